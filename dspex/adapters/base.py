@@ -1,0 +1,196 @@
+"""``Adapter``: turns (signature, demos, inputs) into LM messages and completions into fields."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from dspex.adapters.errors import AdapterParseError
+from dspex.signatures.types import allows_none
+
+if TYPE_CHECKING:
+    from dspex.lm import LM
+    from dspex.signatures.signature import Signature
+
+__all__ = ["Adapter"]
+
+INCOMPLETE_DEMO_PREFIX = "This is an example of the task, though some input or output fields are not supplied."
+MISSING_IN_INCOMPLETE_DEMO = "Not supplied for this particular example. "
+MISSING_IN_HISTORY = "Not supplied for this conversation history message. "
+
+
+class Adapter:
+    """Base adapter. Subclasses define the system message parts, the user and assistant message
+    bodies and ``parse``; ``__call__``/``acall`` run format → LM → parse."""
+
+    name = "Adapter"
+
+    def __init__(self, *, use_json_adapter_fallback: bool = True):
+        self.use_json_adapter_fallback = use_json_adapter_fallback
+
+    # -- the call pipeline ------------------------------------------------------------------
+    def __call__(
+        self,
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        messages = self.format(signature, demos, inputs)
+        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        try:
+            response = lm.request(messages, **kwargs)
+            return self.parse_outputs(signature, response.outputs)
+        except AdapterParseError:
+            fallback = self._fallback()
+            if fallback is None:
+                raise
+            return fallback(lm, lm_kwargs, signature, demos, inputs)
+
+    async def acall(
+        self,
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        messages = self.format(signature, demos, inputs)
+        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        try:
+            response = await lm.arequest(messages, **kwargs)
+            return self.parse_outputs(signature, response.outputs)
+        except AdapterParseError:
+            fallback = self._fallback()
+            if fallback is None:
+                raise
+            return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
+
+    def _fallback(self) -> Adapter | None:
+        return None
+
+    def prepare_lm_kwargs(self, lm: LM, signature: type[Signature], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Hook to add provider options (e.g. ``response_format``) before the request."""
+        return kwargs
+
+    def parse_outputs(self, signature: type[Signature], outputs: list[str]) -> list[dict[str, Any]]:
+        results = []
+        for text in outputs:
+            if not text:
+                raise AdapterParseError(
+                    adapter_name=self.name,
+                    signature=signature,
+                    lm_response=str(text),
+                    message="The LM returned an empty response.",
+                )
+            results.append(self.parse(signature, text))
+        return results
+
+    # -- formatting -------------------------------------------------------------------------
+    def format(self, signature: type[Signature], demos: list[Any], inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The chat messages for one call: system, demo pairs, then the request."""
+        messages: list[dict[str, Any]] = [{"role": "system", "content": self.format_system_message(signature)}]
+        messages.extend(self.format_demos(signature, demos))
+        content = self.format_user_message_content(signature, inputs, main_request=True)
+        if content:
+            messages.append({"role": "user", "content": content})
+        return messages
+
+    def format_system_message(self, signature: type[Signature]) -> str:
+        key = f"system:{type(self).__name__}"
+        cached = signature._cache.get(key)
+        if cached is None:
+            cached = (
+                f"{self.format_field_description(signature)}\n"
+                f"{self.format_field_structure(signature)}\n"
+                f"{self.format_task_description(signature)}"
+            )
+            signature._cache[key] = cached
+        return cached
+
+    def format_task_description(self, signature: type[Signature]) -> str:
+        lines = textwrap.dedent(signature.instructions).splitlines()
+        objective = ("\n" + " " * 8).join(["", *lines])
+        return f"In adhering to this structure, your objective is: {objective}"
+
+    def format_demos(self, signature: type[Signature], demos: list[Any]) -> list[dict[str, Any]]:
+        """Demo pairs: incomplete demos (marked as such) first, then complete ones."""
+        complete, incomplete = [], []
+        all_fields = signature.fields
+        for demo in demos:
+            if all(k in demo and demo[k] is not None for k in all_fields):
+                complete.append(demo)
+            elif any(k in demo for k in signature.input_fields) and any(k in demo for k in signature.output_fields):
+                incomplete.append(demo)
+        messages: list[dict[str, Any]] = []
+        for demo in incomplete:
+            messages.append({"role": "user", "content": self.format_user_message_content(
+                signature, demo, prefix=INCOMPLETE_DEMO_PREFIX)})  # fmt: skip
+            messages.append({"role": "assistant", "content": self.format_assistant_message_content(
+                signature, demo, missing_field_message=MISSING_IN_INCOMPLETE_DEMO)})  # fmt: skip
+        for demo in complete:
+            messages.append({"role": "user", "content": self.format_user_message_content(signature, demo)})
+            messages.append({"role": "assistant", "content": self.format_assistant_message_content(
+                signature, demo, missing_field_message=MISSING_IN_HISTORY)})  # fmt: skip
+        return messages
+
+    # -- to be defined by subclasses --------------------------------------------------------
+    def format_field_description(self, signature: type[Signature]) -> str:
+        raise NotImplementedError
+
+    def format_field_structure(self, signature: type[Signature]) -> str:
+        raise NotImplementedError
+
+    def format_user_message_content(
+        self,
+        signature: type[Signature],
+        inputs: Mapping[str, Any],
+        prefix: str = "",
+        suffix: str = "",
+        main_request: bool = False,
+    ) -> str:
+        raise NotImplementedError
+
+    def format_assistant_message_content(
+        self, signature: type[Signature], outputs: Mapping[str, Any], missing_field_message: str | None = None
+    ) -> str:
+        raise NotImplementedError
+
+    def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def complete_outputs(
+    adapter_name: str, signature: type[Signature], fields: dict[str, Any], completion: str
+) -> dict[str, Any]:
+    """Fill optional missing outputs (default, or None for Optional types), check constraints,
+    and fail with :class:`AdapterParseError` when a required output is missing."""
+    completed: dict[str, Any] = {}
+    for name, field in signature.output_fields.items():
+        if name in fields:
+            completed[name] = fields[name]
+        elif field.has_default:
+            completed[name] = field.default
+        elif allows_none(field.annotation):
+            completed[name] = None
+    if completed.keys() != signature.output_fields.keys():
+        raise AdapterParseError(
+            adapter_name=adapter_name, signature=signature, lm_response=completion, parsed_result=completed
+        )
+    for name, field in signature.output_fields.items():
+        if field.constraints and completed[name] is not None:
+            from dspex.signatures.validation import validate_field
+
+            try:
+                completed[name] = validate_field(name, field, completed[name])
+            except ValueError as exc:
+                raise AdapterParseError(
+                    adapter_name=adapter_name,
+                    signature=signature,
+                    lm_response=completion,
+                    message=str(exc),
+                    parsed_result=completed,
+                ) from None
+    return completed

@@ -1,0 +1,35 @@
+"""``ChainOfThought``: ``Predict`` with a ``reasoning`` output before the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dspex.modules.predict import Predict
+from dspex.primitives.module import Module
+from dspex.primitives.prediction import Prediction
+from dspex.signatures.field import FieldInfo, OutputField
+from dspex.signatures.signature import Signature, ensure_signature
+
+__all__ = ["ChainOfThought"]
+
+
+class ChainOfThought(Module):
+    """Adds a ``reasoning`` output field (first among the outputs) and predicts with it."""
+
+    def __init__(
+        self,
+        signature: str | type[Signature],
+        rationale_field: FieldInfo | None = None,
+        rationale_field_type: type = str,
+        **config: Any,
+    ):
+        base = ensure_signature(signature)
+        field = rationale_field or OutputField(desc="${reasoning}")
+        extended = base.prepend("reasoning", field, field.annotation or rationale_field_type)
+        self.predict = Predict(extended, **config)
+
+    def forward(self, **kwargs: Any) -> Prediction:
+        return self.predict(**kwargs)
+
+    async def aforward(self, **kwargs: Any) -> Prediction:
+        return await self.predict.acall(**kwargs)

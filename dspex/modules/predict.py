@@ -1,0 +1,137 @@
+"""``Predict``: one LM call that maps a signature's inputs to its outputs."""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from dspex.adapters.chat_adapter import ChatAdapter
+from dspex.primitives.example import Example
+from dspex.primitives.module import Module, Parameter
+from dspex.primitives.prediction import Prediction
+from dspex.settings import settings
+from dspex.signatures.signature import Signature, ensure_signature
+
+if TYPE_CHECKING:
+    from dspex.adapters.base import Adapter
+    from dspex.lm import LM
+
+__all__ = ["NoLMConfiguredError", "Predict"]
+
+_DEFAULT_ADAPTER = ChatAdapter()
+
+
+class NoLMConfiguredError(RuntimeError):
+    """No LM was given to the predictor, the call, or ``dspex.configure(lm=...)``."""
+
+
+class Predict(Module, Parameter):
+    """Map inputs to outputs with one LM call.
+
+    ``Predict("question -> answer", temperature=0.7)`` keeps ``temperature`` as default LM config;
+    a call can override it with ``config={...}``, pass another ``lm=``, other ``demos=``.
+    """
+
+    def __init__(self, signature: str | type[Signature], **config: Any):
+        self.signature = ensure_signature(signature)
+        self.config: dict[str, Any] = config
+        self.stage = random.randbytes(8).hex()
+        self.reset()
+
+    def reset(self) -> None:
+        self.lm: LM | None = None
+        self.demos: list[Any] = []
+        self.traces: list[Any] = []
+        self.train: list[Any] = []
+
+    # -- calling ----------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Prediction:
+        if args:
+            raise TypeError(self._positional_error())
+        return self.forward(**kwargs)
+
+    async def acall(self, *args: Any, **kwargs: Any) -> Prediction:
+        if args:
+            raise TypeError(self._positional_error())
+        return await self.aforward(**kwargs)
+
+    def forward(self, **kwargs: Any) -> Prediction:
+        lm, config, signature, demos, inputs = self._prepare(kwargs)
+        adapter = self._adapter()
+        completions = adapter(lm, config, signature, demos, inputs)
+        return self._finish(completions, inputs)
+
+    async def aforward(self, **kwargs: Any) -> Prediction:
+        lm, config, signature, demos, inputs = self._prepare(kwargs)
+        adapter = self._adapter()
+        completions = await adapter.acall(lm, config, signature, demos, inputs)
+        return self._finish(completions, inputs)
+
+    def _adapter(self) -> Adapter:
+        return settings.get("adapter") or _DEFAULT_ADAPTER
+
+    def _prepare(self, kwargs: dict[str, Any]) -> tuple[LM, dict[str, Any], type[Signature], list[Any], dict[str, Any]]:
+        signature = ensure_signature(kwargs.pop("signature", self.signature))
+        demos = kwargs.pop("demos", self.demos)
+        config = {**self.config, **kwargs.pop("config", {})}
+        lm = kwargs.pop("lm", None) or self.lm or settings.get("lm")
+        if lm is None:
+            raise NoLMConfiguredError(
+                "No LM is configured. Use dspex.configure(lm=dspex.LM('openai/gpt-4o-mini')), "
+                "`with dspex.context(lm=...)`, or pass lm= to the call."
+            )
+        if isinstance(lm, str):
+            raise TypeError(f"lm must be a dspex.LM, not the string {lm!r}; use dspex.LM({lm!r})")
+        defaults = getattr(lm, "kwargs", {})
+        temperature = config.get("temperature", defaults.get("temperature"))
+        n = config.get("n") or defaults.get("n") or 1
+        if n > 1 and (temperature is None or temperature <= 0.15):
+            config["temperature"] = 0.7  # several samples need randomness (DSPy's rule)
+        inputs = signature.validate_inputs(kwargs)
+        return lm, config, signature, demos, inputs
+
+    def _finish(self, completions: list[dict[str, Any]], inputs: dict[str, Any]) -> Prediction:
+        prediction = Prediction.from_completions(completions)
+        trace = settings.get("trace")
+        if trace is not None:
+            trace.append((self, inputs, prediction))
+        return prediction
+
+    def _positional_error(self) -> str:
+        names = list(self.signature.input_fields)
+        return (
+            f"{type(self).__name__} takes keyword arguments named after the signature's inputs "
+            f"({', '.join(names)}), e.g. predict({names[0] if names else 'field'}=...)"
+        )
+
+    # -- state (DSPy layout) -----------------------------------------------------------------
+    def dump_state(self) -> dict[str, Any]:
+        from dspex.adapters.formatting import jsonable
+
+        demos = []
+        for demo in self.demos:
+            data = demo.to_dict() if isinstance(demo, Example) else dict(demo)
+            demos.append({k: jsonable(v) for k, v in data.items()})
+        return {
+            "traces": [],
+            "train": [],
+            "demos": demos,
+            "signature": self.signature.dump_state(),
+            "lm": self.lm.dump_state() if self.lm is not None else None,
+        }
+
+    def load_state(self, state: Mapping[str, Any]) -> Predict:
+        if "signature" in state:
+            self.signature = self.signature.load_state(state["signature"])
+        self.demos = [Example(d) for d in copy.deepcopy(state.get("demos", []))]
+        lm_state = state.get("lm")
+        if lm_state:
+            from dspex.lm import LM
+
+            self.lm = LM.from_state(lm_state)
+        return self
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.signature.signature})"

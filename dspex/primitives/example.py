@@ -1,0 +1,125 @@
+"""``Example``: one data point, with some keys marked as inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["Example"]
+
+
+class Example:
+    """A dict-like record whose keys are readable as attributes.
+
+    ``with_inputs("question")`` marks which keys are inputs; ``inputs()`` and ``labels()`` split
+    the record accordingly.
+    """
+
+    __slots__ = ("_input_keys", "_store")
+
+    def __init__(self, base: Mapping[str, Any] | Example | None = None, **kwargs: Any):
+        store: dict[str, Any] = {}
+        input_keys: frozenset[str] | None = None
+        if isinstance(base, Example):
+            store.update(base._store)
+            input_keys = base._input_keys
+        elif base is not None:
+            store.update(base)
+        store.update(kwargs)
+        object.__setattr__(self, "_store", store)
+        object.__setattr__(self, "_input_keys", input_keys)
+
+    # -- mapping protocol -------------------------------------------------------------------
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__") and key.endswith("__"):
+            raise AttributeError(key)
+        try:
+            return self._store[key]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no field {key!r}") from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if key in self.__slots__:
+            object.__setattr__(self, key, value)
+        else:
+            self._store[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._store[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._store[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._store[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Example) and self._store == other._store
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted((k, repr(v)) for k, v in self._store.items())))
+
+    def __repr__(self) -> str:
+        inputs = sorted(self._input_keys) if self._input_keys is not None else None
+        return f"{type(self).__name__}({self._store!r}, input_keys={inputs})"
+
+    def keys(self) -> list[str]:
+        return list(self._store.keys())
+
+    def values(self) -> list[Any]:
+        return list(self._store.values())
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._store.items())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._store.get(key, default)
+
+    # -- inputs / labels --------------------------------------------------------------------
+    @property
+    def input_keys(self) -> frozenset[str] | None:
+        return self._input_keys
+
+    def with_inputs(self, *keys: str) -> Example:
+        """Return a copy with ``keys`` marked as the input fields."""
+        copy = self.copy()
+        object.__setattr__(copy, "_input_keys", frozenset(keys))
+        return copy
+
+    def inputs(self) -> Example:
+        """The input fields only (requires ``with_inputs`` first)."""
+        if self._input_keys is None:
+            raise ValueError("inputs() needs the input keys: call example.with_inputs('field', ...) first")
+        picked = type(self)({k: v for k, v in self._store.items() if k in self._input_keys})
+        object.__setattr__(picked, "_input_keys", self._input_keys)
+        return picked
+
+    def labels(self) -> Example:
+        """Every field that is not an input."""
+        keys = self._input_keys or frozenset()
+        return type(self)({k: v for k, v in self._store.items() if k not in keys})
+
+    def copy(self, **changes: Any) -> Example:
+        copy = type(self)(self._store, **changes)
+        object.__setattr__(copy, "_input_keys", self._input_keys)
+        return copy
+
+    def without(self, *keys: str) -> Example:
+        copy = self.copy()
+        for key in keys:
+            copy._store.pop(key, None)
+        return copy
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._store)
+
+    toDict = to_dict  # noqa: N815 - DSPy's name

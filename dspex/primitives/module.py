@@ -1,0 +1,167 @@
+"""``Module``: the base class of every program (composable, with JSON state)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import copy
+import json
+import sys
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Module", "Parameter"]
+
+
+class Parameter:
+    """Marker base for learnable components (predictors): they own demos and instructions."""
+
+    def dump_state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def load_state(self, state: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+
+class Module:
+    """Base class of programs. Subclasses define ``forward`` (and optionally ``aforward``).
+
+    Calling the module runs ``forward``; ``await module.acall(...)`` runs ``aforward``. State
+    (demos and instructions of every predictor) is plain JSON in DSPy's layout.
+    """
+
+    def forward(self, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    async def aforward(self, **kwargs: Any) -> Any:
+        """Async forward. The default runs ``forward`` in a worker thread (context preserved)."""
+        context = contextvars.copy_context()
+        return await asyncio.to_thread(context.run, lambda: self.forward(**kwargs))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    async def acall(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.aforward(*args, **kwargs)
+
+    # -- structure --------------------------------------------------------------------------
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        """Every predictor reachable from this module, with its dotted path (DSPy naming)."""
+        found: list[tuple[str, Parameter]] = []
+        seen: set[int] = set()
+
+        def visit(name: str, value: Any) -> None:
+            if id(value) in seen:
+                return
+            if isinstance(value, Parameter):
+                seen.add(id(value))
+                found.append((name, value))
+                if isinstance(value, Module):
+                    for sub_name, sub_value in value._children():
+                        visit(f"{name}.{sub_name}" if name else sub_name, sub_value)
+            elif isinstance(value, Module):
+                seen.add(id(value))
+                for sub_name, sub_value in value._children():
+                    visit(f"{name}.{sub_name}" if name else sub_name, sub_value)
+            elif isinstance(value, list | tuple):
+                for index, item in enumerate(value):
+                    visit(f"{name}[{index}]", item)
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    visit(f"{name}[{key!r}]", item)
+
+        if isinstance(self, Parameter):
+            found.append(("self", self))
+            seen.add(id(self))
+        for attr, value in self._children():
+            visit(attr, value)
+        return found
+
+    def _children(self) -> Iterator[tuple[str, Any]]:
+        for attr, value in vars(self).items():
+            if attr.startswith("_") or attr in ("lm", "signature", "demos", "config", "callbacks"):
+                continue
+            yield attr, value
+
+    def named_predictors(self) -> list[tuple[str, Any]]:
+        """``(path, predictor)`` pairs, e.g. ``("generate.predict", Predict(...))``."""
+        return self.named_parameters()
+
+    def predictors(self) -> list[Any]:
+        return [p for _, p in self.named_predictors()]
+
+    def set_lm(self, lm: Any) -> None:
+        for _, predictor in self.named_predictors():
+            predictor.lm = lm
+
+    def get_lm(self) -> Any:
+        lms = {id(p.lm): p.lm for _, p in self.named_predictors()}
+        if len(lms) > 1:
+            raise ValueError("predictors use different LMs; ask each predictor instead")
+        return next(iter(lms.values()), None)
+
+    def deepcopy(self) -> Module:
+        """A deep copy; LM clients are shared, not copied."""
+        memo: dict[int, Any] = {}
+        for _, predictor in self.named_predictors():
+            if getattr(predictor, "lm", None) is not None:
+                memo[id(predictor.lm)] = predictor.lm
+        return copy.deepcopy(self, memo)
+
+    def reset_copy(self) -> Module:
+        """A deep copy with every predictor reset (no demos, no per-predictor LM)."""
+        clone = self.deepcopy()
+        for _, predictor in clone.named_predictors():
+            predictor.reset()
+        return clone
+
+    # -- state ------------------------------------------------------------------------------
+    def dump_state(self) -> dict[str, Any]:
+        """``{predictor_path: {"demos", "signature": {...}, "lm", ...}}`` as plain JSON data."""
+        return {name: predictor.dump_state() for name, predictor in self.named_predictors()}
+
+    def load_state(self, state: dict[str, Any]) -> Module:
+        """Load state produced by ``dump_state`` (ours or DSPy's). Unknown predictor paths are an error."""
+        predictors = dict(self.named_predictors())
+        unknown = [name for name in state if name not in predictors and name != "metadata"]
+        if unknown:
+            raise ValueError(
+                f"state has predictors {unknown} that {type(self).__name__} does not have "
+                f"(it has {sorted(predictors)})"
+            )
+        for name, predictor in predictors.items():
+            if name in state:
+                predictor.load_state(state[name])
+        return self
+
+    def save(self, path: str | Path) -> None:
+        """Write the state as JSON (DSPy's layout, plus ``metadata``). Never pickle."""
+        state = self.dump_state()
+        state["metadata"] = {"dependency_versions": _dependency_versions()}
+        Path(path).write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    def load(self, path: str | Path) -> Module:
+        """Load state written by ``save`` (here or by ``dspy``'s ``program.save("x.json")``)."""
+        path = Path(path)
+        if path.suffix not in (".json", ""):
+            raise ValueError(f"only JSON state files are supported (got {path.name}); pickle is never loaded")
+        state = json.loads(path.read_text(encoding="utf-8"))
+        state.pop("metadata", None)
+        return self.load_state(state)
+
+    def __repr__(self) -> str:
+        inner = "\n".join(f"  {name} = {predictor!r}" for name, predictor in self.named_predictors())
+        return f"{type(self).__name__}(\n{inner}\n)" if inner else f"{type(self).__name__}()"
+
+
+def _dependency_versions() -> dict[str, str]:
+    try:
+        version = metadata.version("dspex")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        version = "0+unknown"
+    return {"python": f"{sys.version_info.major}.{sys.version_info.minor}", "dspex": version}

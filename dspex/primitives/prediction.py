@@ -1,0 +1,64 @@
+"""``Prediction``: the outputs of a module call, with every completion when ``n > 1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dspex.primitives.example import Example
+
+__all__ = ["Completions", "Prediction"]
+
+
+class Completions:
+    """All completions of one call, readable per field: ``pred.completions.answer -> [..]``."""
+
+    def __init__(self, items: list[dict[str, Any]]):
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> Prediction:
+        return Prediction(**self._items[index])
+
+    def __getattr__(self, key: str) -> list[Any]:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        if self._items and key not in self._items[0]:
+            raise AttributeError(f"completions have no field {key!r}")
+        return [item.get(key) for item in self._items]
+
+    def __repr__(self) -> str:
+        return f"Completions({self._items!r})"
+
+
+class Prediction(Example):
+    """Outputs of a module call. Fields are attributes: ``pred.answer``."""
+
+    __slots__ = ("_completions", "_lm_usage")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, "_completions", None)
+        object.__setattr__(self, "_lm_usage", None)
+
+    @classmethod
+    def from_completions(cls, completions: list[dict[str, Any]]) -> Prediction:
+        """The first completion becomes the fields; all are kept in ``.completions``."""
+        pred = cls(**(completions[0] if completions else {}))
+        object.__setattr__(pred, "_completions", Completions(completions))
+        return pred
+
+    @property
+    def completions(self) -> Completions:
+        return self._completions or Completions([self.to_dict()])
+
+    def __repr__(self) -> str:
+        fields = ",\n    ".join(f"{k}={v!r}" for k, v in self._store.items())
+        extra = f"\n    ({len(self._completions) - 1} more completions)" if self._completions and len(self._completions) > 1 else ""
+        return f"Prediction(\n    {fields}{extra}\n)"
+
+    def __float__(self) -> float:
+        if "score" not in self._store:
+            raise ValueError("this Prediction has no `score` to convert to float")
+        return float(self._store["score"])

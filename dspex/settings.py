@@ -1,0 +1,91 @@
+"""Process-wide configuration with per-context overrides.
+
+``configure()`` sets process-wide defaults (visible in every thread and task). ``context()``
+overrides values for the current thread or asyncio task only, using :mod:`contextvars`, so
+concurrent requests, Celery tasks and asyncio tasks never see each other's overrides.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+__all__ = ["configure", "context", "settings"]
+
+_DEFAULTS: dict[str, Any] = {
+    "lm": None,
+    "adapter": None,
+    "backend": "auto",
+    "overrides": {},
+    "trace": None,
+    "callbacks": [],
+    "max_errors": 10,
+}
+
+_overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "dspex_settings_overrides", default=None
+)
+
+
+class Settings:
+    """Read-only view of the effective configuration (context overrides over globals)."""
+
+    def __init__(self) -> None:
+        self._globals: dict[str, Any] = dict(_DEFAULTS)
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        local = _overrides.get()
+        if local is not None and key in local:
+            return local[key]
+        return self._globals.get(key, default)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self.get(key)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.get(key)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The effective configuration as a plain dict."""
+        merged = dict(self._globals)
+        merged.update(_overrides.get() or {})
+        return merged
+
+    def configure(self, **kwargs: Any) -> None:
+        with self._lock:
+            self._globals = {**self._globals, **kwargs}
+
+    @contextmanager
+    def context(self, **kwargs: Any) -> Iterator[None]:
+        token = _overrides.set({**(_overrides.get() or {}), **kwargs})
+        try:
+            yield
+        finally:
+            _overrides.reset(token)
+
+    def reset(self) -> None:
+        """Restore the defaults (used by tests)."""
+        with self._lock:
+            self._globals = dict(_DEFAULTS)
+        _overrides.set(None)
+
+
+settings = Settings()
+
+
+def configure(**kwargs: Any) -> None:
+    """Set process-wide defaults, e.g. ``configure(lm=LM("openai/gpt-4o-mini"))``."""
+    settings.configure(**kwargs)
+
+
+def context(**kwargs: Any) -> AbstractContextManager[None]:
+    """Override settings for the current thread/task: ``with dspex.context(lm=other): ...``."""
+    return settings.context(**kwargs)
+
+

@@ -1,0 +1,124 @@
+"""Field declarations: ``InputField`` and ``OutputField``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+__all__ = ["CONSTRAINT_NAMES", "FieldInfo", "InputField", "OutputField", "infer_prefix"]
+
+# Constraint keyword -> the wording DSPy uses when it renders constraints in prompts.
+# ``pattern`` is validated but, as in DSPy, not rendered.
+CONSTRAINT_WORDING: dict[str, str] = {
+    "gt": "greater than: ",
+    "ge": "greater than or equal to: ",
+    "lt": "less than: ",
+    "le": "less than or equal to: ",
+    "min_length": "minimum length: ",
+    "max_length": "maximum length: ",
+    "multiple_of": "a multiple of the given number: ",
+    "allow_inf_nan": "allow 'inf', '-inf', 'nan' values: ",
+}
+CONSTRAINT_NAMES = (*CONSTRAINT_WORDING, "pattern")
+
+_MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One input or output field of a signature.
+
+    ``desc`` and ``prefix`` are stored the way DSPy stores them (``"${name}"`` and ``"Name:"``
+    when not given) so that saved program state round-trips with DSPy.
+    """
+
+    kind: Literal["input", "output"]
+    desc: str | None = None
+    prefix: str | None = None
+    annotation: Any = None
+    constraints: dict[str, Any] = field(default_factory=dict)
+    default: Any = _MISSING
+    type_undefined: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.kind == "input"
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _MISSING
+
+    def constraints_text(self) -> str:
+        """Human-readable constraints, as DSPy renders them (``"greater than: 0, ..."``)."""
+        return ", ".join(
+            f"{CONSTRAINT_WORDING[name]}{value}"
+            for name, value in self.constraints.items()
+            if name in CONSTRAINT_WORDING
+        )
+
+    def bind(self, name: str, annotation: Any, type_undefined: bool = False) -> FieldInfo:
+        """Return a copy completed for field ``name`` (type and DSPy-style defaults)."""
+        return replace(
+            self,
+            annotation=annotation,
+            desc=self.desc if self.desc is not None else f"${{{name}}}",
+            prefix=self.prefix if self.prefix is not None else infer_prefix(name) + ":",
+            type_undefined=type_undefined,
+        )
+
+    def replace(self, **changes: Any) -> FieldInfo:
+        return replace(self, **changes)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.desc, self.prefix, repr(self.annotation)))
+
+
+def _make_field(kind: Literal["input", "output"], kwargs: dict[str, Any]) -> FieldInfo:
+    desc = kwargs.pop("desc", None)
+    description = kwargs.pop("description", None)
+    if desc is None:
+        desc = description
+    prefix = kwargs.pop("prefix", None)
+    default = kwargs.pop("default", _MISSING)
+    annotation = kwargs.pop("annotation", None)
+    for deprecated in ("format", "parser"):
+        kwargs.pop(deprecated, None)
+    constraints = {name: kwargs.pop(name) for name in list(kwargs) if name in CONSTRAINT_NAMES}
+    if kwargs:
+        unknown = ", ".join(sorted(kwargs))
+        raise TypeError(f"{kind.capitalize()}Field() got unexpected keyword argument(s): {unknown}")
+    if "pattern" in constraints:
+        re.compile(constraints["pattern"])
+    return FieldInfo(
+        kind=kind,
+        desc=desc,
+        prefix=prefix,
+        annotation=annotation,
+        constraints=constraints,
+        default=default,
+    )
+
+
+def InputField(**kwargs: Any) -> Any:  # noqa: N802 - DSPy's public name
+    """Declare an input field: ``question: str = InputField(desc="...")``.
+
+    Accepts ``desc`` (or ``description``), ``prefix``, ``default`` and the constraints
+    ``gt, ge, lt, le, min_length, max_length, multiple_of, pattern``.
+    """
+    return _make_field("input", kwargs)
+
+
+def OutputField(**kwargs: Any) -> Any:  # noqa: N802 - DSPy's public name
+    """Declare an output field: ``answer: int = OutputField(desc="...", ge=0)``."""
+    return _make_field("output", kwargs)
+
+
+def infer_prefix(name: str) -> str:
+    """Turn a field name into a title: ``"snake_case"`` -> ``"Snake Case"``, ``"HTMLParser"`` ->
+    ``"HTML Parser"``, ``"text2number"`` -> ``"Text 2 Number"`` (DSPy's rule)."""
+    spaced = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", spaced)
+    spaced = re.sub(r"([a-zA-Z])(\d)", r"\1_\2", spaced)
+    spaced = re.sub(r"(\d)([a-zA-Z])", r"\1_\2", spaced)
+    return " ".join(w if w.isupper() else w.capitalize() for w in spaced.split("_"))

@@ -1,0 +1,349 @@
+"""``Signature``: the typed input/output contract of an LM call.
+
+A signature is a class. Build one from a string (``Signature("question -> answer: int")``), from
+class syntax, or from a dict of fields; derive new ones with ``with_instructions``, ``append``,
+``prepend``, ``insert``, ``delete`` and ``with_updated_fields``. Signatures are immutable values:
+every derivation returns a new class.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import typing
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from dspex.signatures.errors import SignatureError
+from dspex.signatures.field import FieldInfo, InputField, OutputField
+from dspex.signatures.parser import parse_signature
+
+__all__ = ["Signature", "SignatureMeta", "ensure_signature", "make_signature"]
+
+_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_KNOWN = {"str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "set", "frozenset",
+          "List", "Dict", "Tuple", "Set", "Any", "Optional", "Union", "Literal", "None",
+          "NoneType", "True", "False"}  # fmt: skip
+
+
+def default_instructions(input_names: list[str], output_names: list[str]) -> str:
+    """DSPy's default instructions: ``Given the fields `a`, produce the fields `b`.``"""
+    inputs = ", ".join(f"`{name}`" for name in input_names)
+    outputs = ", ".join(f"`{name}`" for name in output_names)
+    return f"Given the fields {inputs}, produce the fields {outputs}."
+
+
+def _class_annotations(cls: type, namespace: dict[str, Any]) -> dict[str, Any]:
+    raw = namespace.get("__annotations__", {})
+    if not raw:
+        return {}
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception as exc:
+        raise SignatureError(f"cannot resolve the field types of {cls.__name__}: {exc}") from exc
+    return {key: hints.get(key, value) for key, value in raw.items()}
+
+
+class SignatureMeta(type):
+    """Metaclass: collects fields at class creation and makes ``Signature("a -> b")`` build a class."""
+
+    _fields: dict[str, FieldInfo]
+    _input_fields: dict[str, FieldInfo]
+    _output_fields: dict[str, FieldInfo]
+    _instructions: str
+    _cache: dict[str, Any]
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Signature:
+            if args and isinstance(args[0], str) and "custom_types" not in kwargs:
+                kwargs["custom_types"] = _caller_types(args[0])
+            return make_signature(*args, **kwargs)
+        raise TypeError(f"{cls.__name__} is a signature class; it is not instantiated")
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any):
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        fields: dict[str, FieldInfo] = {}
+        for base in reversed(cls.__mro__[1:]):
+            fields.update(getattr(base, "_fields", {}) if isinstance(base, SignatureMeta) else {})
+        annotations = _class_annotations(cls, namespace)
+        for attr, value in namespace.items():
+            if isinstance(value, FieldInfo):
+                declared = annotations.get(attr, value.annotation)
+                if attr.startswith("_"):
+                    raise SignatureError(f"field name {attr!r} in {name} must not start with '_'")
+                fields[attr] = value.bind(
+                    attr, str if declared is None else declared, type_undefined=declared is None
+                )
+        for attr in annotations:
+            if attr not in fields and not attr.startswith("_") and attr not in ("instructions",):
+                raise SignatureError(
+                    f"field `{attr}` in {name} must be declared with InputField() or OutputField()"
+                )
+        doc = namespace.get("__doc__")
+        if doc is None:
+            doc = next((b._instructions for b in bases if isinstance(b, SignatureMeta) and b._fields), None)
+        cls._set_fields(fields)
+        cls._instructions = (
+            inspect.cleandoc(doc)
+            if doc
+            else default_instructions(list(cls._input_fields), list(cls._output_fields))
+        )
+        return cls
+
+    def _set_fields(cls, fields: dict[str, FieldInfo]) -> None:
+        inputs = {k: v for k, v in fields.items() if v.kind == "input"}
+        outputs = {k: v for k, v in fields.items() if v.kind == "output"}
+        cls._input_fields = inputs
+        cls._output_fields = outputs
+        cls._fields = {**inputs, **outputs}
+        cls._cache = {}
+
+    # -- read API ---------------------------------------------------------------------------
+    @property
+    def instructions(cls) -> str:
+        return cls._instructions
+
+    @instructions.setter
+    def instructions(cls, value: str) -> None:
+        cls._instructions = value
+        cls._cache = {}
+
+    @property
+    def fields(cls) -> dict[str, FieldInfo]:
+        """All fields, inputs first, in declaration order."""
+        return cls._fields
+
+    @property
+    def input_fields(cls) -> dict[str, FieldInfo]:
+        return cls._input_fields
+
+    @property
+    def output_fields(cls) -> dict[str, FieldInfo]:
+        return cls._output_fields
+
+    @property
+    def signature(cls) -> str:
+        """The ``"a, b -> c"`` form (names only)."""
+        return f"{', '.join(cls._input_fields)} -> {', '.join(cls._output_fields)}"
+
+    def __eq__(cls, other: object) -> bool:
+        if cls is other:
+            return True
+        if not isinstance(other, SignatureMeta):
+            return NotImplemented
+        return cls._instructions == other._instructions and _comparable(cls) == _comparable(other)
+
+    def __hash__(cls) -> int:
+        return hash((cls._instructions, tuple(cls._fields)))
+
+    def __repr__(cls) -> str:
+        lines = [f"{name}: {_type_repr(f.annotation)} = {f.kind.capitalize()}Field(desc={f.desc!r})"
+                 for name, f in cls._fields.items()]  # fmt: skip
+        body = "\n    ".join(lines)
+        return f"{cls.__name__}({cls.signature}\n    instructions={cls._instructions!r}\n    {body}\n)"
+
+
+class Signature(metaclass=SignatureMeta):
+    """Base class of all signatures. See the module docstring."""
+
+    _fields: ClassVar[dict[str, FieldInfo]] = {}
+
+    # -- derivations (each returns a new class) ---------------------------------------------
+    @classmethod
+    def with_instructions(cls, instructions: str) -> type[Signature]:
+        return make_signature(dict(cls.fields), instructions, signature_name=cls.__name__)
+
+    @classmethod
+    def append_instructions(cls, instructions: str) -> type[Signature]:
+        return cls.with_instructions(f"{cls.instructions}\n\n{instructions}")
+
+    @classmethod
+    def with_updated_fields(cls, name: str, type_: Any = None, **changes: Any) -> type[Signature]:
+        """Return a copy where field ``name`` has new ``desc``/``prefix``/constraints or type."""
+        if name not in cls.fields:
+            raise SignatureError(f"{cls.__name__} has no field {name!r}")
+        field = cls.fields[name]
+        updates: dict[str, Any] = {}
+        constraints = dict(field.constraints)
+        for key, value in changes.items():
+            if key in ("desc", "prefix", "default"):
+                updates[key] = value
+            elif key == "description":
+                updates["desc"] = value
+            else:
+                constraints[key] = value
+        updates["constraints"] = constraints
+        if type_ is not None:
+            updates["annotation"] = type_
+            updates["type_undefined"] = False
+        fields = dict(cls.fields)
+        fields[name] = field.replace(**updates)
+        return make_signature(fields, cls.instructions, signature_name=cls.__name__)
+
+    @classmethod
+    def prepend(cls, name: str, field: FieldInfo, type_: Any = None) -> type[Signature]:
+        return cls.insert(0, name, field, type_)
+
+    @classmethod
+    def append(cls, name: str, field: FieldInfo, type_: Any = None) -> type[Signature]:
+        return cls.insert(-1, name, field, type_)
+
+    @classmethod
+    def insert(cls, index: int, name: str, field: FieldInfo, type_: Any = None) -> type[Signature]:
+        """Insert a field among the inputs or outputs (by the field's kind); ``-1`` appends."""
+        if name in cls.fields:
+            raise SignatureError(f"{cls.__name__} already has a field {name!r}")
+        annotation = type_ if type_ is not None else (field.annotation or str)
+        bound = field.bind(name, annotation, type_undefined=type_ is None and field.annotation is None)
+        same = list((cls.input_fields if field.kind == "input" else cls.output_fields).items())
+        if index < 0:
+            index += len(same) + 1
+        if not 0 <= index <= len(same):
+            raise SignatureError(
+                f"invalid index {index} to insert {field.kind} field {name!r}: "
+                f"must be between 0 and {len(same)}"
+            )
+        same.insert(index, (name, bound))
+        if field.kind == "input":
+            fields = dict(same) | dict(cls.output_fields)
+        else:
+            fields = dict(cls.input_fields) | dict(same)
+        return make_signature(fields, cls.instructions, signature_name=cls.__name__)
+
+    @classmethod
+    def delete(cls, name: str) -> type[Signature]:
+        fields = {k: v for k, v in cls.fields.items() if k != name}
+        return make_signature(fields, cls.instructions, signature_name=cls.__name__)
+
+    @classmethod
+    def equals(cls, other: Any) -> bool:
+        return isinstance(other, SignatureMeta) and cls == other
+
+    # -- state (DSPy layout) -----------------------------------------------------------------
+    @classmethod
+    def dump_state(cls) -> dict[str, Any]:
+        return {
+            "instructions": cls.instructions,
+            "fields": [{"prefix": f.prefix, "description": f.desc} for f in cls.fields.values()],
+        }
+
+    @classmethod
+    def load_state(cls, state: Mapping[str, Any]) -> type[Signature]:
+        fields = dict(cls.fields)
+        for (name, field), saved in zip(fields.items(), state.get("fields", []), strict=False):
+            fields[name] = field.replace(prefix=saved.get("prefix", field.prefix),
+                                         desc=saved.get("description", field.desc))  # fmt: skip
+        return make_signature(fields, state.get("instructions", cls.instructions), signature_name=cls.__name__)
+
+    # -- validation and schema ------------------------------------------------------------------
+    @classmethod
+    def validate_inputs(cls, values: Mapping[str, Any], *, allow_extra: bool = False) -> dict[str, Any]:
+        from dspex.signatures.validation import validate_inputs
+
+        return validate_inputs(cls, values, allow_extra=allow_extra)
+
+    @classmethod
+    def validate_outputs(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        from dspex.signatures.validation import validate_outputs
+
+        return validate_outputs(cls, values)
+
+    @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        from dspex.signatures.validation import fields_json_schema
+
+        return fields_json_schema(cls.input_fields, title=f"{cls.__name__}Inputs")
+
+    @classmethod
+    def output_schema(cls) -> dict[str, Any]:
+        from dspex.signatures.validation import fields_json_schema
+
+        return fields_json_schema(cls.output_fields, title=f"{cls.__name__}Outputs")
+
+
+def make_signature(
+    signature: str | Mapping[str, Any],
+    instructions: str | None = None,
+    signature_name: str = "StringSignature",
+    custom_types: Mapping[str, Any] | None = None,
+) -> type[Signature]:
+    """Build a Signature class from a string or a dict ``{name: FieldInfo | (type, FieldInfo)}``."""
+    fields: dict[str, FieldInfo] = {}
+    if isinstance(signature, str):
+        for parsed in parse_signature(signature, custom_types):
+            declare = InputField if parsed.side == "input" else OutputField
+            fields[parsed.name] = declare().bind(parsed.name, parsed.annotation, parsed.type_undefined)
+    elif isinstance(signature, Mapping):
+        for name, value in signature.items():
+            if not isinstance(name, str) or not name.isidentifier():
+                raise SignatureError(f"field names must be identifiers, got {name!r}")
+            annotation: Any = None
+            if isinstance(value, tuple):
+                if len(value) != 2 or not isinstance(value[1], FieldInfo):
+                    raise SignatureError(f"field {name!r}: expected (type, InputField()/OutputField())")
+                annotation, value = value
+            if not isinstance(value, FieldInfo):
+                raise SignatureError(f"field {name!r}: expected InputField()/OutputField(), got {value!r}")
+            if annotation is None and value.annotation is not None and value.desc is not None:
+                fields[name] = value  # already bound (copied from another signature)
+            else:
+                declared = annotation if annotation is not None else value.annotation
+                undefined = declared is None or (annotation is None and value.type_undefined)
+                fields[name] = value.bind(name, declared if declared is not None else str, undefined)
+    else:
+        raise SignatureError(f"a signature must be a string or a dict of fields, got {type(signature).__name__}")
+    if not any(f.kind == "output" for f in fields.values()):
+        raise SignatureError("a signature needs at least one output field")
+    namespace: dict[str, Any] = {"__doc__": instructions, "__module__": __name__}
+    cls = SignatureMeta(signature_name, (Signature,), namespace)
+    cls._set_fields(fields)
+    if instructions is None:
+        cls._instructions = default_instructions(list(cls.input_fields), list(cls.output_fields))
+    else:
+        cls._instructions = instructions
+    return cls
+
+
+def ensure_signature(signature: str | type[Signature], instructions: str | None = None) -> type[Signature]:
+    """Accept a string or a Signature class and return a Signature class."""
+    if isinstance(signature, str):
+        return make_signature(signature, instructions, custom_types=_caller_types(signature, depth=2))
+    if isinstance(signature, SignatureMeta):
+        if instructions is not None:
+            return signature.with_instructions(instructions)
+        return signature
+    raise SignatureError(f"expected a signature string or Signature class, got {type(signature).__name__}")
+
+
+def _caller_types(spec: str, depth: int = 2) -> dict[str, Any] | None:
+    """Find names used in ``spec`` that are not built-in types in the caller's frames."""
+    wanted = {m.split(".")[0] for m in _TYPE_NAME.findall(spec.partition("->")[0] + " " + spec.partition("->")[2])}
+    wanted -= _KNOWN
+    if not wanted:
+        return None
+    found: dict[str, Any] = {}
+    frame = sys._getframe(depth)
+    hops = 0
+    while frame is not None and wanted and hops < 50:
+        for name in list(wanted):
+            for scope in (frame.f_locals, frame.f_globals):
+                value = scope.get(name)
+                if isinstance(value, type) or inspect.ismodule(value) or typing.get_origin(value) is not None:
+                    found[name] = value
+                    wanted.discard(name)
+                    break
+        frame = frame.f_back
+        hops += 1
+    return found or None
+
+
+def _comparable(cls: SignatureMeta) -> list[tuple[Any, ...]]:
+    return [
+        (name, f.kind, f.desc, f.prefix, repr(f.annotation), tuple(sorted(f.constraints.items())))
+        for name, f in cls._fields.items()
+    ]
+
+
+def _type_repr(annotation: Any) -> str:
+    return annotation.__name__ if isinstance(annotation, type) else repr(annotation).replace("typing.", "")
