@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Adapter"]
 
-INCOMPLETE_DEMO_PREFIX = "This is an example of the task, though some input or output fields are not supplied."
+INCOMPLETE_DEMO_PREFIX = (
+    "This is an example of the task, though some input or output fields are not supplied."
+)
 MISSING_IN_INCOMPLETE_DEMO = "Not supplied for this particular example. "
 MISSING_IN_HISTORY = "Not supplied for this conversation history message. "
 
@@ -89,9 +91,13 @@ class Adapter:
         return results
 
     # -- formatting -------------------------------------------------------------------------
-    def format(self, signature: type[Signature], demos: list[Any], inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def format(
+        self, signature: type[Signature], demos: list[Any], inputs: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
         """The chat messages for one call: system, demo pairs, then the request."""
-        messages: list[dict[str, Any]] = [{"role": "system", "content": self.format_system_message(signature)}]
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": self.format_system_message(signature)}
+        ]
         messages.extend(self.format_demos(signature, demos))
         content = self.format_user_message_content(signature, inputs, main_request=True)
         if content:
@@ -122,18 +128,38 @@ class Adapter:
         for demo in demos:
             if all(k in demo and demo[k] is not None for k in all_fields):
                 complete.append(demo)
-            elif any(k in demo for k in signature.input_fields) and any(k in demo for k in signature.output_fields):
+            elif any(k in demo for k in signature.input_fields) and any(
+                k in demo for k in signature.output_fields
+            ):
                 incomplete.append(demo)
         messages: list[dict[str, Any]] = []
         for demo in incomplete:
-            messages.append({"role": "user", "content": self.format_user_message_content(
-                signature, demo, prefix=INCOMPLETE_DEMO_PREFIX)})  # fmt: skip
-            messages.append({"role": "assistant", "content": self.format_assistant_message_content(
-                signature, demo, missing_field_message=MISSING_IN_INCOMPLETE_DEMO)})  # fmt: skip
+            messages.append(
+                {
+                    "role": "user",
+                    "content": self.format_user_message_content(
+                        signature, demo, prefix=INCOMPLETE_DEMO_PREFIX
+                    ),
+                }
+            )
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": self.format_assistant_message_content(
+                        signature, demo, missing_field_message=MISSING_IN_INCOMPLETE_DEMO
+                    ),
+                }
+            )
         for demo in complete:
             messages.append({"role": "user", "content": self.format_user_message_content(signature, demo)})
-            messages.append({"role": "assistant", "content": self.format_assistant_message_content(
-                signature, demo, missing_field_message=MISSING_IN_HISTORY)})  # fmt: skip
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": self.format_assistant_message_content(
+                        signature, demo, missing_field_message=MISSING_IN_HISTORY
+                    ),
+                }
+            )
         return messages
 
     # -- to be defined by subclasses --------------------------------------------------------

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 __all__ = ["ChatAdapter"]
 
 FIELD_HEADER = re.compile(r"\[\[ ## (\w+) ## \]\]")
-STRUCTURE_INTRO = "All interactions will be structured in the following way, with the appropriate values filled in."
+STRUCTURE_INTRO = (
+    "All interactions will be structured in the following way, with the appropriate values filled in."
+)
 
 
 class ChatAdapter(Adapter):
@@ -86,7 +88,10 @@ class ChatAdapter(Adapter):
         self, signature: type[Signature], outputs: Mapping[str, Any], missing_field_message: str | None = None
     ) -> str:
         body = _sections(
-            {name: (f, outputs.get(name, missing_field_message)) for name, f in signature.output_fields.items()}
+            {
+                name: (f, outputs.get(name, missing_field_message))
+                for name, f in signature.output_fields.items()
+            }
         )
         return body + "\n\n[[ ## completed ## ]]\n"
 

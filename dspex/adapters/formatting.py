@@ -68,7 +68,9 @@ def type_note(name: str, field: FieldInfo) -> str:
     elif is_enum(annotation):
         note = "must be one of: " + "; ".join(str(member.value) for member in annotation)
     elif get_origin(annotation) is Literal:
-        note = "must exactly match (no extra characters) one of: " + "; ".join(str(a) for a in get_args(annotation))
+        note = "must exactly match (no extra characters) one of: " + "; ".join(
+            str(a) for a in get_args(annotation)
+        )
     else:
         schema = json.dumps(json_schema_of(annotation), ensure_ascii=False)
         note = f"must adhere to the JSON schema: {schema}"

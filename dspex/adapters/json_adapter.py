@@ -43,7 +43,11 @@ class JSONAdapter(ChatAdapter):
         return None
 
     def prepare_lm_kwargs(self, lm: LM, signature: type[Signature], kwargs: dict[str, Any]) -> dict[str, Any]:
-        if self.structured and "response_format" not in kwargs and getattr(lm, "provider", "") in ("openai", "local"):
+        if (
+            self.structured
+            and "response_format" not in kwargs
+            and getattr(lm, "provider", "") in ("openai", "local")
+        ):
             kwargs["response_format"] = structured_output_format(signature)
         return kwargs
 
@@ -53,13 +57,18 @@ class JSONAdapter(ChatAdapter):
             "Inputs will have the following structure:",
             _sections({name: (f, type_note(name, f)) for name, f in signature.input_fields.items()}),
             "Outputs will be a JSON object with the following fields.",
-            json.dumps({name: type_note(name, f) for name, f in signature.output_fields.items()},
-                       indent=2, ensure_ascii=False),  # fmt: skip
+            json.dumps(
+                {name: type_note(name, f) for name, f in signature.output_fields.items()},
+                indent=2,
+                ensure_ascii=False,
+            ),
         ]
         return "\n\n".join(parts).strip()
 
     def user_message_output_requirements(self, signature: type[Signature]) -> str:
-        fields = ", then ".join(f"`{name}`{output_type_hint(f)}" for name, f in signature.output_fields.items())
+        fields = ", then ".join(
+            f"`{name}`{output_type_hint(f)}" for name, f in signature.output_fields.items()
+        )
         return f"Respond with a JSON object in the following order of fields: {fields}."
 
     def format_assistant_message_content(
@@ -102,7 +111,9 @@ def structured_output_format(signature: type[Signature]) -> dict[str, Any]:
     cached = signature._cache.get("json_response_format")
     if cached is not None:
         return cached
-    if any(get_origin(f.annotation) is dict or f.annotation is dict for f in signature.output_fields.values()):
+    if any(
+        get_origin(f.annotation) is dict or f.annotation is dict for f in signature.output_fields.values()
+    ):
         result: dict[str, Any] = {"type": "json_object"}
     else:
         properties: dict[str, Any] = {}
@@ -111,12 +122,19 @@ def structured_output_format(signature: type[Signature]) -> dict[str, Any]:
             schema = dict(json_schema_of(field.annotation))
             defs.update(schema.pop("$defs", {}))
             properties[name] = schema
-        schema = {"type": "object", "properties": properties, "required": list(properties),
-                  "additionalProperties": False}  # fmt: skip
+        schema = {
+            "type": "object",
+            "properties": properties,
+            "required": list(properties),
+            "additionalProperties": False,
+        }
         if defs:
             schema["$defs"] = defs
         _strict(schema)
-        result = {"type": "json_schema", "json_schema": {"name": "DSPexOutputs", "strict": True, "schema": schema}}
+        result = {
+            "type": "json_schema",
+            "json_schema": {"name": "DSPexOutputs", "strict": True, "schema": schema},
+        }
     signature._cache["json_response_format"] = result
     return result
 

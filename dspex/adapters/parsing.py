@@ -65,6 +65,10 @@ def parse_value(value: Any, annotation: Any) -> Any:
     adapter = type_adapter(annotation)
     if not isinstance(value, str):
         return adapter.validate_python(value)
-    if origin in (Union, types.UnionType) and type(None) in get_args(annotation) and str in get_args(annotation):
+    if (
+        origin in (Union, types.UnionType)
+        and type(None) in get_args(annotation)
+        and str in get_args(annotation)
+    ):
         return adapter.validate_python(value)
     return adapter.validate_python(load_jsonish(value))

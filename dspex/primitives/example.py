@@ -122,4 +122,4 @@ class Example:
     def to_dict(self) -> dict[str, Any]:
         return dict(self._store)
 
-    toDict = to_dict  # noqa: N815 - DSPy's name
+    toDict = to_dict

@@ -142,7 +142,12 @@ class Module:
     def save(self, path: str | Path) -> None:
         """Write the state as JSON (DSPy's layout, plus ``metadata``). Never pickle."""
         state = self.dump_state()
-        state["metadata"] = {"dependency_versions": _dependency_versions()}
+        # dspy.load() looks up every key of ``dependency_versions`` in its own versions, so only
+        # keys it knows go there; our version is kept next to it.
+        state["metadata"] = {
+            "dependency_versions": {"python": f"{sys.version_info.major}.{sys.version_info.minor}"},
+            "dspex_version": _dspex_version(),
+        }
         Path(path).write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
 
     def load(self, path: str | Path) -> Module:
@@ -159,9 +164,8 @@ class Module:
         return f"{type(self).__name__}(\n{inner}\n)" if inner else f"{type(self).__name__}()"
 
 
-def _dependency_versions() -> dict[str, str]:
+def _dspex_version() -> str:
     try:
-        version = metadata.version("dspex")
+        return metadata.version("dspex")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-        version = "0+unknown"
-    return {"python": f"{sys.version_info.major}.{sys.version_info.minor}", "dspex": version}
+        return "0+unknown"

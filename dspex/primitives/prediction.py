@@ -51,11 +51,15 @@ class Prediction(Example):
 
     @property
     def completions(self) -> Completions:
-        return self._completions or Completions([self.to_dict()])
+        return self._completions if self._completions is not None else Completions([self.to_dict()])
 
     def __repr__(self) -> str:
         fields = ",\n    ".join(f"{k}={v!r}" for k, v in self._store.items())
-        extra = f"\n    ({len(self._completions) - 1} more completions)" if self._completions and len(self._completions) > 1 else ""
+        extra = (
+            f"\n    ({len(self._completions) - 1} more completions)"
+            if self._completions and len(self._completions) > 1
+            else ""
+        )
         return f"Prediction(\n    {fields}{extra}\n)"
 
     def __float__(self) -> float:

@@ -100,7 +100,7 @@ def _make_field(kind: Literal["input", "output"], kwargs: dict[str, Any]) -> Fie
     )
 
 
-def InputField(**kwargs: Any) -> Any:  # noqa: N802 - DSPy's public name
+def InputField(**kwargs: Any) -> Any:
     """Declare an input field: ``question: str = InputField(desc="...")``.
 
     Accepts ``desc`` (or ``description``), ``prefix``, ``default`` and the constraints
@@ -109,7 +109,7 @@ def InputField(**kwargs: Any) -> Any:  # noqa: N802 - DSPy's public name
     return _make_field("input", kwargs)
 
 
-def OutputField(**kwargs: Any) -> Any:  # noqa: N802 - DSPy's public name
+def OutputField(**kwargs: Any) -> Any:
     """Declare an output field: ``answer: int = OutputField(desc="...", ge=0)``."""
     return _make_field("output", kwargs)
 

@@ -28,10 +28,10 @@ _BUILTIN_TYPES: dict[str, Any] = {
     "tuple": tuple,
     "set": set,
     "frozenset": frozenset,
-    "List": list,
-    "Dict": dict,
-    "Tuple": tuple,
-    "Set": set,
+    "List": typing.List,  # noqa: UP006 - the typing aliases, as DSPy resolves them
+    "Dict": typing.Dict,  # noqa: UP006
+    "Tuple": typing.Tuple,  # noqa: UP006
+    "Set": typing.Set,  # noqa: UP006
     "Any": Any,
     "Optional": Optional,
     "Union": Union,
@@ -68,6 +68,9 @@ def _tokenize(spec: str) -> list[_Token]:
         ch = spec[i]
         if ch.isspace():
             i += 1
+        elif spec.startswith("...", i):
+            tokens.append(_Token("ELLIPSIS", "...", i, Ellipsis))
+            i += 3
         elif spec.startswith("->", i):
             tokens.append(_Token("ARROW", "->", i))
             i += 2
@@ -193,14 +196,17 @@ class _Parser:
         start = self.current.pos
         left = self.parse_atom()
         while self.current.kind == "OP" and self.current.text == "|":
-            self.advance()
+            bar = self.advance()
             right = self.parse_atom()
-            if right is type(None):
-                left = Optional[left]  # noqa: UP045 - build the typing form DSPy builds
-            elif left is type(None):
-                left = Optional[right]  # noqa: UP045
-            else:
-                left = Union[left, right]  # noqa: UP007
+            try:
+                if right is type(None):
+                    left = Optional[left]  # noqa: UP045 - build the typing form DSPy builds
+                elif left is type(None):
+                    left = Optional[right]  # noqa: UP045
+                else:
+                    left = Union[left, right]  # noqa: UP007
+            except TypeError as exc:
+                raise self.fail(f"invalid union with '|': {exc}", bar.pos) from None
         if self.current.kind == "OP" and self.current.text in ":[":
             raise self.fail(f"unexpected {self.current.text!r} in the type starting at {start}")
         return left
@@ -227,7 +233,10 @@ class _Parser:
         while True:
             if self.current.kind == "END":
                 raise self.fail("unbalanced '[': no matching ']'", open_bracket.pos)
-            args.append(self.parse_type())
+            if self.current.kind == "ELLIPSIS" and args:  # tuple[int, ...]
+                args.append(self.advance().value)
+            else:
+                args.append(self.parse_type())
             if self.current.kind == "OP" and self.current.text == ",":
                 self.advance()
                 continue
@@ -247,7 +256,9 @@ class _Parser:
             elif token.kind == "NAME" and token.text in ("True", "False", "None"):
                 values.append({"True": True, "False": False, "None": None}[token.text])
             else:
-                raise self.fail(f"Literal values must be strings, numbers, True, False or None, found {token.text!r}")
+                raise self.fail(
+                    f"Literal values must be strings, numbers, True, False or None, found {token.text!r}"
+                )
             self.advance()
             if self.current.kind == "OP" and self.current.text == ",":
                 self.advance()
@@ -272,24 +283,29 @@ class _Parser:
                 return obj
         raise self.fail(
             f"unknown type {name!r} (known: str, int, float, bool, list, dict, tuple, Literal, "
-            "Optional, Union, Any; pass other types with custom_types={...})"
+            "Optional, Union, Any; pass other types with custom_types={...})",
+            token.pos,
         )
 
     def apply(self, base: Any, args: tuple[Any, ...], token: _Token) -> Any:
-        if base is Optional:
-            if len(args) != 1:
-                raise self.fail("Optional takes exactly one type", token.pos)
-            return Optional[args[0]]  # noqa: UP045
-        if base is Union:
-            return Union[args]  # noqa: UP007
-        arity = _GENERIC_ARITY.get(base)
+        if Ellipsis in args and base not in (tuple, typing.Tuple):  # noqa: UP006
+            raise self.fail("'...' is only allowed in tuple[T, ...]", token.pos)
+        if base is Optional and len(args) != 1:
+            raise self.fail("Optional takes exactly one type", token.pos)
+        arity = _GENERIC_ARITY.get(typing.get_origin(base) or base)
         if arity is not None and len(args) != arity:
             raise self.fail(f"{token.text}[...] takes {arity} type argument(s), got {len(args)}", token.pos)
-        if base is tuple:
-            return tuple[args]
         try:
+            if base is Optional:
+                return Optional[args[0]]  # noqa: UP045
+            if base is Union:
+                return Union[args]  # noqa: UP007
+            if base is tuple:
+                return tuple[args]
             return base[args if len(args) > 1 else args[0]]
-        except TypeError:
+        except TypeError as exc:
+            if base is Optional or base is Union:
+                raise self.fail(f"invalid {token.text}[...]: {exc}", token.pos) from None
             raise self.fail(f"{token.text} does not take type arguments", token.pos) from None
 
     def check_names(self, inputs: list[ParsedField], outputs: list[ParsedField]) -> None:

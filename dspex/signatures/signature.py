@@ -22,9 +22,30 @@ from dspex.signatures.parser import parse_signature
 __all__ = ["Signature", "SignatureMeta", "ensure_signature", "make_signature"]
 
 _TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_KNOWN = {"str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "set", "frozenset",
-          "List", "Dict", "Tuple", "Set", "Any", "Optional", "Union", "Literal", "None",
-          "NoneType", "True", "False"}  # fmt: skip
+_KNOWN = {
+    "str",
+    "int",
+    "float",
+    "bool",
+    "bytes",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "frozenset",
+    "List",
+    "Dict",
+    "Tuple",
+    "Set",
+    "Any",
+    "Optional",
+    "Union",
+    "Literal",
+    "None",
+    "NoneType",
+    "True",
+    "False",
+}
 
 
 def default_instructions(input_names: list[str], output_names: list[str]) -> str:
@@ -106,7 +127,7 @@ class SignatureMeta(type):
 
     @instructions.setter
     def instructions(cls, value: str) -> None:
-        cls._instructions = value
+        cls._instructions = inspect.cleandoc(value)  # DSPy reads instructions through cleandoc
         cls._cache = {}
 
     @property
@@ -138,8 +159,10 @@ class SignatureMeta(type):
         return hash((cls._instructions, tuple(cls._fields)))
 
     def __repr__(cls) -> str:
-        lines = [f"{name}: {_type_repr(f.annotation)} = {f.kind.capitalize()}Field(desc={f.desc!r})"
-                 for name, f in cls._fields.items()]  # fmt: skip
+        lines = [
+            f"{name}: {_type_repr(f.annotation)} = {f.kind.capitalize()}Field(desc={f.desc!r})"
+            for name, f in cls._fields.items()
+        ]
         body = "\n    ".join(lines)
         return f"{cls.__name__}({cls.signature}\n    instructions={cls._instructions!r}\n    {body}\n)"
 
@@ -232,9 +255,12 @@ class Signature(metaclass=SignatureMeta):
     def load_state(cls, state: Mapping[str, Any]) -> type[Signature]:
         fields = dict(cls.fields)
         for (name, field), saved in zip(fields.items(), state.get("fields", []), strict=False):
-            fields[name] = field.replace(prefix=saved.get("prefix", field.prefix),
-                                         desc=saved.get("description", field.desc))  # fmt: skip
-        return make_signature(fields, state.get("instructions", cls.instructions), signature_name=cls.__name__)
+            fields[name] = field.replace(
+                prefix=saved.get("prefix", field.prefix), desc=saved.get("description", field.desc)
+            )
+        return make_signature(
+            fields, state.get("instructions", cls.instructions), signature_name=cls.__name__
+        )
 
     # -- validation and schema ------------------------------------------------------------------
     @classmethod
@@ -292,7 +318,9 @@ def make_signature(
                 undefined = declared is None or (annotation is None and value.type_undefined)
                 fields[name] = value.bind(name, declared if declared is not None else str, undefined)
     else:
-        raise SignatureError(f"a signature must be a string or a dict of fields, got {type(signature).__name__}")
+        raise SignatureError(
+            f"a signature must be a string or a dict of fields, got {type(signature).__name__}"
+        )
     if not any(f.kind == "output" for f in fields.values()):
         raise SignatureError("a signature needs at least one output field")
     namespace: dict[str, Any] = {"__doc__": instructions, "__module__": __name__}
@@ -301,7 +329,7 @@ def make_signature(
     if instructions is None:
         cls._instructions = default_instructions(list(cls.input_fields), list(cls.output_fields))
     else:
-        cls._instructions = instructions
+        cls._instructions = inspect.cleandoc(instructions)  # as DSPy reads them
     return cls
 
 
@@ -318,7 +346,9 @@ def ensure_signature(signature: str | type[Signature], instructions: str | None 
 
 def _caller_types(spec: str, depth: int = 2) -> dict[str, Any] | None:
     """Find names used in ``spec`` that are not built-in types in the caller's frames."""
-    wanted = {m.split(".")[0] for m in _TYPE_NAME.findall(spec.partition("->")[0] + " " + spec.partition("->")[2])}
+    wanted = {
+        m.split(".")[0] for m in _TYPE_NAME.findall(spec.partition("->")[0] + " " + spec.partition("->")[2])
+    }
     wanted -= _KNOWN
     if not wanted:
         return None

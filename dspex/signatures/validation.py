@@ -61,9 +61,12 @@ def validate_inputs(
         unknown = [k for k in values if k not in fields]
         if unknown:
             raise FieldValidationError(
-                unknown[0], "no such field", values[unknown[0]],
-                f"expected inputs: {', '.join(fields) or 'none'}", kind="Input",
-            )  # fmt: skip
+                unknown[0],
+                "no such field",
+                values[unknown[0]],
+                f"expected inputs: {', '.join(fields) or 'none'}",
+                kind="Input",
+            )
     result: dict[str, Any] = {}
     for name, field in fields.items():
         if name in values:
@@ -82,11 +85,21 @@ def validate_inputs(
 
 
 def validate_outputs(signature: type[Signature], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Check parsed outputs against their types and constraints."""
-    return {
-        name: validate_field(name, field, values[name]) if name in values else None
-        for name, field in signature.output_fields.items()
-    }
+    """Check parsed outputs against their types and constraints. A missing output becomes its
+    default (or ``None`` when its type allows it); a missing required output is an error."""
+    result: dict[str, Any] = {}
+    for name, field in signature.output_fields.items():
+        if name in values:
+            result[name] = validate_field(name, field, values[name])
+        elif field.has_default:
+            result[name] = field.default
+        elif allows_none(field.annotation):
+            result[name] = None
+        else:
+            raise FieldValidationError(
+                name, annotation_name(field.annotation), None, "missing required output", kind="Output"
+            )
+    return result
 
 
 def fields_json_schema(fields: Mapping[str, FieldInfo], *, title: str) -> dict[str, Any]:
@@ -104,7 +117,12 @@ def fields_json_schema(fields: Mapping[str, FieldInfo], *, title: str) -> dict[s
         properties[name] = schema
         if not field.has_default and not allows_none(field.annotation):
             required.append(name)
-    result: dict[str, Any] = {"title": title, "type": "object", "properties": properties, "required": required}
+    result: dict[str, Any] = {
+        "title": title,
+        "type": "object",
+        "properties": properties,
+        "required": required,
+    }
     if defs:
         result["$defs"] = defs
     return result
