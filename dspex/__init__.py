@@ -1,9 +1,9 @@
 """DSPex: program language models the DSPy way.
 
-    import dspex
-    dspex.configure(lm=dspex.LM("openai/gpt-4o-mini"))
-    qa = dspex.ChainOfThought("question -> answer")
-    qa(question="...").answer
+import dspex
+dspex.configure(lm=dspex.LM("openai/gpt-4o-mini"))
+qa = dspex.ChainOfThought("question -> answer")
+qa(question="...").answer
 """
 
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
@@ -52,8 +52,15 @@ __all__ = [
     "settings",
 ]
 
-_LM_NAMES = {"LM", "LMError", "RateLimitError", "AuthenticationError", "ContextWindowExceededError",
-             "LMTimeoutError", "track_calls"}  # fmt: skip
+_LM_NAMES = {
+    "LM",
+    "LMError",
+    "RateLimitError",
+    "AuthenticationError",
+    "ContextWindowExceededError",
+    "LMTimeoutError",
+    "track_calls",
+}
 
 
 def __getattr__(name: str):  # the LM layer is imported on first use

@@ -87,5 +87,3 @@ def configure(**kwargs: Any) -> None:
 def context(**kwargs: Any) -> AbstractContextManager[None]:
     """Override settings for the current thread/task: ``with dspex.context(lm=other): ...``."""
     return settings.context(**kwargs)
-
-

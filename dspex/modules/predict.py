@@ -72,7 +72,9 @@ class Predict(Module, Parameter):
     def _adapter(self) -> Adapter:
         return settings.get("adapter") or _DEFAULT_ADAPTER
 
-    def _prepare(self, kwargs: dict[str, Any]) -> tuple[LM, dict[str, Any], type[Signature], list[Any], dict[str, Any]]:
+    def _prepare(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[LM, dict[str, Any], type[Signature], list[Any], dict[str, Any]]:
         signature = ensure_signature(kwargs.pop("signature", self.signature))
         demos = kwargs.pop("demos", self.demos)
         config = {**self.config, **kwargs.pop("config", {})}
