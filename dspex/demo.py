@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{i:3d}. {'✓' if ok else '✗'} {label:<9} (gold {example.label:<8}) {example.sentence[:70]}"
             )
     elapsed = time.perf_counter() - started
-    tokens = sum(c.usage.prompt_tokens + c.usage.completion_tokens for c in calls)
+    tokens = sum(c.usage.get("prompt_tokens", 0) + c.usage.get("completion_tokens", 0) for c in calls)
     print(
         f"\naccuracy {correct}/{len(dev)} = {correct / len(dev):.0%} | {len(calls)} LM calls, "
         f"{tokens} tokens, {elapsed:.1f} s ({elapsed / max(len(dev), 1):.2f} s/sentence)"
