@@ -1,0 +1,77 @@
+"""Shared benchmark helpers: stub server subprocesses, timing, machine description, tables."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("DSPY_CACHEDIR", str(ROOT / ".cache" / "bench_dspy"))
+os.environ.setdefault("DSPEX_CACHEDIR", str(ROOT / ".cache" / "bench_dspex"))
+os.environ.setdefault("BENCH_STUB_KEY", "sk-bench")
+sys.path.insert(0, str(ROOT))
+
+
+@contextlib.contextmanager
+def stub_server(latency: float = 0.0, default: str = "") -> Iterator[str]:
+    """Run ``tests.stubs.openai_stub`` in its own process (off the client's GIL); yield base_url."""
+    cmd = [sys.executable, "-m", "tests.stubs.openai_stub", "--no-record", "--latency", str(latency)]
+    if default:
+        cmd += ["--default", default]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        if not line.startswith("READY "):
+            raise RuntimeError(f"stub server did not start: {line!r}")
+        yield line.split(" ", 1)[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def per_call(fn: Any, n: int, warmup: int = 20) -> float:
+    """Mean seconds per call of ``fn()`` over ``n`` calls after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
+    print(f"\n{title}")
+    header = ("measure", "dspex", "dspy / reference", "ratio")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def save(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    data = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M"), **data}
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path

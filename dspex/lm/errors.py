@@ -1,0 +1,125 @@
+"""Typed errors raised by the LM layer.
+
+Every error carries the provider, the model and (for HTTP errors) the status code. Messages never
+contain credentials: the server's message is redacted before it is stored.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "ContextWindowExceededError",
+    "LMConnectionError",
+    "LMError",
+    "LMTimeoutError",
+    "RateLimitError",
+    "ServerError",
+    "error_for_status",
+]
+
+_CONTEXT_WINDOW_MARKERS = (
+    "context_length_exceeded",
+    "context length",
+    "context window",
+    "prompt is too long",
+    "too many tokens",
+    "maximum context",
+    "exceeds the context",
+)
+
+
+class LMError(Exception):
+    """Base class of every LM failure."""
+
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.model = model
+        self.status_code = status_code
+        self.code = code
+        self.retry_after = retry_after
+
+
+class RateLimitError(LMError):
+    """HTTP 429: too many requests (``retry_after`` holds the server's hint, in seconds)."""
+
+    retryable = True
+
+
+class AuthenticationError(LMError):
+    """HTTP 401/403, or no API key in the environment."""
+
+
+class ContextWindowExceededError(LMError):
+    """The prompt does not fit in the model's context window."""
+
+
+class BadRequestError(LMError):
+    """Any other 4xx: the request itself is wrong and retrying cannot help."""
+
+
+class ServerError(LMError):
+    """HTTP 5xx: the provider failed; worth retrying."""
+
+    retryable = True
+
+
+class LMTimeoutError(LMError):
+    """The request did not complete within the configured timeout."""
+
+    retryable = True
+
+
+class LMConnectionError(LMError):
+    """The connection failed or was dropped before a complete response arrived."""
+
+    retryable = True
+
+
+def _is_context_window(message: str, code: str | None) -> bool:
+    text = f"{code or ''} {message}".lower()
+    return any(marker in text for marker in _CONTEXT_WINDOW_MARKERS)
+
+
+def error_for_status(
+    status: int,
+    server_message: str,
+    *,
+    provider: str,
+    model: str,
+    code: str | None = None,
+    retry_after: float | None = None,
+) -> LMError:
+    """Build the typed error for a non-2xx response."""
+    message = f"{model}: {provider} returned HTTP {status}: {server_message}"
+    if status == 429:
+        cls: type[LMError] = RateLimitError
+    elif status in (401, 403):
+        cls = AuthenticationError
+    elif status >= 500:
+        cls = ServerError
+    elif status in (400, 413, 422) and _is_context_window(server_message, code):
+        cls = ContextWindowExceededError
+    else:
+        cls = BadRequestError
+    return cls(
+        message,
+        provider=provider,
+        model=model,
+        status_code=status,
+        code=code,
+        retry_after=retry_after,
+    )

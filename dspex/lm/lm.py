@@ -1,0 +1,474 @@
+"""The LM facade: one object per model configuration, called by every dspex module."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from time import perf_counter
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+import httpx
+
+from dspex.lm import _json
+from dspex.lm.cache import CachedResult, get_cache
+from dspex.lm.errors import AuthenticationError, LMError
+from dspex.lm.history import format_history
+from dspex.lm.pricing import cost_of, price_for
+from dspex.lm.providers import Parsed, Provider, get_provider
+from dspex.lm.ratelimit import get_limiter
+from dspex.lm.response import LMResponse, Usage
+from dspex.lm.retry import RetryPolicy
+from dspex.lm.streaming import aiter_events
+from dspex.lm.tracking import publish
+from dspex.lm.transport import Endpoint
+
+__all__ = ["LM"]
+
+MAX_HISTORY = 10_000
+PLACEHOLDER_KEY = "sk-no-key-required"
+_CACHE_KEY_VERSION = 1
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
+_CONFIG_FIELDS = (
+    "model",
+    "base_url",
+    "api_key_env",
+    "model_type",
+    "cache",
+    "num_retries",
+    "timeout",
+    "rpm",
+    "tpm",
+    "retry_backoff",
+)
+_MODEL_TYPES = ("chat", "text")
+
+
+def _is_loopback(base_url: str | None) -> bool:
+    if not base_url:
+        return False
+    host = urlsplit(base_url).hostname or ""
+    return host in _LOOPBACK_HOSTS or host.endswith(".localhost")
+
+
+def _reject_credentials(params: dict[str, Any]) -> None:
+    if "api_key" in params:
+        raise TypeError(
+            "LM does not accept api_key=: credentials come from the environment; "
+            "pass api_key_env='NAME_OF_THE_VARIABLE'"
+        )
+
+
+def _as_messages(prompt: str | None, messages: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    if messages is not None:
+        return messages
+    if prompt is None:
+        raise TypeError("pass a prompt string or messages=[...]")
+    return [{"role": "user", "content": prompt}]
+
+
+def _merge_parsed(parts: list[Parsed]) -> Parsed:
+    usage = Usage(
+        sum(p.usage.prompt_tokens for p in parts),
+        sum(p.usage.completion_tokens for p in parts),
+        sum(p.usage.cached_tokens for p in parts),
+    )
+    outputs = [text for p in parts for text in p.outputs]
+    reasons = [reason for p in parts for reason in p.finish_reasons]
+    return Parsed(outputs, reasons, usage, parts[0].model)
+
+
+class LM:
+    """A language model endpoint with caching, retries, rate limits and usage tracking.
+
+    ``model`` is ``"<provider>/<name>"`` with provider ``openai`` (any OpenAI-compatible server
+    through ``base_url``), ``anthropic`` or ``local`` (the bundled llama.cpp model). The API key is
+    read from ``$OPENAI_API_KEY`` / ``$ANTHROPIC_API_KEY``, or from the variable named by
+    ``api_key_env``, at request time; it is never stored, logged or serialized. Extra keyword
+    arguments (``top_p``, ``n``, ``seed``, ``response_format``, ...) are sent with every request.
+
+    Example::
+
+        lm = LM("openai/gpt-4o-mini", temperature=0.0)
+        lm("Say hi")                                   # -> ["Hi!"]
+        lm.request([{"role": "user", "content": "Say hi"}], max_tokens=5).usage
+    """
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key_env: str | None = None,
+        model_type: str = "chat",
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        stop: str | list[str] | None = None,
+        cache: bool = True,
+        num_retries: int = 3,
+        timeout: float = 60.0,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        retry_backoff: float = 0.5,
+        **kwargs: Any,
+    ) -> None:
+        _reject_credentials(kwargs)
+        provider_name, _, model_name = model.partition("/")
+        if not provider_name or not model_name:
+            raise ValueError(f"model must look like '<provider>/<name>', got {model!r}")
+        provider = get_provider(provider_name)
+        if model_type not in _MODEL_TYPES or (model_type == "text" and not provider.supports_n):
+            raise ValueError(f"model_type {model_type!r} is not supported for {model!r}")
+        self._ready = False
+        self.model = model
+        self.provider = provider_name
+        self.model_name = model_name
+        self.base_url = base_url
+        self.api_key_env = api_key_env
+        self.model_type = model_type
+        self.cache = cache
+        self.num_retries = num_retries
+        self.timeout = timeout
+        self.rpm = rpm
+        self.tpm = tpm
+        self.retry_backoff = retry_backoff
+        params = {"temperature": temperature, "max_tokens": max_tokens, "stop": stop, **kwargs}
+        self.kwargs: dict[str, Any] = provider.default_params(
+            {key: value for key, value in params.items() if value is not None}
+        )
+        self.history: list[dict[str, Any]] = []
+        self._provider: Provider = provider
+        self._setup()
+
+    def _setup(self) -> None:
+        """Derive the per-request state from the configuration."""
+        self._endpoint = Endpoint(
+            self.provider,
+            self.model,
+            RetryPolicy(num_retries=self.num_retries, backoff=self.retry_backoff),
+            self.timeout,
+        )
+        self._price = price_for(self.provider, self.model_name)
+        self._key_env = self.api_key_env or self._provider.key_env
+        self._key_optional = self._key_env is None or _is_loopback(self.base_url)
+        self._key_hasher = hashlib.sha256(
+            _json.dumps_canonical(
+                [
+                    _CACHE_KEY_VERSION,
+                    self.provider,
+                    self.model_name,
+                    self.base_url.rstrip("/") if self.base_url else None,
+                    self.model_type,
+                ]
+            )
+        )
+        self._limiter_key = (self.provider, self.model_name, self.base_url)
+        self._url: httpx.URL | None = None
+        if self.provider != "local" or self.base_url:
+            self._url = self._resolve_url()
+        self._ready = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _CONFIG_FIELDS and self.__dict__.get("_ready"):
+            self._setup()
+
+    # -- public calls ---------------------------------------------------------------------
+
+    def __call__(
+        self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> list[str]:
+        """DSPy-style call: ``lm("prompt")`` or ``lm(messages=[...])`` -> list of outputs."""
+        return self.request(_as_messages(prompt, messages), **kwargs).outputs
+
+    async def acall(
+        self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> list[str]:
+        """Async :meth:`__call__`."""
+        return (await self.arequest(_as_messages(prompt, messages), **kwargs)).outputs
+
+    def request(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
+        """Send ``messages`` (or a prompt string) and return the full :class:`LMResponse`.
+
+        ``overrides`` are generation parameters for this call only (``None`` removes a default),
+        plus ``cache=False`` to bypass the cache.
+        """
+        start = perf_counter()
+        messages, params, key = self._prepare(messages, overrides)
+        if key is not None:
+            hit = get_cache().get(key)
+            if hit is not None:
+                return self._from_cache(hit, messages, params, start)
+        try:
+            if self.rpm or self.tpm:
+                get_limiter(self._limiter_key, self.rpm, self.tpm).acquire(
+                    self._estimate_tokens(messages, params)
+                )
+            url = self._url or self._resolve_url()
+            headers = self._headers()
+            datas = [self._endpoint.post(url, body, headers) for body in self._bodies(messages, params)]
+            parsed, raw = self._parse(datas)
+        except LMError as error:
+            self._contextualize(error)
+            raise
+        return self._finish(parsed, raw, messages, params, key, start)
+
+    async def arequest(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
+        """Async :meth:`request` (uses the event loop's pooled client)."""
+        start = perf_counter()
+        messages, params, key = self._prepare(messages, overrides)
+        if key is not None:
+            hit = get_cache().get(key)
+            if hit is not None:
+                return self._from_cache(hit, messages, params, start)
+        try:
+            if self.rpm or self.tpm:
+                await get_limiter(self._limiter_key, self.rpm, self.tpm).aacquire(
+                    self._estimate_tokens(messages, params)
+                )
+            url = self._url or await self._aresolve_url()
+            headers = self._headers()
+            bodies = self._bodies(messages, params)
+            if len(bodies) == 1:
+                datas = [await self._endpoint.apost(url, bodies[0], headers)]
+            else:
+                datas = await asyncio.gather(*(self._endpoint.apost(url, b, headers) for b in bodies))
+            parsed, raw = self._parse(datas)
+        except LMError as error:
+            self._contextualize(error)
+            raise
+        return self._finish(parsed, raw, messages, params, key, start)
+
+    async def astream(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> AsyncIterator[str]:
+        """Yield text deltas as the server streams them (server-sent events).
+
+        The finished call is recorded in ``history`` (with usage when the server reports it)
+        and cached; a cache hit yields the whole cached text at once.
+        """
+        start = perf_counter()
+        messages, params, key = self._prepare(messages, overrides)
+        if key is not None:
+            hit = get_cache().get(key)
+            if hit is not None:
+                if hit[0] and hit[0][0]:
+                    yield hit[0][0]
+                self._from_cache(hit, messages, params, start)
+                return
+        state = self._provider.stream_state(self.model_type)
+        try:
+            if self.rpm or self.tpm:
+                await get_limiter(self._limiter_key, self.rpm, self.tpm).aacquire(
+                    self._estimate_tokens(messages, params)
+                )
+            url = self._url or await self._aresolve_url()
+            body = _json.dumps(
+                self._provider.payload(self.model_name, messages, params, self.model_type, stream=True)
+            )
+            async with self._endpoint.astream(url, body, self._headers()) as response:
+                try:
+                    async for event in aiter_events(response.aiter_lines()):
+                        delta = state.feed(event.event, event.data)
+                        if delta:
+                            yield delta
+                except httpx.HTTPError as exc:
+                    raise self._endpoint.transport_error(exc) from exc
+                except ValueError as exc:
+                    raise LMError(f"malformed stream event: {exc}") from exc
+        except LMError as error:
+            self._contextualize(error)
+            raise
+        self._finish(state.result(), None, messages, params, key if state.done else None, start)
+
+    # -- request plumbing -----------------------------------------------------------------
+
+    def _prepare(
+        self, messages: list[dict[str, Any]] | str, overrides: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
+        if type(messages) is str:
+            messages = [{"role": "user", "content": messages}]
+        use_cache = self.cache
+        params = self.kwargs
+        if overrides:
+            use_cache = overrides.pop("cache", use_cache)
+            if overrides:
+                _reject_credentials(overrides)
+                params = {**params, **overrides}
+                if None in overrides.values():
+                    params = {k: v for k, v in params.items() if v is not None}
+        if not use_cache:
+            return messages, params, None
+        hasher = self._key_hasher.copy()
+        hasher.update(_json.dumps_canonical((messages, params)))
+        return messages, params, hasher.hexdigest()
+
+    def _headers(self) -> dict[str, str]:
+        key = os.environ.get(self._key_env) if self._key_env else None
+        if not key:
+            if not self._key_optional:
+                raise AuthenticationError(
+                    f"{self.model}: no API key: set the {self._key_env} environment variable "
+                    "(or pass api_key_env= naming the variable that holds the key)",
+                    provider=self.provider,
+                    model=self.model,
+                )
+            key = PLACEHOLDER_KEY
+        return self._provider.headers(key)
+
+    def _resolve_url(self) -> httpx.URL:
+        base = self._provider.resolve_base_url(self.base_url, self.model_name)
+        return httpx.URL(self._provider.url(base, self.model_type))
+
+    async def _aresolve_url(self) -> httpx.URL:
+        base = await self._provider.aresolve_base_url(self.base_url, self.model_name)
+        return httpx.URL(self._provider.url(base, self.model_type))
+
+    def _bodies(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> list[bytes]:
+        """One request body, or ``n`` of them for providers that cannot sample ``n`` at once."""
+        n = params.get("n", 1)
+        if n > 1 and not self._provider.supports_n:
+            params = {k: v for k, v in params.items() if k != "n"}
+        else:
+            n = 1
+        body = _json.dumps(self._provider.payload(self.model_name, messages, params, self.model_type))
+        return [body] * n
+
+    def _parse(self, datas: list[Any]) -> tuple[Parsed, Any]:
+        if len(datas) == 1:
+            return self._provider.parse(datas[0], self.model_type), datas[0]
+        return _merge_parsed([self._provider.parse(d, self.model_type) for d in datas]), None
+
+    @staticmethod
+    def _estimate_tokens(messages: list[dict[str, Any]], params: dict[str, Any]) -> int:
+        chars = sum(len(str(m.get("content") or "")) for m in messages)
+        completion = (params.get("max_tokens") or 256) * int(params.get("n") or 1)
+        return chars // 4 + completion
+
+    def _contextualize(self, error: LMError) -> LMError:
+        if error.provider is None:
+            error.provider = self.provider
+            error.model = self.model
+            error.message = f"{self.model}: {error.message}"
+            error.args = (error.message,)
+        return error
+
+    def _finish(
+        self,
+        parsed: Parsed,
+        raw: Any,
+        messages: list[dict[str, Any]],
+        params: dict[str, Any],
+        key: str | None,
+        start: float,
+    ) -> LMResponse:
+        response = LMResponse(
+            parsed.outputs,
+            parsed.usage,
+            cost_of(self._price, parsed.usage),
+            (perf_counter() - start) * 1000.0,
+            False,
+            self.model,
+            parsed.finish_reasons,
+            self.provider,
+            parsed.model,
+            raw,
+        )
+        if key is not None:
+            get_cache().put(key, (tuple(parsed.outputs), tuple(parsed.finish_reasons), parsed.model))
+        self._record(messages, params, response)
+        return response
+
+    def _from_cache(
+        self,
+        hit: CachedResult,
+        messages: list[dict[str, Any]],
+        params: dict[str, Any],
+        start: float,
+    ) -> LMResponse:
+        outputs, reasons, model = hit
+        response = LMResponse(
+            list(outputs),
+            Usage(),
+            0.0,
+            (perf_counter() - start) * 1000.0,
+            True,
+            self.model,
+            list(reasons),
+            self.provider,
+            model,
+        )
+        self._record(messages, params, response)
+        return response
+
+    def _record(self, messages: list[dict[str, Any]], params: dict[str, Any], response: LMResponse) -> None:
+        entry = {
+            "model": self.model,
+            "provider": self.provider,
+            "messages": messages,
+            "params": dict(params),
+            "outputs": response.outputs,
+            "usage": response.usage.to_dict(),
+            "cost": response.cost,
+            "latency_ms": response.latency_ms,
+            "cache_hit": response.cache_hit,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "finish_reasons": response.finish_reasons,
+            "response_model": response.response_model,
+        }
+        history = self.history
+        history.append(entry)
+        if len(history) > MAX_HISTORY + 1000:
+            del history[: len(history) - MAX_HISTORY]
+        publish(entry)
+
+    # -- state ----------------------------------------------------------------------------
+
+    def inspect_history(self, n: int = 1, file: TextIO | None = None) -> str:
+        """Print the last ``n`` calls role by role (to ``file`` or stdout) and return the text."""
+        text = format_history(self.history[-n:] if n > 0 else [])
+        print(text, file=file or sys.stdout)
+        return text
+
+    def dump_state(self) -> dict[str, Any]:
+        """Configuration as plain JSON (``LM(**state)`` rebuilds it); never contains a key."""
+        state = {name: getattr(self, name) for name in _CONFIG_FIELDS}
+        state.update(self.kwargs)
+        return state
+
+    @classmethod
+    def load_state(cls, state: dict[str, Any]) -> LM:
+        """Rebuild an LM from :meth:`dump_state` output."""
+        return cls(**state)
+
+    from_state = load_state
+
+    def copy(self, **changes: Any) -> LM:
+        """A new LM with ``changes`` applied (generation params set to ``None`` are removed).
+
+        The copy has an empty history and shares the cache, connection pools and rate-limit
+        buckets with this one.
+        """
+        state = self.dump_state()
+        for name, value in changes.items():
+            if value is None and name not in _CONFIG_FIELDS:
+                state.pop(name, None)
+            else:
+                state[name] = value
+        return type(self)(**state)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"state": self.dump_state(), "history": list(self.history)}
+
+    def __setstate__(self, data: dict[str, Any]) -> None:
+        self.__init__(**data["state"])  # type: ignore[misc]
+        self.history = data["history"]
+
+    def __repr__(self) -> str:
+        extras = "".join(
+            f", {name}={getattr(self, name)!r}"
+            for name in ("base_url", "api_key_env")
+            if getattr(self, name) is not None
+        )
+        return f"LM({self.model!r}{extras}, cache={self.cache}, kwargs={self.kwargs!r})"

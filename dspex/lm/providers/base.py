@@ -1,0 +1,107 @@
+"""What every provider adapter implements, and helpers they share."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from dspex.lm import _json
+from dspex.lm.response import Usage
+
+__all__ = ["Parsed", "Provider", "StreamState", "error_details"]
+
+
+class Parsed(NamedTuple):
+    """The useful part of a provider's response body."""
+
+    outputs: list[str]
+    finish_reasons: list[str | None]
+    usage: Usage
+    model: str | None
+
+
+class StreamState:
+    """Accumulates a streamed response; ``feed`` returns the text delta of each event."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, list[str]] = {}
+        self.finish_reasons: dict[int, str | None] = {}
+        self.usage = Usage()
+        self.model: str | None = None
+        self.done = False
+
+    def feed(self, event: str | None, data: str) -> str | None:
+        raise NotImplementedError
+
+    def _append(self, index: int, text: str) -> None:
+        self.texts.setdefault(index, []).append(text)
+
+    def result(self) -> Parsed:
+        count = max([*self.texts, *self.finish_reasons], default=0) + 1
+        outputs = ["".join(self.texts.get(i, ())) for i in range(count)]
+        reasons = [self.finish_reasons.get(i) for i in range(count)]
+        return Parsed(outputs, reasons, self.usage, self.model)
+
+
+class Provider:
+    """Translate between dspex's OpenAI-style messages/params and one HTTP API.
+
+    Subclasses set the class attributes and implement :meth:`url`, :meth:`headers`,
+    :meth:`payload`, :meth:`parse` and :meth:`stream_state`.
+    """
+
+    name: str = ""
+    key_env: str | None = None
+    default_base_url: str = ""
+    supports_n: bool = True
+
+    def default_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Generation defaults this provider needs (e.g. Anthropic's required max_tokens)."""
+        return params
+
+    def resolve_base_url(self, base_url: str | None, model_name: str) -> str:
+        """The base URL to send to (the local provider starts its server here)."""
+        return (base_url or self.default_base_url).rstrip("/")
+
+    async def aresolve_base_url(self, base_url: str | None, model_name: str) -> str:
+        return self.resolve_base_url(base_url, model_name)
+
+    def url(self, base_url: str, model_type: str) -> str:
+        raise NotImplementedError
+
+    def headers(self, api_key: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def payload(
+        self,
+        model_name: str,
+        messages: list[dict[str, Any]],
+        params: dict[str, Any],
+        model_type: str,
+        stream: bool = False,
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def parse(self, data: Any, model_type: str) -> Parsed:
+        raise NotImplementedError
+
+    def stream_state(self, model_type: str) -> StreamState:
+        raise NotImplementedError
+
+
+def error_details(body: bytes) -> tuple[str, str | None]:
+    """The server's error message and code from an error body (JSON or plain text)."""
+    try:
+        data = _json.loads(body)
+    except ValueError:
+        text = body.decode("utf-8", "replace").strip()
+        return (text[:500] or "(empty body)"), None
+    if isinstance(data, dict):
+        error = data.get("error", data)
+        if isinstance(error, dict):
+            message = error.get("message") or error.get("detail") or data.get("detail")
+            code = error.get("code") or error.get("type")
+            if message is not None:
+                return str(message)[:2000], (str(code) if code is not None else None)
+        elif isinstance(error, str):
+            return error[:2000], None
+    return _json.dumps(data).decode()[:500], None

@@ -1,0 +1,67 @@
+"""Collect every LM call made inside a block: ``with track_calls() as calls: ...``.
+
+The collector lives in a :class:`contextvars.ContextVar`, so it follows asyncio tasks created
+inside the block and threads that run in a copy of the context (``asyncio.to_thread``,
+``contextvars.copy_context().run``, dspex's own executors), while concurrent tasks and requests
+each see only their own calls. Nested blocks all receive the calls made in the innermost one.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["LMCall", "track_calls"]
+
+
+@dataclass(slots=True)
+class LMCall:
+    """One LM request, in the same shape as an ``LM.history`` entry."""
+
+    model: str
+    provider: str
+    messages: list[dict[str, Any]]
+    params: dict[str, Any]
+    outputs: list[str]
+    usage: dict[str, int]
+    cost: float | None
+    latency_ms: float
+    cache_hit: bool
+    timestamp: str
+    finish_reasons: list[str | None]
+    response_model: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any]) -> LMCall:
+        return cls(**{name: entry.get(name) for name in cls.__dataclass_fields__})
+
+
+_collectors: contextvars.ContextVar[tuple[list[LMCall], ...]] = contextvars.ContextVar(
+    "dspex_lm_call_collectors", default=()
+)
+
+
+@contextmanager
+def track_calls() -> Iterator[list[LMCall]]:
+    """Yield a list that receives an :class:`LMCall` for every request made in this context."""
+    calls: list[LMCall] = []
+    token = _collectors.set((*_collectors.get(), calls))
+    try:
+        yield calls
+    finally:
+        _collectors.reset(token)
+
+
+def publish(entry: dict[str, Any]) -> None:
+    """Hand a history entry to the active collectors (a no-op outside ``track_calls``)."""
+    collectors = _collectors.get()
+    if collectors:
+        call = LMCall.from_entry(entry)
+        for calls in collectors:
+            calls.append(call)

@@ -1,0 +1,181 @@
+"""Send one LM request over HTTP: retries with backoff, typed errors, no leaked credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from dspex.lm import _json, http
+from dspex.lm.errors import (
+    LMConnectionError,
+    LMError,
+    LMTimeoutError,
+    error_for_status,
+)
+from dspex.lm.providers.base import error_details
+from dspex.lm.retry import RetryPolicy, parse_retry_after
+
+__all__ = ["Endpoint", "redact"]
+
+logger = logging.getLogger("dspex.lm")
+
+_SECRET_HEADERS = ("Authorization", "x-api-key")
+_NOT_RETRYABLE = (httpx.UnsupportedProtocol, httpx.TooManyRedirects, httpx.DecodingError)
+
+
+def redact(text: str, headers: Mapping[str, str]) -> str:
+    """``text`` with every credential found in ``headers`` replaced by ``***``."""
+    for name in _SECRET_HEADERS:
+        value = headers.get(name)
+        if value:
+            secret = value.removeprefix("Bearer ").strip()
+            if len(secret) >= 4:
+                text = text.replace(secret, "***")
+    return text
+
+
+class Endpoint:
+    """Where one LM sends its requests, and how failures are retried and reported."""
+
+    __slots__ = ("model", "policy", "provider", "timeout")
+
+    def __init__(self, provider: str, model: str, policy: RetryPolicy, timeout: float) -> None:
+        self.provider = provider
+        self.model = model
+        self.policy = policy
+        self.timeout = httpx.Timeout(timeout)
+
+    def transport_error(self, exc: Exception) -> LMError:
+        """The typed error for an exception raised by httpx."""
+        if isinstance(exc, httpx.TimeoutException):
+            cls: type[LMError] = LMTimeoutError
+            what = f"timed out after {self.timeout.read}s"
+        elif isinstance(exc, _NOT_RETRYABLE):
+            cls, what = LMError, "request failed"
+        else:
+            cls, what = LMConnectionError, "connection failed"
+        error = cls(
+            f"{self.model}: {self.provider} {what}: {type(exc).__name__}: {exc}",
+            provider=self.provider,
+            model=self.model,
+        )
+        error.__cause__ = exc
+        return error
+
+    def status_error(self, response: httpx.Response, headers: Mapping[str, str]) -> LMError:
+        """The typed error for a non-2xx response."""
+        message, code = error_details(response.content)
+        retry_after = None
+        if response.status_code in (429, 503):
+            retry_after = parse_retry_after(response.headers)
+        return error_for_status(
+            response.status_code,
+            redact(message, headers),
+            provider=self.provider,
+            model=self.model,
+            code=code,
+            retry_after=retry_after,
+        )
+
+    def decode(self, response: httpx.Response) -> Any:
+        try:
+            return _json.loads(response.content)
+        except ValueError:
+            snippet = response.content[:200].decode("utf-8", "replace")
+            raise LMError(
+                f"{self.model}: {self.provider} returned malformed JSON "
+                f"(HTTP {response.status_code}): {snippet!r}",
+                provider=self.provider,
+                model=self.model,
+                status_code=response.status_code,
+            ) from None
+
+    def _next_delay(self, attempt: int, error: LMError) -> float | None:
+        delay = self.policy.delay(attempt, error)
+        if delay is not None:
+            logger.warning(
+                "%s (attempt %d of %d); retrying in %.2fs",
+                error.message,
+                attempt + 1,
+                self.policy.num_retries + 1,
+                delay,
+            )
+        return delay
+
+    def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Any:
+        """POST ``body`` and return the decoded JSON response, retrying transient failures."""
+        attempt = 0
+        while True:
+            try:
+                response = http.post(url, body, headers, self.timeout)
+            except httpx.HTTPError as exc:
+                error = self.transport_error(exc)
+            else:
+                if response.status_code < 300:
+                    return self.decode(response)
+                error = self.status_error(response, headers)
+            delay = self._next_delay(attempt, error)
+            if delay is None:
+                raise error
+            time.sleep(delay)
+            attempt += 1
+
+    async def apost(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Any:
+        """Async :meth:`post`."""
+        attempt = 0
+        while True:
+            try:
+                response = await http.apost(url, body, headers, self.timeout)
+            except httpx.HTTPError as exc:
+                error = self.transport_error(exc)
+            else:
+                if response.status_code < 300:
+                    return self.decode(response)
+                error = self.status_error(response, headers)
+            delay = self._next_delay(attempt, error)
+            if delay is None:
+                raise error
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    @asynccontextmanager
+    async def astream(
+        self, url: httpx.URL, body: bytes, headers: dict[str, str]
+    ) -> AsyncIterator[httpx.Response]:
+        """Open a streaming POST; failures before the body starts are retried like :meth:`post`."""
+        client = http.async_client()
+        attempt = 0
+        while True:
+            try:
+                request = client.build_request(
+                    "POST", url, content=body, headers=headers, timeout=self.timeout
+                )
+                response = await client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                error = self.transport_error(exc)
+            else:
+                if response.status_code < 300:
+                    break
+                try:
+                    await response.aread()
+                except httpx.HTTPError as exc:
+                    error = self.transport_error(exc)
+                else:
+                    error = self.status_error(response, headers)
+                finally:
+                    await response.aclose()
+            delay = self._next_delay(attempt, error)
+            if delay is None:
+                raise error
+            await asyncio.sleep(delay)
+            attempt += 1
+        try:
+            yield response
+        finally:
+            await response.aclose()
