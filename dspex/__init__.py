@@ -1,12 +1,23 @@
 """DSPex: program language models the DSPy way.
 
-import dspex
-dspex.configure(lm=dspex.LM("openai/gpt-4o-mini"))
-qa = dspex.ChainOfThought("question -> answer")
-qa(question="...").answer
+Example::
+
+    import dspex
+    dspex.configure(lm=dspex.LM("openai/gpt-4o-mini"))
+    qa = dspex.ChainOfThought("question -> answer")
+    qa(question="...").answer
 """
 
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
+from dspex.lm import (
+    LM,
+    AuthenticationError,
+    ContextWindowExceededError,
+    LMError,
+    LMTimeoutError,
+    RateLimitError,
+    track_calls,
+)
 from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.settings import configure, context, settings
@@ -50,22 +61,5 @@ __all__ = [
     "ensure_signature",
     "make_signature",
     "settings",
-]
-
-_LM_NAMES = {
-    "LM",
-    "LMError",
-    "RateLimitError",
-    "AuthenticationError",
-    "ContextWindowExceededError",
-    "LMTimeoutError",
     "track_calls",
-}
-
-
-def __getattr__(name: str):  # the LM layer is imported on first use
-    if name in _LM_NAMES:
-        import dspex.lm
-
-        return getattr(dspex.lm, name)
-    raise AttributeError(f"module 'dspex' has no attribute {name!r}")
+]

@@ -82,6 +82,24 @@ def _merge_parsed(parts: list[Parsed]) -> Parsed:
     return Parsed(outputs, reasons, usage, parts[0].model)
 
 
+_FOREIGN_STATE_KEYS = frozenset(
+    {
+        "api_key",
+        "api_base",
+        "launch_kwargs",
+        "train_kwargs",
+        "finetuning_model",
+        "provider",
+        "callbacks",
+        "use_developer_role",
+        "engine",
+        "async_engine",
+        "prompt_cache",
+        "model_list",
+    }
+)
+
+
 class LM:
     """A language model endpoint with caching, retries, rate limits and usage tracking.
 
@@ -439,8 +457,15 @@ class LM:
 
     @classmethod
     def load_state(cls, state: dict[str, Any]) -> LM:
-        """Rebuild an LM from :meth:`dump_state` output."""
-        return cls(**state)
+        """Rebuild an LM from :meth:`dump_state` output, ours or DSPy's.
+
+        DSPy-only settings (its LM class marker, fine-tuning and engine options) are dropped, and
+        so are credentials and endpoints a state file might carry (``api_key``, ``api_base``):
+        a saved program never decides where requests go or which key they use.
+        """
+        return cls(
+            **{k: v for k, v in state.items() if not k.startswith("_") and k not in _FOREIGN_STATE_KEYS}
+        )
 
     from_state = load_state
 

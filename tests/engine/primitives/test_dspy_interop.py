@@ -105,11 +105,6 @@ def test_named_predictor_state_keys_match_dspy():
     assert list(build_qa(dspex).dump_state()) == list(build_qa(dspy).dump_state())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="dspex.LM.from_state keeps dspy-only keys (_dspy_lm_class, launch_kwargs, ...) as request params",
-)
 def test_an_lm_saved_by_dspy_loads_without_dspy_only_settings(tmp_path):
     import dspy
 
