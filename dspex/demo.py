@@ -70,9 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             )
     elapsed = time.perf_counter() - started
     tokens = sum(c.usage.get("prompt_tokens", 0) + c.usage.get("completion_tokens", 0) for c in calls)
+    hits = sum(c.cache_hit for c in calls)
     print(
-        f"\naccuracy {correct}/{len(dev)} = {correct / len(dev):.0%} | {len(calls)} LM calls, "
-        f"{tokens} tokens, {elapsed:.1f} s ({elapsed / max(len(dev), 1):.2f} s/sentence)"
+        f"\naccuracy {correct}/{len(dev)} = {correct / len(dev):.0%} | {len(calls)} LM calls "
+        f"({hits} from the response cache), {tokens} tokens, {elapsed:.1f} s"
     )
     return 0
 
