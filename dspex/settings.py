@@ -38,6 +38,7 @@ class Settings:
         self._lock = threading.Lock()
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``: this context's override, else the configured value."""
         local = _overrides.get()
         if local is not None and key in local:
             return local[key]
@@ -58,11 +59,13 @@ class Settings:
         return merged
 
     def configure(self, **kwargs: Any) -> None:
+        """Set process-wide values (seen by every thread and task without an override)."""
         with self._lock:
             self._globals = {**self._globals, **kwargs}
 
     @contextmanager
     def context(self, **kwargs: Any) -> Iterator[None]:
+        """Override values for the current thread/task (and tasks or copied contexts it starts)."""
         token = _overrides.set({**(_overrides.get() or {}), **kwargs})
         try:
             yield

@@ -10,7 +10,7 @@ from dspex.adapters.errors import AdapterParseError
 from dspex.signatures.types import allows_none
 
 if TYPE_CHECKING:
-    from dspex.lm import LM
+    from dspex.lm import LM, LMResponse
     from dspex.signatures.signature import Signature
 
 __all__ = ["Adapter"]
@@ -40,10 +40,11 @@ class Adapter:
         demos: list[Any],
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
+        """Format, call ``lm``, parse: one dict of output values per parsed completion."""
         messages = self.format(signature, demos, inputs)
         kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
         try:
-            response = lm.request(messages, **kwargs)
+            response = self._request(lm, messages, kwargs)
             return self.parse_outputs(signature, response.outputs)
         except AdapterParseError:
             fallback = self._fallback()
@@ -59,10 +60,11 @@ class Adapter:
         demos: list[Any],
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
+        """Async :meth:`__call__`."""
         messages = self.format(signature, demos, inputs)
         kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
         try:
-            response = await lm.arequest(messages, **kwargs)
+            response = await self._arequest(lm, messages, kwargs)
             return self.parse_outputs(signature, response.outputs)
         except AdapterParseError:
             fallback = self._fallback()
@@ -70,7 +72,14 @@ class Adapter:
                 raise
             return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
 
+    def _request(self, lm: LM, messages: list[dict[str, Any]], kwargs: dict[str, Any]) -> LMResponse:
+        return lm.request(messages, **kwargs)
+
+    async def _arequest(self, lm: LM, messages: list[dict[str, Any]], kwargs: dict[str, Any]) -> LMResponse:
+        return await lm.arequest(messages, **kwargs)
+
     def _fallback(self) -> Adapter | None:
+        """The adapter to try when this one cannot parse the completion (``None``: raise)."""
         return None
 
     def prepare_lm_kwargs(self, lm: LM, signature: type[Signature], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -78,17 +87,33 @@ class Adapter:
         return kwargs
 
     def parse_outputs(self, signature: type[Signature], outputs: list[str]) -> list[dict[str, Any]]:
-        results = []
+        """Parse every completion of one call.
+
+        With several completions (``n > 1``) the ones that do not parse are dropped, so that one
+        bad sample does not discard the good ones; :class:`AdapterParseError` (for the first
+        completion that failed) is raised only when none parses.
+        """
+        results: list[dict[str, Any]] = []
+        first_error: AdapterParseError | None = None
         for text in outputs:
-            if not text:
-                raise AdapterParseError(
-                    adapter_name=self.name,
-                    signature=signature,
-                    lm_response=str(text),
-                    message="The LM returned an empty response.",
-                )
-            results.append(self.parse(signature, text))
+            try:
+                results.append(self._parse_completion(signature, text))
+            except AdapterParseError as error:
+                first_error = first_error or error
+        if first_error is not None and not results:
+            raise first_error
         return results
+
+    def _parse_completion(self, signature: type[Signature], text: str) -> dict[str, Any]:
+        """Parse one completion; an empty one is an :class:`AdapterParseError`."""
+        if not text:
+            raise AdapterParseError(
+                adapter_name=self.name,
+                signature=signature,
+                lm_response=str(text),
+                message="The LM returned an empty response.",
+            )
+        return self.parse(signature, text)
 
     # -- formatting -------------------------------------------------------------------------
     def format(
@@ -105,18 +130,23 @@ class Adapter:
         return messages
 
     def format_system_message(self, signature: type[Signature]) -> str:
+        """Field descriptions, field structure and task description (cached per signature)."""
+        # Take the cache dict before reading the signature: setting ``instructions`` replaces the
+        # dict, so a message built from the old instructions can never be stored in the new one.
+        cache = signature._cache
         key = f"system:{type(self).__name__}"
-        cached = signature._cache.get(key)
+        cached = cache.get(key)
         if cached is None:
             cached = (
                 f"{self.format_field_description(signature)}\n"
                 f"{self.format_field_structure(signature)}\n"
                 f"{self.format_task_description(signature)}"
             )
-            signature._cache[key] = cached
+            cache[key] = cached
         return cached
 
     def format_task_description(self, signature: type[Signature]) -> str:
+        """``In adhering to this structure, your objective is:`` and the indented instructions."""
         lines = textwrap.dedent(signature.instructions).splitlines()
         objective = ("\n" + " " * 8).join(["", *lines])
         return f"In adhering to this structure, your objective is: {objective}"
@@ -164,9 +194,11 @@ class Adapter:
 
     # -- to be defined by subclasses --------------------------------------------------------
     def format_field_description(self, signature: type[Signature]) -> str:
+        """``Your input fields are: ...`` and ``Your output fields are: ...``."""
         raise NotImplementedError
 
     def format_field_structure(self, signature: type[Signature]) -> str:
+        """How inputs and outputs are laid out in the messages."""
         raise NotImplementedError
 
     def format_user_message_content(
@@ -177,14 +209,17 @@ class Adapter:
         suffix: str = "",
         main_request: bool = False,
     ) -> str:
+        """A user message: the input values (and, for the request itself, the output requirements)."""
         raise NotImplementedError
 
     def format_assistant_message_content(
         self, signature: type[Signature], outputs: Mapping[str, Any], missing_field_message: str | None = None
     ) -> str:
+        """An assistant message holding ``outputs`` (demos), ``missing_field_message`` for gaps."""
         raise NotImplementedError
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
+        """The typed output values in ``completion``; :class:`AdapterParseError` when it does not fit."""
         raise NotImplementedError
 
 

@@ -72,7 +72,9 @@ class ChatAdapter(Adapter):
         return "\n\n".join(parts).strip()
 
     def user_message_output_requirements(self, signature: type[Signature]) -> str:
-        cached = signature._cache.get("chat_requirements")
+        """The closing ``Respond with the corresponding output fields, ...`` sentence."""
+        cache = signature._cache  # before reading the fields: see Adapter.format_system_message
+        cached = cache.get("chat_requirements")
         if cached is None:
             fields = ", then ".join(
                 f"`[[ ## {name} ## ]]`{output_type_hint(f)}" for name, f in signature.output_fields.items()
@@ -81,7 +83,7 @@ class ChatAdapter(Adapter):
                 f"Respond with the corresponding output fields, starting with the field {fields}, "
                 "and then ending with the marker for `[[ ## completed ## ]]`."
             )
-            signature._cache["chat_requirements"] = cached
+            cache["chat_requirements"] = cached
         return cached
 
     def format_assistant_message_content(

@@ -4,6 +4,7 @@ provider supports it."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_origin
@@ -13,15 +14,19 @@ from dspex.adapters.chat_adapter import STRUCTURE_INTRO, ChatAdapter, _sections
 from dspex.adapters.errors import AdapterParseError
 from dspex.adapters.formatting import jsonable, output_type_hint, type_note
 from dspex.adapters.parsing import load_jsonish, parse_value
+from dspex.lm.errors import BadRequestError
 from dspex.signatures.types import json_schema_of
 
 if TYPE_CHECKING:
-    from dspex.lm import LM
+    from dspex.lm import LM, LMResponse
     from dspex.signatures.signature import Signature
 
 __all__ = ["JSONAdapter", "structured_output_format"]
 
+logger = logging.getLogger(__name__)
+
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+_JSON_MODE = {"type": "json_object"}
 
 
 class JSONAdapter(ChatAdapter):
@@ -42,7 +47,23 @@ class JSONAdapter(ChatAdapter):
     def _fallback(self) -> Adapter | None:
         return None
 
+    def _request(self, lm: LM, messages: list[dict[str, Any]], kwargs: dict[str, Any]) -> LMResponse:
+        while True:
+            try:
+                return lm.request(messages, **kwargs)
+            except BadRequestError as error:
+                kwargs = _relaxed(kwargs, error)
+
+    async def _arequest(self, lm: LM, messages: list[dict[str, Any]], kwargs: dict[str, Any]) -> LMResponse:
+        while True:
+            try:
+                return await lm.arequest(messages, **kwargs)
+            except BadRequestError as error:
+                kwargs = _relaxed(kwargs, error)
+
     def prepare_lm_kwargs(self, lm: LM, signature: type[Signature], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Add ``response_format`` (the outputs' strict JSON schema) for OpenAI-compatible
+        providers, unless ``structured=False`` or the call already sets one."""
         if (
             self.structured
             and "response_format" not in kwargs
@@ -108,35 +129,56 @@ class JSONAdapter(ChatAdapter):
 def structured_output_format(signature: type[Signature]) -> dict[str, Any]:
     """An OpenAI ``response_format`` for the signature's outputs (strict JSON schema), or
     ``{"type": "json_object"}`` when an output is an open-ended mapping."""
-    cached = signature._cache.get("json_response_format")
+    cache = signature._cache  # before reading the fields: see Adapter.format_system_message
+    cached = cache.get("json_response_format")
     if cached is not None:
         return cached
     if any(
         get_origin(f.annotation) is dict or f.annotation is dict for f in signature.output_fields.values()
     ):
-        result: dict[str, Any] = {"type": "json_object"}
+        result: dict[str, Any] = dict(_JSON_MODE)
     else:
-        properties: dict[str, Any] = {}
-        defs: dict[str, Any] = {}
-        for name, field in signature.output_fields.items():
-            schema = dict(json_schema_of(field.annotation))
-            defs.update(schema.pop("$defs", {}))
-            properties[name] = schema
-        schema = {
-            "type": "object",
-            "properties": properties,
-            "required": list(properties),
-            "additionalProperties": False,
-        }
-        if defs:
-            schema["$defs"] = defs
-        _strict(schema)
         result = {
             "type": "json_schema",
-            "json_schema": {"name": "DSPexOutputs", "strict": True, "schema": schema},
+            "json_schema": {"name": "DSPexOutputs", "strict": True, "schema": _outputs_schema(signature)},
         }
-    signature._cache["json_response_format"] = result
+    cache["json_response_format"] = result
     return result
+
+
+def _outputs_schema(signature: type[Signature]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    defs: dict[str, Any] = {}
+    for name, field in signature.output_fields.items():
+        schema = dict(json_schema_of(field.annotation))
+        defs.update(schema.pop("$defs", {}))
+        properties[name] = schema
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    if defs:
+        schema["$defs"] = defs
+    _strict(schema)
+    return schema
+
+
+def _relaxed(kwargs: dict[str, Any], error: BadRequestError) -> dict[str, Any]:
+    """The request options to try after the provider refused ``kwargs`` with a 4xx: a JSON schema
+    becomes JSON mode, JSON mode becomes no ``response_format`` (the prompt still asks for JSON).
+    Re-raises ``error`` when there is nothing left to relax."""
+    response_format = kwargs.get("response_format")
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    if kind == "json_schema":
+        relaxed = {**kwargs, "response_format": dict(_JSON_MODE)}
+    elif kind == "json_object":
+        relaxed = {k: v for k, v in kwargs.items() if k != "response_format"}
+    else:
+        raise error
+    logger.warning("%s; retrying with response_format=%s", error.message, relaxed.get("response_format"))
+    return relaxed
 
 
 def _strict(schema: dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
 """Pooled HTTP clients shared by every LM in the process.
 
 One :class:`httpx.Client` per process and one :class:`httpx.AsyncClient` per event loop (an async
-client's connections belong to the loop that opened them). Both are dropped in a forked child so
-that Celery prefork workers never share sockets with their parent.
+client's connections belong to the loop that opened them). The client of a loop that has been
+closed (``asyncio.run`` per task, a test's loop) is dropped when the next loop asks for one, which
+lets its sockets be closed; the pool itself never keeps a closed loop alive. Both are dropped in a
+forked child so that Celery prefork workers never share sockets with their parent.
 
 Plain JSON POSTs skip the client's per-request machinery (cookie jar, auth and redirect handling,
 which cost more than the rest of the LM layer together) and go straight to the client's own
@@ -13,11 +15,12 @@ in the environment; otherwise requests go through the client so that proxy setti
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import os
+import ssl
 import threading
 import urllib.request
-import weakref
 
 import httpx
 
@@ -38,11 +41,21 @@ ASYNC_SHARDS = 16
 DEFAULT_HEADERS = {"User-Agent": "dspex", "Accept": "application/json"}
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every transport (httpx's default: certifi, or ``SSL_CERT_FILE``/``DIR``).
+
+    Building one loads the CA bundle (~25 ms); a context per shard made every new event loop cost
+    0.4 s before its first request.
+    """
+    return httpx.create_ssl_context()
+
+
 class _SyncPool:
     __slots__ = ("client", "direct", "transport")
 
     def __init__(self) -> None:
-        self.transport = httpx.HTTPTransport(limits=LIMITS)
+        self.transport = httpx.HTTPTransport(verify=_ssl_context(), limits=LIMITS)
         self.client = httpx.Client(transport=self.transport, timeout=60.0, headers=DEFAULT_HEADERS)
         self.direct = not urllib.request.getproxies()
 
@@ -61,7 +74,8 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
             max_keepalive_connections=max(1, (limits.max_keepalive_connections or 256) // shards),
             keepalive_expiry=limits.keepalive_expiry,
         )
-        self._shards = [httpx.AsyncHTTPTransport(limits=per_shard) for _ in range(shards)]
+        context = _ssl_context()
+        self._shards = [httpx.AsyncHTTPTransport(verify=context, limits=per_shard) for _ in range(shards)]
         self._next = itertools.cycle(self._shards).__next__
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -83,7 +97,9 @@ class _AsyncPool:
 
 _lock = threading.Lock()
 _sync: _SyncPool | None = None
-_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _AsyncPool] = weakref.WeakKeyDictionary()
+# A plain dict: with a WeakKeyDictionary the pool (whose connections reference their loop) kept its
+# own key alive, so the pools and sockets of closed loops were never released.
+_async: dict[asyncio.AbstractEventLoop, _AsyncPool] = {}
 _last_async: tuple[asyncio.AbstractEventLoop, _AsyncPool] | None = None
 
 
@@ -107,6 +123,8 @@ def _async_pool() -> _AsyncPool:
     with _lock:
         pool = _async.get(loop)
         if pool is None:
+            for closed in [other for other in _async if other.is_closed()]:
+                del _async[closed]  # its transports close their sockets when collected
             pool = _async[loop] = _AsyncPool()
         _last_async = (loop, pool)
     return pool
@@ -167,7 +185,7 @@ def reset_clients() -> None:
     global _sync, _async, _last_async, _lock
     _lock = threading.Lock()
     _sync = None
-    _async = weakref.WeakKeyDictionary()
+    _async = {}
     _last_async = None
 
 

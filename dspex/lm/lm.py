@@ -322,8 +322,12 @@ class LM:
         hasher.update(_json.dumps_canonical((messages, params)))
         return messages, params, hasher.hexdigest()
 
+    def _api_key(self) -> str | None:
+        """The key, read from the environment at request time (never stored on the LM)."""
+        return os.environ.get(self._key_env) if self._key_env else None
+
     def _headers(self) -> dict[str, str]:
-        key = os.environ.get(self._key_env) if self._key_env else None
+        key = self._api_key()
         if not key:
             if not self._key_optional:
                 raise AuthenticationError(
@@ -365,11 +369,16 @@ class LM:
         return chars // 4 + completion
 
     def _contextualize(self, error: LMError) -> LMError:
+        """Name the provider and model in ``error`` and blank out the API key wherever a server
+        echoed it (error bodies, malformed responses, stream error events)."""
         if error.provider is None:
             error.provider = self.provider
             error.model = self.model
             error.message = f"{self.model}: {error.message}"
-            error.args = (error.message,)
+        key = self._api_key()
+        if key and len(key) >= 4:
+            error.message = error.message.replace(key, "***")
+        error.args = (error.message,)
         return error
 
     def _finish(
@@ -438,7 +447,8 @@ class LM:
         history = self.history
         history.append(entry)
         if len(history) > MAX_HISTORY + 1000:
-            del history[: len(history) - MAX_HISTORY]
+            # One slice deletion relative to the end: atomic, so concurrent callers cannot trim twice.
+            del history[: -MAX_HISTORY or None]
         publish(entry)
 
     # -- state ----------------------------------------------------------------------------
@@ -460,8 +470,11 @@ class LM:
         """Rebuild an LM from :meth:`dump_state` output, ours or DSPy's.
 
         DSPy-only settings (its LM class marker, fine-tuning and engine options) are dropped, and
-        so are credentials and endpoints a state file might carry (``api_key``, ``api_base``):
-        a saved program never decides where requests go or which key they use.
+        so are the credentials and endpoint a DSPy file might carry (``api_key``, ``api_base``).
+        Our own ``base_url`` and ``api_key_env`` are kept, because :meth:`dump_state` round-trips
+        them: a state from an untrusted source can therefore send the key held in a variable it
+        names (or the provider's default variable) to a server it names. Load such states with
+        their ``lm`` entries removed, or only from trusted storage.
         """
         return cls(
             **{k: v for k, v in state.items() if not k.startswith("_") and k not in _FOREIGN_STATE_KEYS}

@@ -29,7 +29,9 @@ class ChainOfThought(Module):
         self.predict = Predict(extended, **config)
 
     def forward(self, **kwargs: Any) -> Prediction:
+        """Predict ``reasoning`` and then the outputs."""
         return self.predict(**kwargs)
 
     async def aforward(self, **kwargs: Any) -> Prediction:
+        """Async :meth:`forward`."""
         return await self.predict.acall(**kwargs)

@@ -41,6 +41,7 @@ class Predict(Module, Parameter):
         self.reset()
 
     def reset(self) -> None:
+        """Drop the demos, traces and per-predictor LM; the signature stays."""
         self.lm: LM | None = None
         self.demos: list[Any] = []
         self.traces: list[Any] = []
@@ -53,17 +54,20 @@ class Predict(Module, Parameter):
         return self.forward(**kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Prediction:
+        """Async ``__call__``: ``await predict.acall(question=...)``."""
         if args:
             raise TypeError(self._positional_error())
         return await self.aforward(**kwargs)
 
     def forward(self, **kwargs: Any) -> Prediction:
+        """One LM call. Besides the inputs: ``lm=``, ``config={...}``, ``demos=[...]``, ``signature=``."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
         adapter = self._adapter()
         completions = adapter(lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
     async def aforward(self, **kwargs: Any) -> Prediction:
+        """Async :meth:`forward`, on the event loop (no worker thread)."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
         adapter = self._adapter()
         completions = await adapter.acall(lm, config, signature, demos, inputs)
@@ -110,6 +114,7 @@ class Predict(Module, Parameter):
 
     # -- state (DSPy layout) -----------------------------------------------------------------
     def dump_state(self) -> dict[str, Any]:
+        """Demos, signature and LM configuration in DSPy's layout (never an API key)."""
         from dspex.adapters.formatting import jsonable
 
         demos = []
@@ -125,6 +130,7 @@ class Predict(Module, Parameter):
         }
 
     def load_state(self, state: Mapping[str, Any]) -> Predict:
+        """Restore demos, instructions, field prefixes/descriptions and the LM from ``state``."""
         if "signature" in state:
             self.signature = self.signature.load_state(state["signature"])
         self.demos = [Example(d) for d in copy.deepcopy(state.get("demos", []))]

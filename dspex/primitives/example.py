@@ -11,13 +11,15 @@ __all__ = ["Example"]
 class Example:
     """A dict-like record whose keys are readable as attributes.
 
+    ``Example({"question": ...})``, ``Example(question=...)`` or ``Example(other, answer=...)``.
     ``with_inputs("question")`` marks which keys are inputs; ``inputs()`` and ``labels()`` split
     the record accordingly.
     """
 
     __slots__ = ("_input_keys", "_store")
 
-    def __init__(self, base: Mapping[str, Any] | Example | None = None, **kwargs: Any):
+    def __init__(self, base: Mapping[str, Any] | Example | None = None, /, **kwargs: Any):
+        # ``base`` is positional-only so that a field may be called "base".
         store: dict[str, Any] = {}
         input_keys: frozenset[str] | None = None
         if isinstance(base, Example):
@@ -39,7 +41,7 @@ class Example:
             raise AttributeError(f"{type(self).__name__} has no field {key!r}") from None
 
     def __setattr__(self, key: str, value: Any) -> None:
-        if key in self.__slots__:
+        if key.startswith("_") and hasattr(type(self), key):  # a slot of this class or a subclass
             object.__setattr__(self, key, value)
         else:
             self._store[key] = value
@@ -73,20 +75,25 @@ class Example:
         return f"{type(self).__name__}({self._store!r}, input_keys={inputs})"
 
     def keys(self) -> list[str]:
+        """The field names, in insertion order."""
         return list(self._store.keys())
 
     def values(self) -> list[Any]:
+        """The field values, in insertion order."""
         return list(self._store.values())
 
     def items(self) -> list[tuple[str, Any]]:
+        """``(name, value)`` pairs, in insertion order."""
         return list(self._store.items())
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The value of field ``key``, or ``default`` when there is none."""
         return self._store.get(key, default)
 
     # -- inputs / labels --------------------------------------------------------------------
     @property
     def input_keys(self) -> frozenset[str] | None:
+        """The names marked by :meth:`with_inputs` (``None`` until then)."""
         return self._input_keys
 
     def with_inputs(self, *keys: str) -> Example:
@@ -109,17 +116,20 @@ class Example:
         return type(self)({k: v for k, v in self._store.items() if k not in keys})
 
     def copy(self, **changes: Any) -> Example:
+        """A shallow copy with ``changes`` applied; the input keys are kept."""
         copy = type(self)(self._store, **changes)
         object.__setattr__(copy, "_input_keys", self._input_keys)
         return copy
 
     def without(self, *keys: str) -> Example:
+        """A copy without the fields ``keys`` (missing ones are ignored)."""
         copy = self.copy()
         for key in keys:
             copy._store.pop(key, None)
         return copy
 
     def to_dict(self) -> dict[str, Any]:
+        """The fields as a new plain dict."""
         return dict(self._store)
 
     toDict = to_dict

@@ -19,12 +19,15 @@ class Parameter:
     """Marker base for learnable components (predictors): they own demos and instructions."""
 
     def dump_state(self) -> dict[str, Any]:
+        """The learnable state as plain JSON data."""
         raise NotImplementedError
 
     def load_state(self, state: dict[str, Any]) -> Any:
+        """Restore what :meth:`dump_state` produced."""
         raise NotImplementedError
 
     def reset(self) -> None:
+        """Forget everything learned (demos, per-predictor LM)."""
         raise NotImplementedError
 
 
@@ -36,6 +39,7 @@ class Module:
     """
 
     def forward(self, **kwargs: Any) -> Any:
+        """The program: compute a :class:`Prediction` from keyword inputs."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     async def aforward(self, **kwargs: Any) -> Any:
@@ -47,6 +51,7 @@ class Module:
         return self.forward(*args, **kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
+        """Run :meth:`aforward` (``await module.acall(question=...)``)."""
         return await self.aforward(*args, **kwargs)
 
     # -- structure --------------------------------------------------------------------------
@@ -93,13 +98,16 @@ class Module:
         return self.named_parameters()
 
     def predictors(self) -> list[Any]:
+        """Every predictor of the program, in :meth:`named_predictors` order."""
         return [p for _, p in self.named_predictors()]
 
     def set_lm(self, lm: Any) -> None:
+        """Give every predictor its own ``lm``."""
         for _, predictor in self.named_predictors():
             predictor.lm = lm
 
     def get_lm(self) -> Any:
+        """The LM every predictor uses (``None`` when unset); an error when they differ."""
         lms = {id(p.lm): p.lm for _, p in self.named_predictors()}
         if len(lms) > 1:
             raise ValueError("predictors use different LMs; ask each predictor instead")

@@ -19,7 +19,7 @@ class Completions:
         return len(self._items)
 
     def __getitem__(self, index: int) -> Prediction:
-        return Prediction(**self._items[index])
+        return Prediction(self._items[index])
 
     def __getattr__(self, key: str) -> list[Any]:
         if key.startswith("_"):
@@ -45,12 +45,13 @@ class Prediction(Example):
     @classmethod
     def from_completions(cls, completions: list[dict[str, Any]]) -> Prediction:
         """The first completion becomes the fields; all are kept in ``.completions``."""
-        pred = cls(**(completions[0] if completions else {}))
+        pred = cls(completions[0] if completions else {})
         object.__setattr__(pred, "_completions", Completions(completions))
         return pred
 
     @property
     def completions(self) -> Completions:
+        """Every completion of the call (just this prediction when there was one)."""
         return self._completions if self._completions is not None else Completions([self.to_dict()])
 
     def __repr__(self) -> str:

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from dspex.signatures.errors import SignatureError
+
 __all__ = ["CONSTRAINT_NAMES", "FieldInfo", "InputField", "OutputField", "infer_prefix"]
 
 # Constraint keyword -> the wording DSPy uses when it renders constraints in prompts.
@@ -43,10 +45,12 @@ class FieldInfo:
 
     @property
     def is_input(self) -> bool:
+        """Whether this is an input field."""
         return self.kind == "input"
 
     @property
     def has_default(self) -> bool:
+        """Whether a ``default`` was declared."""
         return self.default is not _MISSING
 
     def constraints_text(self) -> str:
@@ -68,6 +72,7 @@ class FieldInfo:
         )
 
     def replace(self, **changes: Any) -> FieldInfo:
+        """A copy with ``changes`` applied (the field is immutable)."""
         return replace(self, **changes)
 
     def __hash__(self) -> int:
@@ -89,7 +94,10 @@ def _make_field(kind: Literal["input", "output"], kwargs: dict[str, Any]) -> Fie
         unknown = ", ".join(sorted(kwargs))
         raise TypeError(f"{kind.capitalize()}Field() got unexpected keyword argument(s): {unknown}")
     if "pattern" in constraints:
-        re.compile(constraints["pattern"])
+        try:
+            re.compile(constraints["pattern"])
+        except (re.error, TypeError) as exc:
+            raise SignatureError(f"invalid pattern {constraints['pattern']!r}: {exc}") from None
     return FieldInfo(
         kind=kind,
         desc=desc,

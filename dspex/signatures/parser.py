@@ -15,7 +15,7 @@ from typing import Any, Literal, Optional, Union
 
 from dspex.signatures.errors import SignatureError
 
-__all__ = ["ParsedField", "parse_signature"]
+__all__ = ["BUILTIN_TYPE_NAMES", "ParsedField", "parse_signature"]
 
 _BUILTIN_TYPES: dict[str, Any] = {
     "str": str,
@@ -39,11 +39,21 @@ _BUILTIN_TYPES: dict[str, Any] = {
     "None": type(None),
     "NoneType": type(None),
 }
+BUILTIN_TYPE_NAMES = frozenset(_BUILTIN_TYPES)
+"""Type names every signature string may use without ``custom_types``."""
 _GENERIC_ARITY = {list: 1, set: 1, frozenset: 1, dict: 2}
+# Special forms that are not types on their own (pydantic cannot validate a bare ``Optional``).
+_NEEDS_ARGUMENTS: dict[Any, str] = {
+    Literal: "Literal['a', 'b']",
+    Optional: "Optional[int]",
+    Union: "Union[int, str]",
+}
 
 
 @dataclass(frozen=True)
 class ParsedField:
+    """One field of a parsed signature string; ``type_undefined`` when written without a type."""
+
     name: str
     annotation: Any
     type_undefined: bool
@@ -188,9 +198,17 @@ class _Parser:
         self.advance()
         if self.current.kind == "OP" and self.current.text == ":":
             self.advance()
-            annotation = self.parse_type()
-            return ParsedField(name, annotation, False, side)
+            return ParsedField(name, self.parse_complete_type(), False, side)
         return ParsedField(name, str, True, side)
+
+    def parse_complete_type(self) -> Any:
+        """A type that can annotate a value: not a bare ``Literal``/``Optional``/``Union``."""
+        first = self.current
+        annotation = self.parse_type()
+        example = next((ex for form, ex in _NEEDS_ARGUMENTS.items() if annotation is form), None)
+        if example is not None:
+            raise self.fail(f"{first.text} needs type arguments, e.g. {example}", first.pos)
+        return annotation
 
     def parse_type(self) -> Any:
         start = self.current.pos
@@ -224,19 +242,21 @@ class _Parser:
             if base is Literal:
                 args = self.parse_literal_args(open_bracket)
                 return Literal[args]
-            args = self.parse_type_args(open_bracket)
+            args = self.parse_type_args(open_bracket, allow_bare_forms=base in (Optional, Union))
             return self.apply(base, args, token)
         return base
 
-    def parse_type_args(self, open_bracket: _Token) -> tuple[Any, ...]:
+    def parse_type_args(self, open_bracket: _Token, allow_bare_forms: bool) -> tuple[Any, ...]:
         args: list[Any] = []
         while True:
             if self.current.kind == "END":
                 raise self.fail("unbalanced '[': no matching ']'", open_bracket.pos)
             if self.current.kind == "ELLIPSIS" and args:  # tuple[int, ...]
                 args.append(self.advance().value)
-            else:
+            elif allow_bare_forms:  # typing itself rejects Union[int, Optional]; see apply()
                 args.append(self.parse_type())
+            else:
+                args.append(self.parse_complete_type())
             if self.current.kind == "OP" and self.current.text == ",":
                 self.advance()
                 continue

@@ -15,37 +15,16 @@ import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from dspex.signatures import validation
 from dspex.signatures.errors import SignatureError
-from dspex.signatures.field import FieldInfo, InputField, OutputField
-from dspex.signatures.parser import parse_signature
+from dspex.signatures.field import CONSTRAINT_NAMES, FieldInfo, InputField, OutputField
+from dspex.signatures.parser import BUILTIN_TYPE_NAMES, parse_signature
 
 __all__ = ["Signature", "SignatureMeta", "ensure_signature", "make_signature"]
 
 _TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_KNOWN = {
-    "str",
-    "int",
-    "float",
-    "bool",
-    "bytes",
-    "list",
-    "dict",
-    "tuple",
-    "set",
-    "frozenset",
-    "List",
-    "Dict",
-    "Tuple",
-    "Set",
-    "Any",
-    "Optional",
-    "Union",
-    "Literal",
-    "None",
-    "NoneType",
-    "True",
-    "False",
-}
+_KNOWN = BUILTIN_TYPE_NAMES | {"True", "False"}  # names that never need a caller lookup
+_FIELD_OPTIONS = frozenset({"desc", "description", "prefix", "default"})
 
 
 def default_instructions(input_names: list[str], output_names: list[str]) -> str:
@@ -113,6 +92,8 @@ class SignatureMeta(type):
         return cls
 
     def _set_fields(cls, fields: dict[str, FieldInfo]) -> None:
+        for name, field in fields.items():
+            validation.check_field(name, field, owner=cls.__name__)
         inputs = {k: v for k, v in fields.items() if v.kind == "input"}
         outputs = {k: v for k, v in fields.items() if v.kind == "output"}
         cls._input_fields = inputs
@@ -123,10 +104,12 @@ class SignatureMeta(type):
     # -- read API ---------------------------------------------------------------------------
     @property
     def instructions(cls) -> str:
+        """The task description (the class docstring, or DSPy's default sentence)."""
         return cls._instructions
 
     @instructions.setter
     def instructions(cls, value: str) -> None:
+        """Replace the instructions in place (DSPy compatibility; prefer ``with_instructions``)."""
         cls._instructions = inspect.cleandoc(value)  # DSPy reads instructions through cleandoc
         cls._cache = {}
 
@@ -137,10 +120,12 @@ class SignatureMeta(type):
 
     @property
     def input_fields(cls) -> dict[str, FieldInfo]:
+        """The input fields, in declaration order."""
         return cls._input_fields
 
     @property
     def output_fields(cls) -> dict[str, FieldInfo]:
+        """The output fields, in declaration order."""
         return cls._output_fields
 
     @property
@@ -175,25 +160,35 @@ class Signature(metaclass=SignatureMeta):
     # -- derivations (each returns a new class) ---------------------------------------------
     @classmethod
     def with_instructions(cls, instructions: str) -> type[Signature]:
+        """A copy with other instructions."""
         return make_signature(dict(cls.fields), instructions, signature_name=cls.__name__)
 
     @classmethod
     def append_instructions(cls, instructions: str) -> type[Signature]:
+        """A copy whose instructions end with ``instructions`` as a new paragraph."""
         return cls.with_instructions(f"{cls.instructions}\n\n{instructions}")
 
     @classmethod
     def with_updated_fields(cls, name: str, type_: Any = None, **changes: Any) -> type[Signature]:
-        """Return a copy where field ``name`` has new ``desc``/``prefix``/constraints or type."""
+        """Return a copy where field ``name`` has a new type and/or new ``desc`` (or
+        ``description``), ``prefix``, ``default`` or constraints (``ge=0``, ``max_length=5``, ...).
+
+        Raises :class:`SignatureError` for an unknown field or option.
+        """
         if name not in cls.fields:
             raise SignatureError(f"{cls.__name__} has no field {name!r}")
+        unknown = sorted(set(changes) - _FIELD_OPTIONS - set(CONSTRAINT_NAMES))
+        if unknown:
+            raise SignatureError(
+                f"with_updated_fields({name!r}) got unknown option(s) {', '.join(unknown)}; expected "
+                f"desc, description, prefix, default or a constraint ({', '.join(CONSTRAINT_NAMES)})"
+            )
         field = cls.fields[name]
         updates: dict[str, Any] = {}
         constraints = dict(field.constraints)
         for key, value in changes.items():
-            if key in ("desc", "prefix", "default"):
-                updates[key] = value
-            elif key == "description":
-                updates["desc"] = value
+            if key in _FIELD_OPTIONS:
+                updates["desc" if key == "description" else key] = value
             else:
                 constraints[key] = value
         updates["constraints"] = constraints
@@ -206,10 +201,12 @@ class Signature(metaclass=SignatureMeta):
 
     @classmethod
     def prepend(cls, name: str, field: FieldInfo, type_: Any = None) -> type[Signature]:
+        """A copy with ``field`` first among the inputs or the outputs (by its kind)."""
         return cls.insert(0, name, field, type_)
 
     @classmethod
     def append(cls, name: str, field: FieldInfo, type_: Any = None) -> type[Signature]:
+        """A copy with ``field`` last among the inputs or the outputs (by its kind)."""
         return cls.insert(-1, name, field, type_)
 
     @classmethod
@@ -236,16 +233,19 @@ class Signature(metaclass=SignatureMeta):
 
     @classmethod
     def delete(cls, name: str) -> type[Signature]:
+        """A copy without field ``name`` (unchanged when there is no such field)."""
         fields = {k: v for k, v in cls.fields.items() if k != name}
         return make_signature(fields, cls.instructions, signature_name=cls.__name__)
 
     @classmethod
     def equals(cls, other: Any) -> bool:
+        """Same fields (names, kinds, types, descriptions, constraints) and instructions."""
         return isinstance(other, SignatureMeta) and cls == other
 
     # -- state (DSPy layout) -----------------------------------------------------------------
     @classmethod
     def dump_state(cls) -> dict[str, Any]:
+        """Instructions and per-field prefix/description, in DSPy's layout."""
         return {
             "instructions": cls.instructions,
             "fields": [{"prefix": f.prefix, "description": f.desc} for f in cls.fields.values()],
@@ -253,6 +253,7 @@ class Signature(metaclass=SignatureMeta):
 
     @classmethod
     def load_state(cls, state: Mapping[str, Any]) -> type[Signature]:
+        """A copy with the instructions, prefixes and descriptions of ``state`` (types are kept)."""
         fields = dict(cls.fields)
         for (name, field), saved in zip(fields.items(), state.get("fields", []), strict=False):
             fields[name] = field.replace(
@@ -265,27 +266,24 @@ class Signature(metaclass=SignatureMeta):
     # -- validation and schema ------------------------------------------------------------------
     @classmethod
     def validate_inputs(cls, values: Mapping[str, Any], *, allow_extra: bool = False) -> dict[str, Any]:
-        from dspex.signatures.validation import validate_inputs
-
-        return validate_inputs(cls, values, allow_extra=allow_extra)
+        """Coerce the inputs of a call to their types; :class:`FieldValidationError` names the field,
+        the expected type and the value when one does not fit (or is missing, or unknown)."""
+        return validation.validate_inputs(cls, values, allow_extra=allow_extra)
 
     @classmethod
     def validate_outputs(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        from dspex.signatures.validation import validate_outputs
-
-        return validate_outputs(cls, values)
+        """Coerce parsed outputs to their types and check their constraints."""
+        return validation.validate_outputs(cls, values)
 
     @classmethod
     def input_schema(cls) -> dict[str, Any]:
-        from dspex.signatures.validation import fields_json_schema
-
-        return fields_json_schema(cls.input_fields, title=f"{cls.__name__}Inputs")
+        """JSON schema (an object) of the input fields, with descriptions and constraints."""
+        return validation.fields_json_schema(cls.input_fields, title=f"{cls.__name__}Inputs")
 
     @classmethod
     def output_schema(cls) -> dict[str, Any]:
-        from dspex.signatures.validation import fields_json_schema
-
-        return fields_json_schema(cls.output_fields, title=f"{cls.__name__}Outputs")
+        """JSON schema (an object) of the output fields, with descriptions and constraints."""
+        return validation.fields_json_schema(cls.output_fields, title=f"{cls.__name__}Outputs")
 
 
 def make_signature(
@@ -346,9 +344,7 @@ def ensure_signature(signature: str | type[Signature], instructions: str | None 
 
 def _caller_types(spec: str, depth: int = 2) -> dict[str, Any] | None:
     """Find names used in ``spec`` that are not built-in types in the caller's frames."""
-    wanted = {
-        m.split(".")[0] for m in _TYPE_NAME.findall(spec.partition("->")[0] + " " + spec.partition("->")[2])
-    }
+    wanted = {m.split(".")[0] for m in _TYPE_NAME.findall(spec.replace("->", " "))}
     wanted -= _KNOWN
     if not wanted:
         return None

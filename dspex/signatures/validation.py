@@ -7,16 +7,36 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
 
 import pydantic
+import pydantic_core
 from pydantic import TypeAdapter
 
-from dspex.signatures.errors import FieldValidationError
+from dspex.signatures.errors import FieldValidationError, SignatureError
 from dspex.signatures.field import FieldInfo
-from dspex.signatures.types import allows_none, annotation_name, type_adapter
+from dspex.signatures.types import allows_none, annotation_name, json_schema_of, type_adapter
 
 if TYPE_CHECKING:
     from dspex.signatures.signature import Signature
 
-__all__ = ["fields_json_schema", "validate_field", "validate_inputs", "validate_outputs"]
+__all__ = ["check_field", "fields_json_schema", "validate_field", "validate_inputs", "validate_outputs"]
+
+
+# Output types whose prompt note is plain words, not a JSON schema (see adapters.formatting.type_note).
+_SCHEMALESS_NOTES = (str, int, float, bool)
+
+
+@lru_cache(maxsize=1024)
+def _check_json_schema_cached(annotation: Any) -> None:
+    json_schema_of(annotation)
+
+
+def _check_json_schema(annotation: Any) -> None:
+    """Raise when ``annotation`` has no JSON schema (remembered: building one costs ~0.3 ms)."""
+    try:
+        hash(annotation)
+    except TypeError:
+        json_schema_of(annotation)
+    else:
+        _check_json_schema_cached(annotation)
 
 
 @lru_cache(maxsize=4096)
@@ -24,6 +44,28 @@ def _constrained_adapter(field: FieldInfo) -> TypeAdapter[Any]:
     if not field.constraints:
         return type_adapter(field.annotation)
     return TypeAdapter(Annotated[field.annotation, pydantic.Field(**field.constraints)])
+
+
+def check_field(name: str, field: FieldInfo, owner: str = "the signature") -> None:
+    """Raise :class:`SignatureError` when values of the field's type (with its constraints) cannot
+    be validated, e.g. a class pydantic knows nothing about or ``ge="x"``, or when an output's type
+    has no JSON schema to show the LM (e.g. ``Callable``).
+
+    Run when a signature is built, so that a bad declaration fails there and not at call time.
+    """
+    try:
+        _constrained_adapter(field)
+        if not field.is_input and field.annotation not in _SCHEMALESS_NOTES:
+            _check_json_schema(field.annotation)
+    except (pydantic.PydanticUserError, pydantic_core.SchemaError, TypeError, ValueError) as exc:
+        detail = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        if len(detail) > 300:
+            detail = detail[:300] + "..."
+        constraints = f" with constraints {field.constraints!r}" if field.constraints else ""
+        raise SignatureError(
+            f"{field.kind} field `{name}` of {owner}: type {annotation_name(field.annotation)}{constraints} "
+            f"is not supported ({detail or type(exc).__name__})"
+        ) from None
 
 
 def validate_field(name: str, field: FieldInfo, value: Any) -> Any:
@@ -45,11 +87,10 @@ def validate_field(name: str, field: FieldInfo, value: Any) -> Any:
     try:
         return _constrained_adapter(field).validate_python(value)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        detail = first.get("msg", "")
-        raise FieldValidationError(
-            name, annotation_name(annotation), value, detail, kind=field.kind.capitalize()
-        ) from None
+        detail = exc.errors()[0].get("msg", "")
+    except TypeError as exc:  # a constraint that does not apply to the value, e.g. min_length on int
+        detail = str(exc)
+    raise FieldValidationError(name, annotation_name(annotation), value, detail, kind=field.kind.capitalize())
 
 
 def validate_inputs(
@@ -108,7 +149,10 @@ def fields_json_schema(fields: Mapping[str, FieldInfo], *, title: str) -> dict[s
     required: list[str] = []
     defs: dict[str, Any] = {}
     for name, field in fields.items():
-        schema = dict(_constrained_adapter(field).json_schema(ref_template="#/$defs/{model}"))
+        try:
+            schema = dict(_constrained_adapter(field).json_schema(ref_template="#/$defs/{model}"))
+        except pydantic.PydanticInvalidForJsonSchema:  # e.g. a Callable input: any value
+            schema = {}
         defs.update(schema.pop("$defs", {}))
         if field.desc and field.desc != f"${{{name}}}":
             schema["description"] = field.desc

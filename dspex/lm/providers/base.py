@@ -30,12 +30,14 @@ class StreamState:
         self.done = False
 
     def feed(self, event: str | None, data: str) -> str | None:
+        """Consume one server-sent event; return its text delta for the first choice, if any."""
         raise NotImplementedError
 
     def _append(self, index: int, text: str) -> None:
         self.texts.setdefault(index, []).append(text)
 
     def result(self) -> Parsed:
+        """Everything received so far, as a parsed response."""
         count = max([*self.texts, *self.finish_reasons], default=0) + 1
         outputs = ["".join(self.texts.get(i, ())) for i in range(count)]
         reasons = [self.finish_reasons.get(i) for i in range(count)]
@@ -63,12 +65,15 @@ class Provider:
         return (base_url or self.default_base_url).rstrip("/")
 
     async def aresolve_base_url(self, base_url: str | None, model_name: str) -> str:
+        """Async :meth:`resolve_base_url` (must not block the event loop)."""
         return self.resolve_base_url(base_url, model_name)
 
     def url(self, base_url: str, model_type: str) -> str:
+        """The endpoint for ``chat`` or ``text`` completions."""
         raise NotImplementedError
 
     def headers(self, api_key: str) -> dict[str, str]:
+        """Request headers carrying ``api_key``."""
         raise NotImplementedError
 
     def payload(
@@ -79,12 +84,15 @@ class Provider:
         model_type: str,
         stream: bool = False,
     ) -> dict[str, Any]:
+        """The JSON request body for ``messages`` and generation ``params``."""
         raise NotImplementedError
 
     def parse(self, data: Any, model_type: str) -> Parsed:
+        """Outputs, finish reasons, usage and model from a decoded response body."""
         raise NotImplementedError
 
     def stream_state(self, model_type: str) -> StreamState:
+        """A fresh accumulator for one streamed response."""
         raise NotImplementedError
 
 
