@@ -23,6 +23,9 @@ __all__ = ["NoLMConfiguredError", "Predict"]
 _DEFAULT_ADAPTER = ChatAdapter()
 
 
+UNSAFE_LM_STATE_KEYS = frozenset({"base_url", "api_base", "api_key_env"})
+
+
 class NoLMConfiguredError(RuntimeError):
     """No LM was given to the predictor, the call, or ``dspex.configure(lm=...)``."""
 
@@ -129,8 +132,13 @@ class Predict(Module, Parameter):
             "lm": self.lm.dump_state() if self.lm is not None else None,
         }
 
-    def load_state(self, state: Mapping[str, Any]) -> Predict:
-        """Restore demos, instructions, field prefixes/descriptions and the LM from ``state``."""
+    def load_state(self, state: Mapping[str, Any], *, allow_unsafe_lm_state: bool = False) -> Predict:
+        """Restore demos, instructions, field prefixes/descriptions and the LM from ``state``.
+
+        A state file must not decide where requests go or which secret they carry, so the LM's
+        ``base_url`` and ``api_key_env`` are dropped unless ``allow_unsafe_lm_state=True`` (only
+        for files you trust) — the same rule as DSPy's ``allow_unsafe_lm_state``.
+        """
         if "signature" in state:
             self.signature = self.signature.load_state(state["signature"])
         self.demos = [Example(d) for d in copy.deepcopy(state.get("demos", []))]
@@ -138,6 +146,8 @@ class Predict(Module, Parameter):
         if lm_state:
             from dspex.lm import LM
 
+            if not allow_unsafe_lm_state:
+                lm_state = {k: v for k, v in lm_state.items() if k not in UNSAFE_LM_STATE_KEYS}
             self.lm = LM.from_state(lm_state)
         return self
 

@@ -22,7 +22,7 @@ class Parameter:
         """The learnable state as plain JSON data."""
         raise NotImplementedError
 
-    def load_state(self, state: dict[str, Any]) -> Any:
+    def load_state(self, state: dict[str, Any], *, allow_unsafe_lm_state: bool = False) -> Any:
         """Restore what :meth:`dump_state` produced."""
         raise NotImplementedError
 
@@ -133,8 +133,12 @@ class Module:
         """``{predictor_path: {"demos", "signature": {...}, "lm", ...}}`` as plain JSON data."""
         return {name: predictor.dump_state() for name, predictor in self.named_predictors()}
 
-    def load_state(self, state: dict[str, Any]) -> Module:
-        """Load state produced by ``dump_state`` (ours or DSPy's). Unknown predictor paths are an error."""
+    def load_state(self, state: dict[str, Any], *, allow_unsafe_lm_state: bool = False) -> Module:
+        """Load state produced by ``dump_state`` (ours or DSPy's). Unknown predictor paths are an error.
+
+        LM endpoints and key-variable names in the state are ignored unless
+        ``allow_unsafe_lm_state=True`` (see :meth:`dspex.Predict.load_state`).
+        """
         predictors = dict(self.named_predictors())
         unknown = [name for name in state if name not in predictors and name != "metadata"]
         if unknown:
@@ -144,7 +148,7 @@ class Module:
             )
         for name, predictor in predictors.items():
             if name in state:
-                predictor.load_state(state[name])
+                predictor.load_state(state[name], allow_unsafe_lm_state=allow_unsafe_lm_state)
         return self
 
     def save(self, path: str | Path) -> None:
@@ -158,14 +162,14 @@ class Module:
         }
         Path(path).write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
 
-    def load(self, path: str | Path) -> Module:
+    def load(self, path: str | Path, *, allow_unsafe_lm_state: bool = False) -> Module:
         """Load state written by ``save`` (here or by ``dspy``'s ``program.save("x.json")``)."""
         path = Path(path)
         if path.suffix not in (".json", ""):
             raise ValueError(f"only JSON state files are supported (got {path.name}); pickle is never loaded")
         state = json.loads(path.read_text(encoding="utf-8"))
         state.pop("metadata", None)
-        return self.load_state(state)
+        return self.load_state(state, allow_unsafe_lm_state=allow_unsafe_lm_state)
 
     def __repr__(self) -> str:
         inner = "\n".join(f"  {name} = {predictor!r}" for name, predictor in self.named_predictors())
