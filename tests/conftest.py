@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DSPY_CACHEDIR", str(Path(__file__).resolve().parent.parent / ".cache" / "dspy"))
 
-pytest_plugins = ["tests.stubs.fixtures"]
+pytest_plugins = ["tests.stubs.fixtures", "tests.platform_fixtures"]
 
 
 @pytest.fixture(autouse=True)

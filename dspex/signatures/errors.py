@@ -36,15 +36,28 @@ class FieldValidationError(ValueError):
     Carries the field name, the expected type (as written in signatures) and the value received.
     """
 
-    def __init__(self, field: str, expected: str, received: Any, detail: str = "", *, kind: str):
+    def __init__(
+        self,
+        field: str,
+        expected: str,
+        received: Any,
+        detail: str = "",
+        *,
+        kind: str,
+        unknown: bool = False,
+    ):
         self.field = field
         self.expected = expected
         self.received = received
         self.kind = kind
-        shown = repr(received)
-        if len(shown) > 200:
-            shown = shown[:200] + "..."
-        message = f"{kind} field `{field}` expects {expected}, got {shown}"
+        self.unknown = unknown
+        if unknown:
+            message = f"unknown {kind.lower()} field `{field}`"
+        else:
+            shown = repr(received)
+            if len(shown) > 200:
+                shown = shown[:200] + "..."
+            message = f"{kind} field `{field}` expects {expected}, got {shown}"
         if detail:
             message += f" ({detail})"
         super().__init__(message)

@@ -107,6 +107,7 @@ def validate_inputs(
                 values[unknown[0]],
                 f"expected inputs: {', '.join(fields) or 'none'}",
                 kind="Input",
+                unknown=True,
             )
     result: dict[str, Any] = {}
     for name, field in fields.items():

@@ -1,0 +1,1 @@
+"""Datasets: immutable numbered versions of examples, imported from and exported to JSONL/CSV."""

@@ -1,0 +1,156 @@
+"""Writes for datasets: create, import (all or nothing, as a new immutable version), export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from datasets import codecs, formats
+from datasets.errors import DatasetImportError
+from datasets.formats import LineError
+from datasets.models import Dataset, DatasetVersion, Example, Split
+from programs.codecs import signature_from_row
+from programs.models import Signature
+
+__all__ = ["content_hash", "dataset_create", "dataset_export", "dataset_import", "dataset_version_create"]
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def dataset_create(
+    *, name: str, description: str = "", signature: Signature | None = None, owner: Any = None
+) -> Dataset:
+    dataset = Dataset(name=name, description=description, signature=signature, owner=_user_or_none(owner))
+    dataset.full_clean()
+    dataset.save()
+    return dataset
+
+
+def content_hash(examples: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> str:
+    """SHA-256 of ``(split, inputs, labels)`` items in order, over canonical JSON."""
+    digest = hashlib.sha256()
+    for split, inputs, labels in examples:
+        digest.update(
+            json.dumps(
+                [split, inputs, labels], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode()
+        )
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def dataset_version_create(
+    *,
+    dataset: Dataset,
+    examples: list[tuple[str, dict[str, Any], dict[str, Any]]],
+    created_by: Any = None,
+    source: str = "",
+) -> DatasetVersion:
+    """Store ``(split, inputs, labels)`` items as the dataset's next immutable version."""
+    counts = {split: 0 for split in Split.values}
+    for split, _, _ in examples:
+        counts[split] += 1
+    with transaction.atomic():
+        Dataset.objects.select_for_update().filter(pk=dataset.pk).get()
+        number = (dataset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = DatasetVersion.objects.create(
+            dataset=dataset,
+            number=number,
+            content_hash=content_hash(examples),
+            train_count=counts[Split.TRAIN],
+            dev_count=counts[Split.DEV],
+            test_count=counts[Split.TEST],
+            source=source[:300],
+            created_by=_user_or_none(created_by),
+        )
+        Example.objects.bulk_create(
+            [
+                Example(version=version, inputs=inputs, labels=labels, split=split, position=position)
+                for position, (split, inputs, labels) in enumerate(examples)
+            ],
+            batch_size=1000,
+        )
+        Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
+    return version
+
+
+def dataset_import(
+    *,
+    dataset: Dataset,
+    file: IO[bytes] | IO[str] | str | Path | bytes,
+    format: str = "jsonl",
+    signature: Signature | None = None,
+    default_split: str = Split.TRAIN,
+    require_labels: bool = True,
+    created_by: Any = None,
+) -> DatasetVersion:
+    """Import a JSONL or CSV file as a new version of ``dataset``, validated line by line against
+    ``signature`` (default: the dataset's). Any error rejects the whole file
+    (:class:`DatasetImportError` lists every bad line) and nothing is written."""
+    if format not in formats.FORMATS:
+        raise ValidationError(
+            {"format": f"unknown format {format!r} (expected one of: {', '.join(formats.FORMATS)})"}
+        )
+    signature = signature or dataset.signature
+    if signature is None:
+        raise ValidationError(
+            {"signature": "give a signature to validate against (the dataset has none)"}, code="required"
+        )
+    engine_signature = signature_from_row(signature)
+    try:
+        text = formats.read_text(file)
+    except UnicodeDecodeError as exc:
+        raise DatasetImportError([LineError(0, f"the file is not UTF-8 text ({exc.reason})")]) from None
+    records, errors = formats.parse(text, format)
+    examples: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for record in records:
+        try:
+            inputs, labels, split = codecs.record_values(
+                engine_signature,
+                record.values,
+                from_csv=format == "csv",
+                require_labels=require_labels,
+                default_split=default_split,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.extend(LineError(record.line, message, field) for message in messages)
+            continue
+        examples.append((split, inputs, labels))
+    if not errors and not examples:
+        errors.append(LineError(0, "the file has no examples"))
+    if errors:
+        raise DatasetImportError(sorted(errors, key=lambda e: e.line))
+    name = getattr(file, "name", None) or (str(file) if isinstance(file, str | Path) else "")
+    return dataset_version_create(
+        dataset=dataset, examples=examples, created_by=created_by, source=Path(name).name if name else format
+    )
+
+
+def dataset_export(*, version: DatasetVersion, format: str = "jsonl", split: str | None = None) -> str:
+    """The version's examples as JSONL or CSV text, in the flat layout ``dataset_import`` reads."""
+    rows = version.examples.order_by("position")
+    if split is not None:
+        rows = rows.filter(split=split)
+    # Keys in the signature's field order (JSON columns need not keep the order they were given).
+    order = {name: index for index, name in enumerate(codecs.field_names(version.dataset.signature))}
+    records = []
+    for row in rows:
+        values = {**row.inputs, **row.labels}
+        ordered = sorted(values, key=lambda key: (order.get(key, len(order)), key))
+        records.append({**{key: values[key] for key in ordered}, "split": row.split})
+    columns = None
+    if format == "csv":
+        columns = list(dict.fromkeys(key for record in records for key in record if key != "split"))
+        columns.sort(key=lambda key: (order.get(key, len(order)), key))
+        columns.append("split")
+    return formats.write(records, format, columns)

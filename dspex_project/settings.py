@@ -1,0 +1,164 @@
+"""Django settings, read from the environment.
+
+Zero-setup default: a SQLite file ``db.sqlite3`` in the repository root, Celery tasks run eagerly
+in-process, the bundled local model. In production set at least ``DEBUG=false``, ``SECRET_KEY``,
+``ALLOWED_HOSTS``, ``DATABASE_URL`` (``postgres://...``, through psycopg 3) and
+``CELERY_BROKER_URL`` (``redis://...``).
+
+============================  ==========================================================
+``DEBUG``                     ``true``/``false`` (default ``true``: the zero-setup default)
+``SECRET_KEY``                required when ``DEBUG`` is false
+``ALLOWED_HOSTS``             comma-separated (default ``localhost,127.0.0.1,[::1]``)
+``DATABASE_URL``              default ``sqlite:///<repo>/db.sqlite3``
+``DATABASE_CONN_MAX_AGE``     seconds a connection is kept (default 0)
+``CELERY_BROKER_URL``         default none: tasks run eagerly, in the calling process
+``DSPEX_DEFAULT_LM``          the model of programs whose LM config names none
+                              (default ``local/gemma-3-270m``)
+============================  ==========================================================
+
+The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes what it needs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+    SECRET_KEY = "django-insecure-dspex-development-only"  # only ever used with DEBUG
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    # REST (rest_framework, django_filters, drf_spectacular, drf_spectacular_sidecar) and GraphQL
+    # (graphene_django) join here together with their api/ and graphql/ packages.
+    "programs",
+    "datasets",
+    "experiments",
+    "evaluations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dspex_project.urls"
+WSGI_APPLICATION = "dspex_project.wsgi.application"
+ASGI_APPLICATION = "dspex_project.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# -- database ------------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# -- Celery (``celery -A dspex_project worker``) ---------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+# Without a broker, tasks run eagerly in the calling process (the zero-setup default).
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # status and results live on our own rows
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# -- DSPex -----------------------------------------------------------------------------------------
+DSPEX_DEFAULT_LM = os.environ.get("DSPEX_DEFAULT_LM") or "local/gemma-3-270m"
+# Extra module types for programs: {"key": ("Label", "dotted.path.to.ModuleClass")}.
+DSPEX_MODULE_TYPES: dict[str, tuple[str, str]] = {}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

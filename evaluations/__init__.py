@@ -1,0 +1,1 @@
+"""Evaluations: a program version scored on a dataset version split, one result row per example."""

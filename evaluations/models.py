@@ -1,0 +1,91 @@
+"""Evaluation (a scored run over a dataset split) and EvaluationResult (one row per example).
+
+The runner arrives with the optimization work; the rows, status machine and progress are here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from datasets.models import Split
+from dspex_project.ownership import OwnedQuerySet
+from dspex_project.runs import RunStatus
+
+__all__ = ["Evaluation", "EvaluationResult"]
+
+
+class Evaluation(models.Model):
+    """Score ``program_version`` on one split of ``dataset_version`` with ``metrics``."""
+
+    program_version = models.ForeignKey(
+        "programs.ProgramVersion", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    dataset_version = models.ForeignKey(
+        "datasets.DatasetVersion", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    split = models.CharField(max_length=8, choices=Split.choices, default=Split.DEV)
+    metrics = models.JSONField(
+        default=list, blank=True, help_text='Metric names or specs, e.g. ["exact_match"]'
+    )
+    status = models.CharField(
+        max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING, db_index=True
+    )
+    examples_done = models.PositiveIntegerField(default=0)
+    examples_total = models.PositiveIntegerField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="Aggregate score (mean over examples)")
+    metric_scores = models.JSONField(default=dict, blank=True, help_text="Aggregate per metric")
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=8, null=True, blank=True)
+    error = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return (
+            f"Evaluation {self.pk} of {self.program_version} on {self.dataset_version}/{self.split} "
+            f"({self.status})"
+        )
+
+    @property
+    def progress(self) -> float | None:
+        if not self.examples_total:
+            return None
+        return min(1.0, self.examples_done / self.examples_total)
+
+
+class EvaluationResult(models.Model):
+    """The prediction and score of one example in an evaluation."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="results")
+    example = models.ForeignKey(
+        "datasets.Example", on_delete=models.CASCADE, related_name="evaluation_results"
+    )
+    prediction = models.JSONField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    latency_ms = models.FloatField(null=True, blank=True)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=8, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation_id", "example_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "example"], name="evaluationresult_unique_example")
+        ]
+
+    def __str__(self) -> str:
+        return f"Result of example {self.example_id} in evaluation {self.evaluation_id}"

@@ -1,0 +1,1 @@
+"""Experiments: optimize runs of a program version on a dataset version, and their trials."""

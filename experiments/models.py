@@ -1,0 +1,84 @@
+"""Experiment (an optimize run) and Trial (one scored candidate of a run).
+
+The runner arrives with the optimizers; the rows, the status machine and progress fields are here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from dspex_project.ownership import OwnedQuerySet
+from dspex_project.runs import RunStatus
+
+__all__ = ["Experiment", "Trial"]
+
+
+class Experiment(models.Model):
+    """Optimize ``program_version`` on ``dataset_version`` with an optimizer; the best program
+    becomes ``result_version``. Status moves only through ``experiments.services``."""
+
+    program_version = models.ForeignKey(
+        "programs.ProgramVersion", on_delete=models.CASCADE, related_name="experiments"
+    )
+    dataset_version = models.ForeignKey(
+        "datasets.DatasetVersion", on_delete=models.CASCADE, related_name="experiments"
+    )
+    optimizer = models.CharField(max_length=100, help_text="e.g. BootstrapFewShot")
+    optimizer_params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING, db_index=True
+    )
+    trials_done = models.PositiveIntegerField(default=0)
+    trials_total = models.PositiveIntegerField(null=True, blank=True)
+    best_score = models.FloatField(null=True, blank=True)
+    score_trajectory = models.JSONField(default=list, blank=True, help_text="Best score after each trial")
+    result_version = models.ForeignKey(
+        "programs.ProgramVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="produced_by_experiments",
+    )
+    error = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="experiments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Experiment {self.pk}: {self.optimizer} on {self.program_version} ({self.status})"
+
+    @property
+    def progress(self) -> float | None:
+        """Fraction of trials done, when the total is known."""
+        if not self.trials_total:
+            return None
+        return min(1.0, self.trials_done / self.trials_total)
+
+
+class Trial(models.Model):
+    """One candidate program evaluated during an experiment."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="trials")
+    candidate = models.CharField(max_length=200, help_text="Key of the candidate within the experiment")
+    score = models.FloatField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["experiment_id", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "candidate"], name="trial_unique_candidate")
+        ]
+
+    def __str__(self) -> str:
+        return f"Trial {self.candidate} of experiment {self.experiment_id}"

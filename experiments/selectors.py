@@ -1,0 +1,24 @@
+"""Reads for experiments and trials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from experiments.models import Experiment, Trial
+
+__all__ = ["experiment_list", "trial_list"]
+
+
+def experiment_list(*, user: Any, status: str | None = None) -> QuerySet[Experiment]:
+    experiments = Experiment.objects.visible_to(user).select_related(
+        "program_version__program", "dataset_version__dataset", "result_version", "owner"
+    )
+    if status is not None:
+        experiments = experiments.filter(status=status)
+    return experiments
+
+
+def trial_list(*, experiment: Experiment) -> QuerySet[Trial]:
+    return experiment.trials.order_by("created_at", "id")

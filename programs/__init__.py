@@ -1,0 +1,1 @@
+"""Programs: signatures, programs, their immutable versions and executions (with LM call traces)."""

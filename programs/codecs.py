@@ -1,0 +1,364 @@
+"""The boundary between program rows and the engine: the only module here that imports both.
+
+- ``signature_from_row``: a Signature row -> a ``dspex.Signature`` class (errors become
+  ``ValidationError`` naming what is wrong, with the parser's reason and position);
+- ``build_module``: a Program (+ a ProgramVersion's state) -> a dspex module, by module type;
+- ``lm_from_config``: a Program's ``lm_config`` -> a ``dspex.LM`` (default model from the
+  ``DSPEX_DEFAULT_LM`` setting, read at call time);
+- ``validate_inputs`` / ``run_module``: check inputs, then call the module and collect its LM calls;
+- ``traces_from_calls``: ``dspex.LMCall`` -> unsaved ``LMCallTrace`` rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
+
+import dspex
+from dspex.adapters.formatting import jsonable as _jsonable
+from dspex.signatures.field import CONSTRAINT_NAMES
+from programs.module_types import get_module_type
+
+if TYPE_CHECKING:
+    from dspex.lm.tracking import LMCall
+    from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+
+__all__ = [
+    "ModuleRun",
+    "build_module",
+    "check_program_config",
+    "describe_error",
+    "fresh_state",
+    "jsonable",
+    "lm_from_config",
+    "module_from_version",
+    "prediction_from_outputs",
+    "run_module",
+    "signature_from_row",
+    "traces_from_calls",
+    "usage_totals",
+    "validate_inputs",
+]
+
+_FIELD_KEYS = frozenset({"name", "kind", "type", "desc", "prefix", "constraints"})
+_COST_PLACES = Decimal("0.00000001")
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-compatible copy of ``value`` (engine values: pydantic models, tuples, ...)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return _jsonable(value)
+
+
+# -- signatures ------------------------------------------------------------------------------------
+def _signature_error(exc: dspex.SignatureError, field_name: str, where: str = "") -> ValidationError:
+    if exc.position is not None:
+        message = "Invalid signature%(where)s at position %(position)s: %(reason)s"
+    else:
+        message = "Invalid signature%(where)s: %(reason)s"
+    return ValidationError(
+        {
+            field_name: ValidationError(
+                message,
+                code="invalid_signature",
+                params={"reason": exc.reason, "position": exc.position, "where": where},
+            )
+        }
+    )
+
+
+def signature_from_spec(spec: str, instructions: str | None = None) -> type[dspex.Signature]:
+    """``"question -> answer"`` -> a Signature class; a malformed spec is a ValidationError on ``spec``."""
+    try:
+        return dspex.make_signature(spec, instructions or None)
+    except dspex.SignatureError as exc:
+        raise _signature_error(exc, "spec") from None
+
+
+def _field_list_error(message: str, **params: Any) -> ValidationError:
+    return ValidationError({"fields": ValidationError(message, code="invalid", params=params)})
+
+
+def signature_from_fields(fields: Any, instructions: str | None = None) -> type[dspex.Signature]:
+    """A field list (see ``Signature`` model) -> a Signature class, errors naming the field."""
+    if not isinstance(fields, list) or not fields:
+        raise _field_list_error("fields must be a non-empty list of field objects")
+    inputs: list[tuple[int, str]] = []
+    outputs: list[tuple[int, str]] = []
+    for index, item in enumerate(fields):
+        if not isinstance(item, dict):
+            raise _field_list_error("fields[%(index)s] must be an object", index=index)
+        unknown = sorted(set(item) - _FIELD_KEYS)
+        if unknown:
+            raise _field_list_error(
+                "fields[%(index)s] has unknown key(s) %(keys)s (allowed: %(allowed)s)",
+                index=index,
+                keys=", ".join(unknown),
+                allowed=", ".join(sorted(_FIELD_KEYS)),
+            )
+        name, kind, type_ = item.get("name"), item.get("kind"), item.get("type")
+        if not isinstance(name, str) or not name:
+            raise _field_list_error("fields[%(index)s] needs a name", index=index)
+        if kind not in ("input", "output"):
+            raise _field_list_error(
+                "fields[%(index)s] (%(name)s): kind must be 'input' or 'output', got %(kind)r",
+                index=index,
+                name=name,
+                kind=kind,
+            )
+        if type_ is not None and (not isinstance(type_, str) or not type_.strip()):
+            raise _field_list_error(
+                "fields[%(index)s] (%(name)s): type must be a string", index=index, name=name
+            )
+        constraints = item.get("constraints") or {}
+        if not isinstance(constraints, dict) or set(constraints) - set(CONSTRAINT_NAMES):
+            raise _field_list_error(
+                "fields[%(index)s] (%(name)s): constraints must be an object with keys among %(allowed)s",
+                index=index,
+                name=name,
+                allowed=", ".join(CONSTRAINT_NAMES),
+            )
+        (inputs if kind == "input" else outputs).append((index, f"{name}: {type_}" if type_ else name))
+
+    # Build the equivalent spec string, remembering where each field's text starts, so that a
+    # parser error can name the field it is in.
+    spec, spans = "", []
+    for side, items in ((0, inputs), (1, outputs)):
+        if side:
+            spec += " -> "
+        for n, (index, text) in enumerate(items):
+            if n:
+                spec += ", "
+            spans.append((len(spec), len(spec) + len(text), index))
+            spec += text
+    try:
+        signature = dspex.make_signature(spec, instructions or None)
+    except dspex.SignatureError as exc:
+        where = ""
+        for start, end, index in spans:
+            if exc.position is not None and start <= exc.position <= end:
+                where = f" in fields[{index}] ({fields[index]['name']!r})"
+                exc.position -= start
+                break
+        else:
+            exc.position = None
+        raise _signature_error(exc, "fields", where) from None
+    for item in fields:
+        changes = {key: item[key] for key in ("desc", "prefix") if item.get(key) is not None}
+        changes.update(item.get("constraints") or {})
+        if changes:
+            try:
+                signature = signature.with_updated_fields(item["name"], **changes)
+            except (dspex.SignatureError, TypeError, ValueError) as exc:
+                raise _field_list_error(
+                    "field %(name)s: %(error)s", name=item["name"], error=str(exc)
+                ) from None
+    return signature
+
+
+def signature_from_row(row: Signature) -> type[dspex.Signature]:
+    """The engine signature of a Signature row (its ``spec`` or its ``fields``)."""
+    has_spec, has_fields = bool(row.spec and row.spec.strip()), bool(row.fields)
+    if has_spec and has_fields:
+        raise ValidationError(
+            {"spec": ValidationError("give either a spec or a field list, not both", code="invalid")}
+        )
+    if not has_spec and not has_fields:
+        raise ValidationError(
+            {
+                "spec": ValidationError(
+                    "give a spec (like 'question -> answer') or a field list", code="required"
+                )
+            }
+        )
+    if has_spec:
+        return signature_from_spec(row.spec, row.instructions)
+    return signature_from_fields(row.fields, row.instructions)
+
+
+# -- LMs and modules -------------------------------------------------------------------------------
+def lm_from_config(lm_config: Mapping[str, Any] | None) -> dspex.LM:
+    """``{"model", "base_url", "params", "api_key_env"}`` -> ``dspex.LM``. The key itself is read
+    from the named environment variable by the engine, at request time."""
+    config = dict(lm_config or {})
+    params = dict(config.get("params") or {})
+    model = config.get("model") or settings.DSPEX_DEFAULT_LM
+    try:
+        return dspex.LM(
+            model, base_url=config.get("base_url"), api_key_env=config.get("api_key_env"), **params
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"lm_config": ValidationError(str(exc), code="invalid")}) from None
+
+
+def _module_class(module_type: str) -> type[dspex.Module]:
+    try:
+        path = get_module_type(module_type).path
+    except KeyError as exc:
+        raise ValidationError(
+            {"module_type": ValidationError(str(exc.args[0]), code="invalid_choice")}
+        ) from None
+    try:
+        return import_string(path)
+    except ImportError as exc:
+        raise ValidationError(
+            {"module_type": ValidationError(f"module type {module_type!r}: cannot import {path}: {exc}")}
+        ) from None
+
+
+def build_module(program: Program, state: Mapping[str, Any] | None = None) -> dspex.Module:
+    """A fresh module for ``program`` (type, signature, module_config), with ``state`` loaded."""
+    signature = signature_from_row(program.signature)
+    cls = _module_class(program.module_type)
+    try:
+        module = cls(signature, **(program.module_config or {}))
+    except (TypeError, ValueError, dspex.SignatureError) as exc:
+        raise ValidationError(
+            {"module_config": ValidationError(f"{cls.__name__} does not accept this config: {exc}")}
+        ) from None
+    if state is not None and not isinstance(state, Mapping):
+        raise ValidationError({"state": ValidationError("state must be a JSON object", code="invalid")})
+    if state:
+        state = {k: v for k, v in state.items() if k != "metadata"}
+        expected = module.dump_state()
+        unknown = sorted(set(state) - set(expected))
+        if unknown:  # e.g. a ChainOfThought state given to a Predict program
+            raise ValidationError(
+                {
+                    "state": ValidationError(
+                        f"the state does not fit this {cls.__name__}: unknown key(s) {', '.join(unknown)} "
+                        f"(expected: {', '.join(expected)})",
+                        code="invalid",
+                    )
+                }
+            )
+        try:
+            module.load_state(state)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise ValidationError(
+                {
+                    "state": ValidationError(
+                        f"the state does not fit this {cls.__name__}: {exc}", code="invalid"
+                    )
+                }
+            ) from None
+    return module
+
+
+def module_from_version(version: ProgramVersion) -> dspex.Module:
+    return build_module(version.program, version.state)
+
+
+def fresh_state(program: Program) -> dict[str, Any]:
+    """``dump_state()`` of a new module for ``program`` (no demos, default instructions), as JSON."""
+    return json.loads(json.dumps(jsonable(build_module(program).dump_state())))
+
+
+def check_program_config(program: Program) -> None:
+    """Raise ValidationError unless the engine accepts the program's type, config and LM config."""
+    if program.signature_id is None:
+        raise ValidationError({"signature": ValidationError("a program needs a signature", code="required")})
+    build_module(program)
+    lm_from_config(program.lm_config)
+
+
+# -- running ---------------------------------------------------------------------------------------
+def validate_inputs(signature: type[dspex.Signature], inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Coerce ``inputs`` to the signature's input fields; missing, unknown or mistyped fields are a
+    ValidationError keyed by the field's name."""
+    if not isinstance(inputs, Mapping):
+        raise ValidationError({"inputs": "inputs must be an object of field values"}, code="invalid")
+    try:
+        return signature.validate_inputs(inputs)
+    except dspex.FieldValidationError as exc:
+        raise ValidationError({exc.field: ValidationError(str(exc), code="invalid_input")}) from None
+
+
+@dataclass
+class ModuleRun:
+    """The outcome of :func:`run_module`: outputs or an error, and every LM call either way."""
+
+    outputs: dict[str, Any] | None
+    calls: list[LMCall]
+    latency_ms: float
+    error: BaseException | None = None
+    error_message: str = ""
+    backend: str = "native"
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-paragraph description of an engine failure, for an Execution's ``error``."""
+    if isinstance(exc, dspex.LMError):
+        return f"LM call failed ({type(exc).__name__}): {exc}"
+    if isinstance(exc, dspex.AdapterParseError):
+        return f"Could not parse the LM response: {exc}"
+    if isinstance(exc, dspex.NoLMConfiguredError):
+        return f"No LM configured: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> ModuleRun:
+    """Call ``module(**inputs)`` on ``lm``, recording every LM call; never raises for engine errors."""
+    module.set_lm(lm)  # the program's LM config wins over an LM a loaded state might carry
+    start = perf_counter()
+    with dspex.context(lm=lm), dspex.track_calls() as calls:
+        try:
+            prediction = module(**inputs)
+        except Exception as exc:
+            return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, exc, describe_error(exc))
+    latency = (perf_counter() - start) * 1000
+    return ModuleRun(jsonable(prediction.to_dict()), list(calls), latency)
+
+
+def prediction_from_outputs(outputs: Mapping[str, Any] | None) -> dspex.Prediction:
+    """A ``dspex.Prediction`` from an Execution's stored outputs."""
+    return dspex.Prediction(**dict(outputs or {}))
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(_COST_PLACES)
+
+
+def usage_totals(calls: list[LMCall]) -> tuple[int, int, Decimal | None]:
+    """Prompt tokens, completion tokens and cost (``None`` when a call's cost is unknown)."""
+    prompt = sum(int(call.usage.get("prompt_tokens", 0)) for call in calls)
+    completion = sum(int(call.usage.get("completion_tokens", 0)) for call in calls)
+    costs = [call.cost for call in calls]
+    cost = None if any(c is None for c in costs) else _decimal(sum(costs))
+    return prompt, completion, cost
+
+
+def traces_from_calls(execution: Execution, calls: list[LMCall]) -> list[LMCallTrace]:
+    """Unsaved ``LMCallTrace`` rows, in call order."""
+    from django.utils.dateparse import parse_datetime
+
+    from programs.models import LMCallTrace
+
+    return [
+        LMCallTrace(
+            execution=execution,
+            position=position,
+            model=call.model,
+            messages=jsonable(call.messages),
+            params=jsonable(call.params),
+            outputs=list(call.outputs),
+            usage=dict(call.usage),
+            finish_reasons=list(call.finish_reasons or []),
+            latency_ms=call.latency_ms,
+            cache_hit=bool(call.cache_hit),
+            cost=_decimal(call.cost),
+            created_at=parse_datetime(call.timestamp) if call.timestamp else None,
+        )
+        for position, call in enumerate(calls)
+    ]

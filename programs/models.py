@@ -1,0 +1,226 @@
+"""Signature, Program, ProgramVersion, Execution and LMCallTrace.
+
+Business logic lives in ``programs.services``; the engine is reached only through
+``programs.codecs``. Convenience methods here (``Program.execute`` ...) call those services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dspex_project.immutable import ImmutableModel
+from dspex_project.ownership import OwnedQuerySet
+from programs.module_types import module_type_choices
+from programs.validators import validate_lm_config, validate_module_config
+
+__all__ = ["Execution", "LMCallTrace", "Program", "ProgramVersion", "Signature"]
+
+
+class Signature(models.Model):
+    """A typed input/output contract, as a spec string (``"question -> answer"``) or a field list.
+
+    ``fields`` items: ``{"name", "kind": "input"|"output", "type", "desc", "prefix",
+    "constraints": {...}}`` (all but ``name`` and ``kind`` optional; no ``type`` means untyped).
+    """
+
+    name = models.CharField(max_length=200)
+    spec = models.TextField(
+        blank=True, help_text='String syntax, e.g. "context: list[str], question -> answer"'
+    )
+    fields = models.JSONField(default=list, blank=True, help_text="Field list, when no spec is given")
+    instructions = models.TextField(blank=True, help_text="Empty: DSPy's default instructions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="signatures"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="signature_unique_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Validate the spec or field list through the engine (errors name what is wrong)."""
+        from programs.codecs import signature_from_row
+
+        signature_from_row(self)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.clean()  # a malformed signature never reaches the database
+        super().save(*args, **kwargs)
+
+
+class Program(models.Model):
+    """A module (``predict``, ``chain_of_thought``, ...) over a signature, with its LM config.
+
+    ``lm_config``: ``{"model", "base_url", "params", "api_key_env"}`` -- the *name* of the
+    environment variable that holds the key, never the key.
+    """
+
+    class Backend(models.TextChoices):
+        AUTO = "auto", "Auto"
+        NATIVE = "native", "Native"
+        DSPY = "dspy", "DSPy"
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="programs")
+    module_type = models.CharField(max_length=64, choices=module_type_choices, default="predict")
+    module_config = models.JSONField(default=dict, blank=True, help_text="Keyword arguments of the module")
+    backend = models.CharField(max_length=16, choices=Backend.choices, default=Backend.AUTO)
+    lm_config = models.JSONField(
+        default=dict, blank=True, help_text='{"model", "base_url", "params", "api_key_env"}: never a key'
+    )
+    current_version = models.ForeignKey(
+        "ProgramVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="programs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="program_unique_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from programs.codecs import check_program_config
+
+        validate_module_config(self.module_config)
+        validate_lm_config(self.lm_config)
+        check_program_config(self)
+
+    def execute(self, *, user: Any = None, **inputs: Any) -> Any:
+        """Run the current version in-process and return the ``dspex.Prediction``
+        (``.answer`` ...). The run is recorded as an Execution."""
+        from programs.codecs import prediction_from_outputs
+        from programs.services import program_execute
+
+        return prediction_from_outputs(program_execute(program=self, inputs=inputs, user=user).outputs)
+
+    def execute_async(self, *, user: Any = None, **inputs: Any) -> int:
+        """Enqueue a run of the current version; return the id of its (pending) Execution."""
+        from programs.services import program_execute_async
+
+        return program_execute_async(program=self, inputs=inputs, user=user).pk
+
+
+class ProgramVersion(ImmutableModel):
+    """One immutable, numbered state of a program (``dump_state()`` JSON in DSPy's layout)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        EXPERIMENT = "experiment", "Experiment"
+        IMPORT = "import", "Import"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    state = models.JSONField(default=dict, help_text="Predictor path -> demos, signature, lm (DSPy layout)")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="programversion_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="programversion_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} v{self.number}"
+
+
+class Execution(models.Model):
+    """One run of a program version: inputs, outputs, status, cost, and a trace of its LM calls."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    program_version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="executions")
+    inputs = models.JSONField(default=dict)
+    outputs = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error = models.TextField(blank=True)
+    latency_ms = models.FloatField(null=True, blank=True)
+    backend = models.CharField(max_length=16, blank=True)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(
+        max_digits=14, decimal_places=8, null=True, blank=True, help_text="USD; empty when unknown"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="executions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Execution {self.pk} of {self.program_version} ({self.status})"
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class LMCallTrace(models.Model):
+    """One LM request made during an execution (``dspex.track_calls`` entry)."""
+
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="lm_calls")
+    position = models.PositiveIntegerField()
+    model = models.CharField(max_length=200)
+    messages = models.JSONField(default=list)
+    params = models.JSONField(default=dict, blank=True)
+    outputs = models.JSONField(default=list)
+    usage = models.JSONField(default=dict, blank=True)
+    finish_reasons = models.JSONField(default=list, blank=True)
+    latency_ms = models.FloatField(null=True, blank=True)
+    cache_hit = models.BooleanField(default=False)
+    cost = models.DecimalField(max_digits=14, decimal_places=8, null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, help_text="When the call finished")
+
+    class Meta:
+        ordering = ["execution_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["execution", "position"], name="lmcalltrace_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"LM call {self.position} of execution {self.execution_id} ({self.model})"
+
+    @property
+    def response(self) -> str:
+        """The first completion text."""
+        return self.outputs[0] if self.outputs else ""

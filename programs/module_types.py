@@ -1,0 +1,61 @@
+"""The registry of module types a Program can use.
+
+Each type names an engine module class by dotted path (Django's pluggable-backend style), so this
+module imports nothing from the engine; ``programs.codecs`` resolves the path. Add a type with
+:func:`register_module_type` or the ``DSPEX_MODULE_TYPES`` setting::
+
+    DSPEX_MODULE_TYPES = {"react": ("ReAct", "dspex.ReAct")}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+__all__ = ["ModuleType", "get_module_type", "module_type_choices", "module_types", "register_module_type"]
+
+
+@dataclass(frozen=True)
+class ModuleType:
+    key: str
+    label: str
+    path: str  # dotted path of the engine class, built as ``cls(signature, **module_config)``
+
+
+_REGISTRY: dict[str, ModuleType] = {}
+
+
+def register_module_type(key: str, label: str, path: str) -> ModuleType:
+    """Make ``key`` a valid ``Program.module_type`` (no migration needed: choices are dynamic)."""
+    if not key.isidentifier():
+        raise ValueError(f"module type keys are identifiers, got {key!r}")
+    module_type = ModuleType(key, label, path)
+    _REGISTRY[key] = module_type
+    return module_type
+
+
+register_module_type("predict", "Predict", "dspex.Predict")
+register_module_type("chain_of_thought", "ChainOfThought", "dspex.ChainOfThought")
+
+
+def module_types() -> dict[str, ModuleType]:
+    """The built-in and registered types plus those of the ``DSPEX_MODULE_TYPES`` setting."""
+    configured = {
+        key: ModuleType(key, label, path)
+        for key, (label, path) in getattr(settings, "DSPEX_MODULE_TYPES", {}).items()
+    }
+    return {**_REGISTRY, **configured}
+
+
+def get_module_type(key: str) -> ModuleType:
+    types = module_types()
+    try:
+        return types[key]
+    except KeyError:
+        raise KeyError(f"unknown module type {key!r} (known: {', '.join(types)})") from None
+
+
+def module_type_choices() -> list[tuple[str, str]]:
+    """Choices of ``Program.module_type`` (a callable, so new types need no migration)."""
+    return [(t.key, t.label) for t in module_types().values()]

@@ -1,0 +1,263 @@
+"""Writes for signatures, programs, versions and executions (HackSoft style: keyword-only args).
+
+The engine is reached only through ``programs.codecs``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from programs import codecs
+from programs.errors import ExecutionFailed
+from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+
+__all__ = [
+    "execution_run",
+    "program_create",
+    "program_execute",
+    "program_execute_async",
+    "program_update",
+    "program_version_create",
+    "signature_create",
+    "signature_update",
+]
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+# -- signatures ------------------------------------------------------------------------------------
+def signature_create(
+    *,
+    name: str,
+    spec: str = "",
+    fields: list[dict[str, Any]] | None = None,
+    instructions: str = "",
+    owner: Any = None,
+) -> Signature:
+    """Create a signature from a spec string or a field list, validated by the engine."""
+    signature = Signature(
+        name=name, spec=spec, fields=fields or [], instructions=instructions, owner=_user_or_none(owner)
+    )
+    signature.full_clean()
+    signature.save()
+    return signature
+
+
+def signature_update(*, signature: Signature, **changes: Any) -> Signature:
+    """Change ``name``, ``spec``, ``fields`` or ``instructions`` (validated again)."""
+    allowed = {"name", "spec", "fields", "instructions"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"signature_update() cannot change {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(signature, name, value)
+    signature.full_clean()
+    signature.save()
+    return signature
+
+
+# -- programs and versions -------------------------------------------------------------------------
+def program_create(
+    *,
+    name: str,
+    signature: Signature,
+    module_type: str = "predict",
+    description: str = "",
+    module_config: dict[str, Any] | None = None,
+    backend: str = Program.Backend.AUTO,
+    lm_config: dict[str, Any] | None = None,
+    owner: Any = None,
+) -> Program:
+    """Create a program and its version 1 (the state of a fresh module: no demos)."""
+    program = Program(
+        name=name,
+        signature=signature,
+        module_type=module_type,
+        description=description,
+        module_config=module_config or {},
+        backend=backend,
+        lm_config=lm_config or {},
+        owner=_user_or_none(owner),
+    )
+    program.full_clean()
+    with transaction.atomic():
+        program.save()
+        program_version_create(program=program, state=None, created_by=owner, note="Initial version")
+    return program
+
+
+def program_update(*, program: Program, **changes: Any) -> Program:
+    """Change the program's settings (name, description, module_config, backend, lm_config, ...)."""
+    allowed = {"name", "description", "signature", "module_type", "module_config", "backend", "lm_config"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"program_update() cannot change {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(program, name, value)
+    program.full_clean()
+    program.save()
+    return program
+
+
+def program_version_create(
+    *,
+    program: Program,
+    state: dict[str, Any] | None,
+    source: str = ProgramVersion.Source.MANUAL,
+    parent: ProgramVersion | None = None,
+    created_by: Any = None,
+    note: str = "",
+    make_current: bool = True,
+) -> ProgramVersion:
+    """Add the next numbered version (its state must load into the program's module; ``None``
+    means the state of a fresh module: no demos, the signature's instructions).
+
+    ``parent`` defaults to the program's current version; the new one becomes current unless
+    ``make_current=False``.
+    """
+    if state is None:
+        state = codecs.fresh_state(program)
+    else:
+        codecs.build_module(program, state)  # raises ValidationError when the state does not fit
+    with transaction.atomic():
+        locked = Program.objects.select_for_update().get(pk=program.pk)
+        if parent is None:
+            parent = locked.current_version
+        number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = ProgramVersion.objects.create(
+            program=locked,
+            number=number,
+            state=codecs.jsonable(state),
+            parent=parent,
+            source=source,
+            created_by=_user_or_none(created_by),
+            note=note,
+        )
+        if make_current:
+            Program.objects.filter(pk=program.pk).update(current_version=version, updated_at=timezone.now())
+            program.current_version = version
+    return version
+
+
+# -- executions ------------------------------------------------------------------------------------
+def _version_to_run(program: Program, version: ProgramVersion | None) -> ProgramVersion:
+    if version is None:
+        version = program.current_version
+    if version is None:
+        raise ValidationError(f"program {program.name!r} has no version to run", code="no_version")
+    if version.program_id != program.pk:
+        raise ValueError(f"{version} is not a version of {program}")
+    return version
+
+
+def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
+    prompt, completion, cost = codecs.usage_totals(run.calls)
+    execution.status = Execution.Status.FAILED if run.error is not None else Execution.Status.SUCCEEDED
+    execution.outputs = run.outputs
+    execution.error = run.error_message
+    execution.latency_ms = run.latency_ms
+    execution.backend = run.backend
+    execution.prompt_tokens = prompt
+    execution.completion_tokens = completion
+    execution.cost = cost
+    execution.finished_at = timezone.now()
+    with transaction.atomic():
+        execution.save(
+            update_fields=[
+                "status", "outputs", "error", "latency_ms", "backend", "prompt_tokens",
+                "completion_tokens", "cost", "finished_at",
+            ]
+        )  # fmt: skip
+        LMCallTrace.objects.bulk_create(codecs.traces_from_calls(execution, run.calls))
+    return execution
+
+
+def program_execute(
+    *,
+    program: Program,
+    inputs: dict[str, Any],
+    user: Any = None,
+    version: ProgramVersion | None = None,
+) -> Execution:
+    """Run the program (its current version unless ``version``) in this process.
+
+    Inputs are validated before any LM call: a missing, unknown or mistyped field raises
+    ``ValidationError`` naming it, and nothing is recorded. Otherwise an Execution is recorded with
+    outputs, latency, tokens, cost and one LMCallTrace per LM call. When the run fails (LM error,
+    unparseable response) the Execution is marked ``failed`` and :class:`ExecutionFailed` is raised.
+    """
+    version = _version_to_run(program, version)
+    module = codecs.module_from_version(version)
+    clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
+    lm = codecs.lm_from_config(program.lm_config)
+    execution = Execution.objects.create(
+        program_version=version,
+        inputs=codecs.jsonable(clean_inputs),
+        status=Execution.Status.RUNNING,
+        started_at=timezone.now(),
+        created_by=_user_or_none(user),
+    )
+    run = codecs.run_module(module, lm, clean_inputs)
+    _record(execution, run)
+    if run.error is not None:
+        raise ExecutionFailed(execution, run.error_message) from run.error
+    return execution
+
+
+def program_execute_async(
+    *,
+    program: Program,
+    inputs: dict[str, Any],
+    user: Any = None,
+    version: ProgramVersion | None = None,
+) -> Execution:
+    """Validate the inputs, record a pending Execution and enqueue ``programs.tasks.run_execution``
+    once the transaction commits. Returns the pending row (its status changes as the task runs)."""
+    from programs.tasks import run_execution
+
+    version = _version_to_run(program, version)
+    clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
+    execution = Execution.objects.create(
+        program_version=version,
+        inputs=codecs.jsonable(clean_inputs),
+        status=Execution.Status.PENDING,
+        created_by=_user_or_none(user),
+    )
+    transaction.on_commit(lambda: run_execution.delay(execution.pk))
+    return execution
+
+
+def execution_run(*, execution_id: int) -> Execution | None:
+    """Run a pending Execution (called by the worker); failures are recorded on the row.
+
+    Safe to call again for the same id (a redelivered task): a finished execution is left alone.
+    Returns the row, or ``None`` when it no longer exists.
+    """
+    claimed = Execution.objects.filter(
+        pk=execution_id, status__in=[Execution.Status.PENDING, Execution.Status.RUNNING]
+    ).update(status=Execution.Status.RUNNING, started_at=timezone.now())
+    execution = (
+        Execution.objects.select_related("program_version__program__signature")
+        .filter(pk=execution_id)
+        .first()
+    )
+    if execution is None or not claimed:
+        return execution
+    program = execution.program_version.program
+    try:
+        module = codecs.module_from_version(execution.program_version)
+        clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), execution.inputs)
+        lm = codecs.lm_from_config(program.lm_config)
+    except ValidationError as exc:
+        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        run = codecs.ModuleRun(None, [], 0.0, exc, f"Invalid program or inputs: {message}")
+    else:
+        run = codecs.run_module(module, lm, clean_inputs)
+    return _record(execution, run)
