@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -41,14 +42,19 @@ def stub_server(latency: float = 0.0, default: str = "") -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def per_call(fn: Any, n: int, warmup: int = 20) -> float:
-    """Mean seconds per call of ``fn()`` over ``n`` calls after ``warmup`` calls."""
+def per_call(fn: Any, n: int, warmup: int = 20, rounds: int = 5) -> float:
+    """Seconds per call of ``fn()``: the median over ``rounds`` rounds of ``n // rounds`` calls,
+    after ``warmup`` calls (the median keeps one garbage-collection pause from skewing a result)."""
     for _ in range(warmup):
         fn()
-    start = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - start) / n
+    per_round = max(1, n // rounds)
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(per_round):
+            fn()
+        samples.append((time.perf_counter() - start) / per_round)
+    return statistics.median(samples)
 
 
 def machine() -> str:
