@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,7 +20,14 @@ from datasets.models import Dataset, DatasetVersion, Example, Split
 from programs.codecs import signature_from_row
 from programs.models import Signature
 
-__all__ = ["content_hash", "dataset_create", "dataset_export", "dataset_import", "dataset_version_create"]
+__all__ = [
+    "content_hash",
+    "dataset_create",
+    "dataset_export",
+    "dataset_import",
+    "dataset_update",
+    "dataset_version_create",
+]
 
 
 def _user_or_none(user: Any) -> Any:
@@ -30,6 +38,19 @@ def dataset_create(
     *, name: str, description: str = "", signature: Signature | None = None, owner: Any = None
 ) -> Dataset:
     dataset = Dataset(name=name, description=description, signature=signature, owner=_user_or_none(owner))
+    dataset.full_clean()
+    dataset.save()
+    return dataset
+
+
+def dataset_update(*, dataset: Dataset, **changes: Any) -> Dataset:
+    """Change ``name``, ``description`` or ``signature`` (the examples change only by new versions)."""
+    allowed = {"name", "description", "signature"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"dataset_update() cannot change {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(dataset, name, value)
     dataset.full_clean()
     dataset.save()
     return dataset
@@ -92,10 +113,13 @@ def dataset_import(
     default_split: str = Split.TRAIN,
     require_labels: bool = True,
     created_by: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DatasetVersion:
     """Import a JSONL or CSV file as a new version of ``dataset``, validated line by line against
     ``signature`` (default: the dataset's). Any error rejects the whole file
-    (:class:`DatasetImportError` lists every bad line) and nothing is written."""
+    (:class:`DatasetImportError` lists every bad line) and nothing is written.
+
+    ``progress(done, total)`` is called as records are validated (for progress bars)."""
     if format not in formats.FORMATS:
         raise ValidationError(
             {"format": f"unknown format {format!r} (expected one of: {', '.join(formats.FORMATS)})"}
@@ -112,7 +136,9 @@ def dataset_import(
         raise DatasetImportError([LineError(0, f"the file is not UTF-8 text ({exc.reason})")]) from None
     records, errors = formats.parse(text, format)
     examples: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    for record in records:
+    for done, record in enumerate(records, start=1):
+        if progress is not None:
+            progress(done, len(records))
         try:
             inputs, labels, split = codecs.record_values(
                 engine_signature,

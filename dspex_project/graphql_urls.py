@@ -2,4 +2,8 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from dspex_project.graphql.views import DSPexGraphQLView
+
+urlpatterns = [path("", DSPexGraphQLView.as_view(), name="graphql")]

@@ -167,6 +167,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from local static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "status": name their enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "ExecutionStatusEnum": "programs.models.Execution.Status",
+        "RunStatusEnum": "dspex_project.runs.RunStatus",
+    },
 }
 
 # -- GraphQL (graphene-django) ----------------------------------------------------------------------

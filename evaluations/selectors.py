@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from evaluations.models import Evaluation, EvaluationResult
 
-__all__ = ["evaluation_list", "evaluation_result_list"]
+__all__ = ["evaluation_list", "evaluation_result_list", "evaluation_result_list_for_user"]
 
 
 def evaluation_list(*, user: Any, status: str | None = None) -> QuerySet[Evaluation]:
@@ -22,3 +22,10 @@ def evaluation_list(*, user: Any, status: str | None = None) -> QuerySet[Evaluat
 
 def evaluation_result_list(*, evaluation: Evaluation) -> QuerySet[EvaluationResult]:
     return evaluation.results.select_related("example").order_by("example__position")
+
+
+def evaluation_result_list_for_user(*, user: Any) -> QuerySet[EvaluationResult]:
+    """Results of the evaluations the user may see."""
+    return EvaluationResult.objects.filter(evaluation__in=Evaluation.objects.visible_to(user)).select_related(
+        "evaluation", "example"
+    )

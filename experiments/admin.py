@@ -36,5 +36,6 @@ class ExperimentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Trial)
 class TrialAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("candidate", "experiment", "score", "created_at")
-    search_fields = ("candidate",)
+    list_filter = ("experiment__status", "created_at")
+    search_fields = ("candidate", "experiment__program_version__program__name")
     list_select_related = ("experiment",)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from experiments.models import Experiment, Trial
 
-__all__ = ["experiment_list", "trial_list"]
+__all__ = ["experiment_list", "trial_list", "trial_list_for_user"]
 
 
 def experiment_list(*, user: Any, status: str | None = None) -> QuerySet[Experiment]:
@@ -22,3 +22,10 @@ def experiment_list(*, user: Any, status: str | None = None) -> QuerySet[Experim
 
 def trial_list(*, experiment: Experiment) -> QuerySet[Trial]:
     return experiment.trials.order_by("created_at", "id")
+
+
+def trial_list_for_user(*, user: Any) -> QuerySet[Trial]:
+    """Trials of the experiments the user may see."""
+    return Trial.objects.filter(experiment__in=Experiment.objects.visible_to(user)).select_related(
+        "experiment"
+    )

@@ -1,13 +1,27 @@
-"""Admin for signatures, programs, versions (read-only), executions and their LM call traces."""
+"""Admin for signatures, programs, versions (read-only), executions and their LM call traces.
+
+A program's change page links to its "Try it" page (``<id>/try/``): one input per signature input
+field; submitting runs ``program_execute`` and shows the outputs and every LM call of the run.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from programs.errors import ExecutionFailed
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.selectors import execution_traces
+from programs.services import InputFieldSpec, program_execute, program_input_fields, program_inputs_from_text
 
 
 class ReadOnlyAdminMixin:
@@ -42,6 +56,75 @@ class ProgramVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
         return False
 
 
+def try_it_form_class(specs: list[InputFieldSpec]) -> type[forms.Form]:
+    """A form with one text box per input field (non-text values are typed as JSON)."""
+    fields: dict[str, forms.Field] = {}
+    for spec in specs:
+        hint = spec.type if spec.text else f"{spec.type}, as JSON (e.g. {_json_example(spec.type)})"
+        help_text = f"{spec.description} ({hint})" if spec.description else hint
+        fields[spec.name] = forms.CharField(
+            label=spec.name,
+            required=spec.required,
+            strip=False,
+            help_text=help_text,
+            widget=forms.Textarea(attrs={"rows": 3 if spec.text else 2, "cols": 80}),
+        )
+    return type("TryItForm", (forms.Form,), fields)
+
+
+def _json_example(type_label: str) -> str:
+    lowered = type_label.lower()
+    if lowered.startswith(("list", "tuple", "set")):
+        return '["a", "b"]'
+    if lowered.startswith("dict"):
+        return '{"key": "value"}'
+    if lowered.startswith("bool"):
+        return "true"
+    if lowered.startswith(("int", "float")):
+        return "3"
+    return '"text"'
+
+
+def _add_validation_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Errors keyed by an input field go under that field; the rest above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, messages in exc.message_dict.items():
+        if key in form.fields:
+            form.add_error(key, messages)
+        else:
+            form.add_error(None, [f"{key}: {message}" for message in messages])
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _trace_context(trace: LMCallTrace) -> dict[str, Any]:
+    messages = [
+        {"role": message.get("role", "?"), "content": _display(message.get("content", ""))}
+        if isinstance(message, dict)
+        else {"role": "?", "content": _display(message)}
+        for message in trace.messages or []
+    ]
+    usage = trace.usage or {}
+    return {
+        "position": trace.position + 1,
+        "model": trace.model,
+        "latency_ms": trace.latency_ms,
+        "cache_hit": trace.cache_hit,
+        "prompt_tokens": usage.get("prompt_tokens", 0),
+        "completion_tokens": usage.get("completion_tokens", 0),
+        "cost": trace.cost,
+        "messages": messages,
+        "responses": [_display(output) for output in trace.outputs or []],
+        "finish_reasons": trace.finish_reasons,
+    }
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = (
@@ -53,6 +136,7 @@ class ProgramAdmin(admin.ModelAdmin):
         "current_version",
         "owner",
         "updated_at",
+        "try_it_link",
     )
     list_filter = ("module_type", "backend", "created_at")
     search_fields = ("name", "description", "signature__name")
@@ -64,6 +148,76 @@ class ProgramAdmin(admin.ModelAdmin):
     @admin.display(description="LM")
     def lm_model(self, obj: Program) -> str:
         return (obj.lm_config or {}).get("model") or "(default)"
+
+    @admin.display(description="Try it")
+    def try_it_link(self, obj: Program) -> str:
+        return format_html('<a href="{}">Try it</a>', reverse("admin:programs_program_try", args=[obj.pk]))
+
+    def get_urls(self) -> list[Any]:
+        custom = [
+            path(
+                "<path:object_id>/try/",
+                self.admin_site.admin_view(self.try_it_view),
+                name="programs_program_try",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def try_it_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Run the program's current version on inputs typed into a form; show outputs and trace.
+
+        Viewing needs the view permission, running needs the change permission. Bad inputs are
+        shown under their field (nothing runs); a failed run shows its error and its LM calls.
+        """
+        program = self.get_object(request, unquote(object_id))
+        if program is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, program):
+            raise PermissionDenied
+        can_run = self.has_change_permission(request, program)
+        problem = ""
+        try:
+            specs = program_input_fields(program=program)
+        except ValidationError as exc:
+            specs, problem = [], "; ".join(exc.messages)
+        form_class = try_it_form_class(specs)
+        execution = None
+        if request.method == "POST" and not problem:
+            if not can_run:
+                raise PermissionDenied
+            form = form_class(request.POST)
+            if form.is_valid():
+                try:
+                    inputs = program_inputs_from_text(program=program, values=form.cleaned_data)
+                    execution = program_execute(program=program, inputs=inputs, user=request.user)
+                except ExecutionFailed as exc:
+                    execution = exc.execution
+                except ValidationError as exc:
+                    _add_validation_errors(form, exc)
+        else:
+            form = form_class()
+        outputs = []
+        traces = []
+        if execution is not None:
+            outputs = [(name, _display(value)) for name, value in (execution.outputs or {}).items()]
+            traces = [_trace_context(trace) for trace in execution_traces(execution=execution)]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Try {program.name}",
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "original": program,
+            "has_view_permission": self.has_view_permission(request, program),
+            "can_run": can_run,
+            "problem": problem,
+            "form": form,
+            "version": program.current_version,
+            "lm_model": self.lm_model(program),
+            "execution": execution,
+            "outputs": outputs,
+            "traces": traces,
+        }
+        return TemplateResponse(request, "admin/programs/program/try_it.html", context)
 
     def save_model(self, request: HttpRequest, obj: Program, form: Any, change: bool) -> None:
         from programs.services import program_version_create
@@ -99,7 +253,12 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "id", "program_version", "status", "latency_ms", "prompt_tokens", "completion_tokens", "cost",
         "backend", "created_by", "created_at",
     )  # fmt: skip
-    list_filter = ("status", "backend", "created_at")
+    list_filter = (
+        "status",
+        "backend",
+        ("program_version__program", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    )
     search_fields = ("program_version__program__name", "error")
     list_select_related = ("program_version__program", "created_by")
     date_hierarchy = "created_at"

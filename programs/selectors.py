@@ -12,9 +12,11 @@ __all__ = [
     "execution_get",
     "execution_list",
     "execution_traces",
+    "lm_call_trace_list_for_user",
     "program_get",
     "program_list",
     "program_version_list",
+    "program_version_list_for_user",
     "signature_list",
 ]
 
@@ -42,7 +44,7 @@ def execution_list(
     """Executions of the programs the user may see, newest first."""
     programs = Program.objects.visible_to(user)
     executions = Execution.objects.filter(program_version__program__in=programs).select_related(
-        "program_version__program"
+        "program_version__program", "created_by"
     )
     if program is not None:
         executions = executions.filter(program_version__program=program)
@@ -58,3 +60,17 @@ def execution_get(*, user: Any, pk: int) -> Execution:
 
 def execution_traces(*, execution: Execution) -> QuerySet[LMCallTrace]:
     return execution.lm_calls.order_by("position")
+
+
+def program_version_list_for_user(*, user: Any) -> QuerySet[ProgramVersion]:
+    """Versions of the programs the user may see."""
+    return ProgramVersion.objects.filter(program__in=Program.objects.visible_to(user)).select_related(
+        "program"
+    )
+
+
+def lm_call_trace_list_for_user(*, user: Any) -> QuerySet[LMCallTrace]:
+    """LM call traces of the executions the user may see (those of the programs they may see)."""
+    return LMCallTrace.objects.filter(
+        execution__program_version__program__in=Program.objects.visible_to(user)
+    ).select_related("execution")

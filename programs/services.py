@@ -5,6 +5,9 @@ The engine is reached only through ``programs.codecs``.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,10 +20,13 @@ from programs.errors import ExecutionFailed
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
 
 __all__ = [
+    "InputFieldSpec",
     "execution_run",
     "program_create",
     "program_execute",
     "program_execute_async",
+    "program_input_fields",
+    "program_inputs_from_text",
     "program_update",
     "program_version_create",
     "signature_create",
@@ -144,6 +150,79 @@ def program_version_create(
             Program.objects.filter(pk=program.pk).update(current_version=version, updated_at=timezone.now())
             program.current_version = version
     return version
+
+
+# -- inputs typed by people (admin "Try it" form, ``manage.py dspex_execute --input k=v``) ----------
+@dataclass(frozen=True)
+class InputFieldSpec:
+    """One input field of a program's signature, described for a form or a command line.
+
+    ``text``: values are plain text (``str``, untyped and string ``Literal`` fields); other values
+    are read as JSON (``[1, 2]``, ``3``, ``{"a": 1}``), falling back to the text as typed.
+    """
+
+    name: str
+    type: str
+    description: str
+    required: bool
+    text: bool
+
+
+def _type_label(annotation: Any, untyped: bool) -> str:
+    if untyped or annotation is None:
+        return "str"
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
+
+
+def _is_text_schema(schema: Mapping[str, Any]) -> bool:
+    if schema.get("type") == "string":
+        return True
+    options = schema.get("anyOf") or []
+    types = {option.get("type") for option in options}
+    return bool(options) and "string" in types and types <= {"string", "null"}
+
+
+def program_input_fields(*, program: Program) -> list[InputFieldSpec]:
+    """The input fields of the program's signature, in declaration order (``ValidationError``
+    when the signature is unusable)."""
+    signature = codecs.signature_from_row(program.signature)
+    schema = signature.input_schema()
+    properties, required = schema.get("properties", {}), set(schema.get("required", []))
+    specs = []
+    for name, field in signature.input_fields.items():
+        desc = field.desc or ""
+        specs.append(
+            InputFieldSpec(
+                name=name,
+                type=_type_label(field.annotation, field.type_undefined),
+                description="" if desc == f"${{{name}}}" else desc,
+                required=name in required,
+                text=_is_text_schema(properties.get(name, {})),
+            )
+        )
+    return specs
+
+
+def program_inputs_from_text(*, program: Program, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs typed as text -> values for ``program_execute``: text fields are kept as they are,
+    the others are decoded as JSON when they parse (the engine coerces or rejects the rest, naming
+    the field); an empty non-text value is left out (the engine then reports it missing)."""
+    specs = {spec.name: spec for spec in program_input_fields(program=program)}
+    inputs: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = specs.get(name)
+        if spec is None or spec.text or not isinstance(value, str):
+            inputs[name] = value
+            continue
+        if not value.strip():
+            continue
+        try:
+            inputs[name] = json.loads(value)
+        except ValueError:
+            inputs[name] = value
+    return inputs
 
 
 # -- executions ------------------------------------------------------------------------------------

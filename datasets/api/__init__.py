@@ -1,0 +1,1 @@
+"""REST API of datasets: datasets, their immutable versions and examples, import and export."""

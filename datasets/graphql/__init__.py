@@ -1,0 +1,1 @@
+"""GraphQL for datasets, their immutable versions and examples."""

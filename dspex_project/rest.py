@@ -1,0 +1,121 @@
+"""Shared pieces of the REST API: error mapping, pagination, the base of every viewset.
+
+Services raise Django's ``ValidationError`` (keyed by field) for bad input; the API turns it into
+a 400 with the same keys (``__all__`` becomes DRF's ``non_field_errors``), so a rule is written
+once, in the model or service, and never becomes a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+from dspex_project.immutable import ImmutableRowError
+
+__all__ = [
+    "ApiViewMixin",
+    "Conflict",
+    "FirstRendererNegotiation",
+    "InputOutputMixin",
+    "Pagination",
+    "api_exception_handler",
+    "validation_error_detail",
+]
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def validation_error_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """``{field: [messages]}`` of a Django ``ValidationError`` (non-field errors under
+    ``non_field_errors``, as DRF names them)."""
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: model/service ``ValidationError`` -> 400 keyed by field; a row still
+    referenced (protected) or an immutable row -> 409; a uniqueness race -> 409."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=validation_error_detail(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        names = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects})
+        exc = Conflict(f"It is still used by {', '.join(str(n) for n in names)}: delete those first.")
+    elif isinstance(exc, ImmutableRowError):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict("The change conflicts with another row (e.g. a name already in use).")
+    return exception_handler(exc, context)
+
+
+class Pagination(PageNumberPagination):
+    """``?page=N`` (size from ``REST_FRAMEWORK["PAGE_SIZE"]``), ``?page_size=`` up to 500."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    @property
+    def page_size(self) -> int | None:  # type: ignore[override]
+        return api_settings.PAGE_SIZE  # read per request (DRF binds it at import)
+
+
+class FirstRendererNegotiation(DefaultContentNegotiation):
+    """Always the view's first renderer; ignores ``?format=`` and ``Accept`` (for actions that
+    give ``format`` a meaning of their own and answer with a plain ``HttpResponse``)."""
+
+    def select_renderer(self, request: Any, renderers: list[Any], format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+class ApiViewMixin:
+    """Base of every API view: the error mapping above and the shared pagination."""
+
+    pagination_class = Pagination
+
+    def get_exception_handler(self) -> Any:
+        return api_exception_handler
+
+
+class InputOutputMixin:
+    """Two serializers per viewset, HackSoft style: ``input_serializer_class`` validates the shape
+    of writes (and gives the browsable API its forms); ``serializer_class`` renders rows."""
+
+    input_serializer_class: Any = None
+    _WRITES = ("POST", "PUT", "PATCH")
+    _ACTIONS = ("create", "update", "partial_update", "list", "retrieve")  # list/retrieve: forms
+
+    def get_serializer_class(self) -> Any:
+        method = getattr(getattr(self, "request", None), "method", None)
+        action = getattr(self, "action", None)
+        if self.input_serializer_class is not None and method in self._WRITES and action in self._ACTIONS:
+            return self.input_serializer_class
+        return super().get_serializer_class()  # type: ignore[misc]
+
+    def validated_input(self, *, partial: bool = False) -> Any:
+        serializer = self.input_serializer_class(
+            data=self.request.data,  # type: ignore[attr-defined]
+            context=self.get_serializer_context(),  # type: ignore[attr-defined]
+            partial=partial,
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def output(self, instance: Any) -> Any:
+        return self.serializer_class(instance, context=self.get_serializer_context()).data  # type: ignore[attr-defined]

@@ -1,0 +1,39 @@
+"""The GraphQL schema served at ``/graphql/``: the apps' queries and mutations, merged.
+
+Each app's ``graphql`` package mirrors the app (Saleor style): ``types.py``, ``filters.py``,
+``queries.py`` and ``mutations/`` with one mutation per module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from graphene import relay
+
+from datasets.graphql.mutations import DatasetMutations
+from datasets.graphql.queries import DatasetQueries
+from dspex_project.graphql.permissions import require_user
+from dspex_project.graphql.types import UserType
+from evaluations.graphql.queries import EvaluationQueries
+from experiments.graphql.queries import ExperimentQueries
+from programs.graphql.mutations import ProgramMutations
+from programs.graphql.queries import ProgramQueries
+
+__all__ = ["Mutation", "Query", "schema"]
+
+
+class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries, graphene.ObjectType):
+    node = relay.Node.Field(description="Any object by its ID (null when it is not yours)")
+    me = graphene.Field(UserType, required=True, description="The signed-in user")
+
+    @staticmethod
+    def resolve_me(root: Any, info: Any) -> Any:
+        return require_user(info)
+
+
+class Mutation(ProgramMutations, DatasetMutations, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,0 +1,1 @@
+"""REST API of evaluations and their per-example results; read-only until the runner lands."""

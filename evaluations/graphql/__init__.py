@@ -1,0 +1,1 @@
+"""GraphQL for evaluations and their per-example results."""

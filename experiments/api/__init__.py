@@ -1,0 +1,1 @@
+"""REST API of experiments (optimize runs) and their trials; read-only until the runners land."""

@@ -1,0 +1,1 @@
+"""GraphQL for experiments (optimize runs) and their trials."""

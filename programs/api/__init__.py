@@ -1,0 +1,1 @@
+"""REST API of programs: signatures, programs (+ execute), program versions, executions."""

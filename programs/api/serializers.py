@@ -1,0 +1,219 @@
+"""Serializers of the programs API: ``*InputSerializer`` validate the shape of a request (the
+services validate the meaning); the others render rows and never show a credential."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from programs import codecs
+from programs.api.fields import SecretFreeJSONField, VisiblePrimaryKeyField
+from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.module_types import module_type_choices
+
+__all__ = [
+    "ExecuteAcceptedSerializer",
+    "ExecuteFailedSerializer",
+    "ExecuteResultSerializer",
+    "ExecutionDetailSerializer",
+    "ExecutionSerializer",
+    "LMCallTraceSerializer",
+    "ProgramInputSerializer",
+    "ProgramSerializer",
+    "ProgramVersionInputSerializer",
+    "ProgramVersionSerializer",
+    "SignatureInputSerializer",
+    "SignatureSerializer",
+]
+
+
+class UsernameField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: Any):
+        super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+# -- signatures ------------------------------------------------------------------------------------
+class SignatureSerializer(serializers.ModelSerializer):
+    owner = UsernameField()
+    input_schema = serializers.SerializerMethodField(help_text="JSON schema of the inputs")
+    output_schema = serializers.SerializerMethodField(help_text="JSON schema of the outputs")
+
+    class Meta:
+        model = Signature
+        fields = [
+            "id", "name", "spec", "fields", "instructions", "input_schema", "output_schema", "owner",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _engine(self, row: Signature) -> Any:
+        try:
+            return codecs.signature_from_row(row)
+        except ValidationError:
+            return None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_input_schema(self, row: Signature) -> dict[str, Any] | None:
+        signature = self._engine(row)
+        return None if signature is None else signature.input_schema()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_output_schema(self, row: Signature) -> dict[str, Any] | None:
+        signature = self._engine(row)
+        return None if signature is None else signature.output_schema()
+
+
+class SignatureInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    spec = serializers.CharField(
+        allow_blank=True, default="", help_text='String syntax, e.g. "context: list[str], question -> answer"'
+    )
+    fields = serializers.ListField(
+        child=serializers.DictField(),
+        default=list,
+        help_text='Field list, when no spec is given: [{"name", "kind": "input"|"output", "type", '
+        '"desc", "prefix", "constraints"}]',
+    )
+    instructions = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+
+
+# -- programs --------------------------------------------------------------------------------------
+class ProgramSerializer(serializers.ModelSerializer):
+    signature_name = serializers.CharField(source="signature.name", read_only=True)
+    module_config = SecretFreeJSONField()
+    lm_config = SecretFreeJSONField(help_text='{"model", "base_url", "params", "api_key_env"}')
+    current_version = serializers.IntegerField(
+        source="current_version.number", read_only=True, allow_null=True, help_text="Its number"
+    )
+    owner = UsernameField()
+
+    class Meta:
+        model = Program
+        fields = [
+            "id", "name", "description", "signature", "signature_name", "module_type", "module_config",
+            "backend", "lm_config", "current_version", "owner", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ProgramInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+    signature = VisiblePrimaryKeyField(Signature)
+    module_type = serializers.ChoiceField(choices=[], default="predict")
+    module_config = serializers.DictField(default=dict, help_text="Keyword arguments of the module")
+    backend = serializers.ChoiceField(choices=Program.Backend.choices, default=Program.Backend.AUTO)
+    lm_config = serializers.DictField(
+        default=dict,
+        help_text='{"model", "base_url", "params", "api_key_env"}: the NAME of the environment '
+        "variable holding the key, never the key",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["module_type"].choices = module_type_choices()  # registered at run time
+
+
+class ProgramVersionSerializer(serializers.ModelSerializer):
+    parent = serializers.IntegerField(
+        source="parent.number", read_only=True, allow_null=True, help_text="Number of the parent"
+    )
+    created_by = UsernameField()
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgramVersion
+        fields = [
+            "id", "program", "number", "state", "parent", "source", "note", "is_current", "created_by",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_is_current(self, row: ProgramVersion) -> bool:
+        program = self.context.get("program")
+        current = program.current_version_id if program is not None else row.program.current_version_id
+        return row.pk == current
+
+
+class ProgramVersionInputSerializer(serializers.Serializer):
+    state = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text="The module state in DSPy's layout (demos, signature instructions); empty: a fresh module",
+    )
+    note = serializers.CharField(max_length=500, allow_blank=True, default="")
+    parent = serializers.IntegerField(
+        min_value=1, required=False, help_text="Number of the parent version (default: the current one)"
+    )
+    make_current = serializers.BooleanField(default=True)
+
+
+# -- executions ------------------------------------------------------------------------------------
+class ExecutionSerializer(serializers.ModelSerializer):
+    program = serializers.IntegerField(source="program_version.program_id", read_only=True)
+    version = serializers.IntegerField(source="program_version.number", read_only=True)
+    total_tokens = serializers.IntegerField(read_only=True)
+    created_by = UsernameField()
+
+    class Meta:
+        model = Execution
+        fields = [
+            "id", "program", "program_version", "version", "status", "inputs", "outputs", "error",
+            "latency_ms", "backend", "prompt_tokens", "completion_tokens", "total_tokens", "cost",
+            "created_by", "created_at", "started_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LMCallTraceSerializer(serializers.ModelSerializer):
+    params = SecretFreeJSONField()
+
+    class Meta:
+        model = LMCallTrace
+        fields = [
+            "position", "model", "messages", "params", "outputs", "usage", "finish_reasons",
+            "latency_ms", "cache_hit", "cost", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ExecutionDetailSerializer(ExecutionSerializer):
+    lm_calls = LMCallTraceSerializer(many=True, read_only=True)
+
+    class Meta(ExecutionSerializer.Meta):
+        fields = [*ExecutionSerializer.Meta.fields, "lm_calls"]
+        read_only_fields = fields
+
+
+# -- execute ---------------------------------------------------------------------------------------
+class UsageSerializer(serializers.Serializer):
+    prompt_tokens = serializers.IntegerField()
+    completion_tokens = serializers.IntegerField()
+    total_tokens = serializers.IntegerField()
+
+
+class ExecuteResultSerializer(serializers.Serializer):
+    execution_id = serializers.IntegerField()
+    outputs = serializers.DictField(help_text="The output fields of the signature")
+    latency_ms = serializers.FloatField()
+    usage = UsageSerializer()
+    cost = serializers.DecimalField(
+        max_digits=14, decimal_places=8, allow_null=True, help_text="USD; null when unknown"
+    )
+
+
+class ExecuteAcceptedSerializer(serializers.Serializer):
+    execution_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Execution.Status.choices)
+
+
+class ExecuteFailedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    execution_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Execution.Status.choices)
+    error = serializers.CharField(help_text="Why the run failed (LM error, unparseable response, ...)")

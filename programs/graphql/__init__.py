@@ -1,0 +1,1 @@
+"""GraphQL for signatures, programs, versions, executions and LM call traces."""

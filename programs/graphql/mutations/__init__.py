@@ -1,0 +1,31 @@
+"""Mutations of the programs app, one per module."""
+
+from __future__ import annotations
+
+import graphene
+
+from programs.graphql.mutations.create_program import CreateProgram
+from programs.graphql.mutations.create_signature import CreateSignature
+from programs.graphql.mutations.execute_program import ExecuteProgram
+from programs.graphql.mutations.execute_program_async import ExecuteProgramAsync
+from programs.graphql.mutations.update_program import UpdateProgram
+from programs.graphql.mutations.update_signature import UpdateSignature
+
+__all__ = [
+    "CreateProgram",
+    "CreateSignature",
+    "ExecuteProgram",
+    "ExecuteProgramAsync",
+    "ProgramMutations",
+    "UpdateProgram",
+    "UpdateSignature",
+]
+
+
+class ProgramMutations(graphene.ObjectType):
+    create_signature = CreateSignature.Field()
+    update_signature = UpdateSignature.Field()
+    create_program = CreateProgram.Field()
+    update_program = UpdateProgram.Field()
+    execute_program = ExecuteProgram.Field()
+    execute_program_async = ExecuteProgramAsync.Field()

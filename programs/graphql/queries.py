@@ -1,0 +1,55 @@
+"""Root query fields of the programs app: one node field and one filtered connection per type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.db.models import QuerySet
+from graphene import relay
+
+from dspex_project.graphql.filters import FilterConnectionField
+from dspex_project.graphql.types import visible_rows
+from programs.graphql import filters
+from programs.graphql.types import (
+    ExecutionType,
+    LMCallTraceType,
+    ProgramType,
+    ProgramVersionType,
+    SignatureType,
+)
+
+__all__ = ["ProgramQueries"]
+
+
+class ProgramQueries(graphene.ObjectType):
+    signature = relay.Node.Field(SignatureType)
+    signatures = FilterConnectionField(SignatureType, filterset_class=filters.SignatureFilter)
+    program = relay.Node.Field(ProgramType)
+    programs = FilterConnectionField(ProgramType, filterset_class=filters.ProgramFilter)
+    program_version = relay.Node.Field(ProgramVersionType)
+    program_versions = FilterConnectionField(ProgramVersionType, filterset_class=filters.ProgramVersionFilter)
+    execution = relay.Node.Field(ExecutionType)
+    executions = FilterConnectionField(ExecutionType, filterset_class=filters.ExecutionFilter)
+    lm_call_trace = relay.Node.Field(LMCallTraceType)
+    lm_call_traces = FilterConnectionField(LMCallTraceType, filterset_class=filters.LMCallTraceFilter)
+
+    @staticmethod
+    def resolve_signatures(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+        return visible_rows(SignatureType, info)
+
+    @staticmethod
+    def resolve_programs(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+        return visible_rows(ProgramType, info)
+
+    @staticmethod
+    def resolve_program_versions(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+        return visible_rows(ProgramVersionType, info)
+
+    @staticmethod
+    def resolve_executions(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+        return visible_rows(ExecutionType, info)
+
+    @staticmethod
+    def resolve_lm_call_traces(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+        return visible_rows(LMCallTraceType, info)

@@ -1,0 +1,259 @@
+"""GraphQL types of the programs app. Nothing here shows a credential: LM configs hold only the
+*name* of the environment variable with the key, and JSON that could carry one is redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.db.models import QuerySet
+from graphene import relay
+
+from dspex_project.graphql.scalars import JSON, redact_credentials
+from dspex_project.graphql.types import CountableConnection, VisibleNode
+from programs import selectors
+from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+
+__all__ = [
+    "ExecutionType",
+    "LMCallTraceType",
+    "LMConfigType",
+    "ProgramType",
+    "ProgramVersionType",
+    "SignatureType",
+    "UsageType",
+]
+
+
+class SignatureType(VisibleNode):
+    """A typed input/output contract: a spec string (``"question -> answer"``) or a field list."""
+
+    fields = JSON(
+        required=True,
+        description='Field list, when no spec is given: [{"name", "kind": "input"|"output", "type", '
+        '"desc", "prefix", "constraints"}]',
+    )
+
+    class Meta:
+        model = Signature
+        name = "Signature"
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = ("id", "name", "spec", "fields", "instructions", "owner", "created_at", "updated_at")
+
+    @classmethod
+    def visible_queryset(cls, *, user: Any) -> QuerySet:
+        return selectors.signature_list(user=user)
+
+
+class LMConfigType(graphene.ObjectType):
+    """The LM a program calls. ``apiKeyEnv`` is the *name* of the environment variable holding the
+    key; the key itself is never stored."""
+
+    class Meta:
+        name = "LMConfig"
+
+    model = graphene.String(description="e.g. openai/gpt-4o-mini (empty: the server's default LM)")
+    base_url = graphene.String(description="An OpenAI-compatible server, if not the provider's")
+    api_key_env = graphene.String(description="Name of the environment variable with the key")
+    params = JSON(required=True, description="Generation and client parameters (temperature, ...)")
+
+    @staticmethod
+    def resolve_params(root: dict[str, Any], info: Any) -> Any:
+        return redact_credentials(root.get("params") or {})
+
+
+class ProgramType(VisibleNode):
+    """A module (``predict``, ``chain_of_thought``, ...) over a signature, with its LM config."""
+
+    module_type = graphene.String(required=True, description="predict, chain_of_thought, ...")
+    module_config = JSON(required=True, description="Keyword arguments of the module")
+    backend = graphene.String(required=True, description="auto, native or dspy")
+    lm_config = graphene.Field(LMConfigType, required=True)
+
+    class Meta:
+        model = Program
+        name = "Program"
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "id",
+            "name",
+            "description",
+            "signature",
+            "module_type",
+            "module_config",
+            "backend",
+            "lm_config",
+            "current_version",
+            "versions",
+            "owner",
+            "created_at",
+            "updated_at",
+        )
+
+    @classmethod
+    def visible_queryset(cls, *, user: Any) -> QuerySet:
+        return selectors.program_list(user=user)
+
+    @staticmethod
+    def resolve_module_config(root: Program, info: Any) -> Any:
+        return redact_credentials(root.module_config or {})
+
+    @staticmethod
+    def resolve_lm_config(root: Program, info: Any) -> dict[str, Any]:
+        return dict(root.lm_config or {})
+
+
+def _redact_state(state: Any) -> Any:
+    """A version's state with the LM entries of its predictors redacted."""
+    if not isinstance(state, dict):
+        return state
+    return {
+        key: {**value, "lm": redact_credentials(value["lm"])}
+        if isinstance(value, dict) and isinstance(value.get("lm"), dict)
+        else value
+        for key, value in state.items()
+    }
+
+
+class ProgramVersionType(VisibleNode):
+    """One immutable, numbered state of a program (DSPy's ``dump_state()`` layout)."""
+
+    state = JSON(required=True, description="Predictor path -> demos, signature, lm (DSPy layout)")
+    source = graphene.String(required=True, description="manual, experiment or import")
+
+    class Meta:
+        model = ProgramVersion
+        name = "ProgramVersion"
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "id",
+            "program",
+            "number",
+            "state",
+            "parent",
+            "source",
+            "note",
+            "created_by",
+            "created_at",
+            "executions",
+        )
+
+    @classmethod
+    def visible_queryset(cls, *, user: Any) -> QuerySet:
+        return selectors.program_version_list_for_user(user=user)
+
+    @staticmethod
+    def resolve_state(root: ProgramVersion, info: Any) -> Any:
+        return _redact_state(root.state)
+
+
+class UsageType(graphene.ObjectType):
+    """Tokens used by a run."""
+
+    class Meta:
+        name = "Usage"
+
+    prompt_tokens = graphene.Int(required=True)
+    completion_tokens = graphene.Int(required=True)
+    total_tokens = graphene.Int(required=True)
+
+
+class ExecutionType(VisibleNode):
+    """One run of a program version: inputs, outputs, status, cost and the trace of its LM calls."""
+
+    related_paths = {"program": "program_version__program"}
+
+    inputs = JSON(required=True)
+    outputs = JSON(description="Output field values (null until the run succeeds)")
+    status = graphene.String(required=True, description="pending, running, succeeded or failed")
+    program = graphene.Field(ProgramType, required=True, description="The program of the version run")
+    total_tokens = graphene.Int(required=True)
+    usage = graphene.Field(UsageType, required=True)
+
+    class Meta:
+        model = Execution
+        name = "Execution"
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "id",
+            "program_version",
+            "inputs",
+            "outputs",
+            "status",
+            "error",
+            "latency_ms",
+            "backend",
+            "prompt_tokens",
+            "completion_tokens",
+            "cost",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "lm_calls",
+        )
+
+    @classmethod
+    def visible_queryset(cls, *, user: Any) -> QuerySet:
+        return selectors.execution_list(user=user)
+
+    @staticmethod
+    def resolve_program(root: Execution, info: Any) -> Program:
+        return root.program_version.program
+
+    @staticmethod
+    def resolve_usage(root: Execution, info: Any) -> UsageType:
+        return UsageType(
+            prompt_tokens=root.prompt_tokens,
+            completion_tokens=root.completion_tokens,
+            total_tokens=root.total_tokens,
+        )
+
+
+class LMCallTraceType(VisibleNode):
+    """One LM request made during an execution."""
+
+    messages = JSON(required=True, description="The chat messages sent")
+    params = JSON(required=True, description="Generation parameters of the request")
+    outputs = JSON(required=True, description="Completion texts")
+    response = graphene.String(required=True, description="The first completion text")
+    usage = JSON(required=True, description="prompt_tokens, completion_tokens, ...")
+    finish_reasons = JSON(required=True)
+
+    class Meta:
+        model = LMCallTrace
+        name = "LMCallTrace"
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "id",
+            "execution",
+            "position",
+            "model",
+            "messages",
+            "params",
+            "outputs",
+            "usage",
+            "finish_reasons",
+            "latency_ms",
+            "cache_hit",
+            "cost",
+            "created_at",
+        )
+
+    @classmethod
+    def visible_queryset(cls, *, user: Any) -> QuerySet:
+        return selectors.lm_call_trace_list_for_user(user=user)
+
+    @staticmethod
+    def resolve_params(root: LMCallTrace, info: Any) -> Any:
+        return redact_credentials(root.params or {})

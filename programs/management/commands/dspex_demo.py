@@ -1,0 +1,264 @@
+"""``manage.py dspex_demo``: SST-2 sentiment as Django resources, on the zero-setup default.
+
+Creates (or reuses) a Signature, a Predict Program with a few SST-2 train demos in a new
+ProgramVersion, and an SST-2 Dataset imported from the bundled data; then executes the program on
+real dev sentences and prints each prediction against the gold label, the accuracy, tokens and
+latency, and where the rows are in the admin. Running it again reuses the same rows.
+
+    python manage.py dspex_demo                      # 10 dev sentences, local gemma-3-270m
+    python manage.py dspex_demo --n 50 --model openai/gpt-4o-mini
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from datasets.models import Dataset, DatasetVersion
+from datasets.selectors import dataset_version_latest, example_list
+from datasets.services import content_hash, dataset_create, dataset_import
+from dspex.data import load_sst2
+from dspex.demo import pick_demos
+from programs.codecs import fresh_state, jsonable
+from programs.errors import ExecutionFailed
+from programs.management.commands._progress import Progress
+from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.services import (
+    program_create,
+    program_execute,
+    program_update,
+    program_version_create,
+    signature_create,
+    signature_update,
+)
+
+SIGNATURE_NAME = "sst2-sentiment"
+SIGNATURE_SPEC = 'sentence -> label: Literal["positive", "negative"]'
+INSTRUCTIONS = "Classify the sentiment of a movie review sentence."
+PROGRAM_NAME = "sst2-sentiment"
+DATASET_NAME = "sst2"
+TRAIN_EXAMPLES = 200
+DEV_EXAMPLES = 872  # all of the standard SST-2 dev sentences
+ADMIN_HOST = "http://127.0.0.1:8000"
+
+
+def _fail(exc: ValidationError) -> CommandError:
+    if hasattr(exc, "error_dict"):
+        text = "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
+    else:
+        text = " ".join(exc.messages)
+    return CommandError(text)
+
+
+class Command(BaseCommand):
+    help = (
+        "The DSPex demo: SST-2 sentiment with a few-shot Predict program, run as Django resources "
+        "(signature, program, versions, dataset, executions). Safe to run again: rows are reused."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--n", type=int, default=10, help="dev sentences to classify (default 10)")
+        parser.add_argument(
+            "--demos", type=int, default=4, help="few-shot demos from the train split (default 4)"
+        )
+        parser.add_argument(
+            "--model",
+            default=None,
+            help="the LM (default: DSPEX_DEFAULT_LM, i.e. local/gemma-3-270m), e.g. openai/gpt-4o-mini",
+        )
+        parser.add_argument("--base-url", default=None, help="an OpenAI-compatible server for --model")
+        parser.add_argument(
+            "--api-key-env", default=None, help="the environment variable holding the key (never the key)"
+        )
+        parser.add_argument(
+            "--no-cache", action="store_true", help="do not use the LM response cache (call the model again)"
+        )
+
+    # -- setup -------------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            self.stderr.write("Setting up the database (migrate) ...")
+            call_command("migrate", verbosity=0, interactive=False)
+
+    def _signature(self) -> Signature:
+        signature = Signature.objects.filter(owner__isnull=True, name=SIGNATURE_NAME).first()
+        if signature is None:
+            return signature_create(name=SIGNATURE_NAME, spec=SIGNATURE_SPEC, instructions=INSTRUCTIONS)
+        if (signature.spec, signature.fields, signature.instructions) != (SIGNATURE_SPEC, [], INSTRUCTIONS):
+            signature = signature_update(
+                signature=signature, spec=SIGNATURE_SPEC, fields=[], instructions=INSTRUCTIONS
+            )
+        return signature
+
+    def _dataset(self, signature: Signature) -> tuple[Dataset, DatasetVersion, bool]:
+        records = [
+            ("train", example.sentence, example.label) for example in load_sst2("train", limit=TRAIN_EXAMPLES)
+        ] + [("dev", example.sentence, example.label) for example in load_sst2("dev", limit=DEV_EXAMPLES)]
+        wanted = content_hash([(split, {"sentence": s}, {"label": label}) for split, s, label in records])
+        dataset = Dataset.objects.filter(owner__isnull=True, name=DATASET_NAME).first()
+        if dataset is None:
+            dataset = dataset_create(
+                name=DATASET_NAME,
+                description="SST-2 movie review sentences (bundled with dspex: dspex/data/sst2_*.tsv)",
+                signature=signature,
+            )
+        latest = dataset_version_latest(dataset=dataset)
+        if latest is not None and latest.content_hash == wanted:
+            return dataset, latest, False
+        text = "".join(
+            json.dumps({"sentence": s, "label": label, "split": split}, ensure_ascii=False) + "\n"
+            for split, s, label in records
+        )
+        upload = io.BytesIO(text.encode())
+        upload.name = "sst2_train.tsv+sst2_dev.tsv"
+        try:
+            version = dataset_import(dataset=dataset, file=upload, format="jsonl", signature=signature)
+        except ValidationError as exc:
+            raise _fail(exc) from None
+        return dataset, version, True
+
+    def _program(self, signature: Signature, lm_config: dict[str, Any]) -> Program:
+        program = Program.objects.filter(owner__isnull=True, name=PROGRAM_NAME).first()
+        try:
+            if program is None:
+                return program_create(
+                    name=PROGRAM_NAME,
+                    signature=signature,
+                    module_type="predict",
+                    description="Few-shot SST-2 sentiment classifier (manage.py dspex_demo)",
+                    lm_config=lm_config,
+                )
+            wanted = {
+                "signature": signature,
+                "module_type": "predict",
+                "module_config": {},
+                "lm_config": lm_config,
+            }
+            changes = {key: value for key, value in wanted.items() if getattr(program, key) != value}
+            if changes:
+                program = program_update(program=program, **changes)
+        except ValidationError as exc:
+            raise _fail(exc) from None
+        return program
+
+    def _version(self, program: Program, demo_count: int) -> tuple[ProgramVersion, bool]:
+        demos = [{"sentence": d.sentence, "label": d.label} for d in pick_demos(demo_count)]
+        state = jsonable({**fresh_state(program), "demos": demos})
+        current = program.current_version
+        if current is not None and current.state == state:
+            return current, False
+        note = f"dspex_demo: {len(demos)} SST-2 train demos"
+        return program_version_create(program=program, state=state, note=note), True
+
+    # -- run ---------------------------------------------------------------------------------------
+    def handle(self, *args: Any, **options: Any) -> None:
+        n, demo_count = options["n"], options["demos"]
+        if not 1 <= n <= DEV_EXAMPLES:
+            raise CommandError(f"--n must be between 1 and {DEV_EXAMPLES} (the SST-2 dev sentences), got {n}")
+        if not 0 <= demo_count <= 32:
+            raise CommandError(f"--demos must be between 0 and 32, got {demo_count}")
+        model = options["model"] or settings.DSPEX_DEFAULT_LM
+        lm_config: dict[str, Any] = {"model": model}
+        if options["base_url"]:
+            lm_config["base_url"] = options["base_url"]
+        if options["api_key_env"]:
+            lm_config["api_key_env"] = options["api_key_env"]
+        if options["no_cache"]:
+            lm_config["params"] = {"cache": False}
+
+        self._migrate()
+        signature = self._signature()
+        dataset, dataset_version, new_dataset = self._dataset(signature)
+        program = self._program(signature, lm_config)
+        version, new_version = self._version(program, demo_count)
+        dev = list(example_list(version=dataset_version, split="dev")[:n])
+
+        out = self.stdout
+        out.write(
+            f"DSPex demo: {model}, {demo_count} demos, {len(dev)} SST-2 dev sentences "
+            f"(database: {connection.vendor} {connection.settings_dict['NAME']})"
+        )
+        out.write(
+            f"  signature '{signature.name}' ({signature.spec})\n"
+            f"  program   '{program.name}' version {version.number} ({'new' if new_version else 'reused'})\n"
+            f"  dataset   '{dataset.name}' version {dataset_version.number} "
+            f"({dataset_version.train_count} train, {dataset_version.dev_count} dev; "
+            f"{'imported now' if new_dataset else 'reused'})\n"
+        )
+
+        executions: list[Execution] = []
+        correct = 0
+        started = time.perf_counter()
+        with Progress(len(dev), stream=self.stderr, label="classifying") as bar:
+            for i, row in enumerate(dev, start=1):
+                gold = row.labels.get("label")
+                try:
+                    execution = program_execute(program=program, inputs=row.inputs, version=version)
+                    label = str((execution.outputs or {}).get("label"))
+                except ExecutionFailed as exc:
+                    execution = exc.execution
+                    label = "<failed>"
+                except ValidationError as exc:
+                    raise _fail(exc) from None
+                executions.append(execution)
+                ok = label == gold
+                correct += ok
+                sentence = row.inputs.get("sentence", "")
+                line = f"{i:3d}. {'✓' if ok else '✗'} {label:<9} (gold {gold:<8}) {sentence[:70]}"
+                if execution.status == Execution.Status.FAILED:
+                    line += f"\n       {execution.error[:200]}"
+                bar.write(line, out)
+                bar.advance()
+        elapsed = time.perf_counter() - started
+        self._summary(program, version, executions, correct, elapsed)
+
+    def _summary(
+        self,
+        program: Program,
+        version: ProgramVersion,
+        executions: list[Execution],
+        correct: int,
+        elapsed: float,
+    ) -> None:
+        total = len(executions)
+        failed = sum(e.status == Execution.Status.FAILED for e in executions)
+        ids = [e.pk for e in executions]
+        calls = LMCallTrace.objects.filter(execution_id__in=ids)
+        call_count, hits = calls.count(), calls.filter(cache_hit=True).count()
+        tokens = sum(e.prompt_tokens + e.completion_tokens for e in executions)
+        costs = [e.cost for e in executions]
+        cost = "unknown" if any(c is None for c in costs) else f"${sum(costs, Decimal(0)):.6f}"
+        latencies = [e.latency_ms for e in executions if e.latency_ms is not None]
+        p50 = statistics.median(latencies) if latencies else 0.0
+        self.stdout.write(
+            f"\naccuracy {correct}/{total} = {correct / total:.0%} | {total} executions ({failed} failed), "
+            f"{call_count} LM calls ({hits} from the response cache), {tokens} tokens, cost {cost}, "
+            f"latency p50 {p50:.0f} ms, {elapsed:.1f} s"
+        )
+        program_url = reverse("admin:programs_program_change", args=[program.pk])
+        executions_url = (
+            reverse("admin:programs_execution_changelist")
+            + f"?program_version__program__id__exact={program.pk}"
+        )
+        self.stdout.write(
+            f"\nThe rows: program '{program.name}' (id {program.pk}, version {version.number}), "
+            f"executions {min(ids)}-{max(ids)}, in {connection.settings_dict['NAME']}.\n"
+            "See them in the admin (python manage.py createsuperuser; python manage.py runserver):\n"
+            f'  {ADMIN_HOST}{program_url}   ("Try it" runs the program on your own sentence)\n'
+            f"  {ADMIN_HOST}{executions_url}"
+        )
+        if failed == total:
+            raise CommandError(f"all {total} executions failed; the first: {executions[0].error}")
