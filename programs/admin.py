@@ -10,10 +10,10 @@ import json
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -21,7 +21,13 @@ from django.utils.html import format_html
 from programs.errors import ExecutionFailed
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
 from programs.selectors import execution_traces
-from programs.services import InputFieldSpec, program_execute, program_input_fields, program_inputs_from_text
+from programs.services import (
+    InputFieldSpec,
+    program_execute,
+    program_execute_async,
+    program_input_fields,
+    program_inputs_from_text,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -90,11 +96,11 @@ def _add_validation_errors(form: forms.Form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
-    for key, messages in exc.message_dict.items():
+    for key, field_messages in exc.message_dict.items():
         if key in form.fields:
-            form.add_error(key, messages)
+            form.add_error(key, field_messages)
         else:
-            form.add_error(None, [f"{key}: {message}" for message in messages])
+            form.add_error(None, [f"{key}: {message}" for message in field_messages])
 
 
 def _display(value: Any) -> str:
@@ -189,6 +195,16 @@ class ProgramAdmin(admin.ModelAdmin):
             if form.is_valid():
                 try:
                     inputs = program_inputs_from_text(program=program, values=form.cleaned_data)
+                    if "_run_async" in request.POST:
+                        queued = program_execute_async(program=program, inputs=inputs, user=request.user)
+                        self.message_user(
+                            request,
+                            f"Execution {queued.pk} was queued; its row shows the outputs when it finishes.",
+                            messages.SUCCESS,
+                        )
+                        return HttpResponseRedirect(
+                            reverse("admin:programs_execution_change", args=[queued.pk])
+                        )
                     execution = program_execute(program=program, inputs=inputs, user=request.user)
                 except ExecutionFailed as exc:
                     execution = exc.execution

@@ -148,3 +148,19 @@ def test_anonymous_users_are_sent_to_the_login_page(client, qa_program):
 def test_an_unknown_program_redirects_with_a_message(admin_client):
     response = admin_client.get(reverse("admin:programs_program_try", args=[987654]))
     assert response.status_code == 302
+
+
+def test_running_it_in_the_background_queues_an_execution_and_opens_its_row(
+    admin_client, openai_stub, qa_program, django_capture_on_commit_callbacks
+):
+    openai_stub.script(reply(answer="Paris"))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = admin_client.post(_url(qa_program), {"question": "Capital of France?", "_run_async": "1"})
+    assert len(callbacks) == 1  # the task is enqueued only once the transaction commits
+    execution = Execution.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:programs_execution_change", args=[execution.pk])
+    # Tests run Celery eagerly: the task ran when the transaction committed.
+    execution.refresh_from_db()
+    assert execution.status == Execution.Status.SUCCEEDED
+    assert execution.outputs == {"answer": "Paris"}
