@@ -9,6 +9,7 @@ Example::
 """
 
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
+from dspex.evaluate import Evaluate, EvaluationResult, answer_exact_match, answer_passage_match, f1_score
 from dspex.lm import (
     LM,
     AuthenticationError,
@@ -42,6 +43,8 @@ __all__ = [
     "ChatAdapter",
     "Completions",
     "ContextWindowExceededError",
+    "Evaluate",
+    "EvaluationResult",
     "Example",
     "FieldValidationError",
     "InputField",
@@ -56,9 +59,12 @@ __all__ = [
     "RateLimitError",
     "Signature",
     "SignatureError",
+    "answer_exact_match",
+    "answer_passage_match",
     "configure",
     "context",
     "ensure_signature",
+    "f1_score",
     "make_signature",
     "settings",
     "track_calls",

@@ -1,0 +1,58 @@
+"""Metrics with DSPy's signature ``metric(example, prediction, trace=None) -> float | bool``."""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections import Counter
+from typing import Any
+
+__all__ = ["answer_exact_match", "answer_passage_match", "f1_score", "normalize_text", "token_f1"]
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
+def normalize_text(text: str) -> str:
+    """SQuAD-style normalisation: NFD, lower case, no punctuation, no articles, single spaces."""
+    text = unicodedata.normalize("NFD", str(text)).lower().translate(_PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def _answers(example: Any) -> list[str]:
+    answer = example["answer"]
+    return [str(a) for a in answer] if isinstance(answer, list | tuple) else [str(answer)]
+
+
+def answer_exact_match(example: Any, pred: Any, trace: Any = None, frac: float = 1.0) -> bool:
+    """Whether ``pred.answer`` equals one of ``example.answer`` after normalisation (``frac < 1``:
+    token F1 of at least ``frac`` counts as a match)."""
+    guess = str(pred["answer"])
+    if frac >= 1.0:
+        normalized = normalize_text(guess)
+        return any(normalize_text(gold) == normalized for gold in _answers(example))
+    return max(token_f1(guess, gold) for gold in _answers(example)) >= frac
+
+
+def answer_passage_match(example: Any, pred: Any, trace: Any = None) -> bool:
+    """Whether one of the gold answers appears in one of ``pred.context``'s passages."""
+    passages = pred["context"] if isinstance(pred["context"], list) else [pred["context"]]
+    normalized = [normalize_text(p) for p in passages]
+    return any(normalize_text(gold) in passage for gold in _answers(example) for passage in normalized)
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """Token-level F1 between two texts after normalisation."""
+    guess, truth = normalize_text(prediction).split(), normalize_text(gold).split()
+    common = Counter(guess) & Counter(truth)
+    overlap = sum(common.values())
+    if overlap == 0:
+        return 0.0
+    precision, recall = overlap / len(guess), overlap / len(truth)
+    return 2 * precision * recall / (precision + recall)
+
+
+def f1_score(example: Any, pred: Any, trace: Any = None) -> float:
+    """The best token F1 of ``pred.answer`` against the gold answers."""
+    return max(token_f1(str(pred["answer"]), gold) for gold in _answers(example))
