@@ -20,6 +20,7 @@ from dspex.lm import (
     track_calls,
 )
 from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict
+from dspex.optimizers import BootstrapFewShot, LabeledFewShot
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
@@ -39,6 +40,7 @@ __all__ = [
     "Adapter",
     "AdapterParseError",
     "AuthenticationError",
+    "BootstrapFewShot",
     "ChainOfThought",
     "ChatAdapter",
     "Completions",
@@ -51,6 +53,7 @@ __all__ = [
     "JSONAdapter",
     "LMError",
     "LMTimeoutError",
+    "LabeledFewShot",
     "Module",
     "NoLMConfiguredError",
     "OutputField",

@@ -1,0 +1,125 @@
+"""``BootstrapFewShot``: demos made of the teacher's own successful traces."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from dspex.optimizers.base import Optimizer
+from dspex.optimizers.labeled_few_shot import LabeledFewShot
+from dspex.primitives.example import Example
+from dspex.settings import settings
+
+__all__ = ["BootstrapFewShot"]
+
+
+class BootstrapFewShot(Optimizer):
+    """Run a teacher (the student itself, with labeled demos, by default) on training examples;
+    when ``metric(example, prediction, trace)`` passes, every predictor call of that run becomes an
+    ``augmented`` demo for the same predictor of the student.
+
+    Each predictor ends up with at most ``max_bootstrapped_demos`` bootstrapped demos followed by
+    labeled examples that were not bootstrapped, up to ``max_labeled_demos`` demos in all. Later
+    rounds (``max_rounds``) retry the examples that failed at a higher temperature. Seeded: the same
+    trainset and LM replies give the same demos.
+    """
+
+    def __init__(
+        self,
+        *,
+        metric: Any = None,
+        metric_threshold: float | None = None,
+        max_bootstrapped_demos: int = 4,
+        max_labeled_demos: int = 16,
+        max_rounds: int = 1,
+        max_errors: int | None = None,
+        seed: int = 0,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        self.metric = metric
+        self.metric_threshold = metric_threshold
+        self.max_bootstrapped_demos = max_bootstrapped_demos
+        self.max_labeled_demos = max_labeled_demos
+        self.max_rounds = max_rounds
+        self.max_errors = max_errors
+        self.seed = seed
+
+    def compile(self, student: Any, *, trainset: list[Any], teacher: Any = None, **kwargs: Any) -> Any:
+        compiled = student.reset_copy()
+        teacher = self._prepare_teacher(student, teacher, trainset)
+        student_predictors = dict(compiled.named_predictors())
+        teacher_predictors = {id(p): name for name, p in teacher.named_predictors()}
+        if set(teacher_predictors.values()) != set(student_predictors):
+            raise ValueError("the teacher must have the same predictors (by path) as the student")
+
+        bootstrapped: dict[str, list[Example]] = {name: [] for name in student_predictors}
+        used: set[int] = set()
+        errors = 0
+        for round_index in range(self.max_rounds):
+            for index, example in enumerate(trainset):
+                if len(used) >= self.max_bootstrapped_demos:
+                    break
+                if index in used:
+                    continue
+                try:
+                    traces = self._run_teacher(teacher, example, round_index)
+                except Exception as exc:
+                    errors += 1
+                    self.emit("error", f"example {index}", details={"error": f"{type(exc).__name__}: {exc}"})
+                    if self.max_errors is not None and errors > self.max_errors:
+                        raise
+                    continue
+                if traces is None:
+                    self.emit("bootstrap", f"example {index}", 0.0, round=round_index)
+                    continue
+                used.add(index)
+                for predictor, inputs, prediction in traces:
+                    name = teacher_predictors.get(id(predictor))
+                    if name is not None:
+                        demo = Example(augmented=True, **inputs, **prediction.to_dict())
+                        bootstrapped[name].append(demo)
+                self.emit("bootstrap", f"example {index}", 1.0, round=round_index)
+
+        remaining = [example for index, example in enumerate(trainset) if index not in used]
+        rng = random.Random(self.seed)
+        for name, predictor in student_predictors.items():
+            augmented = bootstrapped[name][: self.max_bootstrapped_demos]
+            room = max(0, self.max_labeled_demos - len(augmented))
+            labeled = rng.sample(remaining, min(room, len(remaining)))
+            predictor.demos = augmented + labeled
+        compiled._compiled = True
+        return compiled
+
+    def _prepare_teacher(self, student: Any, teacher: Any, trainset: list[Any]) -> Any:
+        if teacher is not None:
+            return teacher.deepcopy()
+        teacher = student.deepcopy()
+        if self.max_labeled_demos and not any(p.demos for _, p in teacher.named_predictors()):
+            teacher = LabeledFewShot(k=self.max_labeled_demos, seed=self.seed).compile(
+                teacher, trainset=trainset
+            )
+        return teacher
+
+    def _run_teacher(self, teacher: Any, example: Example, round_index: int) -> list[Any] | None:
+        """The teacher's trace for ``example`` when the metric accepts its prediction, else None."""
+        trace: list[Any] = []
+        saved = {}
+        predictors = [p for _, p in teacher.named_predictors()]
+        for predictor in predictors:
+            saved[id(predictor)] = predictor.demos
+            # A predictor must not see the example it is being asked about among its demos.
+            predictor.demos = [d for d in predictor.demos if d != example]
+            if round_index > 0:
+                predictor.config = {**predictor.config, "temperature": 0.7 + 0.001 * round_index}
+        try:
+            with settings.context(trace=trace):
+                prediction = teacher(**example.inputs())
+        finally:
+            for predictor in predictors:
+                predictor.demos = saved[id(predictor)]
+        if self.metric is None:
+            return trace
+        score = self.metric(example, prediction, trace)
+        passed = score >= self.metric_threshold if self.metric_threshold is not None else bool(score)
+        return trace if passed else None
