@@ -17,6 +17,7 @@ from datasets import codecs, formats
 from datasets.errors import DatasetImportError
 from datasets.formats import LineError
 from datasets.models import Dataset, DatasetVersion, Example, Split
+from dspex_project.ownership import authenticated_or_none
 from programs.codecs import signature_from_row
 from programs.models import Signature
 
@@ -30,14 +31,12 @@ __all__ = [
 ]
 
 
-def _user_or_none(user: Any) -> Any:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
 def dataset_create(
     *, name: str, description: str = "", signature: Signature | None = None, owner: Any = None
 ) -> Dataset:
-    dataset = Dataset(name=name, description=description, signature=signature, owner=_user_or_none(owner))
+    dataset = Dataset(
+        name=name, description=description, signature=signature, owner=authenticated_or_none(owner)
+    )
     dataset.full_clean()
     dataset.save()
     return dataset
@@ -91,7 +90,7 @@ def dataset_version_create(
             dev_count=counts[Split.DEV],
             test_count=counts[Split.TEST],
             source=source[:300],
-            created_by=_user_or_none(created_by),
+            created_by=authenticated_or_none(created_by),
         )
         Example.objects.bulk_create(
             [

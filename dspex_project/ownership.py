@@ -6,7 +6,12 @@ from typing import Any
 
 from django.db import models
 
-__all__ = ["OwnedQuerySet"]
+__all__ = ["OwnedQuerySet", "authenticated_or_none"]
+
+
+def authenticated_or_none(user: Any) -> Any:
+    """``user`` when it is a signed-in user, else ``None`` (what an owner/created_by column stores)."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 class OwnedQuerySet(models.QuerySet):

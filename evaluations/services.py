@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q, Sum
 
 from datasets.models import DatasetVersion, Example, Split
+from dspex_project.ownership import authenticated_or_none
 from dspex_project.runs import RunStatus, run_transition
 from evaluations.models import Evaluation, EvaluationResult
 from programs.models import ProgramVersion
@@ -22,10 +23,6 @@ __all__ = [
     "evaluation_result_record",
     "evaluation_start",
 ]
-
-
-def _user_or_none(user: Any) -> Any:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def evaluation_create(
@@ -45,7 +42,7 @@ def evaluation_create(
         split=split,
         metrics=metrics or [],
         examples_total=dataset_version.examples.filter(split=split).count(),
-        owner=_user_or_none(owner),
+        owner=authenticated_or_none(owner),
     )
     evaluation.full_clean()
     evaluation.save()

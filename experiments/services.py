@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from datasets.models import DatasetVersion
+from dspex_project.ownership import authenticated_or_none
 from dspex_project.runs import RunStatus, run_transition
 from experiments.models import Experiment, Trial
 from programs.models import ProgramVersion
@@ -21,10 +22,6 @@ __all__ = [
     "experiment_start",
     "trial_record",
 ]
-
-
-def _user_or_none(user: Any) -> Any:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def experiment_create(
@@ -45,7 +42,7 @@ def experiment_create(
         optimizer=optimizer,
         optimizer_params=optimizer_params or {},
         trials_total=trials_total,
-        owner=_user_or_none(owner),
+        owner=authenticated_or_none(owner),
     )
     experiment.full_clean()
     experiment.save()

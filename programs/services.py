@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dspex_project.ownership import authenticated_or_none
 from programs import codecs
 from programs.errors import ExecutionFailed
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
@@ -34,10 +35,6 @@ __all__ = [
 ]
 
 
-def _user_or_none(user: Any) -> Any:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
 # -- signatures ------------------------------------------------------------------------------------
 def signature_create(
     *,
@@ -49,7 +46,11 @@ def signature_create(
 ) -> Signature:
     """Create a signature from a spec string or a field list, validated by the engine."""
     signature = Signature(
-        name=name, spec=spec, fields=fields or [], instructions=instructions, owner=_user_or_none(owner)
+        name=name,
+        spec=spec,
+        fields=fields or [],
+        instructions=instructions,
+        owner=authenticated_or_none(owner),
     )
     signature.full_clean()
     signature.save()
@@ -90,7 +91,7 @@ def program_create(
         module_config=module_config or {},
         backend=backend,
         lm_config=lm_config or {},
-        owner=_user_or_none(owner),
+        owner=authenticated_or_none(owner),
     )
     program.full_clean()
     with transaction.atomic():
@@ -143,7 +144,7 @@ def program_version_create(
             state=codecs.jsonable(state),
             parent=parent,
             source=source,
-            created_by=_user_or_none(created_by),
+            created_by=authenticated_or_none(created_by),
             note=note,
         )
         if make_current:
@@ -281,7 +282,7 @@ def program_execute(
         inputs=codecs.jsonable(clean_inputs),
         status=Execution.Status.RUNNING,
         started_at=timezone.now(),
-        created_by=_user_or_none(user),
+        created_by=authenticated_or_none(user),
     )
     run = codecs.run_module(module, lm, clean_inputs)
     _record(execution, run)
@@ -307,7 +308,7 @@ def program_execute_async(
         program_version=version,
         inputs=codecs.jsonable(clean_inputs),
         status=Execution.Status.PENDING,
-        created_by=_user_or_none(user),
+        created_by=authenticated_or_none(user),
     )
     transaction.on_commit(lambda: run_execution.delay(execution.pk))
     return execution
