@@ -154,3 +154,17 @@ def row_values_from_example(example: dspex.Example) -> tuple[dict[str, Any], dic
     if example.input_keys is None:
         raise ValueError("mark the example's inputs first: example.with_inputs('field', ...)")
     return jsonable(example.inputs().to_dict()), jsonable(example.labels().to_dict())
+
+
+def bundled_sst2(split: str, limit: int | None = None) -> list[tuple[str, str]]:
+    """``(sentence, label)`` pairs of the SST-2 data shipped with the engine (``dspex.data``)."""
+    from dspex.data import load_sst2
+
+    return [(example.sentence, example.label) for example in load_sst2(split, limit=limit)]
+
+
+def sst2_demo_records(count: int) -> list[dict[str, Any]]:
+    """The engine demo's few-shot demos (``dspex.demo.pick_demos``) as plain records."""
+    from dspex.demo import pick_demos
+
+    return [{"sentence": demo.sentence, "label": demo.label} for demo in pick_demos(count)]

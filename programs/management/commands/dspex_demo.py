@@ -26,11 +26,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from datasets.codecs import bundled_sst2, sst2_demo_records
 from datasets.models import Dataset, DatasetVersion
 from datasets.selectors import dataset_version_latest, example_list
 from datasets.services import content_hash, dataset_create, dataset_import
-from dspex.data import load_sst2
-from dspex.demo import pick_demos
 from programs.codecs import fresh_state, jsonable
 from programs.errors import ExecutionFailed
 from programs.management.commands._progress import Progress
@@ -104,9 +103,9 @@ class Command(BaseCommand):
         return signature
 
     def _dataset(self, signature: Signature) -> tuple[Dataset, DatasetVersion, bool]:
-        records = [
-            ("train", example.sentence, example.label) for example in load_sst2("train", limit=TRAIN_EXAMPLES)
-        ] + [("dev", example.sentence, example.label) for example in load_sst2("dev", limit=DEV_EXAMPLES)]
+        records = [("train", s, label) for s, label in bundled_sst2("train", limit=TRAIN_EXAMPLES)] + [
+            ("dev", s, label) for s, label in bundled_sst2("dev", limit=DEV_EXAMPLES)
+        ]
         wanted = content_hash([(split, {"sentence": s}, {"label": label}) for split, s, label in records])
         dataset = Dataset.objects.filter(owner__isnull=True, name=DATASET_NAME).first()
         if dataset is None:
@@ -155,7 +154,7 @@ class Command(BaseCommand):
         return program
 
     def _version(self, program: Program, demo_count: int) -> tuple[ProgramVersion, bool]:
-        demos = [{"sentence": d.sentence, "label": d.label} for d in pick_demos(demo_count)]
+        demos = sst2_demo_records(demo_count)
         state = jsonable({**fresh_state(program), "demos": demos})
         current = program.current_version
         if current is not None and current.state == state:
