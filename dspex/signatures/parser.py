@@ -15,7 +15,9 @@ from typing import Any, Literal, Optional, Union
 
 from dspex.signatures.errors import SignatureError
 
-__all__ = ["BUILTIN_TYPE_NAMES", "ParsedField", "parse_signature"]
+__all__ = ["BUILTIN_TYPE_NAMES", "UNKNOWN_TYPE", "ParsedField", "parse_signature"]
+
+UNKNOWN_TYPE = "unknown type"  # how a SignatureError about an unresolved type name begins
 
 _BUILTIN_TYPES: dict[str, Any] = {
     "str": str,
@@ -302,7 +304,7 @@ class _Parser:
             if obj is not None:
                 return obj
         raise self.fail(
-            f"unknown type {name!r} (known: str, int, float, bool, list, dict, tuple, Literal, "
+            f"{UNKNOWN_TYPE} {name!r} (known: str, int, float, bool, list, dict, tuple, Literal, "
             "Optional, Union, Any; pass other types with custom_types={...})",
             token.pos,
         )

@@ -13,12 +13,13 @@ import re
 import sys
 import typing
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any, ClassVar
 
 from dspex.signatures import validation
 from dspex.signatures.errors import SignatureError
 from dspex.signatures.field import CONSTRAINT_NAMES, FieldInfo, InputField, OutputField
-from dspex.signatures.parser import BUILTIN_TYPE_NAMES, parse_signature
+from dspex.signatures.parser import BUILTIN_TYPE_NAMES, UNKNOWN_TYPE, parse_signature
 
 __all__ = ["Signature", "SignatureMeta", "ensure_signature", "make_signature"]
 
@@ -57,7 +58,7 @@ class SignatureMeta(type):
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is Signature:
             if args and isinstance(args[0], str) and "custom_types" not in kwargs:
-                kwargs["custom_types"] = _caller_types(args[0])
+                return _make_with_caller_types(sys._getframe(1), *args, **kwargs)
             return make_signature(*args, **kwargs)
         raise TypeError(f"{cls.__name__} is a signature class; it is not instantiated")
 
@@ -334,7 +335,7 @@ def make_signature(
 def ensure_signature(signature: str | type[Signature], instructions: str | None = None) -> type[Signature]:
     """Accept a string or a Signature class and return a Signature class."""
     if isinstance(signature, str):
-        return make_signature(signature, instructions, custom_types=_caller_types(signature, depth=2))
+        return _make_with_caller_types(sys._getframe(1), signature, instructions)
     if isinstance(signature, SignatureMeta):
         if instructions is not None:
             return signature.with_instructions(instructions)
@@ -342,14 +343,24 @@ def ensure_signature(signature: str | type[Signature], instructions: str | None 
     raise SignatureError(f"expected a signature string or Signature class, got {type(signature).__name__}")
 
 
-def _caller_types(spec: str, depth: int = 2) -> dict[str, Any] | None:
-    """Find names used in ``spec`` that are not built-in types in the caller's frames."""
-    wanted = {m.split(".")[0] for m in _TYPE_NAME.findall(spec.replace("->", " "))}
-    wanted -= _KNOWN
-    if not wanted:
-        return None
+def _make_with_caller_types(caller: FrameType, spec: str, *args: Any, **kwargs: Any) -> type[Signature]:
+    """Build from ``spec``; only when it names a type we don't know, look the names up in the
+    caller's scope (as DSPy does) and build again with them as ``custom_types``."""
+    try:
+        return make_signature(spec, *args, **kwargs)
+    except SignatureError as exc:
+        if not exc.reason.startswith(UNKNOWN_TYPE):
+            raise
+        found = _types_in_scope(spec, caller)
+        if not found:
+            raise
+    return make_signature(spec, *args, custom_types=found, **kwargs)
+
+
+def _types_in_scope(spec: str, frame: FrameType | None) -> dict[str, Any]:
+    """Types, modules and generic aliases named in ``spec``, from ``frame`` and the frames above."""
+    wanted = {m.split(".")[0] for m in _TYPE_NAME.findall(spec.replace("->", " "))} - _KNOWN
     found: dict[str, Any] = {}
-    frame = sys._getframe(depth)
     hops = 0
     while frame is not None and wanted and hops < 50:
         for name in list(wanted):
@@ -361,7 +372,7 @@ def _caller_types(spec: str, depth: int = 2) -> dict[str, Any] | None:
                     break
         frame = frame.f_back
         hops += 1
-    return found or None
+    return found
 
 
 def _comparable(cls: SignatureMeta) -> list[tuple[Any, ...]]:
