@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dspex.adapters.errors import AdapterParseError
 from dspex.signatures.types import allows_none
+from dspex.signatures.validation import validate_field
 
 if TYPE_CHECKING:
     from dspex.lm import LM, LMResponse
@@ -242,8 +243,6 @@ def complete_outputs(
         )
     for name, field in signature.output_fields.items():
         if field.constraints and completed[name] is not None:
-            from dspex.signatures.validation import validate_field
-
             try:
                 completed[name] = validate_field(name, field, completed[name])
             except ValueError as exc:
