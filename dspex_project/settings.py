@@ -14,6 +14,7 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``CELERY_BROKER_URL``         default none: tasks run eagerly, in the calling process
 ``DSPEX_DEFAULT_LM``          the model of programs whose LM config names none
                               (default ``local/gemma-3-270m``)
+``DSPEX_EVALUATE_THREADS``    examples scored concurrently by experiments and evaluations (8)
 ============================  ==========================================================
 
 The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes what it needs.
@@ -195,6 +196,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 DSPEX_DEFAULT_LM = os.environ.get("DSPEX_DEFAULT_LM") or "local/gemma-3-270m"
 # Extra module types for programs: {"key": ("Label", "dotted.path.to.ModuleClass")}.
 DSPEX_MODULE_TYPES: dict[str, tuple[str, str]] = {}
+# Extra optimizers for experiments: {"key": {"label": ..., "path": "dotted.path", "takes_metric": True}}.
+DSPEX_OPTIMIZER_TYPES: dict[str, dict[str, object]] = {}
+# Extra metrics by name for experiments and evaluations: {"name": "dotted.path.to.metric"}.
+DSPEX_METRICS: dict[str, str] = {}
+# Examples scored concurrently by experiment and evaluation runs.
+DSPEX_EVALUATE_THREADS = env_int("DSPEX_EVALUATE_THREADS", 8)
 
 LOGGING = {
     "version": 1,

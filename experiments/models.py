@@ -1,6 +1,6 @@
 """Experiment (an optimize run) and Trial (one scored candidate of a run).
 
-The runner arrives with the optimizers; the rows, the status machine and progress fields are here.
+``experiments.services.experiment_run`` is the runner; the Celery task ``run_experiment`` calls it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,19 @@ class Experiment(models.Model):
     dataset_version = models.ForeignKey(
         "datasets.DatasetVersion", on_delete=models.CASCADE, related_name="experiments"
     )
-    optimizer = models.CharField(max_length=100, help_text="e.g. BootstrapFewShot")
+    optimizer = models.CharField(max_length=100, help_text="An optimizer type key, e.g. bootstrap_few_shot")
     optimizer_params = models.JSONField(default=dict, blank=True)
+    metric = models.CharField(max_length=200, default="exact_match", help_text="A metric name")
+    train_split = models.CharField(max_length=8, default="train")
+    val_split = models.CharField(
+        max_length=8, default="dev", blank=True, help_text="Scores candidates; when empty, the train split does"
+    )
+    promote = models.BooleanField(default=False, help_text="Make the result the program's current version")
+    evaluate_baseline = models.BooleanField(
+        default=True, help_text="Score the starting program on the validation split first"
+    )
+    baseline_score = models.FloatField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker started this run")
     status = models.CharField(
         max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING, db_index=True
     )
@@ -70,6 +81,11 @@ class Trial(models.Model):
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="trials")
     candidate = models.CharField(max_length=200, help_text="Key of the candidate within the experiment")
+    kind = models.CharField(
+        max_length=32,
+        default="candidate",
+        help_text="The optimizer's event kind: baseline, candidate, bootstrap, compiled ...",
+    )
     score = models.FloatField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,27 +1,45 @@
-"""Writes for experiments: create, move through the status machine, record trials."""
+"""Writes for experiments: create and launch an optimize run, run it (the worker's side), move it
+through the status machine, record trials.
+
+The engine is reached only through ``experiments.codecs``.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from datasets.models import DatasetVersion
 from dspex_project.ownership import authenticated_or_none
-from dspex_project.runs import RunStatus, run_transition
+from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
+from experiments import codecs
 from experiments.models import Experiment, Trial
-from programs.models import ProgramVersion
+from experiments.monitor import ExperimentCancelled, RunMonitor
+from programs.models import Program, ProgramVersion
+from programs.services import program_version_create
 
 __all__ = [
+    "ExperimentCancelled",
     "experiment_cancel",
     "experiment_create",
     "experiment_fail",
     "experiment_finish",
+    "experiment_run",
     "experiment_start",
+    "program_optimize",
     "trial_record",
 ]
+
+logger = logging.getLogger(__name__)
+
+# Event kinds that score one training example, not a whole candidate program: they are recorded
+# as trials but do not move the best score.
+PER_EXAMPLE_KINDS = frozenset({"bootstrap", "error", "demos"})
 
 
 def experiment_create(
@@ -32,10 +50,17 @@ def experiment_create(
     optimizer_params: dict[str, Any] | None = None,
     trials_total: int | None = None,
     owner: Any = None,
+    **options: Any,
 ) -> Experiment:
-    """A pending experiment (the runner that starts it comes with the optimizers)."""
+    """A pending experiment row (nothing runs; :func:`program_optimize` also checks and enqueues).
+
+    ``options``: ``metric``, ``train_split``, ``val_split``, ``promote``, ``evaluate_baseline``.
+    """
     if optimizer_params is not None and not isinstance(optimizer_params, dict):
         raise ValidationError({"optimizer_params": "optimizer_params must be a JSON object"})
+    unknown = sorted(set(options) - {"metric", "train_split", "val_split", "promote", "evaluate_baseline"})
+    if unknown:
+        raise TypeError(f"experiment_create() got unexpected options: {', '.join(unknown)}")
     experiment = Experiment(
         program_version=program_version,
         dataset_version=dataset_version,
@@ -43,9 +68,59 @@ def experiment_create(
         optimizer_params=optimizer_params or {},
         trials_total=trials_total,
         owner=authenticated_or_none(owner),
+        **options,
     )
     experiment.full_clean()
     experiment.save()
+    return experiment
+
+
+def program_optimize(
+    *,
+    program: Program,
+    dataset_version: DatasetVersion,
+    optimizer: str = "bootstrap_few_shot",
+    optimizer_params: dict[str, Any] | None = None,
+    metric: str = "exact_match",
+    train_split: str = "train",
+    val_split: str = "dev",
+    promote: bool = False,
+    evaluate_baseline: bool = True,
+    version: ProgramVersion | None = None,
+    user: Any = None,
+) -> Experiment:
+    """Check the request, record a pending Experiment and enqueue ``experiments.tasks.run_experiment``
+    once the transaction commits (with eager Celery it has run when this returns).
+
+    ``version`` defaults to the program's current version. Bad input is a ValidationError keyed
+    by field (unknown optimizer or metric, params the optimizer does not take, an empty train split).
+    """
+    from experiments.tasks import run_experiment
+
+    if version is None:
+        version = program.current_version
+    if version is None:
+        raise ValidationError({"version": f"program {program} has no version to optimize"})
+    if version.program_id != program.pk:
+        raise ValidationError({"version": f"{version} is not a version of {program}"})
+    experiment = experiment_create(
+        program_version=version,
+        dataset_version=dataset_version,
+        optimizer=optimizer,
+        optimizer_params=optimizer_params,
+        owner=user,
+        metric=metric,
+        train_split=train_split,
+        val_split=val_split,
+        promote=promote,
+        evaluate_baseline=evaluate_baseline,
+    )
+    try:
+        codecs.check_experiment_config(experiment)
+    except ValidationError:
+        experiment.delete()
+        raise
+    transaction.on_commit(lambda: run_experiment.delay(experiment.pk))
     return experiment
 
 
@@ -62,30 +137,160 @@ def experiment_fail(*, experiment: Experiment, error: str) -> Experiment:
 
 
 def experiment_cancel(*, experiment: Experiment) -> Experiment:
+    """Cancel a pending or running experiment; a running one stops at its next trial (cooperative),
+    keeping the trials it recorded. A finished experiment cannot be cancelled (InvalidTransition)."""
     return run_transition(run=experiment, to=RunStatus.CANCELLED)
 
 
 def trial_record(
-    *, experiment: Experiment, candidate: str, score: float | None, details: dict[str, Any] | None = None
+    *,
+    experiment: Experiment,
+    candidate: str,
+    score: float | None,
+    details: dict[str, Any] | None = None,
+    kind: str = "candidate",
 ) -> Trial:
-    """Store a scored candidate and advance the progress fields (only while running)."""
+    """Store a candidate's score and advance the progress fields (only while running).
+
+    Idempotent per ``(experiment, candidate)``: recording a candidate again (a redelivered job
+    replaying its run) returns the stored trial and changes nothing. Scores of whole candidates
+    move ``best_score`` and extend ``score_trajectory``; per-example kinds (``bootstrap``) do not.
+    """
     with transaction.atomic():
         locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        existing = Trial.objects.filter(experiment=locked, candidate=candidate).first()
+        if existing is not None:
+            return existing
         if locked.status != RunStatus.RUNNING:
             raise ValidationError(
                 f"experiment {locked.pk} is {locked.status}: trials are recorded only while it runs",
                 code="not_running",
             )
         trial = Trial.objects.create(
-            experiment=locked, candidate=candidate, score=score, details=details or {}
+            experiment=locked, candidate=candidate, kind=kind, score=score, details=details or {}
         )
-        best = locked.best_score
-        if score is not None and (best is None or score > best):
-            best = score
-        Experiment.objects.filter(pk=locked.pk).update(
-            trials_done=F("trials_done") + 1,
-            best_score=best,
-            score_trajectory=[*locked.score_trajectory, best],
-        )
-    experiment.refresh_from_db(fields=["trials_done", "best_score", "score_trajectory"])
+        changes: dict[str, Any] = {"trials_done": F("trials_done") + 1}
+        if score is not None and kind not in PER_EXAMPLE_KINDS:
+            best = (
+                locked.best_score if locked.best_score is not None and locked.best_score >= score else score
+            )
+            changes["best_score"] = best
+            changes["score_trajectory"] = [*locked.score_trajectory, best]
+        if kind == "baseline":
+            changes["baseline_score"] = score
+        Experiment.objects.filter(pk=locked.pk).update(**changes)
+    experiment.refresh_from_db(fields=["trials_done", "best_score", "score_trajectory", "baseline_score"])
     return trial
+
+
+# -- the runner (a worker calls it through experiments.tasks.run_experiment) ------------------------
+def _estimated_trials(experiment: Experiment, optimizer: Any, trainset_size: int) -> int | None:
+    estimate = getattr(optimizer, "estimated_trials", None)
+    if callable(estimate):
+        count = estimate(trainset_size)
+    elif experiment.optimizer == "bootstrap_few_shot":
+        count = trainset_size * getattr(optimizer, "max_rounds", 1)
+    elif experiment.optimizer == "labeled_few_shot":
+        count = 1
+    else:
+        return None
+    return count + 1 + int(experiment.evaluate_baseline)
+
+
+def _optimize(experiment: Experiment) -> tuple[dict[str, Any], float]:
+    """Run the optimizer; return the compiled state and its validation score."""
+    monitor = RunMonitor(experiment, record=trial_record)
+    metric = codecs.experiment_metric(experiment.metric)
+    optimizer = codecs.experiment_optimizer(experiment, metric, monitor.callback)
+    trainset, valset = codecs.experiment_data(experiment)
+    threads = int((experiment.optimizer_params or {}).get("num_threads") or settings.DSPEX_EVALUATE_THREADS)
+    Experiment.objects.filter(pk=experiment.pk, trials_total__isnull=True).update(
+        trials_total=_estimated_trials(experiment, optimizer, len(trainset))
+    )
+    module, lm = codecs.program_and_lm(experiment)
+    baseline = f"v{experiment.program_version.number}"
+
+    def score(program: Any) -> Any:
+        return lambda: codecs.evaluate_score(
+            program, valset, metric, num_threads=threads, progress=monitor.progress, lm=lm
+        )
+
+    def work() -> tuple[dict[str, Any], float]:
+        if experiment.evaluate_baseline:
+            monitor.scored("baseline", baseline, score(module))
+        compiled = codecs.compile_program(optimizer, module, lm, trainset=trainset, valset=valset)
+        final = monitor.scored("compiled", "result", score(compiled))
+        return codecs.compiled_state(compiled), final
+
+    return monitor.run(work)
+
+
+def experiment_run(*, experiment_id: int) -> Experiment | None:
+    """Run (or resume) an experiment; the worker's entry point, safe to call again for one id.
+
+    A pending experiment starts; a running one was interrupted (its worker died and the broker
+    redelivered the job) and is replayed: trials already stored are not recorded again and whole
+    evaluations already scored are not re-run (repeated LM calls are answered by the LM cache).
+    A finished, failed or cancelled experiment is left alone. The compiled program becomes a new
+    ProgramVersion (current when ``promote``) in the same transaction that finishes the row.
+    """
+    experiment = (
+        Experiment.objects.select_related("program_version__program__signature", "dataset_version", "owner")
+        .filter(pk=experiment_id)
+        .first()
+    )
+    if experiment is None or experiment.status in TERMINAL:
+        return experiment
+    if experiment.status == RunStatus.PENDING:
+        try:
+            experiment_start(experiment=experiment)
+        except InvalidTransition:
+            experiment.refresh_from_db()
+            if experiment.status != RunStatus.RUNNING:
+                return experiment
+    else:
+        logger.info("experiment %s: resuming an interrupted run", experiment.pk)
+    Experiment.objects.filter(pk=experiment.pk).update(attempts=F("attempts") + 1)
+    try:
+        state, final = _optimize(experiment)
+    except ExperimentCancelled:
+        experiment.refresh_from_db()
+        return experiment
+    except ValidationError as exc:
+        return _fail_quietly(experiment, f"Invalid experiment: {_describe_validation(exc)}")
+    except Exception as exc:
+        logger.exception("experiment %s failed", experiment.pk)
+        return _fail_quietly(experiment, codecs.describe_error(exc))
+    program = experiment.program_version.program
+    try:
+        with transaction.atomic():
+            version = program_version_create(
+                program=program,
+                state=state,
+                source=ProgramVersion.Source.EXPERIMENT,
+                parent=experiment.program_version,
+                created_by=experiment.owner,
+                note=f"Experiment {experiment.pk}: {experiment.optimizer}, {experiment.metric} {final:.1f}",
+                make_current=experiment.promote,
+            )
+            Experiment.objects.filter(pk=experiment.pk).update(trials_total=F("trials_done"))
+            experiment_finish(experiment=experiment, result_version=version)
+    except InvalidTransition:  # cancelled after the last trial: no version is kept
+        experiment.refresh_from_db()
+        return experiment
+    experiment.refresh_from_db()
+    return experiment
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _fail_quietly(experiment: Experiment, error: str) -> Experiment:
+    try:
+        return experiment_fail(experiment=experiment, error=error)
+    except InvalidTransition:  # cancelled meanwhile
+        experiment.refresh_from_db()
+        return experiment

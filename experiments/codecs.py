@@ -1,0 +1,154 @@
+"""Experiments <-> engine: build the optimizer, the metric and the data of an Experiment, and run
+the engine's ``Evaluate`` (the only experiments module that imports ``dspex``)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
+
+import dspex
+from datasets.codecs import examples_from_version
+from dspex.evaluate import UnknownMetric, get_metric
+from experiments.models import Experiment
+from experiments.optimizer_types import get_optimizer_type
+from programs import codecs as program_codecs
+
+__all__ = [
+    "check_experiment_config",
+    "compile_program",
+    "compiled_state",
+    "describe_error",
+    "evaluate_score",
+    "experiment_data",
+    "experiment_metric",
+    "experiment_optimizer",
+    "jsonable",
+    "program_and_lm",
+]
+
+RUN_KEYS = {"num_threads"}  # optimizer_params the runner uses itself
+
+
+def experiment_metric(name: str) -> Callable[..., Any]:
+    """The metric named ``name`` (a registered name or an allow-listed dotted path)."""
+    allowed = getattr(settings, "DSPEX_METRICS", {})
+    if name in allowed:
+        return import_string(allowed[name])
+    try:
+        return get_metric(name)
+    except UnknownMetric as exc:
+        raise ValidationError({"metric": ValidationError(str(exc), code="invalid_choice")}) from None
+
+
+def _optimizer_class(key: str) -> tuple[Any, type]:
+    try:
+        entry = get_optimizer_type(key)
+    except KeyError as exc:
+        raise ValidationError(
+            {"optimizer": ValidationError(str(exc.args[0]), code="invalid_choice")}
+        ) from None
+    try:
+        return entry, import_string(entry.path)
+    except ImportError as exc:
+        raise ValidationError(
+            {"optimizer": f"optimizer {key!r}: cannot import {entry.path}: {exc}"}
+        ) from None
+
+
+def experiment_optimizer(
+    experiment: Experiment, metric: Callable[..., Any] | None, callback: Callable[[Any], None] | None
+) -> Any:
+    """The engine optimizer of ``experiment`` (its params checked against the class)."""
+    entry, cls = _optimizer_class(experiment.optimizer)
+    params = {k: v for k, v in (experiment.optimizer_params or {}).items() if k not in RUN_KEYS}
+    if entry.takes_metric:
+        params["metric"] = metric
+    named = [
+        name
+        for name, p in inspect.signature(cls).parameters.items()
+        if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and name not in ("callback", "metric")
+    ]
+    unknown = sorted(name for name in params if name not in named and name != "metric")
+    if unknown and named:
+        message = f"{entry.label} does not accept {', '.join(unknown)} (accepts: {', '.join(named)})"
+        raise ValidationError({"optimizer_params": message})
+    try:
+        return cls(callback=callback, **params)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"optimizer_params": f"{entry.label}: {exc}"}) from None
+
+
+def check_experiment_config(experiment: Experiment) -> None:
+    """Raise ValidationError (keyed by field) unless the runner could start ``experiment``."""
+    metric = experiment_metric(experiment.metric)
+    experiment_optimizer(experiment, metric, callback=None)
+    experiment_data(experiment)
+
+
+def experiment_data(experiment: Experiment) -> tuple[list[dspex.Example], list[dspex.Example]]:
+    """``(trainset, valset)``; the valset is the train split when ``val_split`` is empty or has no
+    rows. An empty train split is a ValidationError."""
+    version = experiment.dataset_version
+    trainset = examples_from_version(version, experiment.train_split)
+    if not trainset:
+        split = experiment.train_split
+        raise ValidationError({"train_split": f"{version} has no examples in the {split!r} split"})
+    valset = examples_from_version(version, experiment.val_split) if experiment.val_split else []
+    return trainset, valset or trainset
+
+
+def program_and_lm(experiment: Experiment) -> tuple[dspex.Module, dspex.LM]:
+    """The module of the experiment's starting version, bound to the program's LM."""
+    version = experiment.program_version
+    module = program_codecs.module_from_version(version)
+    lm = program_codecs.lm_from_config(version.program.lm_config)
+    module.set_lm(lm)
+    return module, lm
+
+
+def evaluate_score(
+    module: dspex.Module,
+    examples: list[dspex.Example],
+    metric: Callable[..., Any],
+    *,
+    num_threads: int,
+    progress: Callable[[int, int, float], None] | None = None,
+    lm: dspex.LM | None = None,
+) -> float:
+    """The engine's ``Evaluate`` score (a percentage) of ``module`` on ``examples``."""
+    evaluate = dspex.Evaluate(devset=examples, metric=metric, num_threads=num_threads, progress=progress)
+    with dspex.context(lm=lm):
+        return float(evaluate(module).score)
+
+
+def compile_program(
+    optimizer: Any,
+    module: dspex.Module,
+    lm: dspex.LM,
+    *,
+    trainset: list[dspex.Example],
+    valset: list[dspex.Example],
+) -> dspex.Module:
+    """``optimizer.compile`` with the program's LM configured; the result is bound to that LM."""
+    with dspex.context(lm=lm):
+        compiled = optimizer.compile(module, trainset=trainset, valset=valset)
+    compiled.set_lm(lm)
+    return compiled
+
+
+def jsonable(value: Any) -> Any:
+    return program_codecs.jsonable(value)
+
+
+def describe_error(exc: BaseException) -> str:
+    return program_codecs.describe_error(exc)
+
+
+def compiled_state(module: dspex.Module) -> dict[str, Any]:
+    """The JSON state a ProgramVersion stores."""
+    return program_codecs.jsonable(module.dump_state())
