@@ -158,7 +158,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"execute": os.environ.get("DSPEX_EXECUTE_THROTTLE", "120/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "execute": os.environ.get("DSPEX_EXECUTE_THROTTLE", "120/min"),
+        "optimize": os.environ.get("DSPEX_OPTIMIZE_THROTTLE", "30/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DSPex API",

@@ -29,7 +29,10 @@ class Experiment(models.Model):
     metric = models.CharField(max_length=200, default="exact_match", help_text="A metric name")
     train_split = models.CharField(max_length=8, default="train")
     val_split = models.CharField(
-        max_length=8, default="dev", blank=True, help_text="Scores candidates; when empty, the train split does"
+        max_length=8,
+        default="dev",
+        blank=True,
+        help_text="Scores candidates; when empty, the train split does",
     )
     promote = models.BooleanField(default=False, help_text="Make the result the program's current version")
     evaluate_baseline = models.BooleanField(

@@ -4,7 +4,9 @@
 - ``qa_signature``: ``question -> answer``;
 - ``stub_lm_config``: an ``lm_config`` for the OpenAI stub (no cache, no retries);
 - ``qa_program``: a Predict program over ``qa_signature`` talking to the stub;
-- ``reply(**fields)``: a completion in the chat format (``[[ ## answer ## ]]`` ...).
+- ``reply(**fields)``: a completion in the chat format (``[[ ## answer ## ]]`` ...);
+- ``capitals_version``: a dataset version of capital questions (3 train, 2 dev) owned by ``user``;
+- ``demo_dependent_stub``: the OpenAI stub answering right only when the prompt carries demos.
 """
 
 from __future__ import annotations
@@ -55,3 +57,44 @@ def qa_program(qa_signature: Any, stub_lm_config: dict[str, Any], user: Any) -> 
     from programs.services import program_create
 
     return program_create(name="qa", signature=qa_signature, lm_config=stub_lm_config, owner=user)
+
+
+CAPITALS = {
+    "France": "Paris",
+    "Italy": "Rome",
+    "Spain": "Madrid",
+    "Germany": "Berlin",
+    "Japan": "Tokyo",
+}
+
+
+@pytest.fixture
+def capitals_version(qa_signature, user):
+    """Three train and two dev questions about capitals."""
+    import json
+
+    from datasets.services import dataset_create, dataset_import
+
+    dataset = dataset_create(name="capitals", signature=qa_signature, owner=user)
+    lines = [
+        json.dumps({"question": f"Capital of {country}?", "answer": city, "split": split})
+        for (country, city), split in zip(
+            CAPITALS.items(), ["train", "train", "train", "dev", "dev"], strict=True
+        )
+    ]
+    return dataset_import(dataset=dataset, file="\n".join(lines).encode())
+
+
+@pytest.fixture
+def demo_dependent_stub(openai_stub):
+    """An LM that answers right only when the prompt carries demos (so optimizing helps)."""
+
+    def respond(request):
+        messages = request.json["messages"]
+        question = messages[-1]["content"].split("\n")[1]
+        country = question.removeprefix("Capital of ").rstrip("?")
+        answer = CAPITALS.get(country, "Nowhere") if len(messages) > 2 else "I do not know"
+        return f"[[ ## answer ## ]]\n{answer}\n\n[[ ## completed ## ]]"
+
+    openai_stub.responder = respond
+    return openai_stub

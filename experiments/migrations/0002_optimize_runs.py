@@ -48,7 +48,9 @@ class Migration(migrations.Migration):
             name="val_split",
             field=models.CharField(
                 blank=True,
-                default="dev", help_text="Scores candidates; when empty, the train split does", max_length=8
+                default="dev",
+                help_text="Scores candidates; when empty, the train split does",
+                max_length=8,
             ),
         ),
         migrations.AddField(
