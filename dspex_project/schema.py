@@ -16,6 +16,7 @@ from datasets.graphql.queries import DatasetQueries
 from dspex_project.graphql.permissions import require_user
 from dspex_project.graphql.types import UserType
 from evaluations.graphql.queries import EvaluationQueries
+from experiments.graphql.mutations import ExperimentMutations
 from experiments.graphql.queries import ExperimentQueries
 from programs.graphql.mutations import ProgramMutations
 from programs.graphql.queries import ProgramQueries
@@ -32,7 +33,7 @@ class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries
         return require_user(info)
 
 
-class Mutation(ProgramMutations, DatasetMutations, graphene.ObjectType):
+class Mutation(ProgramMutations, DatasetMutations, ExperimentMutations, graphene.ObjectType):
     pass
 
 

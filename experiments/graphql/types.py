@@ -36,12 +36,19 @@ class ExperimentType(VisibleNode):
             "dataset_version",
             "optimizer",
             "optimizer_params",
+            "metric",
+            "train_split",
+            "val_split",
+            "promote",
+            "evaluate_baseline",
             "status",
             "trials_done",
             "trials_total",
+            "baseline_score",
             "best_score",
             "score_trajectory",
             "result_version",
+            "attempts",
             "error",
             "owner",
             "created_at",
@@ -71,7 +78,7 @@ class TrialType(VisibleNode):
         interfaces = (relay.Node,)
         connection_class = CountableConnection
         convert_choices_to_enum = False
-        fields = ("id", "experiment", "candidate", "score", "details", "created_at")
+        fields = ("id", "experiment", "candidate", "kind", "score", "details", "created_at")
 
     @classmethod
     def visible_queryset(cls, *, user: Any) -> QuerySet:
