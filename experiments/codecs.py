@@ -19,6 +19,7 @@ from experiments.optimizer_types import get_optimizer_type
 from programs import codecs as program_codecs
 
 __all__ = [
+    "EvaluationFailed",
     "check_experiment_config",
     "compile_program",
     "compiled_state",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 RUN_KEYS = {"num_threads"}  # optimizer_params the runner uses itself
+
+
+class EvaluationFailed(RuntimeError):
+    """Every example of an evaluation failed: a broken LM or program, not a low score."""
 
 
 def experiment_metric(name: str) -> Callable[..., Any]:
@@ -123,7 +128,11 @@ def evaluate_score(
     """The engine's ``Evaluate`` score (a percentage) of ``module`` on ``examples``."""
     evaluate = dspex.Evaluate(devset=examples, metric=metric, num_threads=num_threads, progress=progress)
     with dspex.context(lm=lm):
-        return float(evaluate(module).score)
+        result = evaluate(module)
+    if examples and result.errors == len(examples):
+        first = next(r.error for r in result.results if r.error)
+        raise EvaluationFailed(f"the program failed on all {len(examples)} examples; the first: {first}")
+    return float(result.score)
 
 
 def compile_program(

@@ -29,7 +29,8 @@ class ExperimentCancelled(Exception):
 
 
 class RunMonitor:
-    """``callback`` / ``progress`` / ``scored`` are for the engine side; :meth:`run` for Django's.
+    """``callback`` / ``progress`` / ``scored`` are for the engine side; :meth:`run` for Django's
+    (``on_trial(trial)`` is called there after each Trial row is written).
 
     Trial keys are ``"<kind>: <candidate>"`` (``#2``, ``#3`` ... for repeats), so a replayed run
     produces the same keys; scores already stored are reused by :meth:`scored` instead of being
@@ -41,10 +42,12 @@ class RunMonitor:
         experiment: Experiment,
         record: Callable[..., Any],
         poll_every: float = 0.5,
+        on_trial: Callable[[Any], None] | None = None,
     ):
         self.experiment = experiment
         self.record = record
         self.poll_every = poll_every
+        self.on_trial = on_trial
         self.cancelled = threading.Event()
         self._events: queue.Queue[dict[str, Any]] = queue.Queue()
         self._seen: dict[str, int] = {}
@@ -122,11 +125,14 @@ class RunMonitor:
         if self.cancelled.is_set():
             return
         try:
-            self.record(experiment=self.experiment, **event)
+            trial = self.record(experiment=self.experiment, **event)
         except ValidationError as exc:
             if getattr(exc, "code", None) != "not_running":
                 raise
             self.cancelled.set()
+            return
+        if self.on_trial is not None:
+            self.on_trial(trial)
 
     def _poll(self) -> None:
         status = Experiment.objects.values_list("status", flat=True).get(pk=self.experiment.pk)

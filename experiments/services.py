@@ -7,6 +7,7 @@ The engine is reached only through ``experiments.codecs``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -88,9 +89,11 @@ def program_optimize(
     evaluate_baseline: bool = True,
     version: ProgramVersion | None = None,
     user: Any = None,
+    enqueue: bool = True,
 ) -> Experiment:
     """Check the request, record a pending Experiment and enqueue ``experiments.tasks.run_experiment``
-    once the transaction commits (with eager Celery it has run when this returns).
+    once the transaction commits (with eager Celery it has run when this returns). With
+    ``enqueue=False`` the caller runs it (``experiment_run``), e.g. in the foreground of a command.
 
     ``version`` defaults to the program's current version. Bad input is a ValidationError keyed
     by field (unknown optimizer or metric, params the optimizer does not take, an empty train split).
@@ -120,7 +123,8 @@ def program_optimize(
     except ValidationError:
         experiment.delete()
         raise
-    transaction.on_commit(lambda: run_experiment.delay(experiment.pk))
+    if enqueue:
+        transaction.on_commit(lambda: run_experiment.delay(experiment.pk))
     return experiment
 
 
@@ -197,9 +201,11 @@ def _estimated_trials(experiment: Experiment, optimizer: Any, trainset_size: int
     return count + 1 + int(experiment.evaluate_baseline)
 
 
-def _optimize(experiment: Experiment) -> tuple[dict[str, Any], float]:
+def _optimize(
+    experiment: Experiment, on_trial: Callable[[Trial], None] | None
+) -> tuple[dict[str, Any], float]:
     """Run the optimizer; return the compiled state and its validation score."""
-    monitor = RunMonitor(experiment, record=trial_record)
+    monitor = RunMonitor(experiment, record=trial_record, on_trial=on_trial)
     metric = codecs.experiment_metric(experiment.metric)
     optimizer = codecs.experiment_optimizer(experiment, metric, monitor.callback)
     trainset, valset = codecs.experiment_data(experiment)
@@ -225,7 +231,9 @@ def _optimize(experiment: Experiment) -> tuple[dict[str, Any], float]:
     return monitor.run(work)
 
 
-def experiment_run(*, experiment_id: int) -> Experiment | None:
+def experiment_run(
+    *, experiment_id: int, on_trial: Callable[[Trial], None] | None = None
+) -> Experiment | None:
     """Run (or resume) an experiment; the worker's entry point, safe to call again for one id.
 
     A pending experiment starts; a running one was interrupted (its worker died and the broker
@@ -233,6 +241,7 @@ def experiment_run(*, experiment_id: int) -> Experiment | None:
     evaluations already scored are not re-run (repeated LM calls are answered by the LM cache).
     A finished, failed or cancelled experiment is left alone. The compiled program becomes a new
     ProgramVersion (current when ``promote``) in the same transaction that finishes the row.
+    ``on_trial(trial)`` is called after each Trial row is written (progress bars).
     """
     experiment = (
         Experiment.objects.select_related("program_version__program__signature", "dataset_version", "owner")
@@ -252,7 +261,7 @@ def experiment_run(*, experiment_id: int) -> Experiment | None:
         logger.info("experiment %s: resuming an interrupted run", experiment.pk)
     Experiment.objects.filter(pk=experiment.pk).update(attempts=F("attempts") + 1)
     try:
-        state, final = _optimize(experiment)
+        state, final = _optimize(experiment, on_trial)
     except ExperimentCancelled:
         experiment.refresh_from_db()
         return experiment

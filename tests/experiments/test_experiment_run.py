@@ -94,10 +94,12 @@ def test_bad_requests_name_the_field_and_leave_no_row(
 def test_an_lm_failure_fails_the_experiment_with_the_reason(
     optimize, qa_program, capitals_version, openai_stub
 ):
-    openai_stub.set_default({"status": 400, "body": {"error": {"message": "model overloaded"}}})
-    experiment = optimize(qa_program, capitals_version, evaluate_baseline=False)
-    assert experiment.status == "succeeded" or experiment.status == "failed"
-    if experiment.status == "succeeded":  # every bootstrap attempt failed: no demos, score 0
-        assert experiment.best_score == 0.0
-    else:
-        assert "model overloaded" in experiment.error or "400" in experiment.error
+    openai_stub.responder = lambda request: {
+        "status": 400,
+        "body": {"error": {"message": "model overloaded"}},
+    }
+    experiment = optimize(qa_program, capitals_version)
+    assert experiment.status == "failed"
+    assert "failed on all 2 examples" in experiment.error
+    assert "model overloaded" in experiment.error
+    assert experiment.result_version is None
