@@ -66,5 +66,5 @@ def test_bad_arguments_are_clear_errors(qa_program, capitals_version, args, mess
 
 def test_a_failed_experiment_is_a_command_error_with_the_reason(qa_program, capitals_version, openai_stub):
     openai_stub.responder = lambda request: {"status": 400, "body": {"error": {"message": "exploded"}}}
-    with pytest.raises(CommandError, match="failed: .*exploded"):
+    with pytest.raises(CommandError, match=r"failed: .*exploded"):
         _run("qa", "--dataset", "capitals", "--optimizer", "labeled_few_shot")

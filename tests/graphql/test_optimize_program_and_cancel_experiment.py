@@ -10,7 +10,8 @@ from tests.graphql.conftest import gid
 
 pytestmark = pytest.mark.django_db
 
-OPTIMIZE = """mutation($id: ID!, $data: ID!, $optimizer: String, $params: JSON, $metric: String, $promote: Boolean) {
+OPTIMIZE = """mutation($id: ID!, $data: ID!, $optimizer: String, $params: JSON, $metric: String,
+                       $promote: Boolean) {
   optimizeProgram(id: $id, datasetVersion: $data, optimizer: $optimizer, optimizerParams: $params,
                   metric: $metric, promote: $promote) {
     experiment { id status trialsDone trialsTotal progress baselineScore bestScore scoreTrajectory
