@@ -1,19 +1,31 @@
-"""Admin for experiments and their trials (both written by services only)."""
+"""Admin for experiments and their trials (rows written by services only).
+
+An experiment's page shows its progress bar, the score trajectory as a server-rendered SVG chart,
+the trials, and a Cancel button while it runs; it reloads itself every few seconds until the run
+ends. Programs are optimized from the program page ("Optimize") or the program list action.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
+from dspex_project.charts import line_chart_svg
+from dspex_project.runs import TERMINAL, InvalidTransition
 from experiments.models import Experiment, Trial
+from experiments.services import experiment_cancel
 from programs.admin import ReadOnlyAdminMixin
 
 
 class TrialInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Trial
-    fields = ("candidate", "score", "created_at")
+    fields = ("candidate", "kind", "score", "created_at")
     readonly_fields = fields
     extra = 0
 
@@ -21,21 +33,93 @@ class TrialInline(ReadOnlyAdminMixin, admin.TabularInline):
         return False
 
 
+def _can_cancel(request: HttpRequest) -> bool:
+    return request.user.has_perm("experiments.change_experiment")
+
+
 @admin.register(Experiment)
 class ExperimentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_form_template = "admin/experiments/experiment/change_form.html"
     list_display = (
-        "id", "program_version", "dataset_version", "optimizer", "status", "trials_done", "trials_total",
-        "best_score", "owner", "created_at",
+        "id", "program_version", "dataset_version", "optimizer", "metric", "status", "progress_display",
+        "baseline_score", "best_score", "owner", "created_at",
     )  # fmt: skip
     list_filter = ("status", "optimizer", "created_at")
     search_fields = ("optimizer", "program_version__program__name", "dataset_version__dataset__name")
     list_select_related = ("program_version__program", "dataset_version__dataset", "owner")
     inlines = [TrialInline]
+    actions = ["cancel_selected"]
+
+    @admin.display(description="Progress")
+    def progress_display(self, obj: Experiment) -> str:
+        total = obj.trials_total if obj.trials_total is not None else "?"
+        return f"{obj.trials_done}/{total}"
+
+    @admin.action(description="Cancel the selected experiments")
+    def cancel_selected(self, request: HttpRequest, queryset: Any) -> None:
+        if not _can_cancel(request):
+            raise PermissionDenied
+        cancelled = 0
+        for experiment in queryset.exclude(status__in=TERMINAL):
+            try:
+                experiment_cancel(experiment=experiment)
+                cancelled += 1
+            except InvalidTransition:  # finished meanwhile
+                pass
+        self.message_user(request, f"Cancelled {cancelled} experiment(s).", messages.SUCCESS)
+
+    def get_urls(self) -> list[Any]:
+        custom = [
+            path(
+                "<path:object_id>/cancel/",
+                self.admin_site.admin_view(require_POST(self.cancel_view)),
+                name="experiments_experiment_cancel",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        experiment = self.get_object(request, unquote(object_id))
+        if experiment is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not _can_cancel(request):
+            raise PermissionDenied
+        try:
+            experiment_cancel(experiment=experiment)
+        except InvalidTransition as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, f"Experiment {experiment.pk} was cancelled.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:experiments_experiment_change", args=[experiment.pk]))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        experiment = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if experiment is not None:
+            final = experiment.trials.filter(kind="compiled").values_list("score", flat=True).first()
+            context.update(
+                running=experiment.status not in TERMINAL,
+                can_cancel=_can_cancel(request) and experiment.status not in TERMINAL,
+                progress_percent=None if experiment.progress is None else round(100 * experiment.progress),
+                final_score=final,
+                chart=line_chart_svg(
+                    experiment.score_trajectory,
+                    title="Best score after each scored trial",
+                    x_label="scored trial",
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context=context)
 
 
 @admin.register(Trial)
 class TrialAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("candidate", "experiment", "score", "created_at")
-    list_filter = ("experiment__status", "created_at")
+    list_display = ("candidate", "kind", "experiment", "score", "created_at")
+    list_filter = ("kind", "experiment__status", "created_at")
     search_fields = ("candidate", "experiment__program_version__program__name")
     list_select_related = ("experiment",)

@@ -155,6 +155,16 @@ class ProgramAdmin(admin.ModelAdmin):
     def lm_model(self, obj: Program) -> str:
         return (obj.lm_config or {}).get("model") or "(default)"
 
+    actions = ["optimize_action"]
+
+    @admin.action(description="Optimize the selected program…")
+    def optimize_action(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        programs = list(queryset[:2])
+        if len(programs) != 1:
+            self.message_user(request, "Select exactly one program to optimize.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:programs_program_optimize", args=[programs[0].pk]))
+
     @admin.display(description="Try it")
     def try_it_link(self, obj: Program) -> str:
         return format_html('<a href="{}">Try it</a>', reverse("admin:programs_program_try", args=[obj.pk]))
@@ -165,9 +175,23 @@ class ProgramAdmin(admin.ModelAdmin):
                 "<path:object_id>/try/",
                 self.admin_site.admin_view(self.try_it_view),
                 name="programs_program_try",
-            )
+            ),
+            path(
+                "<path:object_id>/optimize/",
+                self.admin_site.admin_view(self.optimize_view),
+                name="programs_program_optimize",
+            ),
         ]
         return custom + super().get_urls()
+
+    def optimize_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Start an Experiment of this program (``experiments.admin_views``)."""
+        from experiments.admin_views import optimize_program_view
+
+        program = self.get_object(request, unquote(object_id))
+        if program is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return optimize_program_view(self, request, program)
 
     def try_it_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Run the program's current version on inputs typed into a form; show outputs and trace.
