@@ -12,6 +12,7 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DATABASE_URL``              default ``sqlite:///<repo>/db.sqlite3``
 ``DATABASE_CONN_MAX_AGE``     seconds a connection is kept (default 0)
 ``CELERY_BROKER_URL``         default none: tasks run eagerly, in the calling process
+``CELERY_VISIBILITY_TIMEOUT`` seconds before Redis redelivers an unacknowledged task (3600)
 ``DSPEX_DEFAULT_LM``          the model of programs whose LM config names none
                               (default ``local/gemma-3-270m``)
 ``DSPEX_EVALUATE_THREADS``    examples scored concurrently by experiments and evaluations (8)
@@ -191,6 +192,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # status and results live on our own rows
+# Redis redelivers a task that was not acknowledged within this many seconds (acks_late: a task
+# whose worker died). Keep it above your longest experiment; a run redelivered while it still runs
+# resumes next to it without duplicating trials or versions.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
