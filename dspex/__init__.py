@@ -24,7 +24,6 @@ from dspex.optimizers import BootstrapFewShot, LabeledFewShot
 from dspex.pipelines import Pipeline, PipelineError, PipelineValidationError
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.settings import configure, context, settings
-from dspex.streaming import StatusMessage, StreamChunk, streamify
 from dspex.signatures import (
     FieldValidationError,
     InputField,
@@ -34,6 +33,7 @@ from dspex.signatures import (
     ensure_signature,
     make_signature,
 )
+from dspex.streaming import StatusMessage, StreamChunk, streamify
 
 __version__ = "0.1.0"
 

@@ -10,6 +10,7 @@ from dspex.modules.registry import (
     get_module_type,
     module_names,
     register_module,
+    unregister_module,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "get_module_type",
     "module_names",
     "register_module",
+    "unregister_module",
 ]

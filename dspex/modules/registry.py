@@ -25,6 +25,7 @@ __all__ = [
     "get_module_type",
     "module_names",
     "register_module",
+    "unregister_module",
 ]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -72,6 +73,11 @@ def register_module(
     entry = ModuleType(name, factory, takes_tools, tuple(extra_outputs))
     _registry[name] = entry
     return entry
+
+
+def unregister_module(name: str) -> None:
+    """Remove module type ``name`` (no error when it is not registered)."""
+    _registry.pop(name, None)
 
 
 def get_module_type(name: str) -> ModuleType:

@@ -13,7 +13,16 @@ from dspex.pipelines.errors import PipelineIssue, PipelineValidationError
 from dspex.pipelines.expressions import Expression, ExpressionError
 from dspex.pipelines.expressions.tokenizer import KEYWORDS
 from dspex.pipelines.plan import ConditionalStep, MapStep, ModuleStep, ParallelStep, Plan, Step
-from dspex.pipelines.shapes import ANY, Binding, Fields, ListOf, Shape, StaticScope, check_expression, common_shape
+from dspex.pipelines.shapes import (
+    ANY,
+    Binding,
+    Fields,
+    ListOf,
+    Shape,
+    StaticScope,
+    check_expression,
+    common_shape,
+)
 from dspex.signatures.errors import SignatureError
 from dspex.signatures.signature import Signature, make_signature
 
@@ -35,7 +44,9 @@ _STEP_KEYS = {
     ),
     "parallel": frozenset({"id", "kind", "steps"}),
     "conditional": frozenset({"id", "kind", "if", "then", "else"}),
-    "map": frozenset({"id", "kind", "over", "as", "index", "steps", "collect", "max_concurrency", "max_items"}),
+    "map": frozenset(
+        {"id", "kind", "over", "as", "index", "steps", "collect", "max_concurrency", "max_items"}
+    ),
 }
 _COMMON_KEYS = frozenset({"description"})
 
@@ -235,7 +246,9 @@ class _Builder:
 
     def check_name(self, value: Any, path: str, what: str) -> bool:
         if not isinstance(value, str) or not _IDENTIFIER.match(value):
-            self.issue(path, f"{what} must be a name of letters, digits and _ starting with a letter, got {value!r}")
+            self.issue(
+                path, f"{what} must be a name of letters, digits and _ starting with a letter, got {value!r}"
+            )
             return False
         if value in KEYWORDS:
             self.issue(path, f"{what} {value!r} is a reserved word of the expression language")
@@ -309,7 +322,7 @@ class _Builder:
 
     def config(self, value: Any, path: str) -> dict[str, Any] | None:
         if not isinstance(value, Mapping):
-            self.issue(path, "expected an object of module options, e.g. {\"temperature\": 0.7}")
+            self.issue(path, 'expected an object of module options, e.g. {"temperature": 0.7}')
             return None
         ok = True
         for key, item in value.items():
@@ -333,7 +346,10 @@ class _Builder:
         resolved: list[tuple[str, Any]] = []
         for index, name in enumerate(value):
             if self.tool_resolver is None:
-                self.issue(f"{path}[{index}]", f"tool {name!r} is not available (no tools were given to the pipeline)")
+                self.issue(
+                    f"{path}[{index}]",
+                    f"tool {name!r} is not available (no tools were given to the pipeline)",
+                )
                 continue
             try:
                 tool = self.tool_resolver(name)

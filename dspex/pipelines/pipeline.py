@@ -43,7 +43,9 @@ class Pipeline(Module):
             try:
                 spec = json.loads(spec)
             except ValueError as exc:
-                raise PipelineValidationError([PipelineIssue("", f"the spec is not valid JSON: {exc}")]) from None
+                raise PipelineValidationError(
+                    [PipelineIssue("", f"the spec is not valid JSON: {exc}")]
+                ) from None
         plan, modules = build_plan(spec, tool_resolver)
         self._spec: dict[str, Any] = copy.deepcopy(dict(spec))  # type: ignore[arg-type]
         self._plan = plan
@@ -78,7 +80,7 @@ class Pipeline(Module):
     def forward(self, **kwargs: Any) -> PipelinePrediction:
         """Run the pipeline (parallel and map steps still run concurrently, on an event loop)."""
         inputs, lm = self._split(kwargs)
-        return run_sync(lambda: self._run(inputs, lm))
+        return run_sync(lambda: self._run(inputs, lm, blocking=True))
 
     async def aforward(self, **kwargs: Any) -> PipelinePrediction:
         """Async :meth:`forward` on the running loop."""
@@ -89,8 +91,8 @@ class Pipeline(Module):
         lm = kwargs.pop("lm", None)
         return self.signature.validate_inputs(kwargs), lm
 
-    async def _run(self, inputs: dict[str, Any], lm: Any) -> PipelinePrediction:
-        executor = Executor(self._plan, self._modules)
+    async def _run(self, inputs: dict[str, Any], lm: Any, *, blocking: bool = False) -> PipelinePrediction:
+        executor = Executor(self._plan, self._modules, blocking=blocking)
         if lm is not None:
             with settings.context(lm=lm):
                 outputs, records = await executor.run(inputs)

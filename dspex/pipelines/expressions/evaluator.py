@@ -148,9 +148,9 @@ class _Evaluator:
             if op == "-":
                 return left - right
             if op == "*":
-                if isinstance(left, int) and isinstance(right, int):
-                    if left.bit_length() + right.bit_length() > 1100:
-                        raise Failure("number is too large")
+                both_int = isinstance(left, int) and isinstance(right, int)
+                if both_int and left.bit_length() + right.bit_length() > 1100:
+                    raise Failure("number is too large")
                 return left * right
             if right == 0:
                 raise Failure("division by zero")

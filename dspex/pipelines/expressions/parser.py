@@ -109,9 +109,7 @@ class _Parser:
             raise self.error(f"expression is too large (more than {MAX_NODES} parts)", node.position)
         height = 1 + max((self.heights.get(id(child), 1) for child in children(node)), default=0)
         if height > MAX_DEPTH:
-            raise self.error(
-                f"expression is nested too deeply (more than {MAX_DEPTH} levels)", node.position
-            )
+            raise self.error(f"expression is nested too deeply (more than {MAX_DEPTH} levels)", node.position)
         self.heights[id(node)] = height
         return node
 

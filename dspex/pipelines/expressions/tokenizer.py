@@ -79,7 +79,9 @@ def _number(source: str, index: int, tokens: list[Token]) -> int:
     text = match.group()
     end = match.end()
     if end < len(source) and (source[end].isalpha() or source[end] == "_"):
-        raise ExpressionError(f"malformed number {source[index : end + 1]!r}", expression=source, position=index)
+        raise ExpressionError(
+            f"malformed number {source[index : end + 1]!r}", expression=source, position=index
+        )
     value: int | float
     if any(c in text for c in ".eE"):
         value = float(text)
