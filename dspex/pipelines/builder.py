@@ -348,7 +348,7 @@ class _Builder:
             if self.tool_resolver is None:
                 self.issue(
                     f"{path}[{index}]",
-                    f"tool {name!r} is not available (no tools were given to the pipeline)",
+                    f"tool {name!r} is not available (no tool_resolver was given to the pipeline)",
                 )
                 continue
             try:
