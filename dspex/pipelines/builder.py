@@ -114,11 +114,21 @@ class _Builder:
         outputs = self.name_list(spec.get("outputs"), "outputs", allow_empty=False)
         if inputs is None or outputs is None:
             return None
-        text = f"{', '.join(inputs)} -> {', '.join(outputs)}"
+        ok = True
+        for side, names in (("inputs", inputs), ("outputs", outputs)):
+            for index, entry in enumerate(names):
+                probe = f"{entry} -> probe_" if side == "inputs" else f"probe_ -> {entry}"
+                try:
+                    make_signature(probe)
+                except SignatureError as exc:
+                    self.issue(f"{side}[{index}]", f"invalid field {entry!r}: {exc.reason}")
+                    ok = False
+        if not ok:
+            return None
         try:
-            signature = make_signature(text)
+            signature = make_signature(f"{', '.join(inputs)} -> {', '.join(outputs)}")
         except SignatureError as exc:
-            self.issue("inputs" if not outputs else "outputs", f"inputs and outputs: {exc.reason}")
+            self.issue("outputs", f"inputs and outputs: {exc.reason}")
             return None
         for name in signature.output_fields:
             if name in RESERVED_OUTPUTS:

@@ -221,6 +221,12 @@ def test_every_problem_is_reported_at_once():
         ({"inputs": ["q"], "outputs": [], "steps": [{}]}, "outputs", "at least one output"),
         ({"inputs": "q", "outputs": ["a"], "steps": [{}]}, "inputs", "expected a list of field names"),
         ({"inputs": ["q"], "outputs": ["q"], "steps": [{}]}, "outputs", "on both sides"),
+        ({"inputs": ["q: list[int"], "outputs": ["a"], "steps": [{}]}, "inputs[0]", "unbalanced '['"),
+        (
+            {"inputs": ["q"], "outputs": ["a", "b: Foo"], "steps": [{}]},
+            "outputs[1]",
+            "invalid field 'b: Foo'",
+        ),
         ({"inputs": ["q"], "outputs": ["a"], "steps": ["predict"]}, "steps[0]", "a step is a JSON object"),
     ],
 )
