@@ -19,8 +19,9 @@ from dspex.lm import (
     RateLimitError,
     track_calls,
 )
-from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict
+from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict, get_module, register_module
 from dspex.optimizers import BootstrapFewShot, LabeledFewShot
+from dspex.pipelines import Pipeline, PipelineError, PipelineValidationError
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
@@ -32,6 +33,7 @@ from dspex.signatures import (
     ensure_signature,
     make_signature,
 )
+from dspex.streaming import StatusMessage, StreamChunk, streamify
 
 __version__ = "0.1.0"
 
@@ -57,18 +59,26 @@ __all__ = [
     "Module",
     "NoLMConfiguredError",
     "OutputField",
+    "Pipeline",
+    "PipelineError",
+    "PipelineValidationError",
     "Predict",
     "Prediction",
     "RateLimitError",
     "Signature",
     "SignatureError",
+    "StatusMessage",
+    "StreamChunk",
     "answer_exact_match",
     "answer_passage_match",
     "configure",
     "context",
     "ensure_signature",
     "f1_score",
+    "get_module",
     "make_signature",
+    "register_module",
     "settings",
+    "streamify",
     "track_calls",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dspex.adapters.errors import AdapterParseError
@@ -72,6 +72,19 @@ class Adapter:
             if fallback is None:
                 raise
             return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
+
+    async def astream_call(
+        self,
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+        on_chunk: Callable[[str, str], None],
+    ) -> list[dict[str, Any]]:
+        """:meth:`acall` that reports output field text to ``on_chunk(field, text)`` as it
+        streams in. The base adapter cannot follow its format mid-stream: no chunks, same result."""
+        return await self.acall(lm, lm_kwargs, signature, demos, inputs)
 
     def _request(self, lm: LM, messages: list[dict[str, Any]], kwargs: dict[str, Any]) -> LMResponse:
         return lm.request(messages, **kwargs)

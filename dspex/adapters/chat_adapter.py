@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dspex.adapters.base import Adapter, complete_outputs
@@ -12,6 +12,7 @@ from dspex.adapters.formatting import field_descriptions, format_value, output_t
 from dspex.adapters.parsing import parse_value
 
 if TYPE_CHECKING:
+    from dspex.lm import LM
     from dspex.signatures.field import FieldInfo
     from dspex.signatures.signature import Signature
 
@@ -38,6 +39,40 @@ class ChatAdapter(Adapter):
         from dspex.adapters.json_adapter import JSONAdapter
 
         return JSONAdapter()
+
+    async def astream_call(
+        self,
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+        on_chunk: Callable[[str, str], None],
+    ) -> list[dict[str, Any]]:
+        """:meth:`acall` over the LM's token stream: each output section's text goes to
+        ``on_chunk(field, text)`` as it arrives; the whole completion is then parsed as usual, so
+        the result equals the non-streamed one (a parse failure falls back like :meth:`acall`)."""
+        if not hasattr(lm, "astream"):
+            return await self.acall(lm, lm_kwargs, signature, demos, inputs)
+        from dspex.streaming.chat_fields import ChatFieldStream
+
+        messages = self.format(signature, demos, inputs)
+        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        fields = ChatFieldStream(signature.output_fields)
+        parts: list[str] = []
+        try:
+            async for delta in lm.astream(messages, **kwargs):
+                parts.append(delta)
+                for name, text in fields.feed(delta):
+                    on_chunk(name, text)
+            for name, text in fields.close():
+                on_chunk(name, text)
+            return self.parse_outputs(signature, ["".join(parts)])
+        except AdapterParseError:
+            fallback = self._fallback()
+            if fallback is None:
+                raise
+            return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
 
     def format_field_description(self, signature: type[Signature]) -> str:
         return (

@@ -13,6 +13,7 @@ from dspex.primitives.module import Module, Parameter
 from dspex.primitives.prediction import Prediction
 from dspex.settings import settings
 from dspex.signatures.signature import Signature, ensure_signature
+from dspex.streaming.sink import active_sink
 
 if TYPE_CHECKING:
     from dspex.adapters.base import Adapter
@@ -73,7 +74,11 @@ class Predict(Module, Parameter):
         """Async :meth:`forward`, on the event loop (no worker thread)."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
         adapter = self._adapter()
-        completions = await adapter.acall(lm, config, signature, demos, inputs)
+        sink = active_sink()
+        if sink is None:
+            completions = await adapter.acall(lm, config, signature, demos, inputs)
+        else:  # inside dspex.streamify: stream the output fields as they arrive
+            completions = await sink.call_predictor(self, adapter, lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
     def _adapter(self) -> Adapter:

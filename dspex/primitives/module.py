@@ -7,7 +7,7 @@ import contextvars
 import copy
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,13 @@ class Module:
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
         """Run :meth:`aforward` (``await module.acall(question=...)``)."""
         return await self.aforward(*args, **kwargs)
+
+    def astream(self, **inputs: Any) -> AsyncIterator[Any]:
+        """Run with streaming: ``async for item in module.astream(question=...)`` yields
+        ``StreamChunk`` s, ``StatusMessage`` s and finally the Prediction (see ``dspex.streamify``)."""
+        from dspex.streaming.streamify import streamify
+
+        return streamify(self)(**inputs)
 
     # -- structure --------------------------------------------------------------------------
     def named_parameters(self) -> list[tuple[str, Parameter]]:

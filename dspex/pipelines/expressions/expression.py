@@ -1,0 +1,55 @@
+"""``Expression``: a parsed expression, evaluated many times."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dspex.pipelines.expressions.errors import ExpressionError
+from dspex.pipelines.expressions.evaluator import evaluate
+from dspex.pipelines.expressions.nodes import Name, Node, walk
+from dspex.pipelines.expressions.parser import parse
+
+__all__ = ["Expression"]
+
+
+class Expression:
+    """A safe expression over pipeline data, parsed once.
+
+    Example::
+
+        condition = Expression("draft.confidence > 0.5 and 'yes' in lower(draft.answer)")
+        condition.evaluate({"draft": {"confidence": 0.8, "answer": "Yes"}})   # True
+
+    Malformed text raises :class:`ExpressionError` with the position of the problem.
+    """
+
+    __slots__ = ("source", "tree")
+
+    def __init__(self, source: str):
+        self.source = source
+        self.tree: Node = parse(source)
+
+    def evaluate(self, names: Mapping[str, Any] | None = None, root: Any = None) -> Any:
+        """The value for bare ``names`` (step outputs, loop variables) and ``$`` = ``root``."""
+        try:
+            return evaluate(self.tree, names or {}, root)
+        except ExpressionError as error:
+            raise error.located(self.source) from None
+
+    def names(self) -> set[str]:
+        """The bare names this expression reads."""
+        return {node.name for node in walk(self.tree) if isinstance(node, Name)}
+
+    def error(self, reason: str, position: int | None) -> ExpressionError:
+        """An :class:`ExpressionError` about this expression at ``position``."""
+        return ExpressionError(reason, expression=self.source, position=position)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expression) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"

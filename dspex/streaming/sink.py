@@ -1,0 +1,92 @@
+"""Where a streamed execution sends its events: one sink per ``streamify`` call, found through a
+context variable, so concurrent executions never mix their events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from dspex.streaming.messages import StatusMessage, StreamChunk
+
+__all__ = ["StreamSink", "active_sink", "emit_status"]
+
+_active: contextvars.ContextVar[StreamSink | None] = contextvars.ContextVar("dspex_stream_sink", default=None)
+
+
+def active_sink() -> StreamSink | None:
+    """The sink of the streamed execution this code runs in, if any."""
+    return _active.get()
+
+
+def emit_status(text: str, step: str | None = None) -> None:
+    """Send a :class:`StatusMessage` to the active stream (a no-op when nothing is streamed)."""
+    sink = _active.get()
+    if sink is not None:
+        sink.put(StatusMessage(text, step))
+
+
+class StreamSink:
+    """Collects events for one execution into an :class:`asyncio.Queue`.
+
+    ``names`` maps ``id(predictor)`` to its path in the program; ``predictors`` limits which
+    predictors' fields are streamed (``None``: all). Events may come from worker threads (a
+    module whose ``aforward`` runs ``forward`` in a thread); they reach the queue through its loop.
+    """
+
+    def __init__(
+        self,
+        queue: asyncio.Queue[Any],
+        names: Mapping[int, str],
+        predictors: set[str] | None = None,
+        status: bool = True,
+    ):
+        self.queue = queue
+        self.names = dict(names)
+        self.predictors = predictors
+        self.status_messages = status
+        self.loop = asyncio.get_running_loop()
+        self.thread = threading.get_ident()
+
+    def activate(self) -> contextvars.Token[StreamSink | None]:
+        return _active.set(self)
+
+    @staticmethod
+    def deactivate(token: contextvars.Token[StreamSink | None]) -> None:
+        _active.reset(token)
+
+    def put(self, item: Any) -> None:
+        if isinstance(item, StatusMessage) and not self.status_messages:
+            return
+        if threading.get_ident() == self.thread:
+            self.queue.put_nowait(item)
+        else:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+
+    def name_of(self, predictor: Any) -> str:
+        return self.names.get(id(predictor)) or type(predictor).__name__
+
+    async def call_predictor(
+        self,
+        predictor: Any,
+        adapter: Any,
+        lm: Any,
+        config: dict[str, Any],
+        signature: Any,
+        demos: list[Any],
+        inputs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Run one predictor's adapter call, streaming its output fields when possible."""
+        name = self.name_of(predictor)
+        self.put(StatusMessage(f"calling {name}"))
+        samples = config.get("n") or getattr(lm, "kwargs", {}).get("n") or 1
+        stream = getattr(adapter, "astream_call", None)
+        if stream is None or samples != 1 or (self.predictors is not None and name not in self.predictors):
+            return await adapter.acall(lm, config, signature, demos, inputs)
+
+        def on_chunk(field: str, text: str) -> None:
+            self.put(StreamChunk(name, field, text))
+
+        return await stream(lm, config, signature, demos, inputs, on_chunk)
