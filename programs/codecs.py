@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -223,6 +223,11 @@ def build_module(program: Program, state: Mapping[str, Any] | None = None) -> ds
     cls = _module_class(program.module_type)
     try:
         module = cls(signature, **(program.module_config or {}))
+    except dspex.PipelineValidationError as exc:
+        problems = [str(issue) for issue in exc.issues]
+        raise ValidationError(
+            {"module_config": [ValidationError(p, code="invalid_pipeline") for p in problems]}
+        ) from None
     except (TypeError, ValueError, dspex.SignatureError) as exc:
         raise ValidationError(
             {"module_config": ValidationError(f"{cls.__name__} does not accept this config: {exc}")}
@@ -295,6 +300,7 @@ class ModuleRun:
     error: BaseException | None = None
     error_message: str = ""
     backend: str = "native"
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -316,9 +322,19 @@ def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) ->
         try:
             prediction = module(**inputs)
         except Exception as exc:
-            return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, exc, describe_error(exc))
+            latency = (perf_counter() - start) * 1000
+            steps = _step_records(getattr(exc, "pipeline_steps", None) or getattr(exc, "steps", None))
+            return ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
     latency = (perf_counter() - start) * 1000
-    return ModuleRun(jsonable(prediction.to_dict()), list(calls), latency)
+    steps = _step_records(getattr(prediction, "steps", None))
+    return ModuleRun(jsonable(prediction.to_dict()), list(calls), latency, steps=steps)
+
+
+def _step_records(records: Any) -> list[dict[str, Any]]:
+    """JSON of a pipeline run's step records (empty for other modules)."""
+    if not isinstance(records, list):
+        return []
+    return [jsonable(r.to_dict()) for r in records if hasattr(r, "to_dict")]
 
 
 def prediction_from_outputs(outputs: Mapping[str, Any] | None) -> dspex.Prediction:

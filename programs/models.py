@@ -206,6 +206,11 @@ class Execution(models.Model):
     program_version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="executions")
     inputs = models.JSONField(default=dict)
     outputs = models.JSONField(null=True, blank=True)
+    steps = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Pipelines: one record per step run (inputs, outputs, latency, ...)",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.TextField(blank=True)
     latency_ms = models.FloatField(null=True, blank=True)

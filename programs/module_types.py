@@ -37,6 +37,8 @@ def register_module_type(key: str, label: str, path: str) -> ModuleType:
 
 register_module_type("predict", "Predict", "dspex.Predict")
 register_module_type("chain_of_thought", "ChainOfThought", "dspex.ChainOfThought")
+# module_config: {"steps": [...], "output_map": {...}}; inputs and outputs are the signature's.
+register_module_type("pipeline", "Pipeline", "dspex.pipelines.pipeline_from_signature")
 
 
 def module_types() -> dict[str, ModuleType]:

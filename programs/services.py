@@ -241,6 +241,7 @@ def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
     prompt, completion, cost = codecs.usage_totals(run.calls)
     execution.status = Execution.Status.FAILED if run.error is not None else Execution.Status.SUCCEEDED
     execution.outputs = run.outputs
+    execution.steps = run.steps
     execution.error = run.error_message
     execution.latency_ms = run.latency_ms
     execution.backend = run.backend
@@ -251,7 +252,7 @@ def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
     with transaction.atomic():
         execution.save(
             update_fields=[
-                "status", "outputs", "error", "latency_ms", "backend", "prompt_tokens",
+                "status", "outputs", "steps", "error", "latency_ms", "backend", "prompt_tokens",
                 "completion_tokens", "cost", "finished_at",
             ]
         )  # fmt: skip

@@ -171,6 +171,7 @@ class ExecutionType(VisibleNode):
 
     inputs = JSON(required=True)
     outputs = JSON(description="Output field values (null until the run succeeds)")
+    steps = JSON(required=True, description="Pipelines: one record per step run; empty for other modules")
     status = graphene.String(required=True, description="pending, running, succeeded or failed")
     program = graphene.Field(ProgramType, required=True, description="The program of the version run")
     total_tokens = graphene.Int(required=True)
@@ -187,6 +188,7 @@ class ExecutionType(VisibleNode):
             "program_version",
             "inputs",
             "outputs",
+            "steps",
             "status",
             "error",
             "latency_ms",
