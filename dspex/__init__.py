@@ -19,9 +19,34 @@ from dspex.lm import (
     RateLimitError,
     track_calls,
 )
-from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict
+from dspex.modules import (
+    BestOfN,
+    ChainOfThought,
+    MultiChainComparison,
+    NoLMConfiguredError,
+    Parallel,
+    ParallelExecutionError,
+    Predict,
+    ProgramOfThought,
+    ProgramOfThoughtDisabledError,
+    ProgramOfThoughtError,
+    ReAct,
+    Refine,
+    majority,
+)
 from dspex.optimizers import BootstrapFewShot, LabeledFewShot
-from dspex.primitives import Completions, Example, Module, Prediction
+from dspex.primitives import (
+    Assert,
+    AssertionFailed,
+    Completions,
+    Example,
+    Module,
+    Prediction,
+    Step,
+    Suggest,
+    track_steps,
+)
+from dspex.sandbox import PythonSandbox, SandboxLimits, SandboxResult
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
     FieldValidationError,
@@ -32,6 +57,7 @@ from dspex.signatures import (
     ensure_signature,
     make_signature,
 )
+from dspex.tools import CalculatorError, Tool, ToolArgumentError, calculator
 
 __version__ = "0.1.0"
 
@@ -39,8 +65,12 @@ __all__ = [
     "LM",
     "Adapter",
     "AdapterParseError",
+    "Assert",
+    "AssertionFailed",
     "AuthenticationError",
+    "BestOfN",
     "BootstrapFewShot",
+    "CalculatorError",
     "ChainOfThought",
     "ChatAdapter",
     "Completions",
@@ -55,20 +85,38 @@ __all__ = [
     "LMTimeoutError",
     "LabeledFewShot",
     "Module",
+    "MultiChainComparison",
     "NoLMConfiguredError",
     "OutputField",
+    "Parallel",
+    "ParallelExecutionError",
     "Predict",
     "Prediction",
+    "ProgramOfThought",
+    "ProgramOfThoughtDisabledError",
+    "ProgramOfThoughtError",
+    "PythonSandbox",
     "RateLimitError",
+    "ReAct",
+    "Refine",
+    "SandboxLimits",
+    "SandboxResult",
     "Signature",
     "SignatureError",
+    "Step",
+    "Suggest",
+    "Tool",
+    "ToolArgumentError",
     "answer_exact_match",
     "answer_passage_match",
+    "calculator",
     "configure",
     "context",
     "ensure_signature",
     "f1_score",
+    "majority",
     "make_signature",
     "settings",
     "track_calls",
+    "track_steps",
 ]

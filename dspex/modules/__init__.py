@@ -1,6 +1,32 @@
-"""Modules: Predict, ChainOfThought (more reasoning modules arrive later)."""
+"""Modules: Predict, ChainOfThought, ReAct, BestOfN, Refine, MultiChainComparison, Parallel,
+ProgramOfThought, and ``majority``."""
 
+from dspex.modules.aggregation import majority
+from dspex.modules.best_of_n import BestOfN
 from dspex.modules.chain_of_thought import ChainOfThought
+from dspex.modules.multi_chain_comparison import MultiChainComparison
+from dspex.modules.parallel import Parallel, ParallelExecutionError
 from dspex.modules.predict import NoLMConfiguredError, Predict
+from dspex.modules.program_of_thought import (
+    ProgramOfThought,
+    ProgramOfThoughtDisabledError,
+    ProgramOfThoughtError,
+)
+from dspex.modules.react import ReAct
+from dspex.modules.refine import Refine
 
-__all__ = ["ChainOfThought", "NoLMConfiguredError", "Predict"]
+__all__ = [
+    "BestOfN",
+    "ChainOfThought",
+    "MultiChainComparison",
+    "NoLMConfiguredError",
+    "Parallel",
+    "ParallelExecutionError",
+    "Predict",
+    "ProgramOfThought",
+    "ProgramOfThoughtDisabledError",
+    "ProgramOfThoughtError",
+    "ReAct",
+    "Refine",
+    "majority",
+]
