@@ -194,7 +194,8 @@ class Refine(BestOfN):
     ) -> dict[str, str] | None:
         request = self._advice_request(module, kwargs, trace, prediction, reward)
         try:
-            answer = Predict(OfferFeedback)(**request, lm=lm)
+            with settings.context(trace=[]):  # the feedback call is not part of the program's trace
+                answer = Predict(OfferFeedback)(**request, lm=lm)
         except Exception as error:
             self._advice_failed(error)
             return None
@@ -211,7 +212,8 @@ class Refine(BestOfN):
     ) -> dict[str, str] | None:
         request = self._advice_request(module, kwargs, trace, prediction, reward)
         try:
-            answer = await Predict(OfferFeedback).acall(**request, lm=lm)
+            with settings.context(trace=[]):
+                answer = await Predict(OfferFeedback).acall(**request, lm=lm)
         except Exception as error:
             self._advice_failed(error)
             return None

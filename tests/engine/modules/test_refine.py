@@ -24,10 +24,12 @@ def test_advice_from_a_failed_attempt_reaches_the_next_prompt_as_a_hint(openai_s
     )
     refine = dspex.Refine(dspex.ChainOfThought("question -> answer"), N=3, reward_fn=one_word, threshold=1.0)
 
-    with dspex.track_steps() as steps:
+    trace = []
+    with dspex.track_steps() as steps, dspex.context(trace=trace):
         pred = refine(question="Capital of Belgium?")
 
     assert pred.answer == "Brussels"
+    assert [p.answer for _, _, p in trace] == ["Brussels"]  # neither the weak attempt nor the advice
     first, feedback, retry = openai_stub.completion_requests()
     assert "hint_" not in user_message(first)
     request = user_message(feedback)
