@@ -280,7 +280,7 @@ def _jsonable(value: Any) -> tuple[Any, bool]:
         return repr(value), True
 
 
-def run(request: dict[str, Any], out_fd: int) -> dict[str, Any]:
+def run(request: dict[str, Any]) -> dict[str, Any]:
     """Run the program of ``request``; the result dict (never raises for program errors)."""
     limits = request["limits"]
     code = request["code"]
@@ -344,7 +344,7 @@ def main() -> None:
     sys.modules["_posixsubprocess"] = _no_process_module()
     sys.addaudithook(_make_hook(workdir, roots))
     try:
-        result = run(request, out_fd)
+        result = run(request)
     except MemoryError:
         result = {
             "ok": False,

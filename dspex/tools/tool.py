@@ -101,7 +101,7 @@ class Tool:
             self.args: dict[str, Any] = dict(args)
         else:
             self.args = {}
-            for arg_name, annotation in self.args_types_in_order(parameters):
+            for arg_name, annotation in self._args_in_order(parameters):
                 schema = _schema_of(annotation)
                 default = parameters[arg_name].default if arg_name in parameters else inspect.Parameter.empty
                 if default is not inspect.Parameter.empty:
@@ -118,7 +118,7 @@ class Tool:
         if args is not None and not parameters:
             self._required = [k for k, v in self.args.items() if "default" not in v]
 
-    def args_types_in_order(self, parameters: Mapping[str, inspect.Parameter]) -> list[tuple[str, Any]]:
+    def _args_in_order(self, parameters: Mapping[str, inspect.Parameter]) -> list[tuple[str, Any]]:
         """``(name, type)`` of every named argument, in the function's order."""
         order = [n for n in parameters if n in self.arg_types]
         order += [n for n in self.arg_types if n not in parameters]
