@@ -19,10 +19,37 @@ from dspex.lm import (
     RateLimitError,
     track_calls,
 )
-from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict, get_module, register_module
+from dspex.modules import (
+    BestOfN,
+    ChainOfThought,
+    MultiChainComparison,
+    NoLMConfiguredError,
+    Parallel,
+    ParallelExecutionError,
+    Predict,
+    ProgramOfThought,
+    ProgramOfThoughtDisabledError,
+    ProgramOfThoughtError,
+    ReAct,
+    Refine,
+    get_module,
+    majority,
+    register_module,
+)
 from dspex.optimizers import BootstrapFewShot, LabeledFewShot
 from dspex.pipelines import Pipeline, PipelineError, PipelineValidationError
-from dspex.primitives import Completions, Example, Module, Prediction
+from dspex.primitives import (
+    Assert,
+    AssertionFailed,
+    Completions,
+    Example,
+    Module,
+    Prediction,
+    Step,
+    Suggest,
+    track_steps,
+)
+from dspex.sandbox import PythonSandbox, SandboxLimits, SandboxResult
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
     FieldValidationError,
@@ -34,6 +61,7 @@ from dspex.signatures import (
     make_signature,
 )
 from dspex.streaming import StatusMessage, StreamChunk, streamify
+from dspex.tools import CalculatorError, Tool, ToolArgumentError, calculator
 
 __version__ = "0.1.0"
 
@@ -41,8 +69,12 @@ __all__ = [
     "LM",
     "Adapter",
     "AdapterParseError",
+    "Assert",
+    "AssertionFailed",
     "AuthenticationError",
+    "BestOfN",
     "BootstrapFewShot",
+    "CalculatorError",
     "ChainOfThought",
     "ChatAdapter",
     "Completions",
@@ -57,28 +89,46 @@ __all__ = [
     "LMTimeoutError",
     "LabeledFewShot",
     "Module",
+    "MultiChainComparison",
     "NoLMConfiguredError",
     "OutputField",
+    "Parallel",
+    "ParallelExecutionError",
     "Pipeline",
     "PipelineError",
     "PipelineValidationError",
     "Predict",
     "Prediction",
+    "ProgramOfThought",
+    "ProgramOfThoughtDisabledError",
+    "ProgramOfThoughtError",
+    "PythonSandbox",
     "RateLimitError",
+    "ReAct",
+    "Refine",
+    "SandboxLimits",
+    "SandboxResult",
     "Signature",
     "SignatureError",
     "StatusMessage",
+    "Step",
     "StreamChunk",
+    "Suggest",
+    "Tool",
+    "ToolArgumentError",
     "answer_exact_match",
     "answer_passage_match",
+    "calculator",
     "configure",
     "context",
     "ensure_signature",
     "f1_score",
     "get_module",
+    "majority",
     "make_signature",
     "register_module",
     "settings",
     "streamify",
     "track_calls",
+    "track_steps",
 ]

@@ -23,6 +23,8 @@ _DEFAULTS: dict[str, Any] = {
     "trace": None,
     "callbacks": [],
     "max_errors": 10,
+    "max_backtracks": 2,  # dspex.Assert / Suggest retries per module call
+    "allow_program_of_thought": False,  # ProgramOfThought runs LM-written code (sandboxed): opt in
 }
 
 _overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(

@@ -71,6 +71,14 @@ def _as_messages(prompt: str | None, messages: list[dict[str, Any]] | None) -> l
     return [{"role": "user", "content": prompt}]
 
 
+def _sent(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters sent to the provider: ``rollout_id`` only tells cache entries apart (as in
+    DSPy: BestOfN/Refine attempts at the same prompt get their own entries) and is never sent."""
+    if "rollout_id" in params:
+        return {k: v for k, v in params.items() if k != "rollout_id"}
+    return params
+
+
 def _merge_parsed(parts: list[Parsed]) -> Parsed:
     usage = Usage(
         sum(p.usage.prompt_tokens for p in parts),
@@ -283,7 +291,7 @@ class LM:
                 )
             url = self._url or await self._aresolve_url()
             body = _json.dumps(
-                self._provider.payload(self.model_name, messages, params, self.model_type, stream=True)
+                self._provider.payload(self.model_name, messages, _sent(params), self.model_type, stream=True)
             )
             async with self._endpoint.astream(url, body, self._headers()) as response:
                 try:
@@ -354,7 +362,7 @@ class LM:
             params = {k: v for k, v in params.items() if k != "n"}
         else:
             n = 1
-        body = _json.dumps(self._provider.payload(self.model_name, messages, params, self.model_type))
+        body = _json.dumps(self._provider.payload(self.model_name, messages, _sent(params), self.model_type))
         return [body] * n
 
     def _parse(self, datas: list[Any]) -> tuple[Parsed, Any]:

@@ -11,6 +11,7 @@ from dspex.adapters.chat_adapter import ChatAdapter
 from dspex.primitives.example import Example
 from dspex.primitives.module import Module, Parameter
 from dspex.primitives.prediction import Prediction
+from dspex.primitives.predictor_hooks import apply_predictor_hooks
 from dspex.settings import settings
 from dspex.signatures.signature import Signature, ensure_signature
 from dspex.streaming.sink import active_sink
@@ -103,6 +104,7 @@ class Predict(Module, Parameter):
         n = config.get("n") or defaults.get("n") or 1
         if n > 1 and (temperature is None or temperature <= 0.15):
             config["temperature"] = 0.7  # several samples need randomness (DSPy's rule)
+        signature, kwargs = apply_predictor_hooks(self, signature, kwargs)  # assertions, Refine hints
         inputs = signature.validate_inputs(kwargs)
         return lm, config, signature, demos, inputs
 

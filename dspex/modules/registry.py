@@ -100,3 +100,16 @@ def module_names() -> list[str]:
 
 register_module("predict", Predict)
 register_module("chain_of_thought", ChainOfThought, extra_outputs=("reasoning",))
+
+
+def _register_reasoning_modules() -> None:
+    from dspex.modules.multi_chain_comparison import MultiChainComparison
+    from dspex.modules.program_of_thought import ProgramOfThought
+    from dspex.modules.react import ReAct
+
+    register_module("react", ReAct, takes_tools=True, extra_outputs=("trajectory",))
+    register_module("multi_chain_comparison", MultiChainComparison, extra_outputs=("rationale",))
+    register_module("program_of_thought", ProgramOfThought)
+
+
+_register_reasoning_modules()

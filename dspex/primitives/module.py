@@ -12,6 +12,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dspex.primitives.assertions import acall_with_assertions, call_with_assertions
+
 __all__ = ["Module", "Parameter"]
 
 
@@ -48,11 +50,47 @@ class Module:
         return await asyncio.to_thread(context.run, lambda: self.forward(**kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """Run :meth:`forward`; ``dspex.Assert``/``Suggest`` failures in it retry it (see assertions)."""
+        return call_with_assertions(self, self.forward, args, kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
-        """Run :meth:`aforward` (``await module.acall(question=...)``)."""
-        return await self.aforward(*args, **kwargs)
+        """Run :meth:`aforward` (``await module.acall(question=...)``), with assertion retries."""
+        return await acall_with_assertions(self, self.aforward, args, kwargs)
+
+    def batch(
+        self,
+        examples: list[Any],
+        num_threads: int | None = None,
+        max_errors: int | None = None,
+        return_failed_examples: bool = False,
+    ) -> Any:
+        """Run this module on every example in parallel threads (see :class:`dspex.Parallel`).
+
+        Examples are ``Example``s (their ``inputs()`` are passed) or dicts of inputs. Failed
+        examples give ``None``; ``return_failed_examples=True`` returns
+        ``(results, failed_examples, exceptions)``.
+        """
+        from dspex.modules.parallel import Parallel
+
+        parallel = Parallel(
+            num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
+        )
+        return parallel.forward([(self, example) for example in examples])
+
+    async def abatch(
+        self,
+        examples: list[Any],
+        num_threads: int | None = None,
+        max_errors: int | None = None,
+        return_failed_examples: bool = False,
+    ) -> Any:
+        """Async :meth:`batch`: asyncio tasks over :meth:`acall`, ``num_threads`` at a time."""
+        from dspex.modules.parallel import Parallel
+
+        parallel = Parallel(
+            num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
+        )
+        return await parallel.aforward([(self, example) for example in examples])
 
     def astream(self, **inputs: Any) -> AsyncIterator[Any]:
         """Run with streaming: ``async for item in module.astream(question=...)`` yields

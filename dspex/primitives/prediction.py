@@ -35,12 +35,13 @@ class Completions:
 class Prediction(Example):
     """Outputs of a module call. Fields are attributes: ``pred.answer``."""
 
-    __slots__ = ("_completions", "_lm_usage")
+    __slots__ = ("_completions", "_lm_usage", "_suggestion_failures")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         object.__setattr__(self, "_completions", None)
         object.__setattr__(self, "_lm_usage", None)
+        object.__setattr__(self, "_suggestion_failures", None)
 
     @classmethod
     def from_completions(cls, completions: list[dict[str, Any]]) -> Prediction:
@@ -53,6 +54,11 @@ class Prediction(Example):
     def completions(self) -> Completions:
         """Every completion of the call (just this prediction when there was one)."""
         return self._completions if self._completions is not None else Completions([self.to_dict()])
+
+    @property
+    def suggestion_failures(self) -> list[str]:
+        """Messages of ``dspex.Suggest`` checks still unmet when the module returned this."""
+        return list(self._suggestion_failures or [])
 
     def __repr__(self) -> str:
         fields = ",\n    ".join(f"{k}={v!r}" for k, v in self._store.items())

@@ -23,8 +23,8 @@ def test_predict_and_chain_of_thought_are_registered():
 
 
 def test_an_unknown_name_lists_the_known_ones():
-    with pytest.raises(UnknownModuleError, match=r"unknown module type 'react' \(known: .*chain_of_thought"):
-        get_module("react")
+    with pytest.raises(UnknownModuleError, match=r"unknown module type 'nope' \(known: .*chain_of_thought"):
+        get_module("nope")
 
 
 def test_registering_takes_one_line_and_can_be_undone():

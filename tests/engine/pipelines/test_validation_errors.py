@@ -48,7 +48,8 @@ def test_the_base_spec_is_valid():
 def test_an_unknown_module_type_lists_the_known_ones():
     issues = issues_of(changed(["steps", 1, "then", 0, "module"], "predicct"))
     [message] = issues["steps[1].then[0].module"]
-    assert "unknown module type 'predicct'" in message and "chain_of_thought, predict" in message
+    assert "unknown module type 'predicct'" in message
+    assert "chain_of_thought, multi_chain_comparison, predict" in message
 
 
 def test_a_bad_signature_carries_the_signature_errors_message():
