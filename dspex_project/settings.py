@@ -208,6 +208,14 @@ DSPEX_MODULE_TYPES: dict[str, tuple[str, str]] = {}
 DSPEX_OPTIMIZER_TYPES: dict[str, dict[str, object]] = {}
 # Extra metrics by name for experiments and evaluations: {"name": "dotted.path.to.metric"}.
 DSPEX_METRICS: dict[str, str] = {}
+# Tools programs may call, by name: {"name": "dotted.path.to.factory(program)"} (programs.tools).
+DSPEX_TOOLS: dict[str, str] = {}
+# ProgramOfThought runs LM-written Python in a sandboxed subprocess; off unless enabled.
+DSPEX_ALLOW_PROGRAM_OF_THOUGHT = os.environ.get("DSPEX_ALLOW_PROGRAM_OF_THOUGHT", "").lower() in (
+    "1",
+    "true",
+    "yes",
+)
 # Examples scored concurrently by experiment and evaluation runs.
 DSPEX_EVALUATE_THREADS = env_int("DSPEX_EVALUATE_THREADS", 8)
 

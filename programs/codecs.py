@@ -26,6 +26,7 @@ import dspex
 from dspex.adapters.formatting import jsonable as _jsonable
 from dspex.signatures.field import CONSTRAINT_NAMES
 from programs.module_types import get_module_type
+from programs.tools import resolve_tool
 
 if TYPE_CHECKING:
     from dspex.lm.tracking import LMCall
@@ -217,12 +218,26 @@ def _module_class(module_type: str) -> type[dspex.Module]:
         ) from None
 
 
+def _with_tools(program: Program, config: dict[str, Any]) -> dict[str, Any]:
+    """Tool names in a module config become the allow-listed tools (``programs.tools``); a pipeline
+    gets a resolver for its steps' tool names."""
+    if program.module_type == "pipeline":
+        config["tool_resolver"] = lambda name: resolve_tool(name, program)
+    elif "tools" in config:
+        names = config["tools"]
+        if not isinstance(names, list):
+            raise ValidationError({"module_config": "tools must be a list of tool names"})
+        config["tools"] = [resolve_tool(name, program) for name in names]
+    return config
+
+
 def build_module(program: Program, state: Mapping[str, Any] | None = None) -> dspex.Module:
     """A fresh module for ``program`` (type, signature, module_config), with ``state`` loaded."""
     signature = signature_from_row(program.signature)
     cls = _module_class(program.module_type)
+    config = _with_tools(program, dict(program.module_config or {}))
     try:
-        module = cls(signature, **(program.module_config or {}))
+        module = cls(signature, **config)
     except dspex.PipelineValidationError as exc:
         problems = [str(issue) for issue in exc.issues]
         raise ValidationError(
@@ -318,7 +333,8 @@ def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) ->
     """Call ``module(**inputs)`` on ``lm``, recording every LM call; never raises for engine errors."""
     module.set_lm(lm)  # the program's LM config wins over an LM a loaded state might carry
     start = perf_counter()
-    with dspex.context(lm=lm), dspex.track_calls() as calls:
+    allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+    with dspex.context(lm=lm, allow_program_of_thought=allow_pot), dspex.track_calls() as calls:
         try:
             prediction = module(**inputs)
         except Exception as exc:

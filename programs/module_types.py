@@ -39,6 +39,11 @@ register_module_type("predict", "Predict", "dspex.Predict")
 register_module_type("chain_of_thought", "ChainOfThought", "dspex.ChainOfThought")
 # module_config: {"steps": [...], "output_map": {...}}; inputs and outputs are the signature's.
 register_module_type("pipeline", "Pipeline", "dspex.pipelines.pipeline_from_signature")
+# module_config: {"tools": ["calculator", "search_examples"], "max_iters": 5} (see programs.tools).
+register_module_type("react", "ReAct", "dspex.ReAct")
+register_module_type("multi_chain_comparison", "MultiChainComparison", "dspex.MultiChainComparison")
+# Runs LM-written Python in a sandboxed subprocess: off unless DSPEX_ALLOW_PROGRAM_OF_THOUGHT.
+register_module_type("program_of_thought", "ProgramOfThought", "dspex.ProgramOfThought")
 
 
 def module_types() -> dict[str, ModuleType]:

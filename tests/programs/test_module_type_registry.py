@@ -11,8 +11,15 @@ from programs.services import program_create
 pytestmark = pytest.mark.django_db
 
 
-def test_predict_and_chain_of_thought_are_built_in():
-    assert dict(module_type_choices()) == {"predict": "Predict", "chain_of_thought": "ChainOfThought"}
+def test_the_engine_modules_and_pipelines_are_built_in():
+    assert dict(module_type_choices()) == {
+        "predict": "Predict",
+        "chain_of_thought": "ChainOfThought",
+        "pipeline": "Pipeline",
+        "react": "ReAct",
+        "multi_chain_comparison": "MultiChainComparison",
+        "program_of_thought": "ProgramOfThought",
+    }
 
 
 def test_a_type_added_in_settings_becomes_a_valid_choice(settings, qa_signature):
