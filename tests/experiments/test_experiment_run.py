@@ -103,3 +103,26 @@ def test_an_lm_failure_fails_the_experiment_with_the_reason(
     assert "failed on all 2 examples" in experiment.error
     assert "model overloaded" in experiment.error
     assert experiment.result_version is None
+
+
+def test_a_pipeline_program_is_optimized_step_by_step(
+    optimize, user, qa_signature, stub_lm_config, capitals_version, demo_dependent_stub
+):
+    from programs.services import program_create
+
+    program = program_create(
+        name="qa-pipeline",
+        signature=qa_signature,
+        module_type="pipeline",
+        module_config={
+            "steps": [{"id": "answer_it", "module": "predict", "signature": "question -> answer"}]
+        },
+        lm_config=stub_lm_config,
+        owner=user,
+    )
+    experiment = optimize(program, capitals_version, promote=True)
+    assert experiment.status == "succeeded", experiment.error
+    assert (experiment.baseline_score, experiment.best_score) == (0.0, 100.0)
+    assert len(experiment.result_version.state["answer_it"]["demos"]) == 2
+    program.refresh_from_db()
+    assert program.execute(question="Capital of Japan?").answer == "Tokyo"
