@@ -11,8 +11,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
-from collections.abc import Mapping
+import queue
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from time import perf_counter
@@ -351,6 +355,47 @@ def _step_records(records: Any) -> list[dict[str, Any]]:
     if not isinstance(records, list):
         return []
     return [jsonable(r.to_dict()) for r in records if hasattr(r, "to_dict")]
+
+
+def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Run ``module`` with ``dspex.streamify`` on a helper thread; yield ``("chunk", {...})`` and
+    ``("status", {...})`` as they happen, then ``("done", ModuleRun)``. Never raises for engine errors."""
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    module.set_lm(lm)
+    allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+
+    async def consume() -> ModuleRun:
+        start = perf_counter()
+        with dspex.context(lm=lm, allow_program_of_thought=allow_pot), dspex.track_calls() as calls:
+            try:
+                async for item in dspex.streamify(module)(**inputs):
+                    if isinstance(item, dspex.StreamChunk):
+                        events.put(
+                            ("chunk", {"predictor": item.predictor, "field": item.field, "chunk": item.chunk})
+                        )
+                    elif isinstance(item, dspex.StatusMessage):
+                        events.put(("status", {"text": item.text, "step": item.step}))
+                    elif isinstance(item, dspex.Prediction):
+                        latency = (perf_counter() - start) * 1000
+                        steps = _step_records(getattr(item, "steps", None))
+                        return ModuleRun(jsonable(item.to_dict()), list(calls), latency, steps=steps)
+            except Exception as exc:
+                latency = (perf_counter() - start) * 1000
+                return ModuleRun(None, list(calls), latency, exc, describe_error(exc))
+        error = RuntimeError("the stream ended without a prediction")
+        return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, error, describe_error(error))
+
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        events.put(("done", context.run(asyncio.run, consume())))
+
+    threading.Thread(target=run, name="dspex-stream", daemon=True).start()
+    while True:
+        kind, payload = events.get()
+        yield kind, payload
+        if kind == "done":
+            return
 
 
 def prediction_from_outputs(outputs: Mapping[str, Any] | None) -> dspex.Prediction:

@@ -6,7 +6,7 @@ The engine is reached only through ``programs.codecs``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "program_create",
     "program_execute",
     "program_execute_async",
+    "program_execute_stream",
     "program_input_fields",
     "program_inputs_from_text",
     "program_update",
@@ -290,6 +291,46 @@ def program_execute(
     if run.error is not None:
         raise ExecutionFailed(execution, run.error_message) from run.error
     return execution
+
+
+def program_execute_stream(
+    *,
+    program: Program,
+    inputs: dict[str, Any],
+    user: Any = None,
+    version: ProgramVersion | None = None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Like :func:`program_execute`, streamed: inputs are validated at once (``ValidationError``,
+    nothing recorded); the returned iterator then yields ``(event, data)``: ``("execution",
+    {"execution_id"})``, ``("status", {"text", "step"})`` and ``("chunk", {"predictor", "field",
+    "chunk"})`` as the run goes, and finally ``("prediction", {...})`` or ``("error", {...})``.
+    The Execution (with its LM traces) is recorded when the run ends."""
+    version = _version_to_run(program, version)
+    module = codecs.module_from_version(version)
+    clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
+    lm = codecs.lm_from_config(program.lm_config)
+    execution = Execution.objects.create(
+        program_version=version,
+        inputs=codecs.jsonable(clean_inputs),
+        status=Execution.Status.RUNNING,
+        started_at=timezone.now(),
+        created_by=authenticated_or_none(user),
+    )
+
+    def events() -> Iterator[tuple[str, dict[str, Any]]]:
+        yield "execution", {"execution_id": execution.pk}
+        for kind, payload in codecs.stream_module(module, lm, clean_inputs):
+            if kind != "done":
+                yield kind, payload
+                continue
+            _record(execution, payload)
+            body = {"execution_id": execution.pk, "status": execution.status}
+            if payload.error is not None:
+                yield "error", {**body, "error": execution.error}
+            else:
+                yield "prediction", {**body, "outputs": execution.outputs, "latency_ms": execution.latency_ms}
+
+    return events()
 
 
 def program_execute_async(

@@ -4,10 +4,12 @@ users' rows are 404."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -155,6 +157,12 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
         request={"application/json": OpenApiTypes.OBJECT},
         parameters=[
             OpenApiParameter("async", OpenApiTypes.BOOL, description="Queue the run; answer 202"),
+            OpenApiParameter(
+                "stream",
+                OpenApiTypes.BOOL,
+                description="Answer with server-sent events: execution, status, chunk (output field "
+                "text as it arrives), then prediction or error",
+            ),
             OpenApiParameter("version", OpenApiTypes.INT, description="Run this version number"),
         ],
         responses={
@@ -186,6 +194,14 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
         query = ExecuteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         version = self._version(program, query.validated_data.get("version"))
+        if query.validated_data["stream"]:
+            events = services.program_execute_stream(
+                program=program, inputs=inputs, user=request.user, version=version
+            )
+            response = StreamingHttpResponse(server_sent_events(events), content_type="text/event-stream")
+            response["Cache-Control"] = "no-cache"
+            response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+            return response
         if query.validated_data["async"]:
             execution = services.program_execute_async(
                 program=program, inputs=inputs, user=request.user, version=version
@@ -262,11 +278,23 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
 
 class ExecuteQuerySerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
+    stream = serializers.BooleanField(default=False)
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         fields["async"] = serializers.BooleanField(default=False)  # a keyword: no class attribute
         return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("stream") and attrs.get("async"):
+            raise serializers.ValidationError({"stream": "stream=true and async=true exclude each other"})
+        return attrs
+
+
+def server_sent_events(events: Any) -> Any:
+    """``(event, data)`` pairs as ``text/event-stream`` frames (data as one JSON line)."""
+    for kind, data in events:
+        yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
 
 
 # -- program versions ------------------------------------------------------------------------------
