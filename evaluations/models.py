@@ -6,7 +6,7 @@ reached only through ``evaluations.codecs``. ``Evaluation.run()`` calls those se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -15,6 +15,9 @@ from django.db import models
 from datasets.models import Split
 from dspex_project.ownership import OwnedQuerySet
 from dspex_project.runs import RunStatus
+
+if TYPE_CHECKING:
+    from evaluations.selectors import Comparison
 
 __all__ = ["Evaluation", "EvaluationResult"]
 
@@ -107,7 +110,7 @@ class Evaluation(models.Model):
 
         return evaluation_cancel(evaluation=self)
 
-    def compare(self, other: Evaluation) -> Any:
+    def compare(self, other: Evaluation) -> Comparison:
         """Example by example against ``other`` (the baseline): see ``evaluation_compare``."""
         from evaluations.selectors import evaluation_compare
 
