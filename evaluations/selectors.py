@@ -190,37 +190,25 @@ def evaluation_export_rows(*, evaluation: Evaluation) -> Iterator[dict[str, Any]
     names = metric_spec_names(evaluation.metrics)
     rows = (
         evaluation.results.order_by("example__position")
-        .values_list(
-            "example_id",
-            "example__position",
-            "example__inputs",
-            "example__labels",
-            "prediction",
-            "score",
-            "metric_scores",
-            "error",
-            "latency_ms",
-            "prompt_tokens",
-            "completion_tokens",
-            "cost",
-        )  # fmt: skip
+        .values(
+            "example_id", "example__position", "example__inputs", "example__labels", "prediction", "score",
+            "metric_scores", "error", "latency_ms", "prompt_tokens", "completion_tokens", "cost",
+        )
         .iterator(chunk_size=500)
-    )
-    for (
-        example_id, position, inputs, labels, prediction, score, metric_scores, error, latency_ms, prompt, completion,
-        cost,
-    ) in rows:  # fmt: skip
+    )  # fmt: skip
+    for row in rows:
+        metric_scores = row["metric_scores"] or {}
         yield {
-            "example_id": example_id,
-            "position": position,
-            "inputs": inputs,
-            "labels": labels,
-            "prediction": prediction,
-            "score": score,
-            "metric_scores": {name: (metric_scores or {}).get(name) for name in names},
-            "error": error,
-            "latency_ms": latency_ms,
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "cost": cost,
+            "example_id": row["example_id"],
+            "position": row["example__position"],
+            "inputs": row["example__inputs"],
+            "labels": row["example__labels"],
+            "prediction": row["prediction"],
+            "score": row["score"],
+            "metric_scores": {name: metric_scores.get(name) for name in names},
+            "error": row["error"],
+            "latency_ms": row["latency_ms"],
+            "prompt_tokens": row["prompt_tokens"],
+            "completion_tokens": row["completion_tokens"],
+            "cost": row["cost"],
         }
