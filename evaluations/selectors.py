@@ -9,8 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from datasets.models import Dataset, DatasetVersion
 from evaluations.metrics import metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
+from programs.models import Program, ProgramVersion
 
 __all__ = [
     "CHANGES",
@@ -23,6 +25,7 @@ __all__ = [
     "evaluation_result_list",
     "evaluation_result_list_for_user",
     "evaluation_score_values",
+    "evaluation_versions",
 ]
 
 IMPROVED, REGRESSED, UNCHANGED, MISSING = "improved", "regressed", "unchanged", "missing"
@@ -212,3 +215,43 @@ def evaluation_export_rows(*, evaluation: Evaluation) -> Iterator[dict[str, Any]
             "completion_tokens": row["completion_tokens"],
             "cost": row["cost"],
         }
+
+
+# -- what to evaluate ------------------------------------------------------------------------------
+def evaluation_versions(
+    *,
+    program: Program,
+    dataset: Dataset,
+    program_version_number: int | None = None,
+    dataset_version_number: int | None = None,
+) -> tuple[ProgramVersion, DatasetVersion]:
+    """The program version (default: current) and dataset version (default: latest) to evaluate;
+    a missing one is a ``ValidationError`` keyed ``program_version_number``/``dataset_version_number``
+    (or ``program``/``dataset`` when there is none at all)."""
+    errors: dict[str, str] = {}
+    program_version = None
+    if program_version_number is None:
+        program_version = program.current_version
+        if program_version is None:
+            errors["program"] = f"program {program.name!r} has no version to evaluate"
+    else:
+        program_version = program.versions.filter(number=program_version_number).first()
+        if program_version is None:
+            errors["program_version_number"] = (
+                f"program {program.name!r} has no version {program_version_number}"
+            )
+    versions = dataset.versions.order_by("-number")
+    if dataset_version_number is None:
+        dataset_version = versions.first()
+        if dataset_version is None:
+            errors["dataset"] = f"dataset {dataset.name!r} has no versions yet: import examples first"
+    else:
+        dataset_version = versions.filter(number=dataset_version_number).first()
+        if dataset_version is None:
+            errors["dataset_version_number"] = (
+                f"dataset {dataset.name!r} has no version {dataset_version_number}"
+            )
+    if errors:
+        raise ValidationError(errors)
+    assert program_version is not None and dataset_version is not None
+    return program_version, dataset_version

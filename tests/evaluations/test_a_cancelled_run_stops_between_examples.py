@@ -7,7 +7,7 @@ import pytest
 from dspex_project.runs import RunStatus
 from evaluations.models import Evaluation
 from evaluations.services import evaluation_cancel, evaluation_create, evaluation_run
-from tests.evaluations.conftest import answering
+from tests.evaluations.helpers import answering
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from dspex_project.runs import RunStatus
 from evaluations.services import evaluation_create, evaluation_result_record, evaluation_run, evaluation_start
-from tests.evaluations.conftest import answering, question_of
+from tests.evaluations.helpers import answering, question_of
 
 pytestmark = pytest.mark.django_db
 

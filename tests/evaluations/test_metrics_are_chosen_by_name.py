@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from dspex_project.runs import RunStatus
 from evaluations.services import evaluation_create, evaluation_run
 from programs.services import program_create, signature_create
-from tests.evaluations.conftest import answering
+from tests.evaluations.helpers import answering
 from tests.platform_fixtures import reply
 
 pytestmark = pytest.mark.django_db

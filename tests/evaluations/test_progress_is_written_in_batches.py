@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evaluations.services import evaluation_create, evaluation_run
-from tests.evaluations.conftest import answering
+from tests.evaluations.helpers import answering
 
 pytestmark = pytest.mark.django_db
 
