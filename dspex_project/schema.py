@@ -15,6 +15,7 @@ from datasets.graphql.mutations import DatasetMutations
 from datasets.graphql.queries import DatasetQueries
 from dspex_project.graphql.permissions import require_user
 from dspex_project.graphql.types import UserType
+from evaluations.graphql.mutations import EvaluationMutations
 from evaluations.graphql.queries import EvaluationQueries
 from experiments.graphql.queries import ExperimentQueries
 from programs.graphql.mutations import ProgramMutations
@@ -32,7 +33,7 @@ class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries
         return require_user(info)
 
 
-class Mutation(ProgramMutations, DatasetMutations, graphene.ObjectType):
+class Mutation(ProgramMutations, DatasetMutations, EvaluationMutations, graphene.ObjectType):
     pass
 
 
