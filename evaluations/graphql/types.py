@@ -158,6 +158,16 @@ class ComparisonRowType(graphene.ObjectType):
         return relay.Node.to_global_id("Example", root.example_id)
 
 
+class _CountedListConnectionField(relay.ConnectionField):
+    """A connection over a Python list that knows the list's length (for ``totalCount``)."""
+
+    @classmethod
+    def resolve_connection(cls, connection_type: Any, args: Any, resolved: Any) -> Any:
+        connection = super().resolve_connection(connection_type, args, resolved)
+        connection.length = len(resolved)
+        return connection
+
+
 class ComparisonRowConnection(relay.Connection):
     class Meta:
         node = ComparisonRowType
@@ -178,7 +188,7 @@ class EvaluationComparisonType(graphene.ObjectType):
     regressed = graphene.Int(required=True, description="Examples scoring lower in b than in a")
     unchanged = graphene.Int(required=True)
     missing = graphene.Int(required=True, description="Examples with a result in only one of the two")
-    rows = relay.ConnectionField(
+    rows = _CountedListConnectionField(
         ComparisonRowConnection, change=graphene.String(description="Only improved, regressed, ...")
     )
 
