@@ -12,6 +12,11 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DATABASE_URL``              default ``sqlite:///<repo>/db.sqlite3``
 ``DATABASE_CONN_MAX_AGE``     seconds a connection is kept (default 0)
 ``CELERY_BROKER_URL``         default none: tasks run eagerly, in the calling process
+``CELERY_BROKER_TRANSPORT_OPTIONS``  JSON object for kombu (default ``{"visibility_timeout": 3600}``):
+                              with Redis, a task whose worker died is redelivered after
+                              ``visibility_timeout`` s -- keep it above the longest evaluation
+``DSPEX_EVALUATION_CONCURRENCY``      default examples in flight per evaluation (default 8)
+``DSPEX_EVALUATION_MAX_CONCURRENCY``  the most a request may ask for (default 64)
 ``DSPEX_DEFAULT_LM``          the model of programs whose LM config names none
                               (default ``local/gemma-3-270m``)
 ============================  ==========================================================
@@ -21,6 +26,7 @@ The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes w
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -47,6 +53,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_json_object(name: str, default: dict) -> dict:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return dict(default)
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object: {exc}") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {raw!r}")
+    return value
 
 
 def env_int(name: str, default: int) -> int:
@@ -188,6 +207,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # status and results live on our own rows
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With Redis, a task taken by a worker that dies (acks_late) goes back to the queue after
+# ``visibility_timeout`` seconds; an evaluation redelivered that way resumes where it stopped.
+CELERY_BROKER_TRANSPORT_OPTIONS = env_json_object(
+    "CELERY_BROKER_TRANSPORT_OPTIONS", {"visibility_timeout": 3600}
+)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
@@ -195,6 +219,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 DSPEX_DEFAULT_LM = os.environ.get("DSPEX_DEFAULT_LM") or "local/gemma-3-270m"
 # Extra module types for programs: {"key": ("Label", "dotted.path.to.ModuleClass")}.
 DSPEX_MODULE_TYPES: dict[str, tuple[str, str]] = {}
+# Metrics evaluations may use besides the built-in ones: {"name": "dotted.path"} or ["dotted.path"].
+DSPEX_METRICS: dict[str, str] | list[str] = {}
+DSPEX_EVALUATION_CONCURRENCY = env_int("DSPEX_EVALUATION_CONCURRENCY", 8)
+DSPEX_EVALUATION_MAX_CONCURRENCY = env_int("DSPEX_EVALUATION_MAX_CONCURRENCY", 64)
+# A running evaluation writes its progress every 1% of its examples, or every second.
+DSPEX_EVALUATION_PROGRESS_FRACTION = 0.01
+DSPEX_EVALUATION_PROGRESS_INTERVAL = 1.0
 
 LOGGING = {
     "version": 1,
