@@ -15,6 +15,7 @@ from datasets.graphql.mutations import DatasetMutations
 from datasets.graphql.queries import DatasetQueries
 from dspex_project.graphql.permissions import require_user
 from dspex_project.graphql.types import UserType
+from evaluations.graphql.mutations import EvaluationMutations
 from evaluations.graphql.queries import EvaluationQueries
 from experiments.graphql.mutations import ExperimentMutations
 from experiments.graphql.queries import ExperimentQueries
@@ -33,7 +34,9 @@ class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries
         return require_user(info)
 
 
-class Mutation(ProgramMutations, DatasetMutations, ExperimentMutations, graphene.ObjectType):
+class Mutation(
+    ProgramMutations, DatasetMutations, ExperimentMutations, EvaluationMutations, graphene.ObjectType
+):
     pass
 
 

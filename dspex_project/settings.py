@@ -13,6 +13,11 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DATABASE_CONN_MAX_AGE``     seconds a connection is kept (default 0)
 ``CELERY_BROKER_URL``         default none: tasks run eagerly, in the calling process
 ``CELERY_VISIBILITY_TIMEOUT`` seconds before Redis redelivers an unacknowledged task (3600)
+``CELERY_BROKER_TRANSPORT_OPTIONS``  JSON object for kombu (default ``{"visibility_timeout": 3600}``):
+                              with Redis, a task whose worker died is redelivered after
+                              ``visibility_timeout`` s -- keep it above the longest evaluation
+``DSPEX_EVALUATION_CONCURRENCY``      default examples in flight per evaluation (default 8)
+``DSPEX_EVALUATION_MAX_CONCURRENCY``  the most a request may ask for (default 64)
 ``DSPEX_DEFAULT_LM``          the model of programs whose LM config names none
                               (default ``local/gemma-3-270m``)
 ``DSPEX_EVALUATE_THREADS``    examples scored concurrently by experiments and evaluations (8)
@@ -23,6 +28,7 @@ The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes w
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -49,6 +55,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_json_object(name: str, default: dict) -> dict:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return dict(default)
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object: {exc}") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {raw!r}")
+    return value
 
 
 def env_int(name: str, default: int) -> int:
@@ -192,11 +211,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # status and results live on our own rows
-# Redis redelivers a task that was not acknowledged within this many seconds (acks_late: a task
-# whose worker died). Keep it above your longest experiment; a run redelivered while it still runs
-# resumes next to it without duplicating trials or versions.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With Redis, a task taken by a worker that dies (acks_late) goes back to the queue after
+# ``visibility_timeout`` seconds; an experiment or evaluation redelivered that way resumes where it
+# stopped (a run redelivered while it still runs resumes next to it without duplicating anything).
+# Keep it above your longest run.
+CELERY_BROKER_TRANSPORT_OPTIONS = env_json_object(
+    "CELERY_BROKER_TRANSPORT_OPTIONS", {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
@@ -206,8 +228,6 @@ DSPEX_DEFAULT_LM = os.environ.get("DSPEX_DEFAULT_LM") or "local/gemma-3-270m"
 DSPEX_MODULE_TYPES: dict[str, tuple[str, str]] = {}
 # Extra optimizers for experiments: {"key": {"label": ..., "path": "dotted.path", "takes_metric": True}}.
 DSPEX_OPTIMIZER_TYPES: dict[str, dict[str, object]] = {}
-# Extra metrics by name for experiments and evaluations: {"name": "dotted.path.to.metric"}.
-DSPEX_METRICS: dict[str, str] = {}
 # Tools programs may call, by name: {"name": "dotted.path.to.factory(program)"} (programs.tools).
 DSPEX_TOOLS: dict[str, str] = {}
 # ProgramOfThought runs LM-written Python in a sandboxed subprocess; off unless enabled.
@@ -218,6 +238,14 @@ DSPEX_ALLOW_PROGRAM_OF_THOUGHT = os.environ.get("DSPEX_ALLOW_PROGRAM_OF_THOUGHT"
 )
 # Examples scored concurrently by experiment and evaluation runs.
 DSPEX_EVALUATE_THREADS = env_int("DSPEX_EVALUATE_THREADS", 8)
+# Metrics experiments and evaluations may use besides the built-in ones:
+# {"name": "dotted.path"} or ["dotted.path"].
+DSPEX_METRICS: dict[str, str] | list[str] = {}
+DSPEX_EVALUATION_CONCURRENCY = env_int("DSPEX_EVALUATION_CONCURRENCY", 8)
+DSPEX_EVALUATION_MAX_CONCURRENCY = env_int("DSPEX_EVALUATION_MAX_CONCURRENCY", 64)
+# A running evaluation writes its progress every 1% of its examples, or every second.
+DSPEX_EVALUATION_PROGRESS_FRACTION = 0.01
+DSPEX_EVALUATION_PROGRESS_INTERVAL = 1.0
 
 LOGGING = {
     "version": 1,

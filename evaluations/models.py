@@ -1,16 +1,23 @@
 """Evaluation (a scored run over a dataset split) and EvaluationResult (one row per example).
 
-The runner arrives with the optimization work; the rows, status machine and progress are here.
+Business logic lives in ``evaluations.services`` (the runner: ``evaluation_run``); the engine is
+reached only through ``evaluations.codecs``. ``Evaluation.run()`` calls those services.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from datasets.models import Split
 from dspex_project.ownership import OwnedQuerySet
 from dspex_project.runs import RunStatus
+
+if TYPE_CHECKING:
+    from evaluations.selectors import Comparison
 
 __all__ = ["Evaluation", "EvaluationResult"]
 
@@ -26,15 +33,28 @@ class Evaluation(models.Model):
     )
     split = models.CharField(max_length=8, choices=Split.choices, default=Split.DEV)
     metrics = models.JSONField(
-        default=list, blank=True, help_text='Metric names or specs, e.g. ["exact_match"]'
+        default=list,
+        blank=True,
+        help_text='Metric names or specs, e.g. ["exact_match", {"name": "f1", "field": "label"}]; '
+        "the first is the main score",
+    )
+    concurrency = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1)], help_text="Examples in flight at once"
+    )
+    limit = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Only the first N examples"
     )
     status = models.CharField(
         max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING, db_index=True
     )
     examples_done = models.PositiveIntegerField(default=0)
     examples_total = models.PositiveIntegerField(null=True, blank=True)
-    score = models.FloatField(null=True, blank=True, help_text="Aggregate score (mean over examples)")
-    metric_scores = models.JSONField(default=dict, blank=True, help_text="Aggregate per metric")
+    score = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Mean of the main metric over the examples done, 0..1 (a failed example counts 0)",
+    )
+    metric_scores = models.JSONField(default=dict, blank=True, help_text="Mean of each metric, 0..1")
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
     cost = models.DecimalField(max_digits=14, decimal_places=8, null=True, blank=True)
@@ -60,9 +80,41 @@ class Evaluation(models.Model):
 
     @property
     def progress(self) -> float | None:
-        if not self.examples_total:
+        if self.examples_total is None:
             return None
+        if self.examples_total == 0:
+            return 1.0 if self.status == RunStatus.SUCCEEDED else 0.0
         return min(1.0, self.examples_done / self.examples_total)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def run(self, *, background: bool = False) -> Evaluation:
+        """Run (or resume) this evaluation in this process and return it finished; with
+        ``background=True`` enqueue it for a Celery worker and return it at once (still pending).
+
+        Works from ``manage.py shell``: ``Evaluation.objects.create(...).run()``.
+        """
+        from evaluations.services import evaluation_enqueue, evaluation_run
+
+        if background:
+            return evaluation_enqueue(evaluation=self)
+        evaluation_run(evaluation_id=self.pk)
+        self.refresh_from_db()
+        return self
+
+    def cancel(self) -> Evaluation:
+        """Stop it: a running evaluation stops between examples, keeping the results it has."""
+        from evaluations.services import evaluation_cancel
+
+        return evaluation_cancel(evaluation=self)
+
+    def compare(self, other: Evaluation) -> Comparison:
+        """Example by example against ``other`` (the baseline): see ``evaluation_compare``."""
+        from evaluations.selectors import evaluation_compare
+
+        return evaluation_compare(evaluation=self, baseline=other)
 
 
 class EvaluationResult(models.Model):
@@ -72,8 +124,9 @@ class EvaluationResult(models.Model):
     example = models.ForeignKey(
         "datasets.Example", on_delete=models.CASCADE, related_name="evaluation_results"
     )
-    prediction = models.JSONField(null=True, blank=True)
-    score = models.FloatField(null=True, blank=True)
+    prediction = models.JSONField(null=True, blank=True, help_text="Output field values (null when failed)")
+    score = models.FloatField(null=True, blank=True, help_text="The main metric, 0..1 (null when failed)")
+    metric_scores = models.JSONField(default=dict, blank=True, help_text="Every metric's score, by name")
     error = models.TextField(blank=True)
     latency_ms = models.FloatField(null=True, blank=True)
     prompt_tokens = models.PositiveIntegerField(default=0)

@@ -1,28 +1,97 @@
-"""Writes for evaluations: create, move through the status machine, record per-example results."""
+"""Writes for evaluations: create, enqueue, run (or resume), cancel, record per-example results.
+
+The engine is reached only through ``evaluations.codecs`` (and ``programs.codecs`` for the program
+and its LM). ``evaluation_run`` is the runner a Celery worker calls:
+
+- it starts a pending evaluation, or resumes a running one (a redelivered task after a worker was
+  killed): examples that already have a result row are skipped, so nothing runs twice and
+  nothing is lost; a row per example is guaranteed by a unique constraint;
+- ``dspex.Evaluate`` runs the remaining examples on a helper thread, ``concurrency`` at a time;
+  finished examples come back to this thread and are written in batches together with the
+  progress (done/total, running score, tokens, cost), throttled by
+  :class:`~dspex_project.progress.ProgressThrottle` so big sets do not update the row per example;
+- it stops between examples once the evaluation is cancelled (``evaluation_cancel``); results
+  written before the cancel stay, with the aggregates over them.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.utils import timezone
 
 from datasets.models import DatasetVersion, Example, Split
 from dspex_project.ownership import authenticated_or_none
-from dspex_project.runs import RunStatus, run_transition
+from dspex_project.progress import ProgressThrottle
+from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
+from evaluations import codecs
+from evaluations.metrics import DEFAULT_METRIC, metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
+from programs import codecs as program_codecs
 from programs.models import ProgramVersion
 
 __all__ = [
     "evaluation_cancel",
     "evaluation_create",
+    "evaluation_enqueue",
     "evaluation_fail",
     "evaluation_finish",
+    "evaluation_rerun",
     "evaluation_result_record",
+    "evaluation_run",
     "evaluation_start",
 ]
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Evaluation], None]
+
+
+def _max_concurrency() -> int:
+    return int(getattr(settings, "DSPEX_EVALUATION_MAX_CONCURRENCY", 64))
+
+
+def _default_concurrency() -> int:
+    return min(int(getattr(settings, "DSPEX_EVALUATION_CONCURRENCY", 8)), _max_concurrency())
+
+
+def _split_examples(dataset_version: DatasetVersion, split: str, limit: int | None) -> list[Example]:
+    rows = dataset_version.examples.filter(split=split).order_by("position")
+    return list(rows[:limit] if limit else rows)
+
+
+# -- creating --------------------------------------------------------------------------------------
+def _check_inputs_fit(program_version: ProgramVersion, dataset_version: DatasetVersion, split: str) -> None:
+    """The examples must carry the program's required inputs (checked on the first one)."""
+    first = dataset_version.examples.filter(split=split).order_by("position").first()
+    if first is None:
+        counts = (
+            f"train {dataset_version.train_count}, dev {dataset_version.dev_count}, "
+            f"test {dataset_version.test_count}"
+        )
+        raise ValidationError(
+            {"split": ValidationError(f"{dataset_version} has no {split} examples ({counts})", code="empty")}
+        )
+    signature = program_codecs.signature_from_row(program_version.program.signature)
+    required = set(signature.input_schema().get("required", []))
+    missing = sorted(required - set(first.inputs))
+    if missing:
+        raise ValidationError(
+            {
+                "dataset_version": ValidationError(
+                    f"the examples of {dataset_version} lack the input(s) {', '.join(missing)} of "
+                    f"{program_version.program.name!r} (they have: {', '.join(first.inputs) or 'none'})",
+                    code="invalid",
+                )
+            }
+        )
 
 
 def evaluation_create(
@@ -31,17 +100,51 @@ def evaluation_create(
     dataset_version: DatasetVersion,
     split: str = Split.DEV,
     metrics: list[Any] | None = None,
+    concurrency: int | None = None,
+    limit: int | None = None,
     owner: Any = None,
 ) -> Evaluation:
-    """A pending evaluation over ``split`` (its size becomes ``examples_total``)."""
-    if metrics is not None and not isinstance(metrics, list):
-        raise ValidationError({"metrics": "metrics must be a JSON list"})
+    """A pending evaluation of ``program_version`` on the ``split`` examples of ``dataset_version``
+    (the first ``limit`` of them, when given), scored with ``metrics`` (default exact match).
+
+    Every problem is a ``ValidationError`` keyed by the argument: an unknown split or one without
+    examples, examples lacking the program's inputs, unknown metrics or options, a concurrency
+    outside 1..``DSPEX_EVALUATION_MAX_CONCURRENCY``.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+
+    def check(call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except ValidationError as exc:
+            for key, messages in exc.update_error_dict({}).items():
+                errors.setdefault(key, []).extend(messages)
+            return None
+
+    if split not in Split.values:
+        errors["split"] = [ValidationError(f"must be one of {', '.join(Split.values)}, got {split!r}")]
+    else:
+        check(lambda: _check_inputs_fit(program_version, dataset_version, split))
+    check(lambda: codecs.check_metrics(metrics, program_version.program))
+    if concurrency is None:
+        concurrency = _default_concurrency()
+    if not isinstance(concurrency, int) or not 1 <= concurrency <= _max_concurrency():
+        errors["concurrency"] = [
+            ValidationError(f"must be an integer from 1 to {_max_concurrency()}, got {concurrency!r}")
+        ]
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        errors["limit"] = [ValidationError(f"must be a positive integer, got {limit!r}")]
+    if errors:
+        raise ValidationError(errors)
+    total = dataset_version.examples.filter(split=split).count()
     evaluation = Evaluation(
         program_version=program_version,
         dataset_version=dataset_version,
         split=split,
-        metrics=metrics or [],
-        examples_total=dataset_version.examples.filter(split=split).count(),
+        metrics=list(metrics or [DEFAULT_METRIC]),
+        concurrency=concurrency,
+        limit=limit,
+        examples_total=min(total, limit) if limit else total,
         owner=authenticated_or_none(owner),
     )
     evaluation.full_clean()
@@ -49,35 +152,120 @@ def evaluation_create(
     return evaluation
 
 
+def evaluation_enqueue(*, evaluation: Evaluation) -> Evaluation:
+    """Queue ``evaluations.tasks.run_evaluation`` once the transaction commits (without a broker
+    it runs in this process then). Returns the evaluation as it is now."""
+    from evaluations.tasks import run_evaluation
+
+    if evaluation.status in TERMINAL:
+        raise ValidationError(
+            f"evaluation {evaluation.pk} is {evaluation.status}: start a new one", code="finished"
+        )
+    pk = evaluation.pk
+    transaction.on_commit(lambda: run_evaluation.delay(pk))
+    return evaluation
+
+
+# -- the status machine ----------------------------------------------------------------------------
+@dataclass
+class _Totals:
+    """Running sums over result rows (a failed example scores 0 on every metric)."""
+
+    metrics: list[str]
+    count: int = 0
+    errors: int = 0
+    score_sum: float = 0.0
+    metric_sums: dict[str, float] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: Decimal | None = Decimal(0)
+
+    def add(
+        self, *, score: Any, metric_scores: Any, error: str, prompt: int, completion: int, cost: Any
+    ) -> None:
+        self.count += 1
+        self.errors += bool(error)
+        self.score_sum += float(score or 0.0)
+        scores = metric_scores if isinstance(metric_scores, dict) else {}
+        for name in self.metrics:
+            value = scores.get(name)
+            if value is None and name == self.metrics[0]:
+                value = score
+            self.metric_sums[name] = self.metric_sums.get(name, 0.0) + float(value or 0.0)
+        self.prompt_tokens += int(prompt or 0)
+        self.completion_tokens += int(completion or 0)
+        self.cost = None if self.cost is None or cost is None else self.cost + Decimal(cost)
+
+    @classmethod
+    def of(cls, evaluation: Evaluation) -> _Totals:
+        totals = cls(metrics=metric_spec_names(evaluation.metrics))
+        rows = EvaluationResult.objects.filter(evaluation_id=evaluation.pk).values_list(
+            "score", "metric_scores", "error", "prompt_tokens", "completion_tokens", "cost"
+        )
+        for score, metric_scores, error, prompt, completion, cost in rows.iterator(chunk_size=2000):
+            totals.add(
+                score=score,
+                metric_scores=metric_scores,
+                error=error,
+                prompt=prompt,
+                completion=completion,
+                cost=cost,
+            )
+        return totals
+
+    def fields(self) -> dict[str, Any]:
+        if not self.count:
+            return {
+                "score": None,
+                "metric_scores": {},
+                "prompt_tokens": 0,
+                "completion_tokens": 0,
+                "cost": Decimal(0),
+            }
+        return {
+            "score": self.score_sum / self.count,
+            "metric_scores": {name: self.metric_sums.get(name, 0.0) / self.count for name in self.metrics},
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost": self.cost,
+        }
+
+
 def evaluation_start(*, evaluation: Evaluation) -> Evaluation:
     return run_transition(run=evaluation, to=RunStatus.RUNNING)
 
 
 def evaluation_finish(*, evaluation: Evaluation) -> Evaluation:
-    """Mark it succeeded with its aggregates: mean score, tokens and cost over the results."""
-    totals = evaluation.results.aggregate(
-        mean_score=Avg("score"),
-        prompt=Sum("prompt_tokens"),
-        completion=Sum("completion_tokens"),
-        total_cost=Sum("cost"),
-        unknown_costs=Count("id", filter=Q(cost__isnull=True)),
-    )
-    return run_transition(
-        run=evaluation,
-        to=RunStatus.SUCCEEDED,
-        score=totals["mean_score"],
-        prompt_tokens=totals["prompt"] or 0,
-        completion_tokens=totals["completion"] or 0,
-        cost=None if totals["unknown_costs"] else (totals["total_cost"] or Decimal(0)),
-    )
+    """Mark it succeeded with its aggregates over the results: the mean of each metric (a failed
+    example counts 0), tokens, and cost (unknown when one example's cost is)."""
+    with transaction.atomic():
+        Evaluation.objects.select_for_update().filter(pk=evaluation.pk).first()
+        totals = _Totals.of(evaluation)
+        done = totals.count
+        return run_transition(run=evaluation, to=RunStatus.SUCCEEDED, examples_done=done, **totals.fields())
 
 
 def evaluation_fail(*, evaluation: Evaluation, error: str) -> Evaluation:
-    return run_transition(run=evaluation, to=RunStatus.FAILED, error=error)
+    with transaction.atomic():
+        Evaluation.objects.select_for_update().filter(pk=evaluation.pk).first()
+        totals = _Totals.of(evaluation)
+        return run_transition(
+            run=evaluation, to=RunStatus.FAILED, error=error, examples_done=totals.count, **totals.fields()
+        )
 
 
 def evaluation_cancel(*, evaluation: Evaluation) -> Evaluation:
-    return run_transition(run=evaluation, to=RunStatus.CANCELLED)
+    """Cancel a pending or running evaluation (``InvalidTransition`` once it has finished).
+
+    A running one stops between examples: its worker notices at its next progress write. The
+    results recorded so far stay, and the aggregates are those over them.
+    """
+    with transaction.atomic():
+        Evaluation.objects.select_for_update().filter(pk=evaluation.pk).first()
+        totals = _Totals.of(evaluation)
+        return run_transition(
+            run=evaluation, to=RunStatus.CANCELLED, examples_done=totals.count, **totals.fields()
+        )
 
 
 def evaluation_result_record(
@@ -86,6 +274,7 @@ def evaluation_result_record(
     example: Example,
     prediction: dict[str, Any] | None,
     score: float | None,
+    metric_scores: dict[str, float] | None = None,
     error: str = "",
     latency_ms: float | None = None,
     prompt_tokens: int = 0,
@@ -97,6 +286,8 @@ def evaluation_result_record(
         raise ValidationError(
             f"example {example.pk} is not in {evaluation.dataset_version}/{evaluation.split}", code="invalid"
         )
+    if metric_scores is None:
+        metric_scores = {} if score is None else {metric_spec_names(evaluation.metrics)[0]: score}
     with transaction.atomic():
         locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if locked.status != RunStatus.RUNNING:
@@ -109,6 +300,7 @@ def evaluation_result_record(
             example=example,
             prediction=prediction,
             score=score,
+            metric_scores=metric_scores,
             error=error,
             latency_ms=latency_ms,
             prompt_tokens=prompt_tokens,
@@ -119,3 +311,196 @@ def evaluation_result_record(
         Evaluation.objects.filter(pk=locked.pk).update(examples_done=done)
     evaluation.examples_done = done
     return result
+
+
+# -- running ---------------------------------------------------------------------------------------
+def _validation_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _status(evaluation: Evaluation) -> str:
+    return Evaluation.objects.filter(pk=evaluation.pk).values_list("status", flat=True).get()
+
+
+def _write(evaluation: Evaluation, outcomes: list[codecs.ExampleOutcome], totals: _Totals) -> str:
+    """Insert ``outcomes`` as result rows and update the progress, if the evaluation still runs;
+    return its status (anything but ``running`` means: stop, and drop what was not written)."""
+    with transaction.atomic():
+        status = (
+            Evaluation.objects.select_for_update()
+            .filter(pk=evaluation.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        if status != RunStatus.RUNNING:
+            return status
+        EvaluationResult.objects.bulk_create(
+            [
+                EvaluationResult(
+                    evaluation_id=evaluation.pk,
+                    example_id=outcome.example_id,
+                    prediction=outcome.prediction,
+                    score=outcome.score,
+                    metric_scores=outcome.metric_scores,
+                    error=outcome.error,
+                    latency_ms=outcome.latency_ms,
+                    prompt_tokens=outcome.prompt_tokens,
+                    completion_tokens=outcome.completion_tokens,
+                    cost=outcome.cost,
+                )
+                for outcome in outcomes
+            ],
+            ignore_conflicts=True,  # another worker running the same evaluation wrote it first
+        )
+        for outcome in outcomes:
+            totals.add(
+                score=outcome.score,
+                metric_scores=outcome.metric_scores,
+                error=outcome.error,
+                prompt=outcome.prompt_tokens,
+                completion=outcome.completion_tokens,
+                cost=outcome.cost,
+            )
+        changes = {
+            "examples_done": EvaluationResult.objects.filter(evaluation_id=evaluation.pk).count(),
+            "updated_at": timezone.now(),
+            **totals.fields(),
+        }
+        Evaluation.objects.filter(pk=evaluation.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(evaluation, name, value)
+    return status
+
+
+def _drive(
+    evaluation: Evaluation,
+    stream: codecs.EvaluationStream,
+    totals: _Totals,
+    on_progress: ProgressCallback | None,
+) -> str:
+    """Consume the stream's outcomes, writing them as progress comes due; stop on a cancel."""
+    throttle = ProgressThrottle(
+        evaluation.examples_total or 0,
+        fraction=float(getattr(settings, "DSPEX_EVALUATION_PROGRESS_FRACTION", 0.01)),
+        interval=float(getattr(settings, "DSPEX_EVALUATION_PROGRESS_INTERVAL", 1.0)),
+    )
+    pending: list[codecs.ExampleOutcome] = []
+    status = RunStatus.RUNNING
+    for outcome in stream:
+        if outcome is not None:
+            pending.append(outcome)
+        if status == RunStatus.RUNNING and throttle.due(
+            len(pending), evaluation.examples_done + len(pending)
+        ):
+            status = _write(evaluation, pending, totals)
+            pending = []
+            throttle.written()
+            if status == RunStatus.RUNNING and on_progress is not None:
+                on_progress(evaluation)
+        elif outcome is None and status == RunStatus.RUNNING and not pending:
+            status = _status(evaluation)  # idle: is it still wanted?
+        if status != RunStatus.RUNNING and not stream.stopped:
+            stream.stop()  # cancelled (or finished elsewhere): start no more examples
+    if pending and status == RunStatus.RUNNING:
+        status = _write(evaluation, pending, totals)
+        if status == RunStatus.RUNNING and on_progress is not None:
+            on_progress(evaluation)
+    return status
+
+
+def _conclude(evaluation: Evaluation, failure: BaseException | None) -> Evaluation:
+    if failure is not None:
+        return evaluation_fail(
+            evaluation=evaluation,
+            error=f"the run stopped: {program_codecs.describe_error(failure)}",
+        )
+    first_error = (
+        EvaluationResult.objects.filter(evaluation_id=evaluation.pk)
+        .exclude(error="")
+        .values_list("error", flat=True)
+    ).first()
+    failed = EvaluationResult.objects.filter(evaluation_id=evaluation.pk).exclude(error="").count()
+    if failed and failed == evaluation.examples_total:
+        return evaluation_fail(
+            evaluation=evaluation, error=f"every example failed ({failed}); the first: {first_error}"
+        )
+    return evaluation_finish(evaluation=evaluation)
+
+
+def evaluation_run(*, evaluation_id: int, on_progress: ProgressCallback | None = None) -> Evaluation | None:
+    """Run a pending evaluation, or resume a running one, in this process (the worker's job).
+
+    Returns the row as it ends (succeeded, failed or cancelled; a finished one is left alone), or
+    ``None`` when it no longer exists. ``on_progress(evaluation)`` is called after each progress
+    write (the command's progress bar). Failed examples are results with an ``error``; the whole
+    evaluation fails when the program cannot be built or every example failed.
+    """
+    evaluation = (
+        Evaluation.objects.select_related("program_version__program__signature", "dataset_version")
+        .filter(pk=evaluation_id)
+        .first()
+    )
+    if evaluation is None:
+        return None
+    if evaluation.status == RunStatus.PENDING:
+        try:
+            evaluation_start(evaluation=evaluation)
+        except InvalidTransition:
+            evaluation.refresh_from_db()
+    if evaluation.status != RunStatus.RUNNING:
+        return evaluation
+    try:
+        rows = _split_examples(evaluation.dataset_version, evaluation.split, evaluation.limit)
+        done = set(
+            EvaluationResult.objects.filter(evaluation_id=evaluation.pk).values_list("example_id", flat=True)
+        )
+        todo = [row for row in rows if row.pk not in done]
+        evaluation.examples_total = len(rows)
+        Evaluation.objects.filter(pk=evaluation.pk).update(examples_total=len(rows))
+        program = evaluation.program_version.program
+        signature = program_codecs.signature_from_row(program.signature)
+        stream = codecs.EvaluationStream(
+            module=program_codecs.module_from_version(evaluation.program_version),
+            lm=program_codecs.lm_from_config(program.lm_config),
+            rows=todo,
+            metrics=codecs.resolve_metrics(evaluation.metrics, signature),
+            concurrency=evaluation.concurrency,
+        )
+    except ValidationError as exc:
+        return evaluation_fail(evaluation=evaluation, error=f"cannot run: {_validation_text(exc)}")
+    totals = _Totals.of(evaluation)
+    evaluation.examples_done = totals.count
+    try:
+        with stream:
+            status = _drive(evaluation, stream, totals, on_progress)
+    except Exception as exc:  # the database went away, ...: record it if possible, never hang running
+        logger.exception("evaluation %s stopped", evaluation.pk)
+        try:
+            return evaluation_fail(
+                evaluation=evaluation, error=f"the run stopped: {type(exc).__name__}: {exc}"
+            )
+        except Exception:
+            raise exc from None
+    if status != RunStatus.RUNNING:
+        evaluation.refresh_from_db()
+        return evaluation
+    try:
+        return _conclude(evaluation, stream.failure)
+    except InvalidTransition:  # cancelled (or finished by another worker) at the last moment
+        evaluation.refresh_from_db()
+        return evaluation
+
+
+def evaluation_rerun(*, evaluation: Evaluation, owner: Any = None) -> Evaluation:
+    """A new pending evaluation with the same program version, data, metrics and settings."""
+    return evaluation_create(
+        program_version=evaluation.program_version,
+        dataset_version=evaluation.dataset_version,
+        split=evaluation.split,
+        metrics=evaluation.metrics,
+        concurrency=evaluation.concurrency,
+        limit=evaluation.limit,
+        owner=owner if owner is not None else evaluation.owner,
+    )

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from datasets.models import DatasetVersion, Split
 from datasets.selectors import dataset_version_list_for_user
-from dspex.evaluate import metric_names
+from evaluations.codecs import metric_names
 from experiments.optimizer_types import optimizer_type_choices
 from experiments.services import program_optimize
 from programs.models import Program

@@ -7,13 +7,12 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
 import dspex
 from datasets.codecs import examples_from_version
-from dspex.evaluate import UnknownMetric, get_metric
+from evaluations.codecs import resolve_metrics
 from experiments.models import Experiment
 from experiments.optimizer_types import get_optimizer_type
 from programs import codecs as program_codecs
@@ -39,15 +38,17 @@ class EvaluationFailed(RuntimeError):
     """Every example of an evaluation failed: a broken LM or program, not a low score."""
 
 
-def experiment_metric(name: str) -> Callable[..., Any]:
-    """The metric named ``name`` (a registered name or an allow-listed dotted path)."""
-    allowed = getattr(settings, "DSPEX_METRICS", {})
-    if name in allowed:
-        return import_string(allowed[name])
+def experiment_metric(experiment: Experiment) -> Callable[..., Any]:
+    """The experiment's metric (a name registered in ``evaluations.metrics`` or allow-listed in
+    ``DSPEX_METRICS``), reading the program's output field (``exact_match`` on ``sentence -> label``
+    compares ``label``). Errors are keyed ``metric``."""
+    signature = program_codecs.signature_from_row(experiment.program_version.program.signature)
     try:
-        return get_metric(name)
-    except UnknownMetric as exc:
-        raise ValidationError({"metric": ValidationError(str(exc), code="invalid_choice")}) from None
+        [metric] = resolve_metrics([experiment.metric], signature)
+    except ValidationError as exc:
+        messages = [m.replace("metrics[0]: ", "") for m in exc.messages]
+        raise ValidationError({"metric": messages}) from None
+    return lambda example, prediction, trace=None: metric.score(example, prediction)
 
 
 def _optimizer_class(key: str) -> tuple[Any, type]:
@@ -90,7 +91,7 @@ def experiment_optimizer(
 
 def check_experiment_config(experiment: Experiment) -> None:
     """Raise ValidationError (keyed by field) unless the runner could start ``experiment``."""
-    metric = experiment_metric(experiment.metric)
+    metric = experiment_metric(experiment)
     experiment_optimizer(experiment, metric, callback=None)
     experiment_data(experiment)
 

@@ -206,7 +206,7 @@ def _optimize(
 ) -> tuple[dict[str, Any], float]:
     """Run the optimizer; return the compiled state and its validation score."""
     monitor = RunMonitor(experiment, record=trial_record, on_trial=on_trial)
-    metric = codecs.experiment_metric(experiment.metric)
+    metric = codecs.experiment_metric(experiment)
     optimizer = codecs.experiment_optimizer(experiment, metric, monitor.callback)
     trainset, valset = codecs.experiment_data(experiment)
     threads = int((experiment.optimizer_params or {}).get("num_threads") or settings.DSPEX_EVALUATE_THREADS)

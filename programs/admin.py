@@ -275,6 +275,13 @@ class ProgramVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("source", "created_at")
     search_fields = ("program__name", "note")
     list_select_related = ("program", "parent__program", "created_by")
+    actions = ["run_evaluation"]
+
+    @admin.action(description="Run an evaluation of the selected versions…")
+    def run_evaluation(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        from evaluations.admin_actions import run_evaluation_action  # evaluations builds on programs
+
+        return run_evaluation_action(self, request, queryset)
 
 
 class LMCallTraceInline(ReadOnlyAdminMixin, admin.StackedInline):

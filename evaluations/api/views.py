@@ -1,32 +1,205 @@
-"""Viewsets of the evaluations API (read-only: the runner arrives with the optimization work)."""
+"""Viewsets of the evaluations API. Thin: validate the request's shape, call a service or
+selector, render the result. Every queryset starts from a selector scoped to the requesting user,
+so other users' evaluations are 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from dspex_project.rest import ApiViewMixin
-from evaluations import selectors
+from dspex_project.rest import ApiViewMixin, Conflict, FirstRendererNegotiation, InputOutputMixin
+from dspex_project.runs import InvalidTransition
+from evaluations import selectors, services
 from evaluations.api.filters import EvaluationFilter, EvaluationResultFilter
-from evaluations.api.serializers import EvaluationResultSerializer, EvaluationSerializer
-from evaluations.models import EvaluationResult
+from evaluations.api.serializers import (
+    ComparisonSerializer,
+    EvaluationInputSerializer,
+    EvaluationResultSerializer,
+    EvaluationSerializer,
+)
+from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
+from evaluations.models import Evaluation, EvaluationResult
+from evaluations.selectors import CHANGES
 
 __all__ = ["EvaluationResultViewSet", "EvaluationViewSet"]
 
+ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name -> list of messages")
+NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Missing, or not yours")
+CONFLICT = OpenApiResponse(OpenApiTypes.OBJECT, description="It has already finished")
 
-class EvaluationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+CREATE_DESCRIPTION = """Create an evaluation and start it: a worker runs the program version on
+every example of the split and scores each with the metrics.
+
+- **202**: the evaluation, pending (or further along); follow it with `GET /api/evaluations/{id}/`
+  (`status`, `examples_done`/`examples_total`, running `score`) and its `results/`.
+- **400**: keyed by field: `program`, `program_version_number`, `dataset`,
+  `dataset_version_number`, `split` (unknown, or no examples), `metrics` (unknown names or
+  options, e.g. `metrics[1]: unknown metric 'acc'`), `concurrency`, `limit`.
+"""
+
+COMPARE_DESCRIPTION = """Compare this evaluation with another one (`other`, the baseline), example
+by example on the main score: `improved` (higher here), `regressed`, `unchanged`, `missing` (a
+result in only one of them). Rows are paginated and filtered by `change`. Both must be of the
+same dataset version and split: otherwise 400 saying which differs."""
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    other = serializers.IntegerField(min_value=1, help_text="The id of the evaluation to compare with")
+    change = serializers.ChoiceField(choices=CHANGES, required=False)
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=list(EXPORT_FORMATS), default="csv")
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Create and start an evaluation",
+        description=CREATE_DESCRIPTION,
+        request=EvaluationInputSerializer,
+        responses={202: EvaluationSerializer, 400: ERROR},
+    )
+)
+class EvaluationViewSet(
+    ApiViewMixin,
+    InputOutputMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Scored runs of a program version over one split of a dataset version."""
 
     serializer_class = EvaluationSerializer
+    input_serializer_class = EvaluationInputSerializer
     filterset_class = EvaluationFilter
     ordering_fields = ["id", "created_at", "finished_at", "score", "status"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet:
         return selectors.evaluation_list(user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated_input()
+        program_version, dataset_version = selectors.evaluation_versions(
+            program=data["program"],
+            dataset=data["dataset"],
+            program_version_number=data.get("program_version_number"),
+            dataset_version_number=data.get("dataset_version_number"),
+        )
+        with transaction.atomic():
+            evaluation = services.evaluation_create(
+                program_version=program_version,
+                dataset_version=dataset_version,
+                split=data["split"],
+                metrics=data.get("metrics"),
+                concurrency=data.get("concurrency"),
+                limit=data.get("limit"),
+                owner=request.user,
+            )
+            services.evaluation_enqueue(evaluation=evaluation)
+        evaluation = self.get_queryset().get(pk=evaluation.pk)  # eager tasks may have run already
+        location = reverse("evaluation-detail", args=[evaluation.pk], request=request)
+        return Response(
+            self.output(evaluation), status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+        )
+
+    @extend_schema(
+        summary="Cancel an evaluation",
+        description="A pending evaluation never runs; a running one stops between examples and keeps "
+        "the results it has (its aggregates are those over them). 409 once it has finished.",
+        request=None,
+        responses={200: EvaluationSerializer, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        evaluation = self.get_object()
+        try:
+            services.evaluation_cancel(evaluation=evaluation)
+        except InvalidTransition as exc:
+            raise Conflict(
+                f"evaluation {evaluation.pk} is {exc.current}: only a pending or running one can be cancelled"
+            ) from None
+        return Response(self.output(self.get_queryset().get(pk=evaluation.pk)))
+
+    @extend_schema(
+        summary="Download the results as CSV or JSON",
+        description="Streamed, one example per line (CSV: `input.*`, `label.*`, `prediction.*`, "
+        "`score`, `metric.*`, `error`, latency, tokens, cost) or a JSON document "
+        "`{evaluation: {...}, results: [...]}`.",
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), default="csv")],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (400, "application/json"): ERROR,
+            (404, "application/json"): NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONRenderer],  # errors; the export itself is a streamed response
+        content_negotiation_class=FirstRendererNegotiation,  # ?format= is ours, not DRF's
+    )
+    def export(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
+        evaluation = self.get_object()
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return evaluation_export_response(evaluation, query.validated_data["format"])
+
+    @extend_schema(
+        summary="Compare with another evaluation, example by example",
+        description=COMPARE_DESCRIPTION,
+        parameters=[
+            OpenApiParameter("other", OpenApiTypes.INT, required=True, description="The baseline's id"),
+            OpenApiParameter("change", OpenApiTypes.STR, enum=list(CHANGES), description="Only these rows"),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: ComparisonSerializer, 400: ERROR, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def compare(self, request: Request, pk: str | None = None) -> Response:
+        evaluation = self.get_object()
+        query = CompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        other = self.get_queryset().filter(pk=query.validated_data["other"]).first()
+        if other is None:
+            raise ValidationError(
+                {"other": f"there is no evaluation {query.validated_data['other']} of yours"}
+            )
+        try:
+            comparison = selectors.evaluation_compare(evaluation=evaluation, baseline=other)
+        except ValidationError as exc:
+            raise ValidationError({"other": exc.messages}) from None
+        paginator = self.paginator
+        rows = comparison.filtered(query.validated_data.get("change"))
+        page = paginator.paginate_queryset(rows, request, view=self)
+        body = {
+            "evaluation": evaluation.pk,
+            "other": other.pk,
+            "score": evaluation.score,
+            "other_score": other.score,
+            "counts": comparison.counts,
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": page,
+        }
+        return Response(ComparisonSerializer(body).data)
 
 
 EVALUATION_PK = OpenApiParameter(
@@ -38,7 +211,8 @@ EVALUATION_PK = OpenApiParameter(
     list=extend_schema(parameters=[EVALUATION_PK]), retrieve=extend_schema(parameters=[EVALUATION_PK])
 )
 class EvaluationResultViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """One row per example of an evaluation (``/api/evaluations/{id}/results/``)."""
+    """One row per example of an evaluation (``/api/evaluations/{id}/results/``): filter with
+    ``failed=true`` (errors only), ``min_score``/``max_score``; order with ``ordering=score``."""
 
     serializer_class = EvaluationResultSerializer
     filterset_class = EvaluationResultFilter
@@ -49,5 +223,5 @@ class EvaluationResultViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return EvaluationResult.objects.none()
         evaluations = selectors.evaluation_list(user=self.request.user)
-        evaluation = get_object_or_404(evaluations, pk=self.kwargs["evaluation_pk"])
+        evaluation: Evaluation = get_object_or_404(evaluations, pk=self.kwargs["evaluation_pk"])
         return selectors.evaluation_result_list(evaluation=evaluation)

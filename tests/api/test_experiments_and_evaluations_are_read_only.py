@@ -1,5 +1,6 @@
-"""Experiments and evaluations (with trials and results) are readable; they cannot be written
-through the API until their runners exist."""
+"""Experiments and evaluations (with trials and results) are readable; experiments cannot be
+written through the API until their runner exists (evaluations are started with POST: see
+test_evaluations_start_with_202_and_run_in_the_background.py)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,6 @@ def test_an_evaluation_shows_one_result_per_example(ada_api, user, version_pair)
     assert ada_api.get("/api/evaluations/", {"split": "test"}).json()["count"] == 0
 
 
-@pytest.mark.parametrize("url", ["/api/experiments/", "/api/evaluations/"])
+@pytest.mark.parametrize("url", ["/api/experiments/"])
 def test_they_cannot_be_created_through_the_api(ada_api, url):
     assert ada_api.post(url, {}, format="json").status_code == 405

@@ -52,7 +52,7 @@ def test_results_advance_progress_and_finishing_aggregates(evaluation):
     assert evaluation.cost == Decimal("0.003")
 
 
-def test_an_unknown_cost_makes_the_total_unknown(evaluation):
+def test_an_unknown_cost_makes_the_total_unknown_and_a_failed_example_counts_zero(evaluation):
     rome, _ = _dev_examples(evaluation)
     evaluation_result_record(
         evaluation=evaluation, example=rome, prediction=None, score=None, error="LM down"
@@ -60,7 +60,8 @@ def test_an_unknown_cost_makes_the_total_unknown(evaluation):
     evaluation_finish(evaluation=evaluation)
     evaluation.refresh_from_db()
     assert evaluation.cost is None
-    assert evaluation.score is None
+    assert evaluation.score == 0.0
+    assert evaluation.metric_scores == {"exact_match": 0.0}
 
 
 def test_an_example_has_one_result_per_evaluation(evaluation):

@@ -1,0 +1,404 @@
+"""The boundary between evaluation rows and the engine: the only module here importing both.
+
+- ``resolve_metrics``: the ``metrics`` JSON of an Evaluation -> scoring callables, checked against
+  the program's signature (errors are a ``ValidationError`` on ``metrics``, naming the item);
+- ``EvaluationStream``: runs ``dspex.Evaluate`` over Example rows on a helper thread, with bounded
+  concurrency, and hands each finished example back to the calling thread as an
+  :class:`ExampleOutcome` (prediction, every metric's score, error, latency, tokens, cost). It can
+  be stopped between examples. The calling thread does all database work.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
+
+import dspex
+from datasets.codecs import example_from_row
+from evaluations.metrics import DEFAULT_METRIC, get_metric_type, metric_types
+from programs.codecs import describe_error, jsonable, signature_from_row, usage_totals
+
+if TYPE_CHECKING:
+    from datasets.models import Example
+    from dspex.lm.tracking import LMCall
+    from programs.models import Program
+
+__all__ = [
+    "EvaluationStream",
+    "ExampleOutcome",
+    "ScoringMetric",
+    "check_metrics",
+    "metric_names",
+    "resolve_metrics",
+]
+
+
+# -- metrics ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScoringMetric:
+    """A resolved metric: ``score(example, prediction) -> float`` stored under ``name``."""
+
+    name: str
+    score: Callable[[Any, Any], float]
+
+
+class _FieldView:
+    """``example``/``prediction`` seen through a metric that reads ``answer``: ``answer`` is
+    ``field`` (``exact_match`` on a ``sentence -> label`` program compares ``label``)."""
+
+    __slots__ = ("_field", "_target")
+
+    def __init__(self, target: Any, field: str):
+        self._target = target
+        self._field = field
+
+    def _key(self, key: str) -> str:
+        return self._field if key == "answer" else key
+
+    def __getitem__(self, key: str) -> Any:
+        return self._target[self._key(key)]
+
+    def __getattr__(self, key: str) -> Any:
+        return getattr(self._target, self._key(key))
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._key(key) in self._target
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._target.get(self._key(key), default)
+
+
+def _on_field(metric: Callable[..., Any], field: str) -> Callable[..., Any]:
+    if field == "answer":
+        return metric
+
+    def viewed(example: Any, prediction: Any, trace: Any = None) -> Any:
+        return metric(_FieldView(example, field), _FieldView(prediction, field), trace)
+
+    return viewed
+
+
+def _item_spec(item: Any, where: str) -> tuple[str, dict[str, Any]]:
+    if isinstance(item, str):
+        return item, {}
+    if isinstance(item, Mapping) and isinstance(item.get("name"), str):
+        return item["name"], {k: v for k, v in item.items() if k != "name"}
+    raise ValidationError(
+        f'{where}: expected a metric name or an object like {{"name": "exact_match", ...}}, got {item!r}',
+        code="invalid",
+    )
+
+
+def _answer_field(name: str, options: dict[str, Any], outputs: Sequence[str], where: str) -> str:
+    given = options.pop("field", None)
+    if given is not None:
+        if given not in outputs:
+            raise ValidationError(
+                f"{where}: {name} cannot compare {given!r}: not an output field "
+                f"(outputs: {', '.join(outputs) or 'none'})",
+                code="invalid",
+            )
+        return str(given)
+    if "answer" in outputs:
+        return "answer"
+    if len(outputs) == 1:
+        return outputs[0]
+    raise ValidationError(
+        f'{where}: {name} compares one output field: say which, e.g. {{"name": "{name}", "field": '
+        f'"{outputs[0] if outputs else "answer"}"}} (outputs: {", ".join(outputs) or "none"})',
+        code="invalid",
+    )
+
+
+def _build(name: str, target: Any, options: dict[str, Any], where: str) -> Callable[..., Any]:
+    """A class is instantiated with the options; a function gets them as keyword arguments."""
+    if inspect.isclass(target):
+        try:
+            return target(**options)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                f"{where}: {name} does not accept these options: {exc}", code="invalid"
+            ) from None
+    if not callable(target):
+        raise ValidationError(f"{where}: {name} is not callable", code="invalid")
+    if options:
+        try:
+            inspect.signature(target).bind(None, None, **options)
+        except TypeError as exc:
+            raise ValidationError(
+                f"{where}: {name} does not accept these options: {exc}", code="invalid"
+            ) from None
+        except ValueError:
+            pass  # no introspectable signature: the call will tell
+
+        def with_options(example: Any, prediction: Any, trace: Any = None) -> Any:
+            return target(example, prediction, trace, **options)
+
+        return with_options
+    return target
+
+
+def resolve_metrics(metrics: Sequence[Any] | None, signature: type[dspex.Signature]) -> list[ScoringMetric]:
+    """The scoring metrics of ``metrics`` (default ``["exact_match"]``) for programs of ``signature``.
+
+    Every problem is reported at once, on ``metrics``: unknown names, repeated names, options a
+    metric does not take, an answer field the signature lacks.
+    """
+    if metrics is not None and not isinstance(metrics, list | tuple):
+        raise ValidationError({"metrics": ValidationError("metrics must be a JSON list", code="invalid")})
+    items = list(metrics or [DEFAULT_METRIC])
+    outputs = list(signature.output_fields)
+    errors: list[ValidationError] = []
+    resolved: list[ScoringMetric] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        where = f"metrics[{index}]"
+        try:
+            name, options = _item_spec(item, where)
+            if name in seen:
+                raise ValidationError(f"{where}: {name} is listed twice", code="invalid")
+            seen.add(name)
+            try:
+                metric_type = get_metric_type(name)
+            except KeyError as exc:
+                raise ValidationError(f"{where}: {exc.args[0]}", code="invalid_choice") from None
+            try:
+                target = import_string(metric_type.path)
+            except ImportError as exc:
+                raise ValidationError(
+                    f"{where}: metric {name} is not available here (cannot import {metric_type.path}: {exc})",
+                    code="unavailable",
+                ) from None
+            field = _answer_field(name, options, outputs, where) if metric_type.answer_field else None
+            scorer = _build(name, target, options, where)
+            if field is not None:
+                scorer = _on_field(scorer, field)
+            resolved.append(ScoringMetric(name, scorer))
+        except ValidationError as exc:
+            errors.append(exc)
+    if errors:
+        raise ValidationError({"metrics": errors})
+    return resolved
+
+
+def check_metrics(metrics: Sequence[Any] | None, program: Program) -> list[str]:
+    """Raise ``ValidationError`` on ``metrics`` unless they fit ``program``; their names otherwise."""
+    return [metric.name for metric in resolve_metrics(metrics, signature_from_row(program.signature))]
+
+
+def metric_names() -> list[str]:
+    """The names users may put in ``metrics`` (registered and allow-listed)."""
+    return list(metric_types())
+
+
+# -- running ---------------------------------------------------------------------------------------
+@dataclass
+class ExampleOutcome:
+    """One finished example, ready to become an EvaluationResult row."""
+
+    example_id: int
+    prediction: dict[str, Any] | None
+    metric_scores: dict[str, float]
+    score: float | None
+    error: str
+    latency_ms: float
+    prompt_tokens: int
+    completion_tokens: int
+    cost: Decimal | None
+
+
+@dataclass
+class _Attempt:
+    calls: list[LMCall]
+    latency_ms: float
+    error: BaseException | None = None
+
+
+@dataclass
+class _Failure:
+    """What the program wrapper returns in place of a prediction when the program raised."""
+
+    error: BaseException
+
+
+class _Stopped(Exception):
+    """The run was asked to stop before this example started."""
+
+
+# The attempt of the example being scored, set by ``_Program.acall`` in the example's asyncio task
+# and read by ``EvaluationStream._score`` right after, in the same task.
+_attempt: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar(
+    "dspex_evaluation_attempt", default=None
+)
+
+
+class _Program:
+    """What ``dspex.Evaluate`` runs: the module, timed and traced per example, never raising for
+    a failed example (the failure goes to the metric, which records it), stopping when asked."""
+
+    def __init__(self, module: dspex.Module, stop: threading.Event):
+        self.module = module
+        self.stop = stop
+
+    async def acall(self, **inputs: Any) -> Any:
+        if self.stop.is_set():
+            raise _Stopped("stopped before this example started")
+        started = perf_counter()
+        with dspex.track_calls() as calls:
+            try:
+                prediction = await self.module.acall(**inputs)
+            except Exception as exc:
+                _attempt.set(_Attempt(list(calls), (perf_counter() - started) * 1000, exc))
+                return _Failure(exc)
+        _attempt.set(_Attempt(list(calls), (perf_counter() - started) * 1000))
+        return prediction
+
+
+def _prediction_json(prediction: Any) -> dict[str, Any]:
+    if hasattr(prediction, "to_dict"):
+        return jsonable(prediction.to_dict())
+    if isinstance(prediction, Mapping):
+        return jsonable(dict(prediction))
+    return {"value": jsonable(prediction)}
+
+
+_DONE = object()
+
+
+class EvaluationStream:
+    """``dspex.Evaluate`` over ``rows`` on a helper thread; iterate for outcomes as they finish.
+
+    ::
+
+        with EvaluationStream(module=m, lm=lm, rows=rows, metrics=metrics, concurrency=8) as stream:
+            for outcome in stream:      # None every ``poll_interval`` seconds while nothing finishes
+                ...
+                if cancelled:
+                    stream.stop()       # examples not yet started are skipped
+
+    At most ``concurrency`` examples are in flight. ``failure`` holds an exception that ended the
+    whole run (not a failed example: those are outcomes with an ``error``).
+    """
+
+    def __init__(
+        self,
+        *,
+        module: dspex.Module,
+        lm: dspex.LM,
+        rows: Sequence[Example],
+        metrics: Sequence[ScoringMetric],
+        concurrency: int,
+        poll_interval: float = 0.5,
+    ):
+        if not metrics:
+            raise ValueError("an evaluation needs at least one metric")
+        self.module = module
+        self.lm = lm
+        self.metrics = list(metrics)
+        self.concurrency = max(int(concurrency), 1)
+        self.poll_interval = poll_interval
+        self.examples = [example_from_row(row) for row in rows]
+        self._ids = {id(example): row.pk for example, row in zip(self.examples, rows, strict=True)}
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.failure: BaseException | None = None
+
+    # -- control (calling thread) --------------------------------------------------------------
+    def start(self) -> EvaluationStream:
+        self._thread = threading.Thread(target=self._run, name="dspex-evaluation", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Start no more examples (those in flight finish and are still reported)."""
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def close(self) -> None:
+        self.stop()
+        if self._thread is not None:
+            self._thread.join()
+
+    def __enter__(self) -> EvaluationStream:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[ExampleOutcome | None]:
+        if self._thread is None:
+            self.start()
+        while True:
+            try:
+                item = self._queue.get(timeout=self.poll_interval)
+            except queue.Empty:
+                yield None
+                continue
+            if item is _DONE:
+                return
+            yield item
+
+    # -- the run (helper thread) ---------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            if not self.examples:
+                return
+            self.module.set_lm(self.lm)  # the program's LM config wins over one a state may carry
+            evaluate = dspex.Evaluate(
+                devset=self.examples, metric=self._score, num_threads=self.concurrency, max_errors=None
+            )
+            with dspex.context(lm=self.lm):
+                evaluate(_Program(self.module, self._stop))
+        except BaseException as exc:
+            self.failure = exc
+        finally:
+            self._queue.put(_DONE)
+
+    def _score(self, example: Any, prediction: Any, trace: Any = None) -> float:
+        """The metric ``dspex.Evaluate`` calls: score with every metric, report the outcome."""
+        attempt = _attempt.get() or _Attempt([], 0.0)
+        scores: dict[str, float] = {}
+        error = ""
+        calls = list(attempt.calls)
+        if isinstance(prediction, _Failure):
+            error, output = describe_error(prediction.error), None
+        else:
+            output = _prediction_json(prediction)
+            with dspex.track_calls() as judged:  # LM-judged metrics cost tokens too
+                for metric in self.metrics:
+                    try:
+                        scores[metric.name] = float(metric.score(example, prediction))
+                    except Exception as exc:
+                        error = f"metric {metric.name} failed: {type(exc).__name__}: {exc}"
+                        break
+            calls.extend(judged)
+        prompt, completion, cost = usage_totals(calls)
+        main = None if error else scores[self.metrics[0].name]
+        self._queue.put(
+            ExampleOutcome(
+                example_id=self._ids[id(example)],
+                prediction=output,
+                metric_scores={} if error else scores,
+                score=main,
+                error=error,
+                latency_ms=attempt.latency_ms,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                cost=cost,
+            )
+        )
+        return main or 0.0

@@ -1,0 +1,145 @@
+"""``manage.py dspex_evaluate``: score a program version on a dataset split, with a progress bar.
+
+    python manage.py dspex_evaluate --program qa --dataset capitals --metric exact_match
+    python manage.py dspex_evaluate --program qa --version 2 --dataset capitals --split test \\
+        --metric exact_match --metric f1 --limit 100 --concurrency 16
+    python manage.py dspex_evaluate --program sst2-sentiment --dataset sst2 \\
+        --metric '{"name": "exact_match", "field": "label"}' --background
+
+The evaluation is recorded like any other (API, GraphQL and admin show it). In this process, a
+progress bar runs on stderr and a summary follows: score per metric, failures, tokens, cost.
+``--background`` queues it for a Celery worker instead and prints its id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from datasets.models import Dataset, Split
+from dspex_project.runs import RunStatus
+from evaluations.models import Evaluation
+from evaluations.selectors import evaluation_versions
+from evaluations.services import evaluation_create, evaluation_enqueue, evaluation_run
+from programs.management.commands._progress import Progress
+from programs.management.commands.dspex_execute import find_owned, validation_text
+from programs.models import Program
+
+FAILURES_SHOWN = 5
+
+
+def _metric(text: str) -> Any:
+    """A metric name, or a JSON object spec (``{"name": "f1", "field": "label"}``)."""
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise CommandError(f"--metric {text!r}: not valid JSON: {exc}") from None
+    return text
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate a program version on a dataset split with metrics (progress bar; --background for Celery)."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # ``--version`` is the program version here, not Django's version flag.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--program", required=True, help="the program's name (or id)")
+        parser.add_argument("--owner", help="the username owning the program, when names clash")
+        parser.add_argument("--version", type=int, help="the program version number (default: current)")
+        parser.add_argument("--dataset", required=True, help="the dataset's name (or id)")
+        parser.add_argument("--dataset-owner", help="the username owning the dataset, when names clash")
+        parser.add_argument(
+            "--dataset-version", type=int, help="the dataset version number (default: latest)"
+        )
+        parser.add_argument("--split", choices=Split.values, default=Split.DEV, help="default: dev")
+        parser.add_argument(
+            "--metric",
+            action="append",
+            dest="metrics",
+            metavar="NAME_OR_JSON",
+            help="a metric name (exact_match, f1, ...) or a JSON spec; repeat for several "
+            "(default: exact_match)",
+        )
+        parser.add_argument("--limit", type=int, help="only the first N examples of the split")
+        parser.add_argument("--concurrency", type=int, help="examples in flight at once (default 8)")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="queue it for a Celery worker instead of running it here",
+        )
+        parser.add_argument("--user", help="record the evaluation as owned by this username")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        program = find_owned(Program.objects.all(), "program", options["program"], options["owner"])
+        dataset = find_owned(Dataset.objects.all(), "dataset", options["dataset"], options["dataset_owner"])
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no user named {options['user']!r}")
+        try:
+            program_version, dataset_version = evaluation_versions(
+                program=program,
+                dataset=dataset,
+                program_version_number=options["version"],
+                dataset_version_number=options["dataset_version"],
+            )
+            evaluation = evaluation_create(
+                program_version=program_version,
+                dataset_version=dataset_version,
+                split=options["split"],
+                metrics=[_metric(text) for text in options["metrics"] or []] or None,
+                concurrency=options["concurrency"],
+                limit=options["limit"],
+                owner=user if user is not None else program.owner,
+            )
+        except ValidationError as exc:
+            raise CommandError(f"cannot evaluate: {validation_text(exc)}") from None
+        what = f"{program_version} on {dataset_version}/{evaluation.split}"
+        if options["background"]:
+            evaluation_enqueue(evaluation=evaluation)
+            self.stdout.write(
+                f"Evaluation {evaluation.pk} of {what} queued ({evaluation.examples_total} examples); "
+                f"follow it in the admin or at /api/evaluations/{evaluation.pk}/."
+            )
+            return
+        started = time.perf_counter()
+        with Progress(evaluation.examples_total or 0, stream=self.stderr, label="evaluating") as bar:
+            finished = evaluation_run(
+                evaluation_id=evaluation.pk, on_progress=lambda row: bar.update(row.examples_done)
+            )
+            assert finished is not None
+            bar.update(finished.examples_done)
+        self._summary(finished, what, time.perf_counter() - started)
+        if finished.status != RunStatus.SUCCEEDED:
+            raise CommandError(f"evaluation {finished.pk} {finished.status}: {finished.error}")
+
+    def _summary(self, evaluation: Evaluation, what: str, elapsed: float) -> None:
+        write = self.stdout.write
+        failed = evaluation.results.exclude(error="")
+        failures = failed.count()
+        scores = ", ".join(f"{name} {_percent(value)}" for name, value in evaluation.metric_scores.items())
+        cost = "unknown" if evaluation.cost is None else f"${evaluation.cost:.6f}"
+        write(
+            f"Evaluation {evaluation.pk} ({evaluation.status}) of {what}: "
+            f"{evaluation.examples_done}/{evaluation.examples_total} examples, {failures} failed | "
+            f"{scores or 'no score'} | {evaluation.total_tokens} tokens | cost {cost} | {elapsed:.1f} s"
+        )
+        for result in failed.select_related("example").order_by("example__position")[:FAILURES_SHOWN]:
+            write(f"  #{result.example.position} failed: {result.error[:200]}")
+        if failures > FAILURES_SHOWN:
+            write(f"  ... and {failures - FAILURES_SHOWN} more (see the admin's results, errors only)")
