@@ -33,14 +33,17 @@ def _svg(width: int, height: int, body: str, title: str) -> SafeString:
 def progress_bar(
     fraction: float | None, *, width: int = 320, height: int = 18, label: str = ""
 ) -> SafeString:
-    """``fraction`` in [0, 1] (``None``: unknown, drawn empty)."""
+    """``fraction`` in [0, 1] (``None``: unknown, drawn empty), with ``label`` (default: the
+    percentage) to the right of the bar."""
     share = 0.0 if fraction is None else min(max(float(fraction), 0.0), 1.0)
     text = label or ("unknown" if fraction is None else f"{share * 100:.0f}%")
+    room = min(7 * len(text) + 10, width // 2)
+    bar = width - room
     body = (
-        f'<rect x="0" y="0" width="{width}" height="{height}" rx="3" fill="{TRACK}"/>'
-        f'<rect x="0" y="0" width="{share * width:.1f}" height="{height}" rx="3" fill="{FILL}"/>'
-        f'<text x="{width / 2:.1f}" y="{height - 5}" font-size="11" text-anchor="middle" '
-        f'fill="{TEXT}" font-family="sans-serif">{escape(text)}</text>'
+        f'<rect x="0" y="0" width="{bar}" height="{height}" rx="3" fill="{TRACK}"/>'
+        f'<rect x="0" y="0" width="{share * bar:.1f}" height="{height}" rx="3" fill="{FILL}"/>'
+        f'<text x="{bar + 6}" y="{height - 5}" font-size="11" fill="{TEXT}" '
+        f'font-family="sans-serif">{escape(text)}</text>'
     )
     return _svg(width, height, body, f"progress {text}")
 
