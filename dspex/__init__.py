@@ -9,7 +9,15 @@ Example::
 """
 
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
-from dspex.evaluate import Evaluate, EvaluationResult, answer_exact_match, answer_passage_match, f1_score
+from dspex.evaluate import (
+    Evaluate,
+    EvaluationResult,
+    SemanticF1,
+    answer_exact_match,
+    answer_passage_match,
+    f1_score,
+    majority,
+)
 from dspex.lm import (
     LM,
     AuthenticationError,
@@ -60,6 +68,7 @@ __all__ = [
     "Predict",
     "Prediction",
     "RateLimitError",
+    "SemanticF1",
     "Signature",
     "SignatureError",
     "answer_exact_match",
@@ -68,6 +77,7 @@ __all__ = [
     "context",
     "ensure_signature",
     "f1_score",
+    "majority",
     "make_signature",
     "settings",
     "track_calls",
