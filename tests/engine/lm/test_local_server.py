@@ -109,7 +109,7 @@ def test_concurrent_first_requests_start_a_single_server(home, monkeypatch):
     starts = []
 
     class CountingServer:
-        def __init__(self, model_path):
+        def __init__(self, model_path, embedding=False):
             self.model_path = model_path
 
         def start(self):
