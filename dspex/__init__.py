@@ -29,7 +29,7 @@ from dspex.lm import (
     track_calls,
 )
 from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict
-from dspex.optimizers import BootstrapFewShot, LabeledFewShot
+from dspex.optimizers import BootstrapFewShot, BootstrapFewShotWithRandomSearch, LabeledFewShot
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
@@ -50,6 +50,7 @@ __all__ = [
     "AdapterParseError",
     "AuthenticationError",
     "BootstrapFewShot",
+    "BootstrapFewShotWithRandomSearch",
     "ChainOfThought",
     "ChatAdapter",
     "Completions",

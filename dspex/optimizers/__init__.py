@@ -3,5 +3,13 @@
 from dspex.optimizers.base import Optimizer, TrialEvent
 from dspex.optimizers.bootstrap_few_shot import BootstrapFewShot
 from dspex.optimizers.labeled_few_shot import LabeledFewShot
+from dspex.optimizers.random_search import BootstrapFewShotWithRandomSearch, CandidateProgram
 
-__all__ = ["BootstrapFewShot", "LabeledFewShot", "Optimizer", "TrialEvent"]
+__all__ = [
+    "BootstrapFewShot",
+    "BootstrapFewShotWithRandomSearch",
+    "CandidateProgram",
+    "LabeledFewShot",
+    "Optimizer",
+    "TrialEvent",
+]
