@@ -29,7 +29,13 @@ from dspex.lm import (
     track_calls,
 )
 from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict
-from dspex.optimizers import BootstrapFewShot, BootstrapFewShotWithRandomSearch, LabeledFewShot
+from dspex.optimizers import (
+    KNN,
+    BootstrapFewShot,
+    BootstrapFewShotWithRandomSearch,
+    KNNFewShot,
+    LabeledFewShot,
+)
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
@@ -45,6 +51,7 @@ from dspex.signatures import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "KNN",
     "LM",
     "Adapter",
     "AdapterParseError",
@@ -62,6 +69,7 @@ __all__ = [
     "FieldValidationError",
     "InputField",
     "JSONAdapter",
+    "KNNFewShot",
     "LMError",
     "LMTimeoutError",
     "LabeledFewShot",

@@ -2,13 +2,17 @@
 
 from dspex.optimizers.base import Optimizer, TrialEvent
 from dspex.optimizers.bootstrap_few_shot import BootstrapFewShot
+from dspex.optimizers.knn import KNN
+from dspex.optimizers.knn_few_shot import KNNFewShot
 from dspex.optimizers.labeled_few_shot import LabeledFewShot
 from dspex.optimizers.random_search import BootstrapFewShotWithRandomSearch, CandidateProgram
 
 __all__ = [
+    "KNN",
     "BootstrapFewShot",
     "BootstrapFewShotWithRandomSearch",
     "CandidateProgram",
+    "KNNFewShot",
     "LabeledFewShot",
     "Optimizer",
     "TrialEvent",
