@@ -30,9 +30,11 @@ from dspex.lm import (
 )
 from dspex.modules import ChainOfThought, NoLMConfiguredError, Predict
 from dspex.optimizers import (
+    COPRO,
     KNN,
     BootstrapFewShot,
     BootstrapFewShotWithRandomSearch,
+    Ensemble,
     KNNFewShot,
     LabeledFewShot,
 )
@@ -51,6 +53,7 @@ from dspex.signatures import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "COPRO",
     "KNN",
     "LM",
     "Adapter",
@@ -63,6 +66,7 @@ __all__ = [
     "Completions",
     "ContextWindowExceededError",
     "Embedder",
+    "Ensemble",
     "Evaluate",
     "EvaluationResult",
     "Example",

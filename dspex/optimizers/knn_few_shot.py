@@ -92,5 +92,5 @@ class KNNFewShot(Optimizer):
         compiled._nearest_demos = chooser
         compiled.forward = types.MethodType(forward, compiled)
         compiled.aforward = types.MethodType(aforward, compiled)
-        self.emit("compile", "knn", details={"k": self.knn.k, "trainset": len(self.knn.trainset)})
+        self.emit("compile", "knn", k=self.knn.k, trainset=len(self.knn.trainset))
         return compiled
