@@ -91,6 +91,9 @@ class LocalServer:
             # By default a new request cuts a running stream short (ending it with [DONE] as if
             # it had finished); requests are queued instead.
             "--interrupt_requests", "false",
+            # llama_cpp.server defaults to logits for every prompt token (only logprobs need them);
+            # with gemma's 262k-token vocabulary that doubled the time of a few-shot call here.
+            "--logits_all", "false",
         ]  # fmt: skip
         if self.embedding:
             command += ["--embedding", "true"]
