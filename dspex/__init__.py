@@ -9,11 +9,19 @@ Example::
 """
 
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
-from dspex.evaluate import Evaluate, EvaluationResult, answer_exact_match, answer_passage_match, f1_score
+from dspex.evaluate import (
+    Evaluate,
+    EvaluationResult,
+    SemanticF1,
+    answer_exact_match,
+    answer_passage_match,
+    f1_score,
+)
 from dspex.lm import (
     LM,
     AuthenticationError,
     ContextWindowExceededError,
+    Embedder,
     LMError,
     LMTimeoutError,
     RateLimitError,
@@ -36,7 +44,15 @@ from dspex.modules import (
     majority,
     register_module,
 )
-from dspex.optimizers import BootstrapFewShot, LabeledFewShot
+from dspex.optimizers import (
+    COPRO,
+    KNN,
+    BootstrapFewShot,
+    BootstrapFewShotWithRandomSearch,
+    Ensemble,
+    KNNFewShot,
+    LabeledFewShot,
+)
 from dspex.pipelines import Pipeline, PipelineError, PipelineValidationError
 from dspex.primitives import (
     Assert,
@@ -66,6 +82,8 @@ from dspex.tools import CalculatorError, Tool, ToolArgumentError, calculator
 __version__ = "0.1.0"
 
 __all__ = [
+    "COPRO",
+    "KNN",
     "LM",
     "Adapter",
     "AdapterParseError",
@@ -74,17 +92,21 @@ __all__ = [
     "AuthenticationError",
     "BestOfN",
     "BootstrapFewShot",
+    "BootstrapFewShotWithRandomSearch",
     "CalculatorError",
     "ChainOfThought",
     "ChatAdapter",
     "Completions",
     "ContextWindowExceededError",
+    "Embedder",
+    "Ensemble",
     "Evaluate",
     "EvaluationResult",
     "Example",
     "FieldValidationError",
     "InputField",
     "JSONAdapter",
+    "KNNFewShot",
     "LMError",
     "LMTimeoutError",
     "LabeledFewShot",
@@ -108,6 +130,7 @@ __all__ = [
     "Refine",
     "SandboxLimits",
     "SandboxResult",
+    "SemanticF1",
     "Signature",
     "SignatureError",
     "StatusMessage",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import sys
 import threading
 import time
@@ -13,10 +14,22 @@ from typing import Any
 
 from dspex.primitives.example import Example
 
-__all__ = ["Evaluate", "EvaluationResult", "ExampleResult", "TooManyErrors"]
+__all__ = ["Evaluate", "EvaluationResult", "ExampleResult", "TooManyErrors", "score_with"]
 
 Metric = Callable[..., Any]
 Progress = Callable[[int, int, float], None]
+
+
+async def score_with(metric: Metric, example: Example, prediction: Any, trace: Any = None) -> Any:
+    """``metric(example, prediction, trace)``, awaited when the metric is asynchronous: a module
+    used as a metric (an LM judge such as :class:`SemanticF1`) runs through its ``acall``."""
+    acall = getattr(metric, "acall", None)
+    if acall is not None:
+        return await acall(example, prediction, trace)
+    value = metric(example, prediction, trace) if trace is not None else metric(example, prediction)
+    if inspect.isawaitable(value):
+        value = await value
+    return value
 
 
 class TooManyErrors(RuntimeError):
@@ -60,8 +73,10 @@ class Evaluate:
 
     ``num_threads`` bounds how many examples are in flight (asyncio tasks over the program's
     ``acall``); an exception in the program or the metric is recorded on that example instead of
-    stopping the run, until more than ``max_errors`` have failed. ``progress(done, total, mean)``
-    is called after each example; ``display_progress=True`` prints a bar on stderr.
+    stopping the run, until more than ``max_errors`` have failed. A metric may be async (a
+    coroutine function, or a module such as :class:`SemanticF1`, run through its ``acall``).
+    ``progress(done, total, mean)`` is called after each example; ``display_progress=True``
+    prints a bar on stderr.
     """
 
     def __init__(
@@ -123,7 +138,7 @@ class Evaluate:
                 item = ExampleResult(index=index, example=example)
                 try:
                     item.prediction = await program.acall(**example.inputs())
-                    item.score = float(metric(example, item.prediction))
+                    item.score = float(await score_with(metric, example, item.prediction))
                 except Exception as exc:
                     item.error = f"{type(exc).__name__}: {exc}"
                     state["errors"] += 1

@@ -1,5 +1,6 @@
 """Language model clients: the :class:`LM` facade, its errors, results and call tracking."""
 
+from dspex.lm.embedder import Embedder
 from dspex.lm.errors import (
     AuthenticationError,
     BadRequestError,
@@ -19,6 +20,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ContextWindowExceededError",
+    "Embedder",
     "LMCall",
     "LMConnectionError",
     "LMError",

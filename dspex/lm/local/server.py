@@ -15,9 +15,18 @@ from pathlib import Path
 import httpx
 
 from dspex.lm.errors import LMError
-from dspex.lm.local.model import BASE_URL_ENV, dspex_home, ensure_model_file
+from dspex.lm.local.model import BASE_URL_ENV, EMBEDDER_BASE_URL_ENV, dspex_home, ensure_model_file
 
-__all__ = ["CHAT_FORMAT", "N_CTX", "LocalServer", "ensure_server", "server_ready", "stop_server"]
+__all__ = [
+    "CHAT_FORMAT",
+    "N_CTX",
+    "LocalServer",
+    "embedding_server_ready",
+    "ensure_embedding_server",
+    "ensure_server",
+    "server_ready",
+    "stop_server",
+]
 
 CHAT_FORMAT = "gemma"
 N_CTX = 4096
@@ -40,7 +49,12 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 
 
 class LocalServer:
-    """One ``llama_cpp.server`` process serving one GGUF file over the OpenAI API."""
+    """One ``llama_cpp.server`` process serving one GGUF file over the OpenAI API.
+
+    ``embedding=True`` starts it in embedding mode (``/v1/embeddings``; llama.cpp cannot generate
+    and embed with one context, so embeddings get a server of their own). The model is always a
+    local file: the server is never given a repository to download from.
+    """
 
     def __init__(
         self,
@@ -50,8 +64,10 @@ class LocalServer:
         port: int | None = None,
         n_ctx: int = N_CTX,
         n_threads: int | None = None,
+        embedding: bool = False,
     ) -> None:
         self.model_path = model_path
+        self.embedding = embedding
         self.host = host
         self.port = port or _free_port(host)
         self.n_ctx = n_ctx
@@ -64,7 +80,7 @@ class LocalServer:
         return f"http://{self.host}:{self.port}/v1"
 
     def command(self) -> list[str]:
-        return [
+        command = [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path),
             "--chat_format", CHAT_FORMAT,
@@ -75,7 +91,13 @@ class LocalServer:
             # By default a new request cuts a running stream short (ending it with [DONE] as if
             # it had finished); requests are queued instead.
             "--interrupt_requests", "false",
+            # llama_cpp.server defaults to logits for every prompt token (only logprobs need them);
+            # with gemma's 262k-token vocabulary that doubled the time of a few-shot call here.
+            "--logits_all", "false",
         ]  # fmt: skip
+        if self.embedding:
+            command += ["--embedding", "true"]
+        return command
 
     def start(self, timeout: float = START_TIMEOUT) -> str:
         """Start the process and wait until it answers; returns the base URL."""
@@ -102,6 +124,8 @@ class LocalServer:
             with self.log_path.open("wb") as log:
                 process = subprocess.Popen(
                     self.command(),
+                    # The model is a local file; make sure no Hugging Face download can start.
+                    env={**os.environ, "HF_HUB_OFFLINE": "1"},
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -180,18 +204,42 @@ def server_ready(model_name: str = "gemma-3-270m") -> bool:
     return model_name in _urls or bool(os.environ.get(BASE_URL_ENV))
 
 
-def _start(model_name: str) -> str:
+def _embedding_key(model_name: str) -> str:
+    return f"{model_name}#embedding"
+
+
+def ensure_embedding_server(model_name: str = "gemma-3-270m") -> str:
+    """Base URL of the embedding-mode server for ``model_name``, started on first use.
+
+    ``$DSPEX_LOCAL_EMBEDDER_BASE_URL``, when set, wins and nothing is started.
+    """
+    configured = os.environ.get(EMBEDDER_BASE_URL_ENV)
+    if configured:
+        return configured.rstrip("/")
+    url = _urls.get(_embedding_key(model_name))
+    if url is not None:
+        return url
+    return _start(model_name, embedding=True)
+
+
+def embedding_server_ready(model_name: str = "gemma-3-270m") -> bool:
+    """Whether :func:`ensure_embedding_server` returns without starting anything."""
+    return _embedding_key(model_name) in _urls or bool(os.environ.get(EMBEDDER_BASE_URL_ENV))
+
+
+def _start(model_name: str, embedding: bool = False) -> str:
     global _owner_pid
+    key = _embedding_key(model_name) if embedding else model_name
     with _lock:
-        if model_name not in _urls:
-            server = LocalServer(ensure_model_file(model_name))
+        if key not in _urls:
+            server = LocalServer(ensure_model_file(model_name), embedding=embedding)
             url = server.start()
             if os.getpid() != _owner_pid:  # first server of a forked child
                 _servers.clear()
                 _owner_pid = os.getpid()
-            _servers[model_name] = server
-            _urls[model_name] = url
-        return _urls[model_name]
+            _servers[key] = server
+            _urls[key] = url
+        return _urls[key]
 
 
 def stop_server() -> None:

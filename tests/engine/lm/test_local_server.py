@@ -109,7 +109,7 @@ def test_concurrent_first_requests_start_a_single_server(home, monkeypatch):
     starts = []
 
     class CountingServer:
-        def __init__(self, model_path):
+        def __init__(self, model_path, embedding=False):
             self.model_path = model_path
 
         def start(self):
@@ -148,3 +148,8 @@ def test_an_existing_server_url_in_the_environment_wins(monkeypatch):
 
     assert server.ensure_server() == "http://10.0.0.5:8080/v1"
     assert server.server_ready()
+
+
+def test_the_server_computes_logits_only_for_the_tokens_it_samples(tmp_path):
+    command = server.LocalServer(tmp_path / "model.gguf").command()
+    assert command[command.index("--logits_all") + 1] == "false"
