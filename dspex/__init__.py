@@ -9,6 +9,7 @@ Example::
 """
 
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
+from dspex import hybrid
 from dspex.evaluate import Evaluate, EvaluationResult, answer_exact_match, answer_passage_match, f1_score
 from dspex.lm import (
     LM,
@@ -68,6 +69,7 @@ __all__ = [
     "context",
     "ensure_signature",
     "f1_score",
+    "hybrid",
     "make_signature",
     "settings",
     "track_calls",

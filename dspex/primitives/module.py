@@ -14,6 +14,17 @@ from typing import Any
 
 __all__ = ["Module", "Parameter"]
 
+_router: Any = None
+
+
+def _load_router() -> Any:
+    """``dspex.hybrid.router``, imported on the first call (it imports modules that import this one)."""
+    global _router
+    from dspex.hybrid import router
+
+    _router = router
+    return router
+
 
 class Parameter:
     """Marker base for learnable components (predictors): they own demos and instructions."""
@@ -48,11 +59,12 @@ class Module:
         return await asyncio.to_thread(context.run, lambda: self.forward(**kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """Run :meth:`forward` through the hybrid router (``backend=`` picks native or dspy)."""
+        return (_router or _load_router()).call(self, args, kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
-        """Run :meth:`aforward` (``await module.acall(question=...)``)."""
-        return await self.aforward(*args, **kwargs)
+        """Run :meth:`aforward` (``await module.acall(question=...)``) through the hybrid router."""
+        return await (_router or _load_router()).acall(self, args, kwargs)
 
     # -- structure --------------------------------------------------------------------------
     def named_parameters(self) -> list[tuple[str, Parameter]]:

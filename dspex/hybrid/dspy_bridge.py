@@ -1,0 +1,500 @@
+"""Conversions between dspex and dspy, and running dspex modules on dspy.
+
+- Signatures: :func:`to_dspy_signature` / :func:`from_dspy_signature` (field types, descriptions,
+  prefixes, constraints, defaults, instructions).
+- LMs: :func:`to_dspy_lm` builds a ``dspy.LM`` for the same endpoint and generation parameters.
+  The API key is read from the variable the dspex LM names, at conversion time; it is never put in
+  a state, a file or a log. The local model is reached at its managed server's base URL with
+  ``max_tokens`` and ``stop`` set explicitly (dspy sends neither by default).
+- Data: examples, predictions and demos both ways; program state both ways (dspex's
+  ``dump_state`` already has DSPy's JSON layout; only LM entries differ).
+- Isolation: every bridged call runs inside ``dspy.context(lm=..., adapter=...)``, so concurrent
+  calls never share dspy settings; ``dspy.configure`` is never called. dspy's disk cache lives
+  in a per-project directory (setting ``dspy_cache_dir``, else ``$DSPY_CACHEDIR``, else
+  ``./.dspex/dspy_cache``), never in ``~/.dspy_cache``.
+
+dspy is imported by :func:`load_dspy` on first use only.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dspex.primitives.example import Example
+from dspex.primitives.prediction import Prediction
+from dspex.settings import settings
+
+if TYPE_CHECKING:
+    from dspex.lm import LM
+    from dspex.signatures.signature import Signature
+
+__all__ = [
+    "bridge_context",
+    "chain_of_thought_to_dspy",
+    "dspy_cache_dir",
+    "from_dspy_example",
+    "from_dspy_lm",
+    "from_dspy_prediction",
+    "from_dspy_signature",
+    "from_dspy_state",
+    "load_dspy",
+    "predict_to_dspy",
+    "to_dspy_adapter",
+    "to_dspy_example",
+    "to_dspy_lm",
+    "to_dspy_lm_state",
+    "to_dspy_prediction",
+    "to_dspy_signature",
+    "to_dspy_state",
+]
+
+_lock = threading.RLock()
+_dspy: Any = None
+_cache_dir: str | None = None
+_lm_cache: dict[tuple[str, str], Any] = {}
+_LM_CACHE_SIZE = 64
+_DSPY_LM_STATE_DROP = frozenset({"base_url", "api_key_env", "rpm", "tpm", "retry_backoff", "timeout"})
+
+
+# -- loading dspy ----------------------------------------------------------------------------------
+def dspy_cache_dir() -> str:
+    """Where dspy's disk cache goes: setting ``dspy_cache_dir``, else ``$DSPY_CACHEDIR``, else
+    ``.dspex/dspy_cache`` under the current directory."""
+    configured = settings.get("dspy_cache_dir")
+    if configured:
+        return str(Path(configured).expanduser().resolve())
+    explicit = os.environ.get("DSPY_CACHEDIR")
+    if explicit:
+        return str(Path(explicit).expanduser().resolve())
+    return str((Path.cwd() / ".dspex" / "dspy_cache").resolve())
+
+
+def load_dspy() -> Any:
+    """Import dspy (once) with an offline LiteLLM cost map and the per-project disk cache."""
+    global _dspy, _cache_dir
+    wanted = dspy_cache_dir()
+    if _dspy is not None and _cache_dir == wanted:
+        return _dspy
+    with _lock:
+        if _dspy is None:
+            os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            # dspy reads this at import time for its other subdirectories (fine-tuning data, ...).
+            os.environ.setdefault("DSPY_CACHEDIR", wanted)
+            import dspy
+
+            _dspy = dspy
+        if _cache_dir != wanted:
+            Path(wanted).mkdir(parents=True, exist_ok=True)
+            _dspy.configure_cache(disk_cache_dir=wanted)
+            _cache_dir = wanted
+    return _dspy
+
+
+# -- signatures ------------------------------------------------------------------------------------
+def to_dspy_signature(signature: type[Signature]) -> Any:
+    """The ``dspy.Signature`` with the same fields (names, kinds, types, descriptions, prefixes,
+    constraints, defaults) and instructions. Cached per signature."""
+    cache = signature._cache
+    cached = cache.get("dspy_signature")
+    if cached is not None:
+        return cached
+    dspy = load_dspy()
+    fields: dict[str, Any] = {}
+    for name, info in signature.fields.items():
+        options: dict[str, Any] = {"desc": info.desc, **info.constraints}
+        if info.has_default:
+            options["default"] = info.default
+        if info.type_undefined:
+            options["IS_TYPE_UNDEFINED"] = True
+        make = dspy.InputField if info.is_input else dspy.OutputField
+        fields[name] = (info.annotation, make(**options))
+    converted = dspy.Signature(fields, signature.instructions, signature_name=signature.__name__)
+    # Prefixes go through the state API: dspy warns when they are passed to the field constructors.
+    converted = converted.load_state(signature.dump_state())
+    cache["dspy_signature"] = converted
+    return converted
+
+
+def from_dspy_signature(dspy_signature: Any) -> type[Signature]:
+    """The dspex Signature equivalent to a ``dspy.Signature`` class."""
+    from dspex.signatures.field import CONSTRAINT_NAMES, InputField, OutputField
+    from dspex.signatures.signature import make_signature
+
+    fields: dict[str, Any] = {}
+    for name, info in dspy_signature.fields.items():
+        extra = info.json_schema_extra or {}
+        options: dict[str, Any] = {"desc": extra.get("desc"), "prefix": extra.get("prefix")}
+        for meta in info.metadata:
+            for constraint in CONSTRAINT_NAMES:
+                value = getattr(meta, constraint, None)
+                if value is not None:
+                    options[constraint] = value
+        if not info.is_required() and info.default is not None:
+            options["default"] = info.default
+        make = InputField if extra.get("__dspy_field_type") == "input" else OutputField
+        fields[name] = (info.annotation, make(**options))
+    converted = make_signature(fields, dspy_signature.instructions, signature_name=dspy_signature.__name__)
+    for name, info in dspy_signature.fields.items():
+        if (info.json_schema_extra or {}).get("IS_TYPE_UNDEFINED"):
+            converted._fields[name] = converted._fields[name].replace(type_undefined=True)
+    return converted
+
+
+# -- LMs -------------------------------------------------------------------------------------------
+def _dspy_model_and_base(lm: LM) -> tuple[str, str | None]:
+    if lm.provider == "local":
+        # The managed llama.cpp server; "hosted_vllm/" makes dspy send ``max_tokens`` (not
+        # ``max_completion_tokens``, which llama.cpp ignores) to an OpenAI-compatible base URL.
+        base = lm._provider.resolve_base_url(lm.base_url, lm.model_name)
+        return f"hosted_vllm/{lm.model_name}", base
+    return f"{lm.provider}/{lm.model_name}", lm.base_url
+
+
+def to_dspy_lm(lm: LM) -> Any:
+    """A ``dspy.LM`` for the same endpoint, model and generation parameters as ``lm``.
+
+    The key comes from the environment variable ``lm`` names (read now, held only by the
+    in-memory ``dspy.LM``; dspy leaves it out of its state). Cached per configuration and key.
+    """
+    from dspex.lm.errors import AuthenticationError
+    from dspex.lm.lm import PLACEHOLDER_KEY
+
+    dspy = load_dspy()
+    key = lm._api_key()
+    if not key:
+        if not lm._key_optional:
+            raise AuthenticationError(
+                f"{lm.model}: no API key: set the {lm._key_env} environment variable "
+                "(or pass api_key_env= naming the variable that holds the key)",
+                provider=lm.provider,
+                model=lm.model,
+            )
+        key = PLACEHOLDER_KEY
+    model, base = _dspy_model_and_base(lm)
+    config = json.dumps([model, base, lm.dump_state()], sort_keys=True, default=str)
+    cache_key = (config, hashlib.sha256(key.encode()).hexdigest())
+    cached = _lm_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    params = dict(lm.kwargs)
+    options: dict[str, Any] = {
+        "model_type": lm.model_type,
+        "cache": lm.cache,
+        "num_retries": lm.num_retries,
+        "api_key": key,
+        "timeout": lm.timeout,
+    }
+    if base:
+        options["api_base"] = base
+    temperature = params.pop("temperature", None)
+    max_tokens = params.pop("max_tokens", None)
+    converted = dspy.LM(model, temperature=temperature, max_tokens=max_tokens, **options, **params)
+    with _lock:
+        if len(_lm_cache) >= _LM_CACHE_SIZE:
+            _lm_cache.clear()
+        _lm_cache[cache_key] = converted
+    return converted
+
+
+def from_dspy_lm(dspy_lm: Any, *, api_key_env: str | None = None) -> LM:
+    """A dspex ``LM`` for a ``dspy.LM``'s model, base URL and generation parameters.
+
+    The key itself is not carried over: name the variable holding it with ``api_key_env``.
+    """
+    from dspex.lm import LM
+
+    params = {k: v for k, v in dspy_lm.kwargs.items() if not k.startswith("api_") and v is not None}
+    base = params.pop("base_url", None) or params.pop("api_base", None) or dspy_lm.kwargs.get("api_base")
+    if "max_completion_tokens" in params:
+        params["max_tokens"] = params.pop("max_completion_tokens")
+    params.pop("timeout", None)
+    model = dspy_lm.model
+    if model.startswith("hosted_vllm/"):
+        model = "openai/" + model.split("/", 1)[1]
+    return LM(
+        model,
+        base_url=base,
+        api_key_env=api_key_env,
+        model_type=dspy_lm.model_type if dspy_lm.model_type in ("chat", "text") else "chat",
+        cache=dspy_lm.cache,
+        num_retries=dspy_lm.num_retries,
+        **params,
+    )
+
+
+def to_dspy_lm_state(state: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A dspex LM state in the layout ``dspy.LM`` loads (no endpoint, no key-variable name)."""
+    if not state:
+        return None
+    converted = {k: v for k, v in state.items() if k not in _DSPY_LM_STATE_DROP}
+    if str(converted.get("model", "")).startswith("local/"):
+        converted["model"] = "hosted_vllm/" + converted["model"].split("/", 1)[1]
+    return converted
+
+
+# -- adapters ---------------------------------------------------------------------------------------
+_adapters: dict[tuple[str, bool], Any] = {}
+
+
+def to_dspy_adapter(adapter: Any) -> Any:
+    """dspy's adapter of the same kind (JSON or chat, with the same JSON fallback switch)."""
+    from dspex.adapters.json_adapter import JSONAdapter
+
+    dspy = load_dspy()
+    kind = "json" if isinstance(adapter, JSONAdapter) else "chat"
+    fallback = bool(getattr(adapter, "use_json_adapter_fallback", True))
+    key = (kind, fallback)
+    found = _adapters.get(key)
+    if found is None:
+        found = dspy.JSONAdapter() if kind == "json" else dspy.ChatAdapter(use_json_adapter_fallback=fallback)
+        _adapters[key] = found
+    return found
+
+
+@contextmanager
+def bridge_context(lm: LM | None = None, adapter: Any = None, **extra: Any) -> Iterator[Any]:
+    """``dspy.context(lm=<converted lm>, adapter=<converted adapter>, **extra)``; yields dspy.
+
+    Only the current thread/task sees these settings: concurrent bridged calls stay isolated.
+    """
+    dspy = load_dspy()
+    overrides = dict(extra)
+    if lm is not None:
+        overrides["lm"] = lm if _is_dspy_lm(lm) else to_dspy_lm(lm)
+    overrides["adapter"] = to_dspy_adapter(adapter if adapter is not None else settings.get("adapter"))
+    with dspy.context(**overrides):
+        yield dspy
+
+
+def _is_dspy_lm(value: Any) -> bool:
+    return type(value).__module__.startswith("dspy.")
+
+
+# -- examples and predictions --------------------------------------------------------------------
+def to_dspy_example(example: Any) -> Any:
+    """A ``dspy.Example`` with the same fields and input keys."""
+    dspy = load_dspy()
+    if isinstance(example, Example):
+        converted = dspy.Example(**example.to_dict())
+        if example.input_keys is not None:
+            converted = converted.with_inputs(*example.input_keys)
+        return converted
+    return dspy.Example(**dict(example))
+
+
+def from_dspy_example(example: Any) -> Example:
+    """A dspex ``Example`` with the same fields and input keys."""
+    converted = Example(dict(example.items()))
+    keys = getattr(example, "_input_keys", None)
+    return converted.with_inputs(*keys) if keys is not None else converted
+
+
+def to_dspy_prediction(prediction: Any) -> Any:
+    """A ``dspy.Prediction`` with the same fields and completions."""
+    dspy = load_dspy()
+    if not isinstance(prediction, Prediction):
+        return prediction
+    completions = prediction.completions
+    items = [completions[i].to_dict() for i in range(len(completions))]
+    if len(items) > 1:
+        return dspy.Prediction.from_completions(items)
+    return dspy.Prediction(**prediction.to_dict())
+
+
+def from_dspy_prediction(prediction: Any) -> Prediction:
+    """A dspex ``Prediction`` with the same fields and every completion."""
+    completions = getattr(prediction, "_completions", None)
+    if completions is not None and len(completions) > 0:
+        items = [dict(completions[i].items()) for i in range(len(completions))]
+        return Prediction.from_completions(items)
+    return Prediction.from_completions([dict(prediction.items())])
+
+
+def _to_dspy_demos(demos: list[Any]) -> list[Any]:
+    dspy = load_dspy()
+    return [dspy.Example(**(d.to_dict() if isinstance(d, Example) else dict(d))) for d in demos]
+
+
+# -- program state ---------------------------------------------------------------------------------
+def to_dspy_state(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A dspex program state as dspy loads it: the same layout, LM entries in dspy's form."""
+    converted = copy.deepcopy(dict(state))
+    for name, entry in converted.items():
+        if name != "metadata" and isinstance(entry, dict) and "lm" in entry:
+            entry["lm"] = to_dspy_lm_state(entry["lm"])
+    return converted
+
+
+def from_dspy_state(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A dspy program state as dspex loads it (dspy-only keys are dropped by ``load_state``)."""
+    converted = copy.deepcopy(dict(state))
+    converted.pop("metadata", None)
+    for name, entry in converted.items():
+        lm_state = entry.get("lm") if isinstance(entry, dict) else None
+        if lm_state and str(lm_state.get("model", "")).startswith("hosted_vllm/"):
+            lm_state["model"] = "local/" + lm_state["model"].split("/", 1)[1]
+    return converted
+
+
+# -- native modules as dspy modules ---------------------------------------------------------------
+def _load_predictor_state(native_predict: Any, dspy_predict: Any) -> None:
+    dspy_predict.signature = to_dspy_signature(native_predict.signature)
+    dspy_predict.demos = _to_dspy_demos(native_predict.demos)
+    dspy_predict.lm = to_dspy_lm(native_predict.lm) if native_predict.lm is not None else None
+
+
+def predict_to_dspy(native: Any) -> Any:
+    """A ``dspy.Predict`` with the native predictor's signature, config, demos and LM."""
+    dspy = load_dspy()
+    converted = dspy.Predict(to_dspy_signature(native.signature), **native.config)
+    _load_predictor_state(native, converted)
+    return converted
+
+
+def chain_of_thought_to_dspy(native: Any) -> Any:
+    """A ``dspy.ChainOfThought`` with the native module's signature, config, demos and LM."""
+    dspy = load_dspy()
+    extended = to_dspy_signature(native.predict.signature)
+    converted = dspy.ChainOfThought(extended.delete("reasoning"), **native.predict.config)
+    _load_predictor_state(native.predict, converted.predict)
+    return converted
+
+
+# -- running native modules on dspy ---------------------------------------------------------------
+def _twin(kind: str, signature: type[Signature]) -> Any:
+    """A dspy module of ``kind`` for ``signature``, cached on the signature (calls pass their own
+    signature, demos and config, so the cached module is never changed)."""
+    cache = signature._cache
+    key = f"dspy_twin:{kind}"
+    found = cache.get(key)
+    if found is None:
+        dspy = load_dspy()
+        converted = to_dspy_signature(signature)
+        found = (
+            dspy.Predict(converted)
+            if kind == "predict"
+            else dspy.ChainOfThought(converted.delete("reasoning"))
+        )
+        cache[key] = found
+    return found
+
+
+class _Call:
+    __slots__ = ("inputs", "kwargs", "lm", "module", "trace_owner")
+
+    def __init__(self, module: Any, kwargs: dict[str, Any], lm: Any, inputs: Any, trace_owner: Any) -> None:
+        self.module = module
+        self.kwargs = kwargs
+        self.lm = lm
+        self.inputs = inputs
+        self.trace_owner = trace_owner
+
+
+def _plan(native: Any, type_name: str, kwargs: dict[str, Any]) -> _Call:
+    """Validate the inputs the way the native module does and build the dspy call."""
+    from dspex.hybrid.registry import implementation
+    from dspex.modules.predict import NoLMConfiguredError
+    from dspex.signatures.signature import ensure_signature
+
+    if type_name in ("predict", "chain_of_thought"):
+        predict = native if type_name == "predict" else native.predict
+        kwargs = dict(kwargs)
+        signature = ensure_signature(kwargs.pop("signature", predict.signature))
+        demos = kwargs.pop("demos", predict.demos)
+        config = {**predict.config, **kwargs.pop("config", {})}
+        lm = kwargs.pop("lm", None) or predict.lm or settings.get("lm")
+        if lm is None:
+            raise NoLMConfiguredError(
+                "No LM is configured. Use dspex.configure(lm=dspex.LM('openai/gpt-4o-mini')), "
+                "`with dspex.context(lm=...)`, or pass lm= to the call."
+            )
+        inputs = signature.validate_inputs(kwargs)
+        twin = _twin(type_name, signature)
+        call_kwargs = {
+            **inputs,
+            "signature": to_dspy_signature(signature),
+            "demos": _to_dspy_demos(demos),
+            "config": config,
+        }
+        return _Call(twin, call_kwargs, lm, inputs, predict)
+    impl = implementation(type_name, "native")
+    converter = impl.converter() if impl is not None else None
+    if converter is None:
+        raise RuntimeError(f"no native → dspy converter is registered for {type_name!r}")
+    kwargs = dict(kwargs)
+    lm = kwargs.pop("lm", None) or _first_lm(native) or settings.get("lm")
+    return _Call(converter(native), kwargs, lm, None, None)
+
+
+def _first_lm(native: Any) -> Any:
+    for _, predictor in native.named_predictors():
+        if getattr(predictor, "lm", None) is not None:
+            return predictor.lm
+    return None
+
+
+def _finish(call: _Call, result: Any) -> Prediction:
+    prediction = from_dspy_prediction(result)
+    trace = settings.get("trace")
+    if trace is not None and call.trace_owner is not None:
+        trace.append((call.trace_owner, call.inputs, prediction))
+    return prediction
+
+
+def run_on_dspy(native: Any, type_name: str, kwargs: dict[str, Any]) -> Prediction:
+    """Run a native module instance through dspy (same inputs, state and LM); a dspex Prediction."""
+    call = _plan(native, type_name, kwargs)
+    with bridge_context(call.lm):
+        result = call.module(**call.kwargs)
+    return _finish(call, result)
+
+
+async def arun_on_dspy(native: Any, type_name: str, kwargs: dict[str, Any]) -> Prediction:
+    """Async :func:`run_on_dspy` (``dspy`` ``acall``)."""
+    call = _plan(native, type_name, kwargs)
+    with bridge_context(call.lm):
+        result = await call.module.acall(**call.kwargs)
+    return _finish(call, result)
+
+
+# -- predictors mapped onto dspy predictors (used while dspy optimizers run a dspex program) -------
+def _mapped_kwargs(native: Any, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    kwargs = dict(kwargs)
+    kwargs.pop("signature", None)  # the dspy predictor's signature is the one being optimized
+    extra: dict[str, Any] = {}
+    if "config" in kwargs:
+        extra["config"] = kwargs.pop("config")
+    if "demos" in kwargs:
+        extra["demos"] = _to_dspy_demos(kwargs.pop("demos"))
+    lm = kwargs.pop("lm", None)
+    if lm is not None:
+        extra["lm"] = lm if _is_dspy_lm(lm) else to_dspy_lm(lm)
+    return native.signature.validate_inputs(kwargs), extra
+
+
+def call_mapped(native: Any, dspy_predict: Any, kwargs: dict[str, Any]) -> Prediction:
+    """Run ``native``'s call on the dspy predictor that stands for it."""
+    inputs, extra = _mapped_kwargs(native, kwargs)
+    prediction = from_dspy_prediction(dspy_predict(**inputs, **extra))
+    trace = settings.get("trace")
+    if trace is not None:
+        trace.append((native, inputs, prediction))
+    return prediction
+
+
+async def acall_mapped(native: Any, dspy_predict: Any, kwargs: dict[str, Any]) -> Prediction:
+    """Async :func:`call_mapped`."""
+    inputs, extra = _mapped_kwargs(native, kwargs)
+    prediction = from_dspy_prediction(await dspy_predict.acall(**inputs, **extra))
+    trace = settings.get("trace")
+    if trace is not None:
+        trace.append((native, inputs, prediction))
+    return prediction
