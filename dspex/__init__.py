@@ -8,8 +8,8 @@ Example::
     qa(question="...").answer
 """
 
-from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
 from dspex import hybrid
+from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
 from dspex.evaluate import Evaluate, EvaluationResult, answer_exact_match, answer_passage_match, f1_score
 from dspex.lm import (
     LM,

@@ -79,7 +79,7 @@ def _convert_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _progress_callback(name: str, emit: Callable[..., None]) -> Any:
-    dspy = dspy_bridge.load_dspy()
+    dspy_bridge.load_dspy()
     from dspy.utils.callback import BaseCallback
 
     class Progress(BaseCallback):
@@ -103,7 +103,6 @@ def _progress_callback(name: str, emit: Callable[..., None]) -> Any:
                 self.best = score if self.best is None else max(self.best, score)
             emit("trial", f"evaluation {self.count}", score)
 
-    del dspy
     return Progress()
 
 

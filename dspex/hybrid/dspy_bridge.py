@@ -337,7 +337,7 @@ def from_dspy_state(state: Mapping[str, Any]) -> dict[str, Any]:
     """A dspy program state as dspex loads it (dspy-only keys are dropped by ``load_state``)."""
     converted = copy.deepcopy(dict(state))
     converted.pop("metadata", None)
-    for name, entry in converted.items():
+    for entry in converted.values():
         lm_state = entry.get("lm") if isinstance(entry, dict) else None
         if lm_state and str(lm_state.get("model", "")).startswith("hosted_vllm/"):
             lm_state["model"] = "local/" + lm_state["model"].split("/", 1)[1]
