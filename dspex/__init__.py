@@ -14,6 +14,7 @@ from dspex.evaluate import Evaluate, EvaluationResult, answer_exact_match, answe
 from dspex.lm import (
     LM,
     AuthenticationError,
+    CircuitOpenError,
     ContextWindowExceededError,
     LMError,
     LMTimeoutError,
@@ -44,6 +45,7 @@ __all__ = [
     "BootstrapFewShot",
     "ChainOfThought",
     "ChatAdapter",
+    "CircuitOpenError",
     "Completions",
     "ContextWindowExceededError",
     "Evaluate",

@@ -158,11 +158,12 @@ def _dspy_model_and_base(lm: LM) -> tuple[str, str | None]:
     return f"{lm.provider}/{lm.model_name}", lm.base_url
 
 
-def to_dspy_lm(lm: LM) -> Any:
+def to_dspy_lm(lm: LM, *, samples: int = 1) -> Any:
     """A ``dspy.LM`` for the same endpoint, model and generation parameters as ``lm``.
 
     The key comes from the environment variable ``lm`` names (read now, held only by the
     in-memory ``dspy.LM``; dspy leaves it out of its state). Cached per configuration and key.
+    ``samples > 1`` (``n``) selects dspy's LiteLLM engine: its default engine reads one choice.
     """
     from dspex.lm.errors import AuthenticationError
     from dspex.lm.lm import PLACEHOLDER_KEY
@@ -179,7 +180,8 @@ def to_dspy_lm(lm: LM) -> Any:
             )
         key = PLACEHOLDER_KEY
     model, base = _dspy_model_and_base(lm)
-    config = json.dumps([model, base, lm.dump_state()], sort_keys=True, default=str)
+    samples = max(samples, int(lm.kwargs.get("n") or 1))
+    config = json.dumps([model, base, lm.dump_state(), samples > 1], sort_keys=True, default=str)
     cache_key = (config, hashlib.sha256(key.encode()).hexdigest())
     cached = _lm_cache.get(cache_key)
     if cached is not None:
@@ -194,6 +196,8 @@ def to_dspy_lm(lm: LM) -> Any:
     }
     if base:
         options["api_base"] = base
+    if samples > 1:
+        options["engine"] = "litellm"
     temperature = params.pop("temperature", None)
     max_tokens = params.pop("max_tokens", None)
     converted = dspy.LM(model, temperature=temperature, max_tokens=max_tokens, **options, **params)
@@ -260,7 +264,9 @@ def to_dspy_adapter(adapter: Any) -> Any:
 
 
 @contextmanager
-def bridge_context(lm: LM | None = None, adapter: Any = None, **extra: Any) -> Iterator[Any]:
+def bridge_context(
+    lm: LM | None = None, adapter: Any = None, *, samples: int = 1, **extra: Any
+) -> Iterator[Any]:
     """``dspy.context(lm=<converted lm>, adapter=<converted adapter>, **extra)``; yields dspy.
 
     Only the current thread/task sees these settings: concurrent bridged calls stay isolated.
@@ -268,7 +274,7 @@ def bridge_context(lm: LM | None = None, adapter: Any = None, **extra: Any) -> I
     dspy = load_dspy()
     overrides = dict(extra)
     if lm is not None:
-        overrides["lm"] = lm if _is_dspy_lm(lm) else to_dspy_lm(lm)
+        overrides["lm"] = lm if _is_dspy_lm(lm) else to_dspy_lm(lm, samples=samples)
     overrides["adapter"] = to_dspy_adapter(adapter if adapter is not None else settings.get("adapter"))
     with dspy.context(**overrides):
         yield dspy
@@ -388,14 +394,17 @@ def _twin(kind: str, signature: type[Signature]) -> Any:
 
 
 class _Call:
-    __slots__ = ("inputs", "kwargs", "lm", "module", "trace_owner")
+    __slots__ = ("inputs", "kwargs", "lm", "module", "samples", "trace_owner")
 
-    def __init__(self, module: Any, kwargs: dict[str, Any], lm: Any, inputs: Any, trace_owner: Any) -> None:
+    def __init__(
+        self, module: Any, kwargs: dict[str, Any], lm: Any, inputs: Any, trace_owner: Any, samples: int = 1
+    ) -> None:
         self.module = module
         self.kwargs = kwargs
         self.lm = lm
         self.inputs = inputs
         self.trace_owner = trace_owner
+        self.samples = samples
 
 
 def _plan(native: Any, type_name: str, kwargs: dict[str, Any]) -> _Call:
@@ -424,7 +433,7 @@ def _plan(native: Any, type_name: str, kwargs: dict[str, Any]) -> _Call:
             "demos": _to_dspy_demos(demos),
             "config": config,
         }
-        return _Call(twin, call_kwargs, lm, inputs, predict)
+        return _Call(twin, call_kwargs, lm, inputs, predict, int(config.get("n") or 1))
     impl = implementation(type_name, "native")
     converter = impl.converter() if impl is not None else None
     if converter is None:
@@ -452,7 +461,7 @@ def _finish(call: _Call, result: Any) -> Prediction:
 def run_on_dspy(native: Any, type_name: str, kwargs: dict[str, Any]) -> Prediction:
     """Run a native module instance through dspy (same inputs, state and LM); a dspex Prediction."""
     call = _plan(native, type_name, kwargs)
-    with bridge_context(call.lm):
+    with bridge_context(call.lm, samples=call.samples):
         result = call.module(**call.kwargs)
     return _finish(call, result)
 
@@ -460,7 +469,7 @@ def run_on_dspy(native: Any, type_name: str, kwargs: dict[str, Any]) -> Predicti
 async def arun_on_dspy(native: Any, type_name: str, kwargs: dict[str, Any]) -> Prediction:
     """Async :func:`run_on_dspy` (``dspy`` ``acall``)."""
     call = _plan(native, type_name, kwargs)
-    with bridge_context(call.lm):
+    with bridge_context(call.lm, samples=call.samples):
         result = await call.module.acall(**call.kwargs)
     return _finish(call, result)
 

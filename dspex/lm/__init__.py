@@ -1,8 +1,10 @@
 """Language model clients: the :class:`LM` facade, its errors, results and call tracking."""
 
+from dspex.lm.breaker import breaker_states, configure_breakers, reset_breakers
 from dspex.lm.errors import (
     AuthenticationError,
     BadRequestError,
+    CircuitOpenError,
     ContextWindowExceededError,
     LMConnectionError,
     LMError,
@@ -18,6 +20,7 @@ __all__ = [
     "LM",
     "AuthenticationError",
     "BadRequestError",
+    "CircuitOpenError",
     "ContextWindowExceededError",
     "LMCall",
     "LMConnectionError",
@@ -27,5 +30,8 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "Usage",
+    "breaker_states",
+    "configure_breakers",
+    "reset_breakers",
     "track_calls",
 ]
