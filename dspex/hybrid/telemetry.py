@@ -75,7 +75,7 @@ def unsubscribe(callback: Callable[[HybridEvent], Any]) -> bool:
     """Stop sending events to ``callback``; ``False`` if it was not subscribed."""
     global _subscribers
     with _sub_lock:
-        remaining = tuple(c for c in _subscribers if c is not callback)
+        remaining = tuple(c for c in _subscribers if c != callback)
         found = len(remaining) != len(_subscribers)
         _subscribers = remaining
     return found
