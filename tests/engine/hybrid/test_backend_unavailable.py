@@ -27,7 +27,7 @@ def test_a_dspy_only_optimizer_cannot_be_built_natively():
 
 def test_an_unknown_type_says_so():
     with pytest.raises(
-        BackendUnavailable, match="'teleport'.*unknown type.*available backends for 'teleport': none"
+        BackendUnavailable, match=r"'teleport'.*unknown type.*available backends for 'teleport': none"
     ):
         dspex.hybrid.module("teleport", "a -> b")
 
@@ -35,7 +35,7 @@ def test_an_unknown_type_says_so():
 def test_a_native_module_without_a_dspy_version_cannot_be_sent_to_dspy(stub_lm):
     registry.unregister("predict", "dspy")
     try:
-        with pytest.raises(BackendUnavailable, match="'predict' cannot run on backend 'dspy'.*: native$"):
+        with pytest.raises(BackendUnavailable, match=r"'predict' cannot run on backend 'dspy'.*: native$"):
             dspex.Predict("question -> answer")(question="q", lm=stub_lm, backend="dspy")
     finally:
         registry.register_dspy("predict", "dspy:Predict")
