@@ -333,18 +333,25 @@ def _to_dspy_demos(demos: list[Any]) -> list[Any]:
 def to_dspy_state(state: Mapping[str, Any]) -> dict[str, Any]:
     """A dspex program state as dspy loads it: the same layout, LM entries in dspy's form."""
     converted = copy.deepcopy(dict(state))
-    for name, entry in converted.items():
-        if name != "metadata" and isinstance(entry, dict) and "lm" in entry:
+    for entry in _predictor_entries(converted):
+        if "lm" in entry:
             entry["lm"] = to_dspy_lm_state(entry["lm"])
     return converted
+
+
+def _predictor_entries(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-predictor dicts of a program state (a lone predictor's state is flat)."""
+    if "signature" in state and "demos" in state:
+        return [state]
+    return [e for name, e in state.items() if name != "metadata" and isinstance(e, dict)]
 
 
 def from_dspy_state(state: Mapping[str, Any]) -> dict[str, Any]:
     """A dspy program state as dspex loads it (dspy-only keys are dropped by ``load_state``)."""
     converted = copy.deepcopy(dict(state))
     converted.pop("metadata", None)
-    for entry in converted.values():
-        lm_state = entry.get("lm") if isinstance(entry, dict) else None
+    for entry in _predictor_entries(converted):
+        lm_state = entry.get("lm")
         if lm_state and str(lm_state.get("model", "")).startswith("hosted_vllm/"):
             lm_state["model"] = "local/" + lm_state["model"].split("/", 1)[1]
     return converted

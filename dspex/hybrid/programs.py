@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dspex.hybrid.dspy_bridge import from_dspy_state, to_dspy_state
-from dspex.primitives.module import Module
+from dspex.primitives.module import Module, Parameter
 
 __all__ = ["export_dspy_program", "import_dspy_program"]
 
@@ -42,7 +42,7 @@ def _program_for(state: Mapping[str, Any], program: Any) -> Module:
     from dspex.modules.predict import Predict
 
     keys = sorted(k for k in state if k != "metadata")
-    if keys == ["self"]:
+    if "signature" in state and "demos" in state:  # a lone predictor's state is flat
         return Predict(program)
     if keys == ["predict"]:
         return ChainOfThought(program)
@@ -67,6 +67,15 @@ def import_dspy_program(
     """
     state = from_dspy_state(_read_state(path_or_state))
     target = _program_for(state, program)
+    flat = "signature" in state and "demos" in state
+    if flat != isinstance(target, Parameter):
+        raise ValueError(
+            f"the state is {'one predictor' if flat else 'a program with predictors ' + str(sorted(state))} "
+            f"but {type(target).__name__} is {'a predictor' if not flat else 'a program'}; "
+            "was it saved from a different program?"
+        )
+    if flat:
+        return target.load_state(state, allow_unsafe_lm_state=allow_unsafe_lm_state)
     ours = {name for name, _ in target.named_predictors()}
     missing = sorted(ours - set(state))
     if missing:
