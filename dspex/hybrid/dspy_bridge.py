@@ -77,13 +77,18 @@ def dspy_cache_dir() -> str:
     return str((Path.cwd() / ".dspex" / "dspy_cache").resolve())
 
 
+_seen: tuple[Any, str | None] | None = None  # (setting, $DSPY_CACHEDIR) the cache dir came from
+
+
 def load_dspy() -> Any:
     """Import dspy (once) with an offline LiteLLM cost map and the per-project disk cache."""
-    global _dspy, _cache_dir
-    wanted = dspy_cache_dir()
-    if _dspy is not None and _cache_dir == wanted:
+    global _dspy, _cache_dir, _seen
+    seen = (settings.get("dspy_cache_dir"), os.environ.get("DSPY_CACHEDIR"))
+    if _dspy is not None and seen == _seen:
         return _dspy
+    wanted = dspy_cache_dir()
     with _lock:
+        _seen = seen
         if _dspy is None:
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             # dspy reads this at import time for its other subdirectories (fine-tuning data, ...).
