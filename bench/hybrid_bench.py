@@ -15,15 +15,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from _common import per_call, print_table, save, stub_server
+from _common import print_table, save, stub_server
 
 ANSWER = "[[ ## reasoning ## ]]\nParis is the capital.\n\n[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"
 MODEL = "openai/stub-model"
 QUESTION = "What is the capital of France?"
+
+
+def interleaved(fns: dict[str, Any], n: int, rounds: int = 15, warmup: int = 20) -> dict[str, float]:
+    """Seconds per call of each function: medians over ``rounds`` rounds in which every function
+    runs ``n // rounds`` calls in turn, so load from other processes hits all of them alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    per_round = max(1, n // rounds)
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(per_round):
+                fn()
+            samples[name].append((time.perf_counter() - start) / per_round)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def program() -> Any:
@@ -47,8 +65,6 @@ def sequential(base_url: str, n: int) -> dict[str, float]:
     lm = dspex_lm(base_url)
     dspex.configure(lm=lm)
     cot = program()
-    native_s = per_call(lambda: cot(question=QUESTION), n)
-    bridged_s = per_call(lambda: cot(question=QUESTION, backend="dspy"), n)
     theirs = dspy.ChainOfThought("question -> answer")
     dspy_lm = to_dspy_lm(lm)  # the very LM the bridge uses, so only the bridge differs
 
@@ -56,7 +72,15 @@ def sequential(base_url: str, n: int) -> dict[str, float]:
         with dspy.context(lm=dspy_lm, adapter=dspy.ChatAdapter()):
             theirs(question=QUESTION)
 
-    dspy_s = per_call(plain_dspy, n)
+    times = interleaved(
+        {
+            "native": lambda: cot(question=QUESTION),
+            "bridged": lambda: cot(question=QUESTION, backend="dspy"),
+            "plain": plain_dspy,
+        },
+        n,
+    )
+    native_s, bridged_s, dspy_s = times["native"], times["bridged"], times["plain"]
     return {
         "native_ms": native_s * 1e3,
         "dspy_backend_ms": bridged_s * 1e3,
@@ -71,8 +95,10 @@ def router_overhead(base_url: str, n: int) -> dict[str, float]:
     dspex.configure(lm=dspex_lm(base_url, cache=True))
     cot = program()
     cot(question=QUESTION)  # fill the cache
-    routed = per_call(lambda: cot(question=QUESTION), n, warmup=50)
-    direct = per_call(lambda: cot.forward(question=QUESTION), n, warmup=50)
+    times = interleaved(
+        {"routed": lambda: cot(question=QUESTION), "direct": lambda: cot.forward(question=QUESTION)}, n
+    )
+    routed, direct = times["routed"], times["direct"]
     return {"routed_us": routed * 1e6, "forward_us": direct * 1e6, "router_us": (routed - direct) * 1e6}
 
 
