@@ -25,9 +25,12 @@ import os
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from dspex.lm.tracking import tracking_active
 from dspex.primitives.example import Example
 from dspex.primitives.prediction import Prediction
 from dspex.settings import settings
@@ -281,8 +284,84 @@ def bridge_context(
     if lm is not None:
         overrides["lm"] = lm if _is_dspy_lm(lm) else to_dspy_lm(lm, samples=samples)
     overrides["adapter"] = to_dspy_adapter(adapter if adapter is not None else settings.get("adapter"))
+    if tracking_active():
+        recorder = _call_recorder()
+        overrides["callbacks"] = [*(overrides.get("callbacks") or dspy.settings.callbacks or []), recorder]
+        overrides["usage_tracker"] = recorder.tracker
     with dspy.context(**overrides):
         yield dspy
+
+
+# -- LM calls made by dspy, reported to dspex.track_calls() -------------------------------------
+_recorder_class: Any = None
+
+
+def _call_recorder() -> Any:
+    """A dspy callback that hands every LM call dspy makes to dspex's ``track_calls`` collectors
+    (messages, parameters without credentials, outputs, token usage, latency)."""
+    global _recorder_class
+    if _recorder_class is None:
+        from dspy.utils.callback import BaseCallback
+        from dspy.utils.usage_tracker import UsageTracker
+
+        class LMCallRecorder(BaseCallback):
+            def __init__(self) -> None:
+                self.tracker = UsageTracker()
+                self.started: dict[str, tuple[float, Any, dict[str, Any], int]] = {}
+
+            def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+                seen = len(self.tracker.usage_data.get(getattr(instance, "model", ""), []))
+                self.started[call_id] = (perf_counter(), instance, inputs, seen)
+
+            def on_lm_end(self, call_id: str, outputs: Any, exception: BaseException | None = None) -> None:
+                begun = self.started.pop(call_id, None)
+                if begun is None or exception is not None:
+                    return
+                start, instance, inputs, seen = begun
+                _publish_dspy_call(instance, inputs, outputs, self.tracker, seen, start)
+
+        _recorder_class = LMCallRecorder
+    return _recorder_class()
+
+
+def _publish_dspy_call(
+    instance: Any, inputs: dict[str, Any], outputs: Any, tracker: Any, seen: int, start: float
+) -> None:
+    from dspex.lm.tracking import publish
+
+    model = str(getattr(instance, "model", ""))
+    usages = tracker.usage_data.get(model, [])[seen:]
+    prompt = sum(int(u.get("prompt_tokens") or 0) for u in usages)
+    completion = sum(int(u.get("completion_tokens") or 0) for u in usages)
+    messages = inputs.get("messages") or [{"role": "user", "content": inputs.get("prompt") or ""}]
+    call_kwargs = inputs.get("kwargs") or {}
+    params = {
+        k: v
+        for k, v in {**getattr(instance, "kwargs", {}), **call_kwargs}.items()
+        if not k.startswith("api_") and k not in ("timeout",)
+    }
+    texts = [o.get("text") if isinstance(o, dict) else o for o in (outputs or [])]
+    publish(
+        {
+            "model": model,
+            "provider": model.split("/", 1)[0] if "/" in model else "openai",
+            "messages": messages,
+            "params": params,
+            "outputs": texts,
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "cached_tokens": 0,
+                "total_tokens": prompt + completion,
+            },
+            "cost": None,
+            "latency_ms": (perf_counter() - start) * 1000.0,
+            "cache_hit": not usages,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "finish_reasons": [],
+            "response_model": None,
+        }
+    )
 
 
 def _is_dspy_lm(value: Any) -> bool:
