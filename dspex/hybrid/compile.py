@@ -201,7 +201,9 @@ def compile_with_dspy(
     start = perf_counter()
     attempts: list[Attempt] = []
     try:
-        with dspy_bridge.bridge_context(lm or settings.get("lm"), callbacks=[progress]):
+        dspy = dspy_bridge.load_dspy()
+        callbacks = [*(dspy.settings.callbacks or []), progress]
+        with dspy_bridge.bridge_context(lm or settings.get("lm"), callbacks=callbacks):
             optimizer_instance = cls(**init)
             if name == "ensemble":
                 result = optimizer_instance.compile(dspy_students, **compile_kwargs)

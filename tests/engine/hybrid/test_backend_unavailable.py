@@ -57,3 +57,11 @@ def test_a_module_built_on_dspy_refuses_to_run_natively():
     wrapped = dspex.hybrid.module("predict", "question -> answer", backend="dspy")
     with pytest.raises(BackendUnavailable, match="built on dspy"):
         wrapped(question="q", backend="native")
+
+
+def test_without_dspy_installed_only_native_backends_are_offered(monkeypatch):
+    monkeypatch.setattr(registry, "_dspy_installed", False)
+    assert dspex.hybrid.capabilities()["modules"]["react"]["backends"] == []
+    assert dspex.hybrid.capabilities()["modules"]["predict"]["backends"] == ["native"]
+    with pytest.raises(BackendUnavailable, match=r"dspy is not installed; pip install 'dspex\[dspy\]'"):
+        dspex.hybrid.module("react", "question -> answer", backend="dspy")

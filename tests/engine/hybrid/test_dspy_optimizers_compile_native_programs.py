@@ -125,3 +125,16 @@ def test_a_failing_compile_reports_the_error_and_raises(lm, events):
     assert trials[-1].kind == "end" and "error" in trials[-1].details
     assert events[-1].kind == "exception" and events[-1].operation == "compile"
     assert dspex.hybrid.stats()["types"]["compile"]["gepa"]["dspy"]["errors"] == 1
+
+
+def test_an_ensemble_of_native_programs_comes_back_as_a_dspy_module(lm, openai_stub):
+    import dspy
+
+    members = [dspex.Predict("question -> answer"), TwoStep()]
+    ensemble = dspex.hybrid.compile_with_dspy(
+        "ensemble", student=members, trainset=[], params={"reduce_fn": dspy.majority}
+    )
+
+    assert isinstance(ensemble, dspex.hybrid.DspyModule)
+    assert ensemble(question="1+1?").answer == "2"  # known question: both members answer it
+    assert len(openai_stub.completion_requests()) == 2
