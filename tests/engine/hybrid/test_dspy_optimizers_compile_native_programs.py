@@ -138,3 +138,28 @@ def test_an_ensemble_of_native_programs_comes_back_as_a_dspy_module(lm, openai_s
     assert isinstance(ensemble, dspex.hybrid.DspyModule)
     assert ensemble(question="1+1?").answer == "2"  # known question: both members answer it
     assert len(openai_stub.completion_requests()) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("copro", {"breadth": 2, "depth": 1, "init_temperature": 1.0}),
+        (
+            "bootstrap_few_shot_with_random_search",
+            {
+                "num_candidate_programs": 2,
+                "max_bootstrapped_demos": 1,
+                "max_labeled_demos": 1,
+                "num_threads": 1,
+            },
+        ),
+    ],
+)
+def test_copro_and_random_search_also_compile_native_programs(name, params, lm, openai_stub):
+    compiled, trials, prediction, messages = compile_and_run(
+        name, dspex.ChainOfThought("question -> answer"), params, openai_stub
+    )
+    assert type(compiled) is dspex.ChainOfThought
+    assert compiled.predict.signature.instructions == INSTRUCTION or compiled.predict.demos
+    assert_runs_natively(prediction)
+    assert trials[-1].kind == "end" and trials[-1].score == 100.0
