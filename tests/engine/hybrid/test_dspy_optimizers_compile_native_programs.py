@@ -156,7 +156,7 @@ def test_an_ensemble_of_native_programs_comes_back_as_a_dspy_module(lm, openai_s
     ],
 )
 def test_copro_and_random_search_also_compile_native_programs(name, params, lm, openai_stub):
-    compiled, trials, prediction, messages = compile_and_run(
+    compiled, trials, prediction, _ = compile_and_run(
         name, dspex.ChainOfThought("question -> answer"), params, openai_stub
     )
     assert type(compiled) is dspex.ChainOfThought
