@@ -278,7 +278,7 @@ def optimizer(name: str, *, backend: str | None = None, **params: Any) -> Any:
     ``auto``; ``optimizer("mipro_v2", metric=m, auto=None, num_candidates=3)`` a
     :class:`DspyOptimizer`. Either has ``compile(student, trainset=...)``.
     """
-    chosen = choose_backend(name, preference_for(name, explicit=backend, kind="optimizer"), kind="optimizer")
+    chosen = choose_backend(name, preference_for(name, explicit=backend), kind="optimizer")
     if chosen == "native":
         native = implementation(name, "native", kind="optimizer")
         assert native is not None

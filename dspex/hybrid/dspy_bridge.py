@@ -542,6 +542,10 @@ def _first_lm(native: Any) -> Any:
 
 
 def _finish(call: _Call, result: Any) -> Prediction:
+    if call.trace_owner is not None:  # a private, cached twin: nobody reads its dspy history
+        for module in (call.module, getattr(call.module, "predict", None)):
+            if module is not None:
+                module.history.clear()
     prediction = from_dspy_prediction(result)
     trace = settings.get("trace")
     if trace is not None and call.trace_owner is not None:

@@ -54,9 +54,7 @@ def check_preference(value: Any) -> str:
     return value
 
 
-def preference_for(
-    type_name: str, *, explicit: str | None = None, instance: str | None = None, kind: str = "module"
-) -> str:
+def preference_for(type_name: str, *, explicit: str | None = None, instance: str | None = None) -> str:
     """The effective preference for one call of ``type_name`` (see the module docstring)."""
     if explicit is not None:
         return check_preference(explicit)
