@@ -11,7 +11,8 @@
 - Isolation: every bridged call runs inside ``dspy.context(lm=..., adapter=...)``, so concurrent
   calls never share dspy settings; ``dspy.configure`` is never called. dspy's disk cache lives
   in a per-project directory (setting ``dspy_cache_dir``, else ``$DSPY_CACHEDIR``, else
-  ``./.dspex/dspy_cache``), never in ``~/.dspy_cache``.
+  ``./.dspex/dspy_cache``), never in ``~/.dspy_cache``, and loads back only known-safe types
+  (dspy's ``restrict_pickle``).
 
 dspy is imported by :func:`load_dspy` on first use only.
 """
@@ -101,7 +102,8 @@ def load_dspy() -> Any:
             _dspy = dspy
         if _cache_dir != wanted:
             Path(wanted).mkdir(parents=True, exist_ok=True)
-            _dspy.configure_cache(disk_cache_dir=wanted)
+            # restrict_pickle: dspy's disk cache is pickle-based; only known-safe types load back.
+            _dspy.configure_cache(disk_cache_dir=wanted, restrict_pickle=True)
             _cache_dir = wanted
     return _dspy
 

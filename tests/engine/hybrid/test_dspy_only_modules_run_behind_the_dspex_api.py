@@ -63,3 +63,12 @@ def test_a_dspex_module_can_be_given_to_a_dspy_only_module(openai_stub, make_stu
         "best_of_n", dspex.Predict("question -> answer"), N=2, reward_fn=lambda args, pred: 1.0, threshold=1.0
     )
     assert best(question="q").answer == "ok"
+
+
+async def test_a_dspy_only_module_runs_asynchronously(openai_stub, make_stub_lm):
+    openai_stub.set_default(reply(reasoning="r", answer="ok"))
+    dspex.configure(lm=make_stub_lm())
+    wrapped = dspex.hybrid.module("chain_of_thought", "question -> answer", backend="dspy")
+    prediction = await wrapped.acall(question="q")
+    assert prediction.answer == "ok"
+    assert dspex.hybrid.attempts_of(prediction)[0]["backend"] == "dspy"

@@ -26,7 +26,7 @@ def lm(openai_stub, make_stub_lm):
     return lm
 
 
-def test_a_native_failure_is_retried_on_dspy_and_both_attempts_are_recorded(openai_stub, lm):
+def test_a_native_failure_is_retried_on_dspy_and_both_attempts_are_recorded(openai_stub, lm, events):
     dspex.configure(fallback=True)
     cot = dspex.ChainOfThought("question -> answer: int")
 
@@ -42,6 +42,12 @@ def test_a_native_failure_is_retried_on_dspy_and_both_attempts_are_recorded(open
     assert recorded == attempts
     first, second = openai_stub.completion_requests()
     assert first.json["messages"] == second.json["messages"]
+    assert [(e.kind, e.backend, e.attempt) for e in events] == [
+        ("start", "native", 1),
+        ("exception", "native", 1),
+        ("start", "dspy", 2),
+        ("stop", "dspy", 2),
+    ]
 
 
 async def test_the_async_path_falls_back_too(lm):

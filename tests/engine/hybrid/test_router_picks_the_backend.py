@@ -81,6 +81,21 @@ def test_a_backend_given_to_a_composite_program_routes_every_module_inside_it(lm
     assert [a["backend"] for a in attempts] == ["native", "native"]
 
 
+def test_a_backend_set_on_a_composite_program_instance_routes_its_modules(lm):
+    class Program(dspex.Module):
+        def __init__(self):
+            self.first = dspex.Predict("question -> answer")
+
+        def forward(self, question):
+            return self.first(question=question)
+
+    program = Program()
+    program.backend = "dspy"
+    with dspex.hybrid.record_attempts() as attempts:
+        program(question="q")
+    assert [a["backend"] for a in attempts] == ["dspy"]
+
+
 def test_the_predict_inside_a_chain_of_thought_is_not_routed_again(lm):
     with dspex.hybrid.record_attempts() as attempts:
         dspex.ChainOfThought("question -> answer")(question="q")
