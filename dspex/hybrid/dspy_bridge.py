@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -59,6 +60,8 @@ __all__ = [
     "to_dspy_signature",
     "to_dspy_state",
 ]
+
+logger = logging.getLogger("dspex.hybrid")
 
 _lock = threading.RLock()
 _dspy: Any = None
@@ -433,13 +436,30 @@ def _predictor_entries(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def from_dspy_state(state: Mapping[str, Any]) -> dict[str, Any]:
-    """A dspy program state as dspex loads it (dspy-only keys are dropped by ``load_state``)."""
+    """A dspy program state as dspex loads it (dspy-only LM keys are dropped by ``load_state``).
+
+    ``hosted_vllm/<model>`` (any OpenAI-compatible server) becomes ``openai/<model>``; an LM of a
+    provider dspex does not speak (e.g. ``gemini/...``) is left out with a warning, so that the
+    demos and instructions still load.
+    """
+    from dspex.lm.providers import PROVIDERS
+
     converted = copy.deepcopy(dict(state))
     converted.pop("metadata", None)
     for entry in _predictor_entries(converted):
         lm_state = entry.get("lm")
-        if lm_state and str(lm_state.get("model", "")).startswith("hosted_vllm/"):
-            lm_state["model"] = "local/" + lm_state["model"].split("/", 1)[1]
+        if not lm_state:
+            continue
+        provider, _, name = str(lm_state.get("model", "")).partition("/")
+        if provider == "hosted_vllm":
+            lm_state["model"] = f"openai/{name}"
+        elif provider not in PROVIDERS or not name:
+            logger.warning(
+                "leaving out the LM %r of a dspy state: dspex speaks %s; set the LM after loading",
+                lm_state.get("model"),
+                ", ".join(sorted(PROVIDERS)),
+            )
+            entry["lm"] = None
     return converted
 
 

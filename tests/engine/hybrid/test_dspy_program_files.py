@@ -115,3 +115,18 @@ def test_pickled_programs_are_never_loaded(tmp_path):
         dspex.hybrid.import_dspy_program(tmp_path / "program.pkl", build_qa(dspex))
     with pytest.raises(ValueError, match="pickle is never loaded"):
         dspex.hybrid.import_dspy_program(tmp_path, build_qa(dspex))
+
+
+def test_an_lm_of_a_provider_dspex_does_not_speak_is_left_out_with_a_warning(tmp_path, caplog):
+    import dspy
+
+    saved = dspy.Predict("question -> answer")
+    saved.demos = [dspy.Example(question="q", answer="a")]
+    saved.lm = dspy.LM("gemini/gemini-2.5-flash")
+    saved.save(str(tmp_path / "p.json"))
+
+    imported = dspex.hybrid.import_dspy_program(tmp_path / "p.json", "question -> answer")
+
+    assert imported.lm is None
+    assert imported.demos[0].answer == "a"
+    assert "leaving out the LM 'gemini/gemini-2.5-flash'" in caplog.text
