@@ -71,6 +71,7 @@ def preference_for(type_name: str, *, explicit: str | None = None, instance: str
 
 def choose_backend(type_name: str, preference: str, *, kind: str = "module") -> str:
     """The backend (``"native"`` or ``"dspy"``) that runs ``type_name`` under ``preference``."""
+    check_preference(preference)
     available = available_backends(type_name, kind=kind)
     if preference in ("native", "dspy"):
         if preference not in available:
