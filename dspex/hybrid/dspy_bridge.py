@@ -5,7 +5,9 @@
 - LMs: :func:`to_dspy_lm` builds a ``dspy.LM`` for the same endpoint and generation parameters.
   The API key is read from the variable the dspex LM names, at conversion time; it is never put in
   a state, a file or a log. The local model is reached at its managed server's base URL with
-  ``max_tokens`` and ``stop`` set explicitly (dspy sends neither by default).
+  ``max_tokens`` and ``stop`` set explicitly (dspy sends neither by default), and its messages
+  get the system text merged into the first user turn, as dspex sends them (llama.cpp's gemma
+  chat format drops system messages).
 - Data: examples, predictions and demos both ways; program state both ways (dspex's
   ``dump_state`` already has DSPy's JSON layout; only LM entries differ).
 - Isolation: every bridged call runs inside ``dspy.context(lm=..., adapter=...)``, so concurrent
@@ -258,20 +260,42 @@ def to_dspy_lm_state(state: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 # -- adapters ---------------------------------------------------------------------------------------
-_adapters: dict[tuple[str, bool], Any] = {}
+_adapters: dict[tuple[str, bool, bool], Any] = {}
+_gemma_classes: dict[type, type] = {}
 
 
-def to_dspy_adapter(adapter: Any) -> Any:
-    """dspy's adapter of the same kind (JSON or chat, with the same JSON fallback switch)."""
+def _gemma_turns(base: type) -> type:
+    """``base`` (a dspy adapter class) whose messages have the system text merged into the first
+    user turn — what dspex's local provider sends, since llama.cpp's gemma format drops system
+    messages."""
+    found = _gemma_classes.get(base)
+    if found is None:
+        from dspex.lm.providers.local import gemma_messages
+
+        def format(self: Any, signature: Any, demos: Any, inputs: Any) -> list[dict[str, Any]]:
+            return gemma_messages(base.format(self, signature, demos, inputs))
+
+        found = type(f"Gemma{base.__name__}", (base,), {"format": format, "__module__": __name__})
+        _gemma_classes[base] = found
+    return found
+
+
+def to_dspy_adapter(adapter: Any, *, gemma_turns: bool = False) -> Any:
+    """dspy's adapter of the same kind (JSON or chat, with the same JSON fallback switch).
+
+    ``gemma_turns`` (for the local model) merges the system message into the first user turn.
+    """
     from dspex.adapters.json_adapter import JSONAdapter
 
     dspy = load_dspy()
     kind = "json" if isinstance(adapter, JSONAdapter) else "chat"
     fallback = bool(getattr(adapter, "use_json_adapter_fallback", True))
-    key = (kind, fallback)
+    key = (kind, fallback, gemma_turns)
     found = _adapters.get(key)
     if found is None:
-        found = dspy.JSONAdapter() if kind == "json" else dspy.ChatAdapter(use_json_adapter_fallback=fallback)
+        base = dspy.JSONAdapter if kind == "json" else dspy.ChatAdapter
+        cls = _gemma_turns(base) if gemma_turns else base
+        found = cls() if kind == "json" else cls(use_json_adapter_fallback=fallback)
         _adapters[key] = found
     return found
 
@@ -288,7 +312,10 @@ def bridge_context(
     overrides = dict(extra)
     if lm is not None:
         overrides["lm"] = lm if _is_dspy_lm(lm) else to_dspy_lm(lm, samples=samples)
-    overrides["adapter"] = to_dspy_adapter(adapter if adapter is not None else settings.get("adapter"))
+    local = getattr(lm, "provider", None) == "local"
+    overrides["adapter"] = to_dspy_adapter(
+        adapter if adapter is not None else settings.get("adapter"), gemma_turns=local
+    )
     if tracking_active():
         recorder = _call_recorder()
         overrides["callbacks"] = [*(overrides.get("callbacks") or dspy.settings.callbacks or []), recorder]

@@ -103,14 +103,19 @@ def test_an_lm_comes_back_from_dspy():
     assert back.kwargs == {"temperature": 0.2, "max_tokens": 50}
 
 
-def test_the_local_model_gets_max_tokens_and_stop_sent_explicitly_by_dspy(openai_stub):
+def test_the_local_model_gets_the_native_messages_max_tokens_and_stop_from_dspy(openai_stub):
     # A local LM pointed at a running server (here the stub) instead of starting one.
     lm = dspex.LM("local/gemma-3-270m", base_url=openai_stub.base_url, cache=False)
     openai_stub.set_default(reply(answer="hi"))
 
-    dspex.Predict("question -> answer")(question="q", lm=lm, backend="dspy")
+    predict = dspex.Predict("question -> answer")
+    predict.demos = [dspex.Example(question="1+1?", answer="2")]
+    predict(question="q", lm=lm)
+    predict(question="q", lm=lm, backend="dspy")
 
-    body = openai_stub.completion_requests()[-1].json
+    native, body = (r.json for r in openai_stub.completion_requests()[-2:])
+    assert body["messages"] == native["messages"]  # system text merged into the first user turn
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
     assert body["model"] == "gemma-3-270m"
     assert body["max_tokens"] == 256
     assert body["stop"] == ["[[ ## completed ## ]]", "<end_of_turn>"]
