@@ -166,3 +166,17 @@ def test_a_dspy_call_is_recorded_in_the_trace_like_a_native_one(openai_stub, mak
     assert predictor is cot.predict
     assert inputs == {"question": "2+2?"}
     assert prediction.answer == "4"
+
+
+def test_a_custom_rationale_field_reaches_dspy(openai_stub, make_stub_lm):
+    lm = make_stub_lm()
+    openai_stub.set_default(reply(reasoning="r", answer="a"))
+    cot = dspex.ChainOfThought(
+        "question -> answer", rationale_field=dspex.OutputField(desc="think it through")
+    )
+
+    native, theirs, native_body, dspy_body = run_both(cot, {"question": "q"}, openai_stub, lm)
+
+    assert "think it through" in dspy_body["messages"][0]["content"]
+    assert native_body["messages"] == dspy_body["messages"]
+    assert native.to_dict() == theirs.to_dict()
