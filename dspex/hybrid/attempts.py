@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Attempt", "attempts_of", "publish_attempts", "record_attempts"]
@@ -31,7 +31,14 @@ class Attempt:
     operation: str = "call"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "backend": self.backend,
+            "outcome": self.outcome,
+            "error": self.error,
+            "latency_ms": self.latency_ms,
+            "type_name": self.type_name,
+            "operation": self.operation,
+        }
 
 
 _collectors: contextvars.ContextVar[tuple[list[dict[str, Any]], ...]] = contextvars.ContextVar(
@@ -52,13 +59,12 @@ def record_attempts() -> Iterator[list[dict[str, Any]]]:
 
 def publish_attempts(attempts: list[Attempt], result: Any = None) -> None:
     """Hand ``attempts`` to the active collectors and attach them to ``result`` (a Prediction)."""
+    rows = [a.to_dict() for a in attempts]
     if result is not None and hasattr(type(result), "_attempts"):
-        object.__setattr__(result, "_attempts", [a.to_dict() for a in attempts])
+        object.__setattr__(result, "_attempts", rows)
     collectors = _collectors.get()
-    if collectors:
-        rows = [a.to_dict() for a in attempts]
-        for found in collectors:
-            found.extend(rows)
+    for found in collectors:
+        found.extend(dict(row) for row in rows)
 
 
 def attempts_of(prediction: Any) -> list[dict[str, Any]]:

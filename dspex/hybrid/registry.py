@@ -73,6 +73,7 @@ def resolve(target: str | Any) -> Any:
 
 _lock = threading.Lock()
 _registry: dict[str, dict[str, dict[str, Implementation]]] = {kind: {} for kind in KINDS}
+_available: dict[tuple[str, str, bool], tuple[str, ...]] = {}  # cleared on every registration
 _native_classes: dict[type, str] | None = None
 _dspy_installed: bool | None = None
 
@@ -89,6 +90,7 @@ def _register(kind: str, type_name: str, backend: str, impl: Implementation) -> 
     _check(kind, type_name)
     with _lock:
         _registry[kind].setdefault(type_name, {})[backend] = impl
+        _available.clear()
         if backend == "native":
             _native_classes = None
 
@@ -121,6 +123,7 @@ def unregister(type_name: str, backend: str, *, kind: str = "module") -> None:
         entry.pop(backend, None)
         if not entry:
             _registry[kind].pop(type_name, None)
+        _available.clear()
         _native_classes = None
 
 
@@ -139,8 +142,14 @@ def dspy_installed() -> bool:
 
 def available_backends(type_name: str, *, kind: str = "module") -> tuple[str, ...]:
     """The backends that can run ``type_name`` here (dspy only when it is installed)."""
-    entry = _registry[kind].get(type_name, {})
-    return tuple(b for b in BACKENDS if b in entry and (b != "dspy" or dspy_installed()))
+    installed = dspy_installed()
+    key = (kind, type_name, installed)
+    found = _available.get(key)
+    if found is None:
+        entry = _registry[kind].get(type_name, {})
+        found = tuple(b for b in BACKENDS if b in entry and (b != "dspy" or installed))
+        _available[key] = found
+    return found
 
 
 def known_types(kind: str = "module") -> list[str]:
