@@ -77,10 +77,13 @@ def test_a_failed_trial_request_opens_it_again(openai_stub, lm):
 def test_only_one_trial_request_goes_through_while_half_open(openai_stub, lm):
     fail_twice(openai_stub, lm)
     time.sleep(0.35)
-    openai_stub.script({"content": "slow", "delay": 0.5})
+    openai_stub.script({"content": "slow", "delay": 1.0})
+    sent = len(openai_stub.completion_requests())
     trial = threading.Thread(target=lm, args=("hi",))
     trial.start()
-    time.sleep(0.15)
+    deadline = time.monotonic() + 10
+    while len(openai_stub.completion_requests()) == sent and time.monotonic() < deadline:
+        time.sleep(0.01)  # wait until the trial request has reached the server
     try:
         with pytest.raises(CircuitOpenError, match="half-open: a trial request is in flight"):
             lm("hi")
