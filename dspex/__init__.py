@@ -8,6 +8,7 @@ Example::
     qa(question="...").answer
 """
 
+from dspex import hybrid
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
 from dspex.evaluate import (
     Evaluate,
@@ -20,6 +21,7 @@ from dspex.evaluate import (
 from dspex.lm import (
     LM,
     AuthenticationError,
+    CircuitOpenError,
     ContextWindowExceededError,
     Embedder,
     LMError,
@@ -96,6 +98,7 @@ __all__ = [
     "CalculatorError",
     "ChainOfThought",
     "ChatAdapter",
+    "CircuitOpenError",
     "Completions",
     "ContextWindowExceededError",
     "Embedder",
@@ -147,6 +150,7 @@ __all__ = [
     "ensure_signature",
     "f1_score",
     "get_module",
+    "hybrid",
     "majority",
     "make_signature",
     "register_module",

@@ -18,8 +18,11 @@ __all__ = ["configure", "context", "settings"]
 _DEFAULTS: dict[str, Any] = {
     "lm": None,
     "adapter": None,
-    "backend": "auto",
-    "overrides": {},
+    "backend": "auto",  # hybrid router: "auto" | "native" | "dspy" | "adaptive"
+    "overrides": {},  # per type: {"chain_of_thought": "dspy"}
+    "fallback": False,  # retry a failed native call on dspy (not for validation errors)
+    "adaptive_min_samples": 20,  # calls per backend before "adaptive" compares them
+    "dspy_cache_dir": None,  # dspy's disk cache (default: $DSPY_CACHEDIR or ./.dspex/dspy_cache)
     "trace": None,
     "callbacks": [],
     "max_errors": 10,

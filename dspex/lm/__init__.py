@@ -1,9 +1,11 @@
 """Language model clients: the :class:`LM` facade, its errors, results and call tracking."""
 
+from dspex.lm.breaker import breaker_states, configure_breakers, reset_breakers
 from dspex.lm.embedder import Embedder
 from dspex.lm.errors import (
     AuthenticationError,
     BadRequestError,
+    CircuitOpenError,
     ContextWindowExceededError,
     LMConnectionError,
     LMError,
@@ -19,6 +21,7 @@ __all__ = [
     "LM",
     "AuthenticationError",
     "BadRequestError",
+    "CircuitOpenError",
     "ContextWindowExceededError",
     "Embedder",
     "LMCall",
@@ -29,5 +32,8 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "Usage",
+    "breaker_states",
+    "configure_breakers",
+    "reset_breakers",
     "track_calls",
 ]

@@ -6,9 +6,12 @@ contain credentials: the server's message is redacted before it is stored.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "CircuitOpenError",
     "ContextWindowExceededError",
     "LMConnectionError",
     "LMError",
@@ -87,6 +90,19 @@ class LMConnectionError(LMError):
     """The connection failed or was dropped before a complete response arrived."""
 
     retryable = True
+
+
+class CircuitOpenError(LMError):
+    """The endpoint's circuit breaker is open: the request failed fast, nothing was sent.
+
+    ``endpoint`` names it, ``retry_at`` (epoch seconds) and ``retry_after`` (seconds from now)
+    say when the breaker lets a trial request through again.
+    """
+
+    def __init__(self, message: str, *, endpoint: str, retry_at: float | None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.endpoint = endpoint
+        self.retry_at = retry_at
 
 
 def _is_context_window(message: str, code: str | None) -> bool:

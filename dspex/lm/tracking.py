@@ -58,6 +58,11 @@ def track_calls() -> Iterator[list[LMCall]]:
         _collectors.reset(token)
 
 
+def tracking_active() -> bool:
+    """Whether some ``track_calls`` block is collecting calls in this context."""
+    return bool(_collectors.get())
+
+
 def publish(entry: dict[str, Any]) -> None:
     """Hand a history entry to the active collectors (a no-op outside ``track_calls``)."""
     collectors = _collectors.get()

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from dspex.lm import _json, http
+from dspex.lm.breaker import CircuitBreaker, breaker_for
 from dspex.lm.errors import (
     LMConnectionError,
     LMError,
@@ -43,13 +44,22 @@ def redact(text: str, headers: Mapping[str, str]) -> str:
 class Endpoint:
     """Where one LM sends its requests, and how failures are retried and reported."""
 
-    __slots__ = ("model", "policy", "provider", "timeout")
+    __slots__ = ("_breaker", "_breaker_url", "model", "policy", "provider", "timeout")
 
     def __init__(self, provider: str, model: str, policy: RetryPolicy, timeout: float) -> None:
         self.provider = provider
         self.model = model
         self.policy = policy
         self.timeout = httpx.Timeout(timeout)
+        self._breaker: CircuitBreaker | None = None
+        self._breaker_url: httpx.URL | None = None
+
+    def breaker(self, url: httpx.URL) -> CircuitBreaker:
+        """The circuit breaker of ``url`` + model (see :mod:`dspex.lm.breaker`)."""
+        if url is not self._breaker_url or self._breaker is None:
+            self._breaker = breaker_for(str(url), self.model)
+            self._breaker_url = url
+        return self._breaker
 
     def transport_error(self, exc: Exception) -> LMError:
         """The typed error for an exception raised by httpx."""
@@ -110,6 +120,8 @@ class Endpoint:
 
     def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Any:
         """POST ``body`` and return the decoded JSON response, retrying transient failures."""
+        breaker = self.breaker(url)
+        breaker.acquire()
         attempt = 0
         while True:
             try:
@@ -118,16 +130,20 @@ class Endpoint:
                 error = self.transport_error(exc)
             else:
                 if response.status_code < 300:
+                    breaker.success()
                     return self.decode(response)
                 error = self.status_error(response, headers)
             delay = self._next_delay(attempt, error)
             if delay is None:
+                breaker.failure(error)
                 raise error
             time.sleep(delay)
             attempt += 1
 
     async def apost(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Any:
         """Async :meth:`post`."""
+        breaker = self.breaker(url)
+        breaker.acquire()
         attempt = 0
         while True:
             try:
@@ -136,10 +152,12 @@ class Endpoint:
                 error = self.transport_error(exc)
             else:
                 if response.status_code < 300:
+                    breaker.success()
                     return self.decode(response)
                 error = self.status_error(response, headers)
             delay = self._next_delay(attempt, error)
             if delay is None:
+                breaker.failure(error)
                 raise error
             await asyncio.sleep(delay)
             attempt += 1
@@ -150,6 +168,8 @@ class Endpoint:
     ) -> AsyncIterator[httpx.Response]:
         """Open a streaming POST; failures before the body starts are retried like :meth:`post`."""
         client = http.async_client()
+        breaker = self.breaker(url)
+        breaker.acquire()
         attempt = 0
         while True:
             try:
@@ -161,6 +181,7 @@ class Endpoint:
                 error = self.transport_error(exc)
             else:
                 if response.status_code < 300:
+                    breaker.success()
                     break
                 try:
                     await response.aread()
@@ -172,6 +193,7 @@ class Endpoint:
                     await response.aclose()
             delay = self._next_delay(attempt, error)
             if delay is None:
+                breaker.failure(error)
                 raise error
             await asyncio.sleep(delay)
             attempt += 1

@@ -54,15 +54,16 @@ class Predict(Module, Parameter):
 
     # -- calling ----------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Prediction:
+        """Predict through the hybrid router (``backend="dspy"`` runs the same call on dspy)."""
         if args:
             raise TypeError(self._positional_error())
-        return self.forward(**kwargs)
+        return super().__call__(**kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Prediction:
         """Async ``__call__``: ``await predict.acall(question=...)``."""
         if args:
             raise TypeError(self._positional_error())
-        return await self.aforward(**kwargs)
+        return await super().acall(**kwargs)
 
     def forward(self, **kwargs: Any) -> Prediction:
         """One LM call. Besides the inputs: ``lm=``, ``config={...}``, ``demos=[...]``, ``signature=``."""

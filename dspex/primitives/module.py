@@ -16,6 +16,17 @@ from dspex.primitives.assertions import acall_with_assertions, call_with_asserti
 
 __all__ = ["Module", "Parameter"]
 
+_router: Any = None
+
+
+def _load_router() -> Any:
+    """``dspex.hybrid.router``, imported on the first call (it imports modules that import this one)."""
+    global _router
+    from dspex.hybrid import router
+
+    _router = router
+    return router
+
 
 class Parameter:
     """Marker base for learnable components (predictors): they own demos and instructions."""
@@ -50,12 +61,20 @@ class Module:
         return await asyncio.to_thread(context.run, lambda: self.forward(**kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run :meth:`forward`; ``dspex.Assert``/``Suggest`` failures in it retry it (see assertions)."""
-        return call_with_assertions(self, self.forward, args, kwargs)
+        """Run :meth:`forward` through the hybrid router (``backend=`` picks native or dspy);
+        ``dspex.Assert``/``Suggest`` failures in it retry it (see assertions)."""
+        router = _router or _load_router()
+        return call_with_assertions(self, lambda *a, **k: router.call(self, a, k), args, kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
-        """Run :meth:`aforward` (``await module.acall(question=...)``), with assertion retries."""
-        return await acall_with_assertions(self, self.aforward, args, kwargs)
+        """Run :meth:`aforward` (``await module.acall(question=...)``) through the hybrid router,
+        with assertion retries."""
+        router = _router or _load_router()
+
+        async def routed(*a: Any, **k: Any) -> Any:
+            return await router.acall(self, a, k)
+
+        return await acall_with_assertions(self, routed, args, kwargs)
 
     def batch(
         self,

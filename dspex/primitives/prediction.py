@@ -35,13 +35,14 @@ class Completions:
 class Prediction(Example):
     """Outputs of a module call. Fields are attributes: ``pred.answer``."""
 
-    __slots__ = ("_completions", "_lm_usage", "_suggestion_failures")
+    __slots__ = ("_attempts", "_completions", "_lm_usage", "_suggestion_failures")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         object.__setattr__(self, "_completions", None)
         object.__setattr__(self, "_lm_usage", None)
         object.__setattr__(self, "_suggestion_failures", None)
+        object.__setattr__(self, "_attempts", None)  # set by the hybrid router
 
     @classmethod
     def from_completions(cls, completions: list[dict[str, Any]]) -> Prediction:

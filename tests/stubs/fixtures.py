@@ -27,16 +27,19 @@ ANTHROPIC_KEY = "sk-ant-stub-secret-fedcba9876543210"
 def isolated_lm_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """Point ``DSPEX_CACHEDIR`` at a fresh directory and start with empty caches and buckets."""
+    """Point ``DSPEX_CACHEDIR`` at a fresh directory; start with empty caches, buckets and breakers."""
+    from dspex.lm.breaker import reset_breakers
     from dspex.lm.cache import reset_cache
     from dspex.lm.ratelimit import reset_limiters
 
     monkeypatch.setenv("DSPEX_CACHEDIR", str(tmp_path_factory.mktemp("lm_cache")))
     reset_cache()
     reset_limiters()
+    reset_breakers()
     yield
     reset_cache()
     reset_limiters()
+    reset_breakers()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,72 @@
+"""What each backend did for one routed call: the attempts list.
+
+A call normally has one attempt; with fallback a failed native attempt is followed by a dspy one.
+Read them from the prediction (``attempts_of(pred)``) or collect every attempt made in a block::
+
+    with dspex.hybrid.record_attempts() as attempts:
+        program(question="...")
+    attempts  # [{"backend": "native", "outcome": "error", ...}, {"backend": "dspy", ...}]
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Attempt", "attempts_of", "publish_attempts", "record_attempts"]
+
+
+@dataclass(slots=True)
+class Attempt:
+    """One try of one routed call (or compile)."""
+
+    backend: str
+    outcome: str  # "ok" | "error"
+    error: str | None
+    latency_ms: float
+    type_name: str
+    operation: str = "call"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "outcome": self.outcome,
+            "error": self.error,
+            "latency_ms": self.latency_ms,
+            "type_name": self.type_name,
+            "operation": self.operation,
+        }
+
+
+_collectors: contextvars.ContextVar[tuple[list[dict[str, Any]], ...]] = contextvars.ContextVar(
+    "dspex_hybrid_attempt_collectors", default=()
+)
+
+
+@contextmanager
+def record_attempts() -> Iterator[list[dict[str, Any]]]:
+    """Yield a list receiving every attempt (as a dict) of the routed calls made in this context."""
+    found: list[dict[str, Any]] = []
+    token = _collectors.set((*_collectors.get(), found))
+    try:
+        yield found
+    finally:
+        _collectors.reset(token)
+
+
+def publish_attempts(attempts: list[Attempt], result: Any = None) -> None:
+    """Hand ``attempts`` to the active collectors and attach them to ``result`` (a Prediction)."""
+    rows = [a.to_dict() for a in attempts]
+    if result is not None and hasattr(type(result), "_attempts"):
+        object.__setattr__(result, "_attempts", rows)
+    collectors = _collectors.get()
+    for found in collectors:
+        found.extend(dict(row) for row in rows)
+
+
+def attempts_of(prediction: Any) -> list[dict[str, Any]]:
+    """The attempts recorded on a routed call's prediction (``[]`` when it was not routed)."""
+    return list(getattr(prediction, "_attempts", None) or [])
