@@ -29,6 +29,7 @@ from dspex_project.permissions import SettingsScopedRateThrottle
 from dspex_project.rest import ApiViewMixin
 from evaluations.api.views import EvaluationResultViewSet, EvaluationViewSet
 from experiments.api.views import ExperimentViewSet, TrialViewSet
+from programs.api.engine import EngineCapabilitiesView
 from programs.api.views import ExecutionViewSet, ProgramVersionViewSet, ProgramViewSet, SignatureViewSet
 
 __all__ = ["router", "urlpatterns"]
@@ -80,6 +81,7 @@ class TokenView(ApiViewMixin, ObtainAuthToken):
 urlpatterns = [
     path("", include(router.urls)),
     path("", include(nested.urls)),
+    path("engine/capabilities/", EngineCapabilitiesView.as_view(), name="engine-capabilities"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/", include("rest_framework.urls")),  # session login/logout for the browsable API
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

@@ -69,9 +69,21 @@ def _optimizer_class(key: str) -> tuple[Any, type]:
 def experiment_optimizer(
     experiment: Experiment, metric: Callable[..., Any] | None, callback: Callable[[Any], None] | None
 ) -> Any:
-    """The engine optimizer of ``experiment`` (its params checked against the class)."""
+    """The optimizer of ``experiment``: native or dspy as the hybrid router picks for the program's
+    ``backend`` preference; native params are checked against the class."""
     entry, cls = _optimizer_class(experiment.optimizer)
     params = {k: v for k, v in (experiment.optimizer_params or {}).items() if k not in RUN_KEYS}
+    backend = experiment.program_version.program.backend
+    known = dspex.hybrid.capabilities()["optimizers"]
+    if experiment.optimizer in known:
+        try:
+            chosen = dspex.hybrid.choose_backend(experiment.optimizer, backend, kind="optimizer")
+        except dspex.hybrid.BackendUnavailable as exc:
+            raise ValidationError({"optimizer": str(exc)}) from None
+        if chosen == "dspy":
+            return dspex.hybrid.optimizer(
+                experiment.optimizer, backend="dspy", metric=metric, callback=callback, **params
+            )
     if entry.takes_metric:
         params["metric"] = metric
     named = [

@@ -48,6 +48,18 @@ def register_optimizer_type(
 
 register_optimizer_type("labeled_few_shot", "LabeledFewShot", "dspex.LabeledFewShot", takes_metric=False)
 register_optimizer_type("bootstrap_few_shot", "BootstrapFewShot", "dspex.BootstrapFewShot")
+register_optimizer_type(
+    "bootstrap_few_shot_with_random_search",
+    "BootstrapFewShotWithRandomSearch",
+    "dspex.BootstrapFewShotWithRandomSearch",
+    uses_valset=True,
+)
+register_optimizer_type("copro", "COPRO", "dspex.COPRO")
+# dspy-only optimizers run through the hybrid bridge (experiments.codecs routes every type whose key
+# the hybrid registry knows); their params are dspy's own, checked by dspy when the run starts.
+register_optimizer_type("mipro_v2", "MIPROv2 (dspy)", "dspex.hybrid.compile.DspyOptimizer", uses_valset=True)
+register_optimizer_type("gepa", "GEPA (dspy)", "dspex.hybrid.compile.DspyOptimizer", uses_valset=True)
+register_optimizer_type("simba", "SIMBA (dspy)", "dspex.hybrid.compile.DspyOptimizer")
 
 
 def optimizer_types() -> dict[str, OptimizerType]:

@@ -41,6 +41,7 @@ __all__ = [
     "build_module",
     "check_program_config",
     "describe_error",
+    "engine_capabilities",
     "fresh_state",
     "jsonable",
     "lm_from_config",
@@ -251,6 +252,8 @@ def build_module(program: Program, state: Mapping[str, Any] | None = None) -> ds
         raise ValidationError(
             {"module_config": ValidationError(f"{cls.__name__} does not accept this config: {exc}")}
         ) from None
+    if program.backend and program.backend != "auto":
+        module.backend = program.backend  # the hybrid router's per-instance preference
     if state is not None and not isinstance(state, Mapping):
         raise ValidationError({"state": ValidationError("state must be a JSON object", code="invalid")})
     if state:
@@ -320,6 +323,7 @@ class ModuleRun:
     error_message: str = ""
     backend: str = "native"
     steps: list[dict[str, Any]] = field(default_factory=list)
+    attempts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -338,16 +342,32 @@ def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) ->
     module.set_lm(lm)  # the program's LM config wins over an LM a loaded state might carry
     start = perf_counter()
     allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
-    with dspex.context(lm=lm, allow_program_of_thought=allow_pot), dspex.track_calls() as calls:
+    with (
+        dspex.context(lm=lm, allow_program_of_thought=allow_pot),
+        dspex.track_calls() as calls,
+        dspex.hybrid.record_attempts() as attempts,
+    ):
         try:
             prediction = module(**inputs)
         except Exception as exc:
             latency = (perf_counter() - start) * 1000
             steps = _step_records(getattr(exc, "pipeline_steps", None) or getattr(exc, "steps", None))
-            return ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
+            run = ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
+            return _with_attempts(run, attempts)
     latency = (perf_counter() - start) * 1000
     steps = _step_records(getattr(prediction, "steps", None))
-    return ModuleRun(jsonable(prediction.to_dict()), list(calls), latency, steps=steps)
+    return _with_attempts(
+        ModuleRun(jsonable(prediction.to_dict()), list(calls), latency, steps=steps), attempts
+    )
+
+
+def _with_attempts(run: ModuleRun, attempts: list[dict[str, Any]]) -> ModuleRun:
+    """Which backend ran the program (the last attempt of its outermost routed call), and every
+    attempt when the native path failed over to dspy."""
+    if attempts:
+        run.backend = str(attempts[-1].get("backend") or run.backend)
+        run.attempts = [jsonable(a) for a in attempts]
+    return run
 
 
 def _step_records(records: Any) -> list[dict[str, Any]]:
@@ -355,6 +375,16 @@ def _step_records(records: Any) -> list[dict[str, Any]]:
     if not isinstance(records, list):
         return []
     return [jsonable(r.to_dict()) for r in records if hasattr(r, "to_dict")]
+
+
+def engine_capabilities() -> dict[str, Any]:
+    """What the engine can run where (``dspex.hybrid.capabilities()``), the backend stats of this
+    process and the state of each LM endpoint's circuit breaker."""
+    return {
+        **dspex.hybrid.capabilities(),
+        "stats": dspex.hybrid.stats(),
+        "breakers": jsonable(dspex.lm.breaker_states()),
+    }
 
 
 def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:

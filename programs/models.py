@@ -211,6 +211,11 @@ class Execution(models.Model):
         blank=True,
         help_text="Pipelines: one record per step run (inputs, outputs, latency, ...)",
     )
+    attempts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each backend the hybrid router tried (native, then dspy on fallback)",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.TextField(blank=True)
     latency_ms = models.FloatField(null=True, blank=True)

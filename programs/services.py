@@ -243,6 +243,7 @@ def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
     execution.status = Execution.Status.FAILED if run.error is not None else Execution.Status.SUCCEEDED
     execution.outputs = run.outputs
     execution.steps = run.steps
+    execution.attempts = run.attempts
     execution.error = run.error_message
     execution.latency_ms = run.latency_ms
     execution.backend = run.backend
@@ -253,7 +254,7 @@ def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
     with transaction.atomic():
         execution.save(
             update_fields=[
-                "status", "outputs", "steps", "error", "latency_ms", "backend", "prompt_tokens",
+                "status", "outputs", "steps", "attempts", "error", "latency_ms", "backend", "prompt_tokens",
                 "completion_tokens", "cost", "finished_at",
             ]
         )  # fmt: skip

@@ -162,7 +162,8 @@ class ExecutionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Execution
         fields = [
-            "id", "program", "program_version", "version", "status", "inputs", "outputs", "steps", "error",
+            "id", "program", "program_version", "version", "status", "inputs", "outputs", "steps", "attempts",
+            "error",
             "latency_ms", "backend", "prompt_tokens", "completion_tokens", "total_tokens", "cost",
             "created_by", "created_at", "started_at", "finished_at",
         ]  # fmt: skip

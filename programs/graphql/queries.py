@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from graphene import relay
 
 from dspex_project.graphql.filters import FilterConnectionField
+from dspex_project.graphql.permissions import require_user
+from dspex_project.graphql.scalars import JSON
 from dspex_project.graphql.types import visible_rows
 from programs.graphql import filters
 from programs.graphql.types import (
@@ -33,6 +35,18 @@ class ProgramQueries(graphene.ObjectType):
     executions = FilterConnectionField(ExecutionType, filterset_class=filters.ExecutionFilter)
     lm_call_trace = relay.Node.Field(LMCallTraceType)
     lm_call_traces = FilterConnectionField(LMCallTraceType, filterset_class=filters.LMCallTraceFilter)
+    engine_capabilities = JSON(
+        required=True,
+        description="Module and optimizer types by backend (native, dspy), per-backend stats of this "
+        "process and the LM endpoints' circuit breakers (same as GET /api/engine/capabilities/)",
+    )
+
+    @staticmethod
+    def resolve_engine_capabilities(root: Any, info: Any) -> Any:
+        from programs.codecs import engine_capabilities
+
+        require_user(info)
+        return engine_capabilities()
 
     @staticmethod
     def resolve_signatures(root: Any, info: Any, **kwargs: Any) -> QuerySet:
