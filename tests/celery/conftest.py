@@ -11,45 +11,22 @@ database). CI runs these against PostgreSQL and Redis; on SQLite they are skippe
 
 from __future__ import annotations
 
+import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import pytest
-from django.db import connection
 
+from tests.celery.workers import BROKER_URL, REPO, database_url, skip_unless_postgres_and_redis
 from tests.stubs.fixtures import STUB_KEY, STUB_KEY_ENV
 
-REPO = Path(__file__).resolve().parents[2]
-BROKER_URL = os.environ.get("DSPEX_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 TIMEOUT = 60.0
-
-
-def _database_url() -> str:
-    """A URL of the test database (the one this test writes to) for the worker process."""
-    s = connection.settings_dict
-    user = quote(s.get("USER") or "", safe="")
-    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
-    host = quote(s.get("HOST") or "127.0.0.1", safe="")
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{user}{password}@{host}{port}/{quote(s['NAME'], safe='')}"
-
-
-def _redis_is_up(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def _reset_broker_state(app) -> None:
@@ -59,14 +36,8 @@ def _reset_broker_state(app) -> None:
 
 
 @pytest.fixture
-def requires_postgres_and_redis():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL: the worker is another process and must see the test database "
-            "(run with DATABASE_URL=postgres://...; CI does)"
-        )
-    if not _redis_is_up(BROKER_URL):
-        pytest.skip(f"needs Redis at {BROKER_URL} (.ci/run starts it)")
+def requires_postgres_and_redis() -> None:
+    skip_unless_postgres_and_redis(BROKER_URL)
 
 
 @pytest.fixture
@@ -75,18 +46,24 @@ def broker_queue(requires_postgres_and_redis):
     from dspex_project.celery import app
 
     queue = f"dspex-test-{uuid.uuid4().hex[:12]}"
-    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    keys = ("broker_url", "task_always_eager", "task_default_queue", "broker_transport_options")
     saved = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=BROKER_URL, task_always_eager=False, task_default_queue=queue)
+    app.conf.update(
+        broker_url=BROKER_URL,
+        task_always_eager=False,
+        task_default_queue=queue,
+        # The test's own key prefix: a worker with a short visibility timeout restores only the
+        # unacknowledged messages of this test, never those of another run on the same Redis.
+        broker_transport_options={"global_keyprefix": f"{queue}:", "visibility_timeout": 3600},
+    )
     _reset_broker_state(app)
     try:
         yield queue
     finally:
         try:
             with app.connection_for_write() as conn:  # drop the test queue and its bindings
-                conn.default_channel.client.delete(
-                    queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
-                )
+                client = conn.default_channel.client
+                client.delete(*(client.keys(f"{queue}:*") or [queue]))
         except Exception:  # pragma: no cover - cleanup only
             pass
         app.conf.update(saved)
@@ -102,13 +79,16 @@ def start_worker(broker_queue: str, tmp_path: Path) -> Iterator[Callable[..., An
     def start(**extra_env: str) -> subprocess.Popen[bytes]:
         number = len(processes) + 1
         log = tmp_path / f"worker-{number}.log"
+        visibility = int(extra_env.pop("CELERY_VISIBILITY_TIMEOUT", "3600"))
+        options = {"global_keyprefix": f"{broker_queue}:", "visibility_timeout": visibility}
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": BROKER_URL,
             STUB_KEY_ENV: STUB_KEY,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
+            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(options),
             **extra_env,
         }
         command = [
