@@ -17,6 +17,7 @@ from dspex.lm.errors import AuthenticationError, LMError
 from dspex.lm.lm import PLACEHOLDER_KEY, _is_loopback, _reject_credentials
 from dspex.lm.providers import get_provider
 from dspex.lm.retry import RetryPolicy
+from dspex.lm.slots import RequestSlots, request_slots
 from dspex.lm.transport import Endpoint
 
 __all__ = ["Embedder", "mean_pool", "reset_embedding_cache"]
@@ -210,8 +211,13 @@ class Embedder:
         if self._function is not None:
             return self._from_function(texts)
         url = self._url(self._base_url())
+        slots = self._slots(url)
         try:
-            data = self._endpoint.post(url, self._body(texts), self._headers())
+            if slots is None:
+                data = self._endpoint.post(url, self._body(texts), self._headers())
+            else:
+                with slots:
+                    data = self._endpoint.post(url, self._body(texts), self._headers())
         except LMError as error:
             raise self._contextualize(error) from None
         return self._parse(data)
@@ -220,11 +226,20 @@ class Embedder:
         if self._function is not None:
             return self._from_function(texts)
         url = self._url(await self._abase_url())
+        slots = self._slots(url)
         try:
-            data = await self._endpoint.apost(url, self._body(texts), self._headers())
+            if slots is None:
+                data = await self._endpoint.apost(url, self._body(texts), self._headers())
+            else:
+                async with slots:
+                    data = await self._endpoint.apost(url, self._body(texts), self._headers())
         except LMError as error:
             raise self._contextualize(error) from None
         return self._parse(data)
+
+    def _slots(self, url: httpx.URL) -> RequestSlots | None:
+        size = self._provider.max_concurrency
+        return request_slots(f"{url.scheme}://{url.host}:{url.port}", size) if size else None
 
     def _base_url(self) -> str:
         if self.base_url:

@@ -23,6 +23,7 @@ from dspex.lm.providers import Parsed, Provider, get_provider
 from dspex.lm.ratelimit import get_limiter
 from dspex.lm.response import LMResponse, Usage
 from dspex.lm.retry import RetryPolicy
+from dspex.lm.slots import RequestSlots, request_slots
 from dspex.lm.streaming import aiter_events
 from dspex.lm.tracking import publish
 from dspex.lm.transport import Endpoint
@@ -61,6 +62,10 @@ def _reject_credentials(params: dict[str, Any]) -> None:
             "LM does not accept api_key=: credentials come from the environment; "
             "pass api_key_env='NAME_OF_THE_VARIABLE'"
         )
+
+
+def _server_key(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.host}:{url.port}"
 
 
 def _as_messages(prompt: str | None, messages: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -235,7 +240,13 @@ class LM:
                 )
             url = self._url or self._resolve_url()
             headers = self._headers()
-            datas = [self._endpoint.post(url, body, headers) for body in self._bodies(messages, params)]
+            bodies = self._bodies(messages, params)
+            slots = self._slots(url)
+            if slots is None:
+                datas = [self._endpoint.post(url, body, headers) for body in bodies]
+            else:
+                with slots:
+                    datas = [self._endpoint.post(url, body, headers) for body in bodies]
             parsed, raw = self._parse(datas)
         except LMError as error:
             self._contextualize(error)
@@ -258,7 +269,11 @@ class LM:
             url = self._url or await self._aresolve_url()
             headers = self._headers()
             bodies = self._bodies(messages, params)
-            if len(bodies) == 1:
+            slots = self._slots(url)
+            if slots is not None:
+                async with slots:
+                    datas = [await self._endpoint.apost(url, body, headers) for body in bodies]
+            elif len(bodies) == 1:
                 datas = [await self._endpoint.apost(url, bodies[0], headers)]
             else:
                 datas = await asyncio.gather(*(self._endpoint.apost(url, b, headers) for b in bodies))
@@ -293,16 +308,23 @@ class LM:
             body = _json.dumps(
                 self._provider.payload(self.model_name, messages, _sent(params), self.model_type, stream=True)
             )
-            async with self._endpoint.astream(url, body, self._headers()) as response:
-                try:
-                    async for event in aiter_events(response.aiter_lines()):
-                        delta = state.feed(event.event, event.data)
-                        if delta:
-                            yield delta
-                except httpx.HTTPError as exc:
-                    raise self._endpoint.transport_error(exc) from exc
-                except ValueError as exc:
-                    raise LMError(f"malformed stream event: {exc}") from exc
+            slots = self._slots(url)
+            if slots is not None:
+                await slots.aacquire()
+            try:
+                async with self._endpoint.astream(url, body, self._headers()) as response:
+                    try:
+                        async for event in aiter_events(response.aiter_lines()):
+                            delta = state.feed(event.event, event.data)
+                            if delta:
+                                yield delta
+                    except httpx.HTTPError as exc:
+                        raise self._endpoint.transport_error(exc) from exc
+                    except ValueError as exc:
+                        raise LMError(f"malformed stream event: {exc}") from exc
+            finally:
+                if slots is not None:
+                    slots.release()
         except LMError as error:
             self._contextualize(error)
             raise
@@ -346,6 +368,11 @@ class LM:
                 )
             key = PLACEHOLDER_KEY
         return self._provider.headers(key)
+
+    def _slots(self, url: httpx.URL) -> RequestSlots | None:
+        """The client-side queue for servers that run one request at a time (the local model)."""
+        size = self._provider.max_concurrency
+        return request_slots(_server_key(url), size) if size else None
 
     def _resolve_url(self) -> httpx.URL:
         base = self._provider.resolve_base_url(self.base_url, self.model_name)

@@ -55,6 +55,8 @@ class Provider:
     key_env: str | None = None
     default_base_url: str = ""
     supports_n: bool = True
+    # Requests one server runs at once (None: no client-side limit); more wait in the client.
+    max_concurrency: int | None = None
 
     def default_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Generation defaults this provider needs (e.g. Anthropic's required max_tokens)."""

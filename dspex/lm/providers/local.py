@@ -78,6 +78,9 @@ class LocalProvider(OpenAIProvider):
     name = "local"
     key_env = None
     default_base_url = ""
+    # llama_cpp.server computes one request at a time; the others would wait there, against the
+    # client's timeout (see dspex.lm.slots).
+    max_concurrency = 1
 
     def default_params(self, params: dict[str, Any]) -> dict[str, Any]:
         params.setdefault("temperature", 0.0)

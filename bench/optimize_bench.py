@@ -1,0 +1,289 @@
+"""Optimize benchmark: SST-2 on the bundled gemma-3-270m, dspex vs dspy on the same server, one run.
+
+    python bench/optimize_bench.py                    # 100 dev sentences (a long run on 2 cores)
+    python bench/optimize_bench.py --dev 20 --quick   # a smoke run
+
+Both sides classify the same held-out SST-2 dev sentences with the same signature, zero-shot, then
+compile the same BootstrapFewShot (same trainset, same settings) and classify them again. dspy 3.4.1
+talks to the very llama.cpp server dspex manages (``openai/...`` with ``api_base``, ``max_tokens``,
+``stop`` and ``temperature`` set to dspex's local defaults) through its LiteLLM engine
+(``engine="litellm"``): its default lm15 engine sends ``max_completion_tokens``, which
+llama-cpp-python ignores, so every call that misses the stop words generates until the context is
+full (about 4,000 tokens; see ``--dspy-engine``). Each side gets a fresh response cache.
+The phases alternate (dspex, dspy, dspex, ...) so that load from other processes hits both alike.
+Then dspex alone runs BootstrapFewShotWithRandomSearch (``--candidates``, 0 to skip).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import tempfile
+import time
+from collections import Counter
+from typing import Any, Literal
+
+from _common import machine, print_table, save
+
+CACHES = tempfile.mkdtemp(prefix="optimize_bench_")
+os.environ["DSPEX_CACHEDIR"] = os.path.join(CACHES, "dspex")
+os.environ["DSPY_CACHEDIR"] = os.path.join(CACHES, "dspy")
+
+import dspy  # noqa: E402  (after the cache directories are chosen)
+
+import dspex  # noqa: E402
+from dspex.data import load_sst2  # noqa: E402
+from dspex.lm.local import ensure_server  # noqa: E402
+from dspex.lm.providers.local import DEFAULT_MAX_TOKENS, DEFAULT_STOP  # noqa: E402
+
+MODEL = "gemma-3-270m"
+INSTRUCTIONS = "Classify the sentiment of a movie review sentence."
+
+
+class Sentiment(dspex.Signature):
+    """Classify the sentiment of a movie review sentence."""
+
+    sentence: str = dspex.InputField()
+    label: Literal["positive", "negative"] = dspex.OutputField()
+
+
+class DspySentiment(dspy.Signature):
+    """Classify the sentiment of a movie review sentence."""
+
+    sentence: str = dspy.InputField()
+    label: Literal["positive", "negative"] = dspy.OutputField()
+
+
+def same_label(example: Any, pred: Any, trace: Any = None) -> bool:
+    return example.label == pred.label
+
+
+def split(train_size: int, val_size: int, dev_size: int) -> tuple[list[Any], list[Any], list[Any]]:
+    """Train and validation phrases drawn (seeded) from SST-2 train; dev sentences held out."""
+    phrases = load_sst2("train")
+    random.Random(0).shuffle(phrases)
+    return phrases[:train_size], phrases[train_size : train_size + val_size], load_sst2("dev", limit=dev_size)
+
+
+def as_dspy(examples: list[Any]) -> list[Any]:
+    return [dspy.Example(sentence=e.sentence, label=e.label).with_inputs("sentence") for e in examples]
+
+
+class Side:
+    """One implementation: its LM and the numbers of each phase."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.phases: dict[str, dict[str, Any]] = {}
+
+    def record(self, phase: str, seconds: float, **numbers: Any) -> None:
+        self.phases[phase] = {"seconds": round(seconds, 2), **numbers}
+        shown = ", ".join(f"{k}={v}" for k, v in numbers.items() if not isinstance(v, dict | list))
+        print(f"  {self.name:<5} {phase:<14} {seconds:7.1f} s  {shown}", flush=True)
+
+
+def _usage_totals(entries: list[dict[str, Any]]) -> dict[str, int]:
+    totals = Counter()
+    for entry in entries:
+        usage = entry.get("usage") or {}
+        totals["prompt_tokens"] += int(usage.get("prompt_tokens") or 0)
+        totals["completion_tokens"] += int(usage.get("completion_tokens") or 0)
+        totals["requests"] += 0 if entry.get("cache_hit") else 1
+        totals["cache_hits"] += 1 if entry.get("cache_hit") else 0
+    return dict(totals)
+
+
+class Native(Side):
+    def __init__(self, threads: int) -> None:
+        super().__init__("dspex")
+        self.lm = dspex.LM(f"local/{MODEL}")
+        self.threads = threads
+        self.program = dspex.Predict(Sentiment)
+        self.compiled: Any = None
+
+    def _run(self, work: Any) -> tuple[Any, float, dict[str, int]]:
+        with dspex.context(lm=self.lm), dspex.track_calls() as calls:
+            started = time.perf_counter()
+            result = work()
+            seconds = time.perf_counter() - started
+        return result, seconds, _usage_totals([{"usage": c.usage, "cache_hit": c.cache_hit} for c in calls])
+
+    def evaluate(self, phase: str, program: Any, dev: list[Any]) -> float:
+        evaluate = dspex.Evaluate(devset=dev, metric=same_label, num_threads=self.threads)
+        result, seconds, usage = self._run(lambda: evaluate(program))
+        labels = Counter(str(r.prediction.label) if r.error is None else "error" for r in result.results)
+        self.record(phase, seconds, accuracy=result.score, labels=dict(labels), **usage)
+        return result.score
+
+    def bootstrap(self, trainset: list[Any], **settings: Any) -> None:
+        optimizer = dspex.BootstrapFewShot(metric=same_label, **settings)
+        compiled, seconds, usage = self._run(lambda: optimizer.compile(self.program, trainset=trainset))
+        self.compiled = compiled
+        demos = [(d.label, bool(d.get("augmented"))) for d in compiled.demos]
+        self.record("compile", seconds, demos=len(demos), demo_labels=demos, **usage)
+
+    def random_search(self, trainset: list[Any], valset: list[Any], candidates: int, **settings: Any) -> Any:
+        events: list[Any] = []
+        optimizer = dspex.BootstrapFewShotWithRandomSearch(
+            metric=same_label,
+            num_candidate_programs=candidates,
+            num_threads=self.threads,
+            callback=events.append,
+            **settings,
+        )
+        compiled, seconds, usage = self._run(
+            lambda: optimizer.compile(self.program, trainset=trainset, valset=valset)
+        )
+        scores = {e.details["seed"]: e.score for e in events if e.kind == "candidate"}
+        self.record("random search", seconds, candidates=len(scores), val_scores=scores, **usage)
+        return compiled
+
+
+class Dspy(Side):
+    def __init__(self, base_url: str, threads: int, engine: str) -> None:
+        super().__init__("dspy")
+        self.lm = dspy.LM(
+            f"openai/{MODEL}",
+            api_base=base_url,
+            api_key="x",
+            max_tokens=DEFAULT_MAX_TOKENS,
+            stop=list(DEFAULT_STOP),
+            temperature=0.0,
+            cache=True,
+            engine=engine,
+        )
+        self.threads = threads
+        self.program = dspy.Predict(DspySentiment)
+        self.compiled: Any = None
+
+    def _run(self, work: Any) -> tuple[Any, float, dict[str, int]]:
+        before = len(self.lm.history)
+        with dspy.context(lm=self.lm):
+            started = time.perf_counter()
+            result = work()
+            seconds = time.perf_counter() - started
+        entries = [
+            {"usage": e.get("usage") or {}, "cache_hit": bool(getattr(e.get("response"), "cache_hit", False))}
+            for e in self.lm.history[before:]
+        ]
+        return result, seconds, _usage_totals(entries)
+
+    def evaluate(self, phase: str, program: Any, dev: list[Any]) -> float:
+        evaluate = dspy.Evaluate(
+            devset=dev, metric=same_label, num_threads=self.threads, display_progress=False
+        )
+        result, seconds, usage = self._run(lambda: evaluate(program))
+        labels = Counter(str(getattr(r[1], "label", "error")) for r in result.results)
+        self.record(phase, seconds, accuracy=float(result.score), labels=dict(labels), **usage)
+        return float(result.score)
+
+    def bootstrap(self, trainset: list[Any], **settings: Any) -> None:
+        optimizer = dspy.BootstrapFewShot(metric=same_label, **settings)
+        compiled, seconds, usage = self._run(lambda: optimizer.compile(self.program, trainset=trainset))
+        self.compiled = compiled
+        demos = [(d.label, bool(d.get("augmented"))) for d in compiled.demos]
+        self.record("compile", seconds, demos=len(demos), demo_labels=demos, **usage)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dev", type=int, default=100, help="held-out dev sentences (default 100)")
+    parser.add_argument("--train", type=int, default=50, help="train phrases to bootstrap from")
+    parser.add_argument("--val", type=int, default=40, help="validation phrases for random search")
+    parser.add_argument("--demos", type=int, default=4, help="max_bootstrapped_demos")
+    parser.add_argument("--labeled", type=int, default=4, help="max_labeled_demos")
+    parser.add_argument("--threads", type=int, default=8, help="num_threads of Evaluate")
+    parser.add_argument("--candidates", type=int, default=2, help="random-search candidates (0: skip)")
+    parser.add_argument("--quick", action="store_true", help="skip the random search")
+    parser.add_argument(
+        "--dspy-engine",
+        default="litellm",
+        help="dspy.LM engine: litellm (default) or auto (dspy's default; the server ignores its max_tokens)",
+    )
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args()
+
+    trainset, valset, dev = split(args.train, args.val, args.dev)
+    started = time.perf_counter()
+    base_url = ensure_server(MODEL)
+    print(f"local server {base_url} ready in {time.perf_counter() - started:.1f} s; caches in {CACHES}")
+    print(f"{len(dev)} dev sentences, {len(trainset)} train and {len(valset)} validation phrases")
+    settings = {"max_bootstrapped_demos": args.demos, "max_labeled_demos": args.labeled}
+
+    logging.getLogger("dspy").setLevel(logging.CRITICAL)  # failed examples are counted, not printed
+    native, theirs = Native(args.threads), Dspy(base_url, args.threads, args.dspy_engine)
+    dev_dspy, train_dspy = as_dspy(dev), as_dspy(trainset)
+    native.evaluate("zero-shot", native.program, dev)
+    theirs.evaluate("zero-shot", theirs.program, dev_dspy)
+    native.bootstrap(trainset, **settings)
+    theirs.bootstrap(train_dspy, **settings)
+    native.evaluate("compiled", native.compiled, dev)
+    theirs.evaluate("compiled", theirs.compiled, dev_dspy)
+
+    search: dict[str, Any] = {}
+    if args.candidates and not args.quick:
+        best = native.random_search(trainset, valset, args.candidates, balance_by="label", **settings)
+        native.evaluate("random search dev", best, dev)
+        search = {"candidates": args.candidates, "balance_by": "label"}
+
+    def total(side: Side) -> float:
+        return sum(side.phases[p]["seconds"] for p in ("zero-shot", "compile", "compiled"))
+
+    rows = []
+    for phase in ("zero-shot", "compile", "compiled"):
+        mine, other = native.phases[phase]["seconds"], theirs.phases[phase]["seconds"]
+        rows.append((f"{phase} time, s", f"{mine:.1f}", f"{other:.1f}", f"{mine / other:.2f}x"))
+    rows.append(
+        (
+            "total time, s",
+            f"{total(native):.1f}",
+            f"{total(theirs):.1f}",
+            f"{total(native) / total(theirs):.2f}x",
+        )
+    )
+    for phase in ("zero-shot", "compiled"):
+        mine, other = native.phases[phase]["accuracy"], theirs.phases[phase]["accuracy"]
+        rows.append((f"{phase} accuracy, %", f"{mine:.1f}", f"{other:.1f}", f"{mine - other:+.1f} points"))
+    for phase in ("zero-shot", "compile", "compiled"):
+        rows.append(
+            (
+                f"{phase} requests / prompt tok",
+                f"{native.phases[phase]['requests']} / {native.phases[phase]['prompt_tokens']}",
+                f"{theirs.phases[phase]['requests']} / {theirs.phases[phase]['prompt_tokens']}",
+                "",
+            )
+        )
+    print_table(f"SST-2, local {MODEL}, {len(dev)} dev sentences ({machine()})", rows)
+    if "random search dev" in native.phases:
+        rs = native.phases["random search"]
+        print(
+            f"\n  dspex random search: {rs['seconds']:.1f} s, val scores {rs['val_scores']}, "
+            f"dev accuracy {native.phases['random search dev']['accuracy']:.1f}%"
+        )
+    if not args.no_save:
+        path = save(
+            "optimize",
+            {
+                "model": f"local/{MODEL}",
+                "dspy_version": dspy.__version__,
+                "sizes": {"dev": len(dev), "train": len(trainset), "val": len(valset)},
+                "settings": {**settings, "threads": args.threads, "dspy_engine": args.dspy_engine, **search},
+                "dspex": native.phases,
+                "dspy": theirs.phases,
+                "ratios": {
+                    "time_total": round(total(native) / total(theirs), 3),
+                    "accuracy_compiled_points": round(
+                        native.phases["compiled"]["accuracy"] - theirs.phases["compiled"]["accuracy"], 2
+                    ),
+                },
+            },
+        )
+        print(f"\nsaved {path}")
+
+
+if __name__ == "__main__":
+    main()
