@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TRAIN = 16
 
 
-def _wait(predicate, what: str, workers, timeout: float = 90.0) -> None:
+def _wait(predicate, what: str, workers, timeout: float = 150.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -40,7 +40,7 @@ def test_the_redelivered_experiment_finishes_without_duplicates(
     # Never the right answer, so BootstrapFewShot tries every training example; slow enough to kill.
     openai_stub.set_default("[[ ## answer ## ]]\nno\n\n[[ ## completed ## ]]", delay=0.15)
 
-    first = start_worker(CELERY_VISIBILITY_TIMEOUT="3")
+    first = start_worker()  # the default visibility timeout: its task stays reserved while it runs
     experiment = program_optimize(program=qa_program, dataset_version=version)
     row = Experiment.objects.filter(pk=experiment.pk)
     _wait(lambda: row.get().trials_done >= 4, "the first worker's trials", [first])
@@ -49,7 +49,7 @@ def test_the_redelivered_experiment_finishes_without_duplicates(
     killed_at = row.get().trials_done
     assert row.get().status == "running"
 
-    second = start_worker(CELERY_VISIBILITY_TIMEOUT="3")
+    second = start_worker(CELERY_VISIBILITY_TIMEOUT="2")  # the dead worker's task is back after 2 s
     _wait(lambda: row.get().status != "running", "the redelivered experiment", [first, second])
 
     experiment = row.get()
