@@ -121,6 +121,8 @@ class LM:
     read from ``$OPENAI_API_KEY`` / ``$ANTHROPIC_API_KEY``, or from the variable named by
     ``api_key_env``, at request time; it is never stored, logged or serialized. Extra keyword
     arguments (``top_p``, ``n``, ``seed``, ``response_format``, ...) are sent with every request.
+    ``timeout`` (seconds per request) defaults to 60, and to 600 for the local model, whose requests
+    wait for their turn in the client (one at a time, see :mod:`dspex.lm.slots`).
 
     Example::
 
@@ -140,7 +142,7 @@ class LM:
         stop: str | list[str] | None = None,
         cache: bool = True,
         num_retries: int = 3,
-        timeout: float = 60.0,
+        timeout: float | None = None,
         rpm: float | None = None,
         tpm: float | None = None,
         retry_backoff: float = 0.5,
@@ -162,7 +164,7 @@ class LM:
         self.model_type = model_type
         self.cache = cache
         self.num_retries = num_retries
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else provider.default_timeout
         self.rpm = rpm
         self.tpm = tpm
         self.retry_backoff = retry_backoff

@@ -51,8 +51,8 @@ class BootstrapFewShotWithRandomSearch(Optimizer):
     (the trainset when none is given), ``num_threads`` examples at a time, and reported as a
     :class:`TrialEvent` of kind ``"candidate"``. ``stop_at_score`` ends the search early.
 
-    ``balance_by`` (e.g. ``"label"``) is handed to every bootstrap candidate: see
-    :class:`BootstrapFewShot`. DSPy has no such option; it keeps a classifier's demos from all
+    ``balance_by`` (e.g. ``"label"``) is handed to the labeled-only and every bootstrap candidate:
+    see :class:`BootstrapFewShot`. DSPy has no such option; it keeps a classifier's demos from all
     carrying one label when the teacher favours that label.
 
     The best program comes back with ``candidate_programs`` (every :class:`CandidateProgram`,
@@ -158,7 +158,9 @@ class BootstrapFewShotWithRandomSearch(Optimizer):
         if seed == ZERO_SHOT:
             return student.reset_copy(), _KINDS[seed]
         if seed == LABELED_ONLY:
-            optimizer = LabeledFewShot(k=self.max_labeled_demos, sample=labeled_sample)
+            optimizer = LabeledFewShot(
+                k=self.max_labeled_demos, sample=labeled_sample, balance_by=self.balance_by
+            )
             return optimizer.compile(student, trainset=trainset), _KINDS[seed]
         size = self.max_bootstrapped_demos
         kind = _KINDS.get(seed, "")

@@ -57,6 +57,8 @@ class Provider:
     supports_n: bool = True
     # Requests one server runs at once (None: no client-side limit); more wait in the client.
     max_concurrency: int | None = None
+    # Seconds a request may take when the LM is created without ``timeout=``.
+    default_timeout: float = 60.0
 
     def default_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Generation defaults this provider needs (e.g. Anthropic's required max_tokens)."""

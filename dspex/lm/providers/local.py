@@ -81,6 +81,9 @@ class LocalProvider(OpenAIProvider):
     # llama_cpp.server computes one request at a time; the others would wait there, against the
     # client's timeout (see dspex.lm.slots).
     max_concurrency = 1
+    # A request waits for its slot in the client, so the timeout covers only its own run; with a
+    # JSON grammar the model can be ~3 tokens/s on 2 cores, so max_tokens=256 can take 90 s.
+    default_timeout = 600.0
 
     def default_params(self, params: dict[str, Any]) -> dict[str, Any]:
         params.setdefault("temperature", 0.0)

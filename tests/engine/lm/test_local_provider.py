@@ -110,3 +110,9 @@ def test_a_json_schema_response_format_becomes_llama_cpp_json_object(openai_stub
 
     assert openai_stub.requests[0].json["response_format"] == {"type": "json_object", "schema": schema}
     assert openai_stub.requests[1].json["response_format"] == {"type": "json_object"}
+
+
+def test_the_local_model_gets_a_longer_default_timeout_than_remote_apis():
+    assert LM("local/gemma-3-270m", base_url="http://127.0.0.1:1/v1").timeout == 600.0
+    assert LM("openai/gpt-4o-mini").timeout == 60.0
+    assert LM("local/gemma-3-270m", base_url="http://127.0.0.1:1/v1", timeout=5).timeout == 5

@@ -99,7 +99,7 @@ def test_labeled_few_shot_can_balance_its_sample():
     assert [d.sentence for d in unsampled.demos] == ["a gem", "a mess", "a joy", "dull"]
 
 
-def test_random_search_hands_balance_by_to_its_bootstrap_candidates(right_stub, stub_lm):
+def test_random_search_hands_balance_by_to_its_demo_candidates(right_stub, stub_lm):
     with dspex.context(lm=stub_lm):
         best = dspex.BootstrapFewShotWithRandomSearch(
             metric=label_metric,
@@ -107,7 +107,8 @@ def test_random_search_hands_balance_by_to_its_bootstrap_candidates(right_stub, 
             max_labeled_demos=4,
             num_candidate_programs=2,
             balance_by="label",
-        ).compile(dspex.Predict(Sentiment), trainset=POSITIVES_FIRST, restrict=[-1, 0, 1])
+        ).compile(dspex.Predict(Sentiment), trainset=POSITIVES_FIRST, restrict=[-2, -1, 0, 1])
+    assert len(best.candidate_programs) == 4
     for candidate in best.candidate_programs:
         labels = [d.label for d in candidate.program.demos]
         assert abs(labels.count("positive") - labels.count("negative")) <= 1, labels
