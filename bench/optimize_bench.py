@@ -3,8 +3,10 @@
     python bench/optimize_bench.py                    # 100 dev sentences (a long run on 2 cores)
     python bench/optimize_bench.py --dev 20 --quick   # a smoke run
 
-Both sides classify the same held-out SST-2 dev sentences with the same signature (``sentence ->
-label``; a ``Literal["positive", "negative"]`` label scored lower with this model), zero-shot, then
+Both sides classify the same held-out SST-2 dev sentences with the same signature (a ``label: str``
+described as "positive or negative"; on 60 dev sentences with 4 demos it scored 73% where a
+``Literal["positive", "negative"]`` label scored 58% and a bare ``sentence -> label`` 68%, and 0%
+zero-shot), zero-shot, then
 compile the same BootstrapFewShot (same trainset, same settings) and classify them again. dspy 3.4.1
 talks to the very llama.cpp server dspex manages (``openai/...`` with ``api_base``, ``max_tokens``,
 ``stop`` and ``temperature`` set to dspex's local defaults) through its LiteLLM engine
@@ -41,17 +43,30 @@ from dspex.lm.local import ensure_server  # noqa: E402
 from dspex.lm.providers.local import DEFAULT_MAX_TOKENS, DEFAULT_STOP  # noqa: E402
 
 MODEL = "gemma-3-270m"
-INSTRUCTIONS = "Classify the sentiment of a movie review sentence."
 
 
 class Sentiment(dspex.Signature):
+    """Classify the sentiment of a movie review sentence as positive or negative."""
+
+    sentence: str = dspex.InputField()
+    label: str = dspex.OutputField(desc="positive or negative")
+
+
+class DspySentiment(dspy.Signature):
+    """Classify the sentiment of a movie review sentence as positive or negative."""
+
+    sentence: str = dspy.InputField()
+    label: str = dspy.OutputField(desc="positive or negative")
+
+
+class LiteralSentiment(dspex.Signature):
     """Classify the sentiment of a movie review sentence."""
 
     sentence: str = dspex.InputField()
     label: Literal["positive", "negative"] = dspex.OutputField()
 
 
-class DspySentiment(dspy.Signature):
+class DspyLiteralSentiment(dspy.Signature):
     """Classify the sentiment of a movie review sentence."""
 
     sentence: str = dspy.InputField()
@@ -122,7 +137,7 @@ class Native(Side):
         super().__init__("dspex")
         self.lm = dspex.LM(f"local/{MODEL}")
         self.threads = threads
-        self.program = dspex.Predict(Sentiment if literal else "sentence -> label")
+        self.program = dspex.Predict(LiteralSentiment if literal else Sentiment)
         self.compiled: Any = None
 
     def _run(self, work: Any) -> tuple[Any, float, dict[str, int]]:
@@ -177,7 +192,7 @@ class Dspy(Side):
             engine=engine,
         )
         self.threads = threads
-        self.program = dspy.Predict(DspySentiment if literal else "sentence -> label")
+        self.program = dspy.Predict(DspyLiteralSentiment if literal else DspySentiment)
         self.compiled: Any = None
 
     def _run(self, work: Any) -> tuple[Any, float, dict[str, int]]:
@@ -217,7 +232,7 @@ def main() -> None:
     parser.add_argument("--train", type=int, default=50, help="train phrases to bootstrap from")
     parser.add_argument("--val", type=int, default=40, help="validation phrases for random search")
     parser.add_argument("--demos", type=int, default=4, help="max_bootstrapped_demos")
-    parser.add_argument("--labeled", type=int, default=8, help="max_labeled_demos")
+    parser.add_argument("--labeled", type=int, default=4, help="max_labeled_demos")
     parser.add_argument("--literal", action="store_true", help="label: Literal['positive', 'negative']")
     parser.add_argument("--threads", type=int, default=8, help="num_threads of Evaluate")
     parser.add_argument("--candidates", type=int, default=2, help="random-search candidates (0: skip)")
@@ -309,7 +324,7 @@ def main() -> None:
                 "model": f"local/{MODEL}",
                 "dspy_version": dspy.__version__,
                 "sizes": {"dev": len(dev), "train": len(trainset), "val": len(valset)},
-                "signature": "Sentiment (Literal label)" if args.literal else "sentence -> label",
+                "signature": "Literal label" if args.literal else "label: str, 'positive or negative'",
                 "settings": {**settings, "threads": args.threads, "dspy_engine": args.dspy_engine, **search},
                 "dspex": native.phases,
                 "dspy": theirs.phases,
