@@ -40,7 +40,7 @@ import dspy  # noqa: E402  (after the cache directories are chosen)
 import dspex  # noqa: E402
 from dspex.data import load_sst2  # noqa: E402
 from dspex.lm.local import ensure_server  # noqa: E402
-from dspex.lm.providers.local import DEFAULT_MAX_TOKENS, DEFAULT_STOP  # noqa: E402
+from dspex.lm.providers.local import DEFAULT_MAX_TOKENS, DEFAULT_STOP, gemma_messages  # noqa: E402
 
 MODEL = "gemma-3-270m"
 
@@ -178,10 +178,21 @@ class Native(Side):
         return compiled
 
 
+class MergedSystemLM(dspy.LM):
+    """dspy.LM that merges the system message into the first user turn, as dspex does for the
+    local model (llama.cpp's gemma chat format drops system messages)."""
+
+    def __call__(self, prompt: Any = None, messages: Any = None, **kwargs: Any) -> Any:
+        return super().__call__(prompt, messages=gemma_messages(messages) if messages else None, **kwargs)
+
+    async def acall(self, prompt: Any = None, messages: Any = None, **kwargs: Any) -> Any:
+        return await super().acall(prompt, messages=gemma_messages(messages) if messages else None, **kwargs)
+
+
 class Dspy(Side):
-    def __init__(self, base_url: str, threads: int, engine: str, literal: bool) -> None:
+    def __init__(self, base_url: str, threads: int, engine: str, literal: bool, merge_system: bool) -> None:
         super().__init__("dspy")
-        self.lm = dspy.LM(
+        self.lm = (MergedSystemLM if merge_system else dspy.LM)(
             f"openai/{MODEL}",
             api_base=base_url,
             api_key="x",
@@ -242,6 +253,11 @@ def main() -> None:
         default="litellm",
         help="dspy.LM engine: litellm (default) or auto (dspy's default; the server ignores its max_tokens)",
     )
+    parser.add_argument(
+        "--dspy-merge-system",
+        action="store_true",
+        help="give dspy's LM dspex's rewrite of system messages (the server drops them otherwise)",
+    )
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
 
@@ -254,7 +270,7 @@ def main() -> None:
 
     logging.getLogger("dspy").setLevel(logging.CRITICAL)  # failed examples are counted, not printed
     native = Native(args.threads, args.literal)
-    theirs = Dspy(base_url, args.threads, args.dspy_engine, args.literal)
+    theirs = Dspy(base_url, args.threads, args.dspy_engine, args.literal, args.dspy_merge_system)
     dev_dspy, train_dspy = as_dspy(dev), as_dspy(trainset)
     for run_native, run_theirs in [
         (
@@ -325,7 +341,13 @@ def main() -> None:
                 "dspy_version": dspy.__version__,
                 "sizes": {"dev": len(dev), "train": len(trainset), "val": len(valset)},
                 "signature": "Literal label" if args.literal else "label: str, 'positive or negative'",
-                "settings": {**settings, "threads": args.threads, "dspy_engine": args.dspy_engine, **search},
+                "settings": {
+                    **settings,
+                    "threads": args.threads,
+                    "dspy_engine": args.dspy_engine,
+                    "dspy_merge_system": args.dspy_merge_system,
+                    **search,
+                },
                 "dspex": native.phases,
                 "dspy": theirs.phases,
                 "ratios": {
