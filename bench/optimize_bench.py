@@ -219,8 +219,13 @@ class Dspy(Side):
         return result, seconds, _usage_totals(entries)
 
     def evaluate(self, phase: str, program: Any, dev: list[Any]) -> float:
+        # As on the dspex side, failed examples score 0 instead of stopping the run at 10 errors.
         evaluate = dspy.Evaluate(
-            devset=dev, metric=same_label, num_threads=self.threads, display_progress=False
+            devset=dev,
+            metric=same_label,
+            num_threads=self.threads,
+            display_progress=False,
+            max_errors=len(dev) + 1,
         )
         result, seconds, usage = self._run(lambda: evaluate(program))
         labels = Counter(str(getattr(r[1], "label", "error")) for r in result.results)
@@ -228,7 +233,7 @@ class Dspy(Side):
         return float(result.score)
 
     def bootstrap(self, trainset: list[Any], **settings: Any) -> None:
-        optimizer = dspy.BootstrapFewShot(metric=same_label, **settings)
+        optimizer = dspy.BootstrapFewShot(metric=same_label, max_errors=len(trainset) + 1, **settings)
         compiled, seconds, usage = self._run(lambda: optimizer.compile(self.program, trainset=trainset))
         self.compiled = compiled
         demos = [(d.label, bool(d.get("augmented"))) for d in compiled.demos]
