@@ -263,6 +263,7 @@ def main() -> None:
         action="store_true",
         help="give dspy's LM dspex's rewrite of system messages (the server drops them otherwise)",
     )
+    parser.add_argument("--name", default="optimize", help="results file: bench/results/NAME.json")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
 
@@ -340,7 +341,7 @@ def main() -> None:
         )
     if not args.no_save:
         path = save(
-            "optimize",
+            args.name,
             {
                 "model": f"local/{MODEL}",
                 "dspy_version": dspy.__version__,
