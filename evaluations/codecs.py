@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from django.utils.module_loading import import_string
 
 import dspex
 from datasets.codecs import example_from_row
+from dspex_project.background import BackgroundRun
 from evaluations.metrics import DEFAULT_METRIC, get_metric_type, metric_types
 from programs.codecs import describe_error, jsonable, signature_from_row, usage_totals
 
@@ -272,7 +272,8 @@ def _prediction_json(prediction: Any) -> dict[str, Any]:
     return {"value": jsonable(prediction)}
 
 
-_DONE = object()
+def _not_started(outcome: Any) -> None:
+    raise RuntimeError("outcomes are reported only while the EvaluationStream runs")
 
 
 class EvaluationStream:
@@ -309,29 +310,30 @@ class EvaluationStream:
         self.poll_interval = poll_interval
         self.examples = [example_from_row(row) for row in rows]
         self._ids = {id(example): row.pk for example, row in zip(self.examples, rows, strict=True)}
-        self._queue: queue.Queue[Any] = queue.Queue()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.failure: BaseException | None = None
+        self._background = BackgroundRun(self._work, name="dspex-evaluation", poll_interval=poll_interval)
+        self._emit: Callable[[Any], None] = _not_started
 
     # -- control (calling thread) --------------------------------------------------------------
     def start(self) -> EvaluationStream:
-        self._thread = threading.Thread(target=self._run, name="dspex-evaluation", daemon=True)
-        self._thread.start()
+        self._background.start()
         return self
 
     def stop(self) -> None:
         """Start no more examples (those in flight finish and are still reported)."""
-        self._stop.set()
+        self._background.stop()
 
     @property
     def stopped(self) -> bool:
-        return self._stop.is_set()
+        return self._background.stop_requested.is_set()
+
+    @property
+    def failure(self) -> BaseException | None:
+        """What ended the whole run, if something did."""
+        return self._background.failure
 
     def close(self) -> None:
         self.stop()
-        if self._thread is not None:
-            self._thread.join()
+        self._background.join()
 
     def __enter__(self) -> EvaluationStream:
         return self.start()
@@ -340,33 +342,19 @@ class EvaluationStream:
         self.close()
 
     def __iter__(self) -> Iterator[ExampleOutcome | None]:
-        if self._thread is None:
-            self.start()
-        while True:
-            try:
-                item = self._queue.get(timeout=self.poll_interval)
-            except queue.Empty:
-                yield None
-                continue
-            if item is _DONE:
-                return
-            yield item
+        return iter(self._background)
 
     # -- the run (helper thread) ---------------------------------------------------------------
-    def _run(self) -> None:
-        try:
-            if not self.examples:
-                return
-            self.module.set_lm(self.lm)  # the program's LM config wins over one a state may carry
-            evaluate = dspex.Evaluate(
-                devset=self.examples, metric=self._score, num_threads=self.concurrency, max_errors=None
-            )
-            with dspex.context(lm=self.lm):
-                evaluate(_Program(self.module, self._stop))
-        except BaseException as exc:
-            self.failure = exc
-        finally:
-            self._queue.put(_DONE)
+    def _work(self, emit: Callable[[Any], None], stop: threading.Event) -> None:
+        self._emit = emit
+        if not self.examples:
+            return
+        self.module.set_lm(self.lm)  # the program's LM config wins over one a state may carry
+        evaluate = dspex.Evaluate(
+            devset=self.examples, metric=self._score, num_threads=self.concurrency, max_errors=None
+        )
+        with dspex.context(lm=self.lm):
+            evaluate(_Program(self.module, stop))
 
     def _score(self, example: Any, prediction: Any, trace: Any = None) -> float:
         """The metric ``dspex.Evaluate`` calls: score with every metric, report the outcome."""
@@ -388,7 +376,7 @@ class EvaluationStream:
             calls.extend(judged)
         prompt, completion, cost = usage_totals(calls)
         main = None if error else scores[self.metrics[0].name]
-        self._queue.put(
+        self._emit(
             ExampleOutcome(
                 example_id=self._ids[id(example)],
                 prediction=output,

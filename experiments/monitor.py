@@ -9,8 +9,6 @@ stop: the next callback or progress report raises :class:`ExperimentCancelled`.
 
 from __future__ import annotations
 
-import contextvars
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from dspex_project.background import BackgroundRun
 from dspex_project.runs import RunStatus
 from experiments.models import Experiment, Trial
 
@@ -49,7 +48,7 @@ class RunMonitor:
         self.poll_every = poll_every
         self.on_trial = on_trial
         self.cancelled = threading.Event()
-        self._events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._emit: Callable[[dict[str, Any]], None] = self._not_running
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stored = dict(
@@ -72,9 +71,7 @@ class RunMonitor:
         """The optimizer's ``callback``: queue a trial (``event`` is a ``dspex`` TrialEvent)."""
         self.raise_if_cancelled()
         key = self.key(event.kind, event.candidate)
-        self._events.put(
-            {"candidate": key, "kind": event.kind, "score": event.score, "details": event.details}
-        )
+        self._emit({"candidate": key, "kind": event.kind, "score": event.score, "details": event.details})
 
     def progress(self, done: int, total: int, mean: float) -> None:
         """``Evaluate``'s progress callback: only a cancellation point."""
@@ -87,39 +84,34 @@ class RunMonitor:
         if key in self._stored:
             return self._stored[key]
         score = score_it()
-        self._events.put({"candidate": key, "kind": kind, "score": score, "details": {}})
+        self._emit({"candidate": key, "kind": kind, "score": score, "details": {}})
         return score
+
+    @staticmethod
+    def _not_running(event: dict[str, Any]) -> None:
+        raise RuntimeError("trials are reported only from the work of RunMonitor.run()")
 
     # -- Django side -------------------------------------------------------------------------------
     def run(self, work: Callable[[], Any]) -> Any:
         """Call ``work()`` on a helper thread (same context variables) and record its events here
         until it returns; re-raise what it raised."""
-        outcome: dict[str, Any] = {}
-        context = contextvars.copy_context()
 
-        def target() -> None:
-            try:
-                outcome["value"] = context.run(work)
-            except BaseException as exc:  # handed to the calling thread
-                outcome["error"] = exc
+        def engine_side(emit: Callable[[Any], None], stop: threading.Event) -> Any:
+            self._emit = emit
+            return work()
 
-        worker = threading.Thread(target=target, name=f"experiment-{self.experiment.pk}", daemon=True)
-        worker.start()
+        background = BackgroundRun(engine_side, name=f"experiment-{self.experiment.pk}")
         polled = time.monotonic()
-        while worker.is_alive() or not self._events.empty():
-            try:
-                self._write(self._events.get(timeout=0.1))
-            except queue.Empty:
-                pass
+        for event in background:
+            if event is not None:
+                self._write(event)
             if time.monotonic() - polled >= self.poll_every:
                 polled = time.monotonic()
                 self._poll()
-        worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
+        background.raise_failure()
         self._poll()
         self.raise_if_cancelled()
-        return outcome["value"]
+        return background.result
 
     def _write(self, event: dict[str, Any]) -> None:
         if self.cancelled.is_set():

@@ -12,11 +12,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
-import queue
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from time import perf_counter
@@ -29,6 +26,7 @@ from django.utils.module_loading import import_string
 import dspex
 from dspex.adapters.formatting import jsonable as _jsonable
 from dspex.signatures.field import CONSTRAINT_NAMES
+from dspex_project.background import BackgroundRun
 from programs.module_types import get_module_type
 from programs.tools import resolve_tool
 
@@ -390,21 +388,20 @@ def engine_capabilities() -> dict[str, Any]:
 def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """Run ``module`` with ``dspex.streamify`` on a helper thread; yield ``("chunk", {...})`` and
     ``("status", {...})`` as they happen, then ``("done", ModuleRun)``. Never raises for engine errors."""
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
     module.set_lm(lm)
     allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
 
-    async def consume() -> ModuleRun:
+    async def consume(emit: Callable[[Any], None]) -> ModuleRun:
         start = perf_counter()
         with dspex.context(lm=lm, allow_program_of_thought=allow_pot), dspex.track_calls() as calls:
             try:
                 async for item in dspex.streamify(module)(**inputs):
                     if isinstance(item, dspex.StreamChunk):
-                        events.put(
+                        emit(
                             ("chunk", {"predictor": item.predictor, "field": item.field, "chunk": item.chunk})
                         )
                     elif isinstance(item, dspex.StatusMessage):
-                        events.put(("status", {"text": item.text, "step": item.step}))
+                        emit(("status", {"text": item.text, "step": item.step}))
                     elif isinstance(item, dspex.Prediction):
                         latency = (perf_counter() - start) * 1000
                         steps = _step_records(getattr(item, "steps", None))
@@ -415,17 +412,12 @@ def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any])
         error = RuntimeError("the stream ended without a prediction")
         return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, error, describe_error(error))
 
-    context = contextvars.copy_context()
-
-    def run() -> None:
-        events.put(("done", context.run(asyncio.run, consume())))
-
-    threading.Thread(target=run, name="dspex-stream", daemon=True).start()
-    while True:
-        kind, payload = events.get()
-        yield kind, payload
-        if kind == "done":
-            return
+    background = BackgroundRun(lambda emit, stop: asyncio.run(consume(emit)), name="dspex-stream")
+    for item in background:
+        if item is not None:
+            yield item
+    background.raise_failure()
+    yield "done", background.result
 
 
 def prediction_from_outputs(outputs: Mapping[str, Any] | None) -> dspex.Prediction:
