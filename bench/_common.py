@@ -67,9 +67,13 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
-def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
+def print_table(
+    title: str,
+    rows: list[tuple[str, str, str, str]],
+    headers: tuple[str, str, str, str] = ("measure", "dspex", "dspy / reference", "ratio"),
+) -> None:
     print(f"\n{title}")
-    header = ("measure", "dspex", "dspy / reference", "ratio")
+    header = headers
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
     for row in [header, *rows]:
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
