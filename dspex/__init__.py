@@ -32,6 +32,7 @@ from dspex.lm import (
 from dspex.modules import (
     BestOfN,
     ChainOfThought,
+    MajorityVote,
     MultiChainComparison,
     NoLMConfiguredError,
     Parallel,
@@ -113,6 +114,7 @@ __all__ = [
     "LMError",
     "LMTimeoutError",
     "LabeledFewShot",
+    "MajorityVote",
     "Module",
     "MultiChainComparison",
     "NoLMConfiguredError",

@@ -27,8 +27,9 @@ import dspex
 from dspex.adapters.formatting import jsonable as _jsonable
 from dspex.signatures.field import CONSTRAINT_NAMES
 from dspex_project.background import BackgroundRun
-from programs.module_types import get_module_type
-from programs.tools import resolve_tool
+from programs.module_types import get_module_type, module_types
+from programs.rewards import describe_rewards, resolve_reward, reward_names
+from programs.tools import resolve_tool, tool_names
 
 if TYPE_CHECKING:
     from dspex.lm.tracking import LMCall
@@ -221,10 +222,10 @@ def _module_class(module_type: str) -> type[dspex.Module]:
         ) from None
 
 
-def _with_tools(program: Program, config: dict[str, Any]) -> dict[str, Any]:
+def _with_tools(program: Program, module_type: str, config: dict[str, Any]) -> dict[str, Any]:
     """Tool names in a module config become the allow-listed tools (``programs.tools``); a pipeline
     gets a resolver for its steps' tool names."""
-    if program.module_type == "pipeline":
+    if module_type == "pipeline":
         config["tool_resolver"] = lambda name: resolve_tool(name, program)
     elif "tools" in config:
         names = config["tools"]
@@ -234,13 +235,38 @@ def _with_tools(program: Program, config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def build_module(program: Program, state: Mapping[str, Any] | None = None) -> dspex.Module:
-    """A fresh module for ``program`` (type, signature, module_config), with ``state`` loaded."""
-    signature = signature_from_row(program.signature)
-    cls = _module_class(program.module_type)
-    config = _with_tools(program, dict(program.module_config or {}))
+def _construct(
+    program: Program, module_type: str, config: Any, signature: type[dspex.Signature], where: str = ""
+) -> dspex.Module:
+    """``module_type`` built on ``signature`` from ``config``; a wrapping type builds its inner
+    module first (``where`` names the nesting in error messages)."""
+    if not isinstance(config, Mapping):
+        raise ValidationError({"module_config": f"{where}module_config must be a JSON object"})
+    cls = _module_class(module_type)
+    config = dict(config)
     try:
-        module = cls(signature, **config)
+        if get_module_type(module_type).wraps:
+            inner_type = config.pop("module", "predict")
+            if not isinstance(inner_type, str) or inner_type == "pipeline":
+                raise ValidationError(
+                    {"module_config": f"{where}module: a module type other than pipeline, got {inner_type!r}"}
+                )
+            try:
+                get_module_type(inner_type)
+            except KeyError as exc:
+                raise ValidationError({"module_config": f"{where}module: {exc.args[0]}"}) from None
+            inner = _construct(
+                program, inner_type, config.pop("module_config", {}), signature, f"{where}{inner_type}: "
+            )
+            if "reward" in config:
+                config["reward_fn"] = resolve_reward(config.pop("reward"), program)
+            elif module_type in ("best_of_n", "refine"):
+                allowed = ", ".join(reward_names())
+                message = f"{where}{module_type} needs a reward (allowed: {allowed})"
+                raise ValidationError({"module_config": message})
+            return cls(inner, **config)
+        program_config = _with_tools(program, module_type, config)
+        return cls(signature, **program_config)
     except dspex.PipelineValidationError as exc:
         problems = [str(issue) for issue in exc.issues]
         raise ValidationError(
@@ -248,8 +274,15 @@ def build_module(program: Program, state: Mapping[str, Any] | None = None) -> ds
         ) from None
     except (TypeError, ValueError, dspex.SignatureError) as exc:
         raise ValidationError(
-            {"module_config": ValidationError(f"{cls.__name__} does not accept this config: {exc}")}
+            {"module_config": ValidationError(f"{where}{cls.__name__} does not accept this config: {exc}")}
         ) from None
+
+
+def build_module(program: Program, state: Mapping[str, Any] | None = None) -> dspex.Module:
+    """A fresh module for ``program`` (type, signature, module_config), with ``state`` loaded."""
+    signature = signature_from_row(program.signature)
+    cls = _module_class(program.module_type)
+    module = _construct(program, program.module_type, program.module_config or {}, signature)
     if program.backend and program.backend != "auto":
         module.backend = program.backend  # the hybrid router's per-instance preference
     if state is not None and not isinstance(state, Mapping):
@@ -343,17 +376,19 @@ def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) ->
     with (
         dspex.context(lm=lm, allow_program_of_thought=allow_pot),
         dspex.track_calls() as calls,
+        dspex.track_steps() as events,
         dspex.hybrid.record_attempts() as attempts,
     ):
         try:
             prediction = module(**inputs)
         except Exception as exc:
             latency = (perf_counter() - start) * 1000
-            steps = _step_records(getattr(exc, "pipeline_steps", None) or getattr(exc, "steps", None))
+            records = getattr(exc, "pipeline_steps", None) or getattr(exc, "steps", None)
+            steps = _step_records(records, events)
             run = ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
             return _with_attempts(run, attempts)
     latency = (perf_counter() - start) * 1000
-    steps = _step_records(getattr(prediction, "steps", None))
+    steps = _step_records(getattr(prediction, "steps", None), events)
     return _with_attempts(
         ModuleRun(jsonable(prediction.to_dict()), list(calls), latency, steps=steps), attempts
     )
@@ -368,20 +403,27 @@ def _with_attempts(run: ModuleRun, attempts: list[dict[str, Any]]) -> ModuleRun:
     return run
 
 
-def _step_records(records: Any) -> list[dict[str, Any]]:
-    """JSON of a pipeline run's step records (empty for other modules)."""
+def _step_records(records: Any, events: list[Any]) -> list[dict[str, Any]]:
+    """JSON of a pipeline run's step records, else of the module events (``dspex.track_steps``:
+    ReAct steps, BestOfN/Refine attempts, vote samples, ...) of the run."""
     if not isinstance(records, list):
-        return []
+        records = events
     return [jsonable(r.to_dict()) for r in records if hasattr(r, "to_dict")]
 
 
 def engine_capabilities() -> dict[str, Any]:
     """What the engine can run where (``dspex.hybrid.capabilities()``), the backend stats of this
-    process and the state of each LM endpoint's circuit breaker."""
+    process, the state of each LM endpoint's circuit breaker, and what programs may name: their
+    ``program_types``, allow-listed ``tools`` and ``rewards``."""
     return {
         **dspex.hybrid.capabilities(),
         "stats": dspex.hybrid.stats(),
         "breakers": jsonable(dspex.lm.breaker_states()),
+        "program_types": [
+            {"key": t.key, "label": t.label, "wraps": t.wraps} for t in module_types().values()
+        ],
+        "tools": tool_names(),
+        "rewards": describe_rewards(),
     }
 
 
@@ -393,7 +435,11 @@ def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any])
 
     async def consume(emit: Callable[[Any], None]) -> ModuleRun:
         start = perf_counter()
-        with dspex.context(lm=lm, allow_program_of_thought=allow_pot), dspex.track_calls() as calls:
+        with (
+            dspex.context(lm=lm, allow_program_of_thought=allow_pot),
+            dspex.track_calls() as calls,
+            dspex.track_steps() as events,
+        ):
             try:
                 async for item in dspex.streamify(module)(**inputs):
                     if isinstance(item, dspex.StreamChunk):
@@ -404,11 +450,12 @@ def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any])
                         emit(("status", {"text": item.text, "step": item.step}))
                     elif isinstance(item, dspex.Prediction):
                         latency = (perf_counter() - start) * 1000
-                        steps = _step_records(getattr(item, "steps", None))
+                        steps = _step_records(getattr(item, "steps", None), events)
                         return ModuleRun(jsonable(item.to_dict()), list(calls), latency, steps=steps)
             except Exception as exc:
                 latency = (perf_counter() - start) * 1000
-                return ModuleRun(None, list(calls), latency, exc, describe_error(exc))
+                steps = _step_records(None, events)
+                return ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
         error = RuntimeError("the stream ended without a prediction")
         return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, error, describe_error(error))
 

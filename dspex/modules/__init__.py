@@ -23,10 +23,12 @@ from dspex.modules.registry import (
     register_module,
     unregister_module,
 )
+from dspex.modules.vote import MajorityVote
 
 __all__ = [
     "BestOfN",
     "ChainOfThought",
+    "MajorityVote",
     "ModuleType",
     "MultiChainComparison",
     "NoLMConfiguredError",

@@ -13,11 +13,41 @@ from dspex.primitives.prediction import Prediction
 from dspex.primitives.steps import record_step
 from dspex.settings import settings
 
-__all__ = ["BestOfN"]
+__all__ = ["BestOfN", "rollout_copies", "trace_for_original", "wrapped_module_lm"]
 
 logger = logging.getLogger("dspex.best_of_n")
 
 RewardFn = Callable[[dict[str, Any], Prediction], Any]
+
+
+def wrapped_module_lm(wrapper: Any) -> Any:
+    """The LM that ``wrapper.module`` would use (its own, else the configured one)."""
+    lm = wrapper.module.get_lm() or settings.get("lm")
+    if lm is None:
+        raise NoLMConfiguredError(
+            f"{type(wrapper).__name__} needs an LM: dspex.configure(lm=...) or module.set_lm(lm)"
+        )
+    return lm
+
+
+def trace_for_original(trace: list[Any], copy: Module, original: Module) -> list[Any]:
+    """``trace`` of a run of ``copy`` with each predictor replaced by ``original``'s predictor of
+    the same name, so optimizers can tell which of the original's predictors made each call."""
+    originals = dict(original.named_predictors())
+    by_id = {id(p): originals.get(name, p) for name, p in copy.named_predictors()}
+    return [(by_id.get(id(entry[0]), entry[0]), *entry[1:]) for entry in trace]
+
+
+def rollout_copies(module: Module, lm: Any, n: int, temperature: float = 1.0) -> list[tuple[int, Module]]:
+    """``n`` copies of ``module``, each on a copy of ``lm`` with its own ``rollout_id`` (counting
+    up from the LM's own) and ``temperature``: the copies sample differently, and each is cached."""
+    start = int(getattr(lm, "kwargs", {}).get("rollout_id") or 0)
+    copies = []
+    for index in range(n):
+        copy = module.deepcopy()
+        copy.set_lm(lm.copy(rollout_id=start + index, temperature=temperature))
+        copies.append((start + index, copy))
+    return copies
 
 
 class BestOfN(Module):
@@ -64,21 +94,10 @@ class BestOfN(Module):
 
     # -- attempts ---------------------------------------------------------------------------
     def _base_lm(self) -> Any:
-        lm = self.module.get_lm() or settings.get("lm")
-        if lm is None:
-            raise NoLMConfiguredError(
-                f"{type(self).__name__} needs an LM: dspex.configure(lm=...) or module.set_lm(lm)"
-            )
-        return lm
+        return wrapped_module_lm(self)
 
     def _attempts(self, lm: Any) -> list[tuple[int, Module]]:
-        start = int(getattr(lm, "kwargs", {}).get("rollout_id") or 0)
-        attempts = []
-        for index in range(self.N):
-            copy = self.module.deepcopy()
-            copy.set_lm(lm.copy(rollout_id=start + index, temperature=1.0))
-            attempts.append((start + index, copy))
-        return attempts
+        return rollout_copies(self.module, lm, self.N)
 
     def _failed(self, index: int, rollout_id: int, error: Exception, failures: int) -> None:
         logger.warning(
@@ -124,7 +143,7 @@ class BestOfN(Module):
                 continue
             self._scored(index, rollout_id, reward)
             if best is None or reward > best[0]:
-                best = (reward, prediction, trace)
+                best = (reward, prediction, trace_for_original(trace, module, self.module))
             if reward >= self.threshold:
                 break
         return self._done(best, last_error)
@@ -145,7 +164,7 @@ class BestOfN(Module):
                 continue
             self._scored(index, rollout_id, reward)
             if best is None or reward > best[0]:
-                best = (reward, prediction, trace)
+                best = (reward, prediction, trace_for_original(trace, module, self.module))
             if reward >= self.threshold:
                 break
         return self._done(best, last_error)

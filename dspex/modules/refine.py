@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from dspex.adapters.formatting import field_descriptions, jsonable
-from dspex.modules.best_of_n import BestOfN, RewardFn, _maybe_await
+from dspex.modules.best_of_n import BestOfN, RewardFn, _maybe_await, trace_for_original
 from dspex.modules.predict import Predict
 from dspex.primitives.module import Module
 from dspex.primitives.prediction import Prediction
@@ -111,7 +111,7 @@ class Refine(BestOfN):
                 continue
             self._scored(index, rollout_id, reward)
             if best is None or reward > best[0]:
-                best = (reward, prediction, trace)
+                best = (reward, prediction, trace_for_original(trace, module, self.module))
             if reward >= self.threshold or index == len(attempts) - 1:
                 break
             advice = self._advise(lm, module, kwargs, trace, prediction, reward) or advice
@@ -135,7 +135,7 @@ class Refine(BestOfN):
                 continue
             self._scored(index, rollout_id, reward)
             if best is None or reward > best[0]:
-                best = (reward, prediction, trace)
+                best = (reward, prediction, trace_for_original(trace, module, self.module))
             if reward >= self.threshold or index == len(attempts) - 1:
                 break
             advice = await self._aadvise(lm, module, kwargs, trace, prediction, reward) or advice

@@ -20,7 +20,8 @@ __all__ = ["EngineCapabilitiesView"]
 class EngineCapabilitiesView(ApiViewMixin, APIView):
     """The hybrid engine's registry (``modules``/``optimizers`` -> ``native``, ``dspy``,
     ``backends``), ``stats`` (count, errors, error rate, p50/p95 latency per backend and type) and
-    ``breakers`` (state per LM endpoint: closed, open or half-open)."""
+    ``breakers`` (state per LM endpoint: closed, open or half-open), and the ``program_types``,
+    ``tools`` and ``rewards`` a program may name."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -20,6 +20,11 @@ def test_capabilities_list_types_stats_and_breakers(ada_api, api):
     assert body["modules"]["pipeline"]["backends"] == ["native"]
     assert body["optimizers"]["mipro_v2"]["backends"] == ["dspy"]
     assert {"stats", "breakers", "dspy_installed"} <= set(body)
+    types = {t["key"]: t["wraps"] for t in body["program_types"]}
+    assert types["best_of_n"] is types["refine"] is types["parallel"] is True and not types["react"]
+    assert body["tools"] == ["calculator", "search_examples"]
+    rewards = {r["name"]: r["params"] for r in body["rewards"]}
+    assert rewards["one_of"] == ["choices", "field"] and rewards["non_empty"] == ["fields"]
     assert api.get("/api/engine/capabilities/").status_code == 401
 
 

@@ -128,3 +128,47 @@ def test_the_admin_links_it_prints_work(demo, admin_client):
         assert response.status_code == 200, url
     executions = admin_client.get(urls[1].removeprefix("http://127.0.0.1:8000"))
     assert executions.context["cl"].result_count == 2
+
+
+def test_optimize_shows_the_improvement_over_zero_shot(openai_stub, stub_lm_config):
+    """The stub answers right only when the prompt carries demos: zero-shot 0%, optimized 100%."""
+    gold = {e.sentence: e.label for split in ("train", "dev") for e in load_sst2(split)}
+
+    def respond(request):
+        messages = request.json["messages"]
+        sentence = messages[-1]["content"].split("\n")[1]
+        has_demos = any(m["role"] == "assistant" for m in messages)
+        return reply(label=gold[sentence] if has_demos else "unsure")
+
+    openai_stub.responder = respond
+    out = io.StringIO()
+    call_command(
+        "dspex_demo",
+        "--n",
+        "6",
+        "--optimize",
+        "--model",
+        "openai/stub-model",
+        "--base-url",
+        openai_stub.base_url,
+        "--api-key-env",
+        STUB_KEY_ENV,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    text = out.getvalue()
+
+    assert "zero-shot 0% -> optimized 100% (+100%); 6 improved, 0 regressed, 0 unchanged" in text
+    optimized = Program.objects.get(name="sst2-sentiment-optimized")
+    demos = optimized.current_version.state["demos"]
+    assert len(demos) == 4 and {d["label"] for d in demos} == {"positive", "negative"}  # balanced
+    from evaluations.models import Evaluation
+    from experiments.models import Experiment
+
+    experiment = Experiment.objects.get()
+    assert experiment.status == "succeeded" and experiment.best_score == 100.0
+    assert experiment.dataset_version.dataset.name == "sst2-optimize"
+    before, after = Evaluation.objects.order_by("pk")
+    assert (before.score, after.score) == (0.0, 1.0)
+    assert before.program_version.state["demos"] == [] and after.program_version == optimized.current_version
+    assert f"/admin/evaluations/evaluation/{after.pk}/compare/?other={before.pk}" in text

@@ -19,6 +19,9 @@ def test_the_engine_modules_and_pipelines_are_built_in():
         "react": "ReAct",
         "multi_chain_comparison": "MultiChainComparison",
         "program_of_thought": "ProgramOfThought",
+        "best_of_n": "BestOfN",
+        "refine": "Refine",
+        "parallel": "Parallel (majority vote)",
     }
 
 

@@ -7,6 +7,11 @@ latency, and where the rows are in the admin. Running it again reuses the same r
 
     python manage.py dspex_demo                      # 10 dev sentences, local gemma-3-270m
     python manage.py dspex_demo --n 50 --model openai/gpt-4o-mini
+    python manage.py dspex_demo --optimize           # then zero-shot -> BootstrapFewShot -> compare
+
+``--optimize`` adds the optimize demo (``_optimize_demo``): a zero-shot program evaluated on the
+same dev sentences, optimized with BootstrapFewShot as an Experiment, evaluated again and compared
+example by example.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from datasets.selectors import dataset_version_latest, example_list
 from datasets.services import content_hash, dataset_create, dataset_import
 from programs.codecs import fresh_state, jsonable
 from programs.errors import ExecutionFailed
+from programs.management.commands._optimize_demo import OptimizeDemo
 from programs.management.commands._progress import Progress
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
 from programs.services import (
@@ -83,6 +89,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-cache", action="store_true", help="do not use the LM response cache (call the model again)"
+        )
+        parser.add_argument(
+            "--optimize",
+            action="store_true",
+            help="then optimize a zero-shot program with BootstrapFewShot and show the improvement on the "
+            "same dev sentences (an Experiment and two compared Evaluations)",
         )
 
     # -- setup -------------------------------------------------------------------------------------
@@ -223,6 +235,8 @@ class Command(BaseCommand):
                 bar.advance()
         elapsed = time.perf_counter() - started
         self._summary(program, version, executions, correct, elapsed)
+        if options["optimize"]:
+            OptimizeDemo(self.stdout, self.stderr, ADMIN_HOST).run(signature, lm_config, dataset_version, n)
 
     def _summary(
         self,
