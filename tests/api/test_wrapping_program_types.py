@@ -205,3 +205,23 @@ def test_the_shell_optimizes_a_best_of_n_program(
     assert len(experiment.result_version.state["module"]["demos"]) == 2
     program.refresh_from_db()
     assert program.execute(question="Capital of Japan?").answer == "Tokyo"
+
+
+def test_a_best_of_n_program_streams_and_records_its_attempts(
+    ada_api, openai_stub, stub_lm_config, sentiment_id
+):
+    from tests.api.test_execute_streams_server_sent_events import events_of
+
+    config = {"module": "predict", "N": 2, "threshold": 1.0, "reward": LABEL_REWARD}
+    created = create(ada_api, sentiment_id, stub_lm_config, module_type="best_of_n", module_config=config)
+    openai_stub.script(chat(label="so-so"), chat(label="positive"))
+
+    response = ada_api.post(
+        f"/api/programs/{created.json()['id']}/execute/?stream=true", {"sentence": "Fine."}, format="json"
+    )
+
+    events = events_of(response)
+    assert events[-1] == ("prediction", events[-1][1]) and events[-1][1]["outputs"] == {"label": "positive"}
+    assert any(kind == "chunk" for kind, _ in events)
+    execution = Execution.objects.get(pk=events[0][1]["execution_id"])
+    assert [s["data"]["reward"] for s in execution.steps] == [0.0, 1.0]
