@@ -258,6 +258,9 @@ def _construct(
             inner = _construct(
                 program, inner_type, config.pop("module_config", {}), signature, f"{where}{inner_type}: "
             )
+            if "reward_fn" in config:
+                message = f"{where}name the reward with 'reward', not 'reward_fn'"
+                raise ValidationError({"module_config": message})
             if "reward" in config:
                 config["reward_fn"] = resolve_reward(config.pop("reward"), program)
             elif module_type in ("best_of_n", "refine"):

@@ -98,6 +98,7 @@ def test_parallel_returns_the_majority_of_its_samples(ada_api, openai_stub, stub
         ("best_of_n", {"N": 2, "threshold": 1, "reward": {"name": "max_words"}}, "missing a required"),
         ("best_of_n", {"N": 2, "threshold": 1, "reward": {"name": "matches", "params": {"pattern": "("}}},
          "invalid pattern"),
+        ("best_of_n", {"N": 2, "threshold": 1, "reward_fn": "print"}, "with 'reward', not 'reward_fn'"),
         ("parallel", {"module": "pipeline"}, "a module type other than pipeline"),
         ("parallel", {"module": "nope"}, "unknown module type 'nope'"),
         ("parallel", {"n": 0}, "n must be at least 1"),
