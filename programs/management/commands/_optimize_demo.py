@@ -13,8 +13,6 @@ On a program of its own (``sst2-sentiment-optimized``, same signature and LM as 
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any, TextIO
 
 from django.core.exceptions import ValidationError
@@ -22,15 +20,14 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from datasets.codecs import bundled_sst2
-from datasets.models import Dataset, DatasetVersion
-from datasets.selectors import dataset_version_latest
-from datasets.services import content_hash, dataset_create, dataset_import
+from datasets.models import DatasetVersion
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_compare
 from evaluations.services import evaluation_create, evaluation_run
 from experiments.models import Experiment
 from experiments.services import experiment_run, program_optimize
 from programs.codecs import fresh_state
+from programs.management.commands._demo_data import sst2_dataset
 from programs.management.commands._progress import Progress
 from programs.management.commands.dspex_execute import validation_text
 from programs.models import Program, ProgramVersion, Signature
@@ -95,28 +92,10 @@ class OptimizeDemo:
 
     def _dataset(self, signature: Signature) -> DatasetVersion:
         phrases = bundled_sst2("train", limit=VAL_PHRASES.stop)
-        records = [("train", *phrases[i]) for i in TRAIN_PHRASES] + [
-            ("dev", *phrases[i]) for i in VAL_PHRASES
-        ]
-        wanted = content_hash([(split, {"sentence": s}, {"label": label}) for split, s, label in records])
-        dataset = Dataset.objects.filter(owner__isnull=True, name=DATASET_NAME).first()
-        if dataset is None:
-            dataset = dataset_create(
-                name=DATASET_NAME,
-                description="SST-2 train phrases for the optimize demo: train to bootstrap, dev to validate",
-                signature=signature,
-            )
-        latest = dataset_version_latest(dataset=dataset)
-        if latest is not None and latest.content_hash == wanted:
-            return latest
-        text = "".join(
-            json.dumps({"sentence": s, "label": label, "split": split}, ensure_ascii=False) + "\n"
-            for split, s, label in records
-        )
-        try:
-            return dataset_import(dataset=dataset, file=io.BytesIO(text.encode()), signature=signature)
-        except ValidationError as exc:
-            raise CommandError(validation_text(exc)) from None
+        records = [("train", *phrases[i]) for i in TRAIN_PHRASES]
+        records += [("dev", *phrases[i]) for i in VAL_PHRASES]
+        description = "SST-2 train phrases for the optimize demo: train to bootstrap, dev to validate"
+        return sst2_dataset(DATASET_NAME, description, signature, records)[1]
 
     # -- steps -------------------------------------------------------------------------------------
     def _evaluate(

@@ -16,8 +16,6 @@ example by example.
 
 from __future__ import annotations
 
-import io
-import json
 import statistics
 import time
 from decimal import Decimal
@@ -33,10 +31,10 @@ from django.urls import reverse
 
 from datasets.codecs import bundled_sst2, sst2_demo_records
 from datasets.models import Dataset, DatasetVersion
-from datasets.selectors import dataset_version_latest, example_list
-from datasets.services import content_hash, dataset_create, dataset_import
+from datasets.selectors import example_list
 from programs.codecs import fresh_state, jsonable
 from programs.errors import ExecutionFailed
+from programs.management.commands._demo_data import sst2_dataset
 from programs.management.commands._optimize_demo import OptimizeDemo
 from programs.management.commands._progress import Progress
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
@@ -118,28 +116,8 @@ class Command(BaseCommand):
         records = [("train", s, label) for s, label in bundled_sst2("train", limit=TRAIN_EXAMPLES)] + [
             ("dev", s, label) for s, label in bundled_sst2("dev", limit=DEV_EXAMPLES)
         ]
-        wanted = content_hash([(split, {"sentence": s}, {"label": label}) for split, s, label in records])
-        dataset = Dataset.objects.filter(owner__isnull=True, name=DATASET_NAME).first()
-        if dataset is None:
-            dataset = dataset_create(
-                name=DATASET_NAME,
-                description="SST-2 movie review sentences (bundled with dspex: dspex/data/sst2_*.tsv)",
-                signature=signature,
-            )
-        latest = dataset_version_latest(dataset=dataset)
-        if latest is not None and latest.content_hash == wanted:
-            return dataset, latest, False
-        text = "".join(
-            json.dumps({"sentence": s, "label": label, "split": split}, ensure_ascii=False) + "\n"
-            for split, s, label in records
-        )
-        upload = io.BytesIO(text.encode())
-        upload.name = "sst2_train.tsv+sst2_dev.tsv"
-        try:
-            version = dataset_import(dataset=dataset, file=upload, format="jsonl", signature=signature)
-        except ValidationError as exc:
-            raise _fail(exc) from None
-        return dataset, version, True
+        description = "SST-2 movie review sentences (bundled with dspex: dspex/data/sst2_*.tsv)"
+        return sst2_dataset(DATASET_NAME, description, signature, records, "sst2_train.tsv+sst2_dev.tsv")
 
     def _program(self, signature: Signature, lm_config: dict[str, Any]) -> Program:
         program = Program.objects.filter(owner__isnull=True, name=PROGRAM_NAME).first()
