@@ -235,6 +235,32 @@ def _with_tools(program: Program, module_type: str, config: dict[str, Any]) -> d
     return config
 
 
+def _wrapped_arguments(
+    program: Program, module_type: str, config: dict[str, Any], signature: type[dspex.Signature], where: str
+) -> tuple[dspex.Module, dict[str, Any]]:
+    """For a wrapping type: its inner module (built from ``module`` and ``module_config``) and the
+    rest of its config, with a named ``reward`` resolved to ``reward_fn``."""
+    inner_type = config.pop("module", "predict")
+    if not isinstance(inner_type, str) or inner_type == "pipeline":
+        message = f"{where}module: a module type other than pipeline, got {inner_type!r}"
+        raise ValidationError({"module_config": message})
+    try:
+        get_module_type(inner_type)
+    except KeyError as exc:
+        raise ValidationError({"module_config": f"{where}module: {exc.args[0]}"}) from None
+    inner_config = config.pop("module_config", {})
+    inner = _construct(program, inner_type, inner_config, signature, f"{where}{inner_type}: ")
+    if "reward_fn" in config:
+        message = f"{where}name the reward with 'reward', not 'reward_fn'"
+        raise ValidationError({"module_config": message})
+    if "reward" in config:
+        config["reward_fn"] = resolve_reward(config.pop("reward"), program)
+    elif module_type in ("best_of_n", "refine"):
+        message = f"{where}{module_type} needs a reward (allowed: {', '.join(reward_names())})"
+        raise ValidationError({"module_config": message})
+    return inner, config
+
+
 def _construct(
     program: Program, module_type: str, config: Any, signature: type[dspex.Signature], where: str = ""
 ) -> dspex.Module:
@@ -246,30 +272,9 @@ def _construct(
     config = dict(config)
     try:
         if get_module_type(module_type).wraps:
-            inner_type = config.pop("module", "predict")
-            if not isinstance(inner_type, str) or inner_type == "pipeline":
-                raise ValidationError(
-                    {"module_config": f"{where}module: a module type other than pipeline, got {inner_type!r}"}
-                )
-            try:
-                get_module_type(inner_type)
-            except KeyError as exc:
-                raise ValidationError({"module_config": f"{where}module: {exc.args[0]}"}) from None
-            inner = _construct(
-                program, inner_type, config.pop("module_config", {}), signature, f"{where}{inner_type}: "
-            )
-            if "reward_fn" in config:
-                message = f"{where}name the reward with 'reward', not 'reward_fn'"
-                raise ValidationError({"module_config": message})
-            if "reward" in config:
-                config["reward_fn"] = resolve_reward(config.pop("reward"), program)
-            elif module_type in ("best_of_n", "refine"):
-                allowed = ", ".join(reward_names())
-                message = f"{where}{module_type} needs a reward (allowed: {allowed})"
-                raise ValidationError({"module_config": message})
-            return cls(inner, **config)
-        program_config = _with_tools(program, module_type, config)
-        return cls(signature, **program_config)
+            inner, rest = _wrapped_arguments(program, module_type, config, signature, where)
+            return cls(inner, **rest)
+        return cls(signature, **_with_tools(program, module_type, config))
     except dspex.PipelineValidationError as exc:
         problems = [str(issue) for issue in exc.issues]
         raise ValidationError(
@@ -284,8 +289,8 @@ def _construct(
 def build_module(program: Program, state: Mapping[str, Any] | None = None) -> dspex.Module:
     """A fresh module for ``program`` (type, signature, module_config), with ``state`` loaded."""
     signature = signature_from_row(program.signature)
-    cls = _module_class(program.module_type)
     module = _construct(program, program.module_type, program.module_config or {}, signature)
+    cls = type(module)
     if program.backend and program.backend != "auto":
         module.backend = program.backend  # the hybrid router's per-instance preference
     if state is not None and not isinstance(state, Mapping):

@@ -8,17 +8,13 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Execution, Program
+from tests.api.test_reasoning_modules_and_pipelines_are_programs import create
 from tests.engine.modules.replies import chat
 
 pytestmark = pytest.mark.django_db
 
 CAPITALIZED = {"name": "matches", "params": {"pattern": "[A-Z].+"}}
 LABEL_REWARD = {"name": "one_of", "params": {"field": "label", "choices": ["positive", "negative"]}}
-
-
-def create(client, signature_id, stub_lm_config, **fields):
-    body = {"name": fields.pop("name", "p"), "signature": signature_id, "lm_config": stub_lm_config, **fields}
-    return client.post("/api/programs/", body, format="json")
 
 
 @pytest.fixture

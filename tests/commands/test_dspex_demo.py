@@ -130,7 +130,7 @@ def test_the_admin_links_it_prints_work(demo, admin_client):
     assert executions.context["cl"].result_count == 2
 
 
-def test_optimize_shows_the_improvement_over_zero_shot(openai_stub, stub_lm_config):
+def test_optimize_shows_the_improvement_over_zero_shot(demo, openai_stub):
     """The stub answers right only when the prompt carries demos: zero-shot 0%, optimized 100%."""
     gold = {e.sentence: e.label for split in ("train", "dev") for e in load_sst2(split)}
 
@@ -140,23 +140,8 @@ def test_optimize_shows_the_improvement_over_zero_shot(openai_stub, stub_lm_conf
         has_demos = any(m["role"] == "assistant" for m in messages)
         return reply(label=gold[sentence] if has_demos else "unsure")
 
-    openai_stub.responder = respond
-    out = io.StringIO()
-    call_command(
-        "dspex_demo",
-        "--n",
-        "6",
-        "--optimize",
-        "--model",
-        "openai/stub-model",
-        "--base-url",
-        openai_stub.base_url,
-        "--api-key-env",
-        STUB_KEY_ENV,
-        stdout=out,
-        stderr=io.StringIO(),
-    )
-    text = out.getvalue()
+    openai_stub.responder = respond  # replaces the fixture's always-"positive" one
+    text = demo("--n", "6", "--optimize")
 
     assert "zero-shot 0% -> optimized 100% (+100%); 6 improved, 0 regressed, 0 unchanged" in text
     optimized = Program.objects.get(name="sst2-sentiment-optimized")

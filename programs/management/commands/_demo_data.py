@@ -1,9 +1,10 @@
-"""The demos' SST-2 datasets: imported once, reused while their content is unchanged."""
+"""The demos' shared rows: SST-2 datasets and predict programs, created once and reused."""
 
 from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
@@ -12,7 +13,8 @@ from datasets.models import Dataset, DatasetVersion
 from datasets.selectors import dataset_version_latest
 from datasets.services import content_hash, dataset_create, dataset_import
 from programs.management.commands.dspex_execute import validation_text
-from programs.models import Signature
+from programs.models import Program, Signature
+from programs.services import program_create, program_update
 
 Record = tuple[str, str, str]  # (split, sentence, label)
 
@@ -40,3 +42,30 @@ def sst2_dataset(
     except ValidationError as exc:
         raise CommandError(validation_text(exc)) from None
     return dataset, version, True
+
+
+def demo_program(name: str, description: str, signature: Signature, lm_config: dict[str, Any]) -> Program:
+    """The shared ``predict`` program ``name`` on ``signature`` and ``lm_config``: created, or
+    updated where it drifted (e.g. another ``--model``)."""
+    program = Program.objects.filter(owner__isnull=True, name=name).first()
+    try:
+        if program is None:
+            return program_create(
+                name=name,
+                signature=signature,
+                module_type="predict",
+                description=description,
+                lm_config=lm_config,
+            )
+        wanted = {
+            "signature": signature,
+            "module_type": "predict",
+            "module_config": {},
+            "lm_config": lm_config,
+        }
+        changes = {key: value for key, value in wanted.items() if getattr(program, key) != value}
+        if changes:
+            program = program_update(program=program, **changes)
+    except ValidationError as exc:
+        raise CommandError(validation_text(exc)) from None
+    return program

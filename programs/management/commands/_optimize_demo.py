@@ -27,11 +27,11 @@ from evaluations.services import evaluation_create, evaluation_run
 from experiments.models import Experiment
 from experiments.services import experiment_run, program_optimize
 from programs.codecs import fresh_state
-from programs.management.commands._demo_data import sst2_dataset
+from programs.management.commands._demo_data import demo_program, sst2_dataset
 from programs.management.commands._progress import Progress
 from programs.management.commands.dspex_execute import validation_text
 from programs.models import Program, ProgramVersion, Signature
-from programs.services import program_create, program_update, program_version_create
+from programs.services import program_version_create
 
 PROGRAM_NAME = "sst2-sentiment-optimized"
 DATASET_NAME = "sst2-optimize"
@@ -51,7 +51,8 @@ class OptimizeDemo:
     def run(
         self, signature: Signature, lm_config: dict[str, Any], dev_version: DatasetVersion, n: int
     ) -> None:
-        program = self._program(signature, lm_config)
+        description = "SST-2 sentiment, optimized from zero-shot (manage.py dspex_demo --optimize)"
+        program = demo_program(PROGRAM_NAME, description, signature, lm_config)
         zero_shot = self._zero_shot_version(program)
         data_version = self._dataset(signature)
         out = self.stdout
@@ -66,23 +67,6 @@ class OptimizeDemo:
         self._summary(experiment, before, after)
 
     # -- rows --------------------------------------------------------------------------------------
-    def _program(self, signature: Signature, lm_config: dict[str, Any]) -> Program:
-        program = Program.objects.filter(owner__isnull=True, name=PROGRAM_NAME).first()
-        try:
-            if program is None:
-                return program_create(
-                    name=PROGRAM_NAME,
-                    signature=signature,
-                    module_type="predict",
-                    description="SST-2 sentiment, optimized from zero-shot (manage.py dspex_demo --optimize)",
-                    lm_config=lm_config,
-                )
-            if (program.signature_id, program.lm_config) != (signature.pk, lm_config):
-                program = program_update(program=program, signature=signature, lm_config=lm_config)
-        except ValidationError as exc:
-            raise CommandError(validation_text(exc)) from None
-        return program
-
     def _zero_shot_version(self, program: Program) -> ProgramVersion:
         state = fresh_state(program)
         for version in program.versions.order_by("number"):

@@ -34,14 +34,13 @@ from datasets.models import Dataset, DatasetVersion
 from datasets.selectors import example_list
 from programs.codecs import fresh_state, jsonable
 from programs.errors import ExecutionFailed
-from programs.management.commands._demo_data import sst2_dataset
+from programs.management.commands._demo_data import demo_program, sst2_dataset
 from programs.management.commands._optimize_demo import OptimizeDemo
 from programs.management.commands._progress import Progress
+from programs.management.commands.dspex_execute import validation_text
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
 from programs.services import (
-    program_create,
     program_execute,
-    program_update,
     program_version_create,
     signature_create,
     signature_update,
@@ -55,14 +54,6 @@ DATASET_NAME = "sst2"
 TRAIN_EXAMPLES = 200
 DEV_EXAMPLES = 872  # all of the standard SST-2 dev sentences
 ADMIN_HOST = "http://127.0.0.1:8000"
-
-
-def _fail(exc: ValidationError) -> CommandError:
-    if hasattr(exc, "error_dict"):
-        text = "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
-    else:
-        text = " ".join(exc.messages)
-    return CommandError(text)
 
 
 class Command(BaseCommand):
@@ -119,30 +110,6 @@ class Command(BaseCommand):
         description = "SST-2 movie review sentences (bundled with dspex: dspex/data/sst2_*.tsv)"
         return sst2_dataset(DATASET_NAME, description, signature, records, "sst2_train.tsv+sst2_dev.tsv")
 
-    def _program(self, signature: Signature, lm_config: dict[str, Any]) -> Program:
-        program = Program.objects.filter(owner__isnull=True, name=PROGRAM_NAME).first()
-        try:
-            if program is None:
-                return program_create(
-                    name=PROGRAM_NAME,
-                    signature=signature,
-                    module_type="predict",
-                    description="Few-shot SST-2 sentiment classifier (manage.py dspex_demo)",
-                    lm_config=lm_config,
-                )
-            wanted = {
-                "signature": signature,
-                "module_type": "predict",
-                "module_config": {},
-                "lm_config": lm_config,
-            }
-            changes = {key: value for key, value in wanted.items() if getattr(program, key) != value}
-            if changes:
-                program = program_update(program=program, **changes)
-        except ValidationError as exc:
-            raise _fail(exc) from None
-        return program
-
     def _version(self, program: Program, demo_count: int) -> tuple[ProgramVersion, bool]:
         demos = sst2_demo_records(demo_count)
         state = jsonable({**fresh_state(program), "demos": demos})
@@ -171,7 +138,8 @@ class Command(BaseCommand):
         self._migrate()
         signature = self._signature()
         dataset, dataset_version, new_dataset = self._dataset(signature)
-        program = self._program(signature, lm_config)
+        description = "Few-shot SST-2 sentiment classifier (manage.py dspex_demo)"
+        program = demo_program(PROGRAM_NAME, description, signature, lm_config)
         version, new_version = self._version(program, demo_count)
         dev = list(example_list(version=dataset_version, split="dev")[:n])
 
@@ -201,7 +169,7 @@ class Command(BaseCommand):
                     execution = exc.execution
                     label = "<failed>"
                 except ValidationError as exc:
-                    raise _fail(exc) from None
+                    raise CommandError(validation_text(exc)) from None
                 executions.append(execution)
                 ok = label == gold
                 correct += ok
