@@ -26,6 +26,7 @@ from dspex.lm import (
     Embedder,
     LMError,
     LMTimeoutError,
+    LocalModelCrashed,
     RateLimitError,
     track_calls,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "LMError",
     "LMTimeoutError",
     "LabeledFewShot",
+    "LocalModelCrashed",
     "MajorityVote",
     "Module",
     "MultiChainComparison",

@@ -10,6 +10,7 @@ from dspex.lm.errors import (
     LMConnectionError,
     LMError,
     LMTimeoutError,
+    LocalModelCrashed,
     RateLimitError,
     ServerError,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "LMError",
     "LMResponse",
     "LMTimeoutError",
+    "LocalModelCrashed",
     "RateLimitError",
     "ServerError",
     "Usage",

@@ -6,6 +6,7 @@ contain credentials: the server's message is redacted before it is stored.
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "LMConnectionError",
     "LMError",
     "LMTimeoutError",
+    "LocalModelCrashed",
     "RateLimitError",
     "ServerError",
     "error_for_status",
@@ -103,6 +105,42 @@ class CircuitOpenError(LMError):
         super().__init__(message, **kwargs)
         self.endpoint = endpoint
         self.retry_at = retry_at
+
+
+class LocalModelCrashed(LMError):
+    """The managed local model server exited: a crash of the runtime, not of the request.
+
+    Never retried and never counted by the circuit breaker: the cause is on this machine.
+    ``returncode`` is the process's exit code (negative: killed by signal ``-returncode``),
+    ``signal_name`` names that signal, ``log_path`` is the server's log and ``log_tail`` its last
+    lines. ``final`` is true once the one automatic restart has been used up.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        returncode: int | None,
+        log_path: str,
+        log_tail: str,
+        final: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.returncode = returncode
+        self.log_path = log_path
+        self.log_tail = log_tail
+        self.final = final
+
+    @property
+    def signal_name(self) -> str | None:
+        """``"SIGSEGV"`` and the like when a signal ended the process, else ``None``."""
+        if self.returncode is None or self.returncode >= 0:
+            return None
+        try:
+            return signal.Signals(-self.returncode).name
+        except ValueError:
+            return f"signal {-self.returncode}"
 
 
 def _is_context_window(message: str, code: str | None) -> bool:

@@ -183,6 +183,7 @@ class LM:
             self.model,
             RetryPolicy(num_retries=self.num_retries, backoff=self.retry_backoff),
             self.timeout,
+            self._provider.diagnose,
         )
         self._price = price_for(self.provider, self.model_name)
         self._key_env = self.api_key_env or self._provider.key_env
@@ -321,7 +322,7 @@ class LM:
                             if delta:
                                 yield delta
                     except httpx.HTTPError as exc:
-                        raise self._endpoint.transport_error(exc) from exc
+                        raise await asyncio.to_thread(self._endpoint.transport_error, exc, url) from exc
                     except ValueError as exc:
                         raise LMError(f"malformed stream event: {exc}") from exc
             finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -41,12 +41,28 @@ def redact(text: str, headers: Mapping[str, str]) -> str:
     return text
 
 
+Diagnose = Callable[[httpx.URL], LMError | None]
+
+
 class Endpoint:
-    """Where one LM sends its requests, and how failures are retried and reported."""
+    """Where one LM sends its requests, and how failures are retried and reported.
 
-    __slots__ = ("_breaker", "_breaker_url", "model", "policy", "provider", "timeout")
+    ``diagnose(url)`` is asked after every transport failure whether it has a cause of its own
+    (the local provider reports a crashed server process); that error is raised as it is, with
+    no retry.
+    """
 
-    def __init__(self, provider: str, model: str, policy: RetryPolicy, timeout: float) -> None:
+    __slots__ = ("_breaker", "_breaker_url", "diagnose", "model", "policy", "provider", "timeout")
+
+    def __init__(
+        self,
+        provider: str,
+        model: str,
+        policy: RetryPolicy,
+        timeout: float,
+        diagnose: Diagnose | None = None,
+    ) -> None:
+        self.diagnose = diagnose
         self.provider = provider
         self.model = model
         self.policy = policy
@@ -61,8 +77,13 @@ class Endpoint:
             self._breaker_url = url
         return self._breaker
 
-    def transport_error(self, exc: Exception) -> LMError:
-        """The typed error for an exception raised by httpx."""
+    def transport_error(self, exc: Exception, url: httpx.URL | None = None) -> LMError:
+        """The typed error for an exception raised by httpx while talking to ``url``."""
+        if url is not None and self.diagnose is not None:
+            cause = self.diagnose(url)
+            if cause is not None:
+                cause.__cause__ = exc
+                return cause
         if isinstance(exc, httpx.TimeoutException):
             cls: type[LMError] = LMTimeoutError
             what = f"timed out after {self.timeout.read}s"
@@ -127,7 +148,7 @@ class Endpoint:
             try:
                 response = http.post(url, body, headers, self.timeout)
             except httpx.HTTPError as exc:
-                error = self.transport_error(exc)
+                error = self.transport_error(exc, url)
             else:
                 if response.status_code < 300:
                     breaker.success()
@@ -149,7 +170,7 @@ class Endpoint:
             try:
                 response = await http.apost(url, body, headers, self.timeout)
             except httpx.HTTPError as exc:
-                error = self.transport_error(exc)
+                error = await asyncio.to_thread(self.transport_error, exc, url)
             else:
                 if response.status_code < 300:
                     breaker.success()
@@ -178,7 +199,7 @@ class Endpoint:
                 )
                 response = await client.send(request, stream=True)
             except httpx.HTTPError as exc:
-                error = self.transport_error(exc)
+                error = await asyncio.to_thread(self.transport_error, exc, url)
             else:
                 if response.status_code < 300:
                     breaker.success()
@@ -186,7 +207,7 @@ class Endpoint:
                 try:
                     await response.aread()
                 except httpx.HTTPError as exc:
-                    error = self.transport_error(exc)
+                    error = await asyncio.to_thread(self.transport_error, exc, url)
                 else:
                     error = self.status_error(response, headers)
                 finally:

@@ -21,6 +21,7 @@ from dspex.lm.local.model import (
 )
 from dspex.lm.local.server import (
     LocalServer,
+    diagnose,
     embedding_server_ready,
     ensure_embedding_server,
     ensure_server,
@@ -33,6 +34,7 @@ __all__ = [
     "EMBEDDER_BASE_URL_ENV",
     "LOCAL_MODELS",
     "LocalServer",
+    "diagnose",
     "dspex_home",
     "embedding_server_ready",
     "ensure_embedding_server",

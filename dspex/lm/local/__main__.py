@@ -1,4 +1,5 @@
-"""``python -m dspex.lm.local serve --port N``: run the bundled model server in the foreground."""
+"""``python -m dspex.lm.local serve --port N`` runs the bundled model server in the foreground;
+``python -m dspex.lm.local check`` completes one token in a child process."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import signal
 import sys
 
 from dspex.lm.local.model import BASE_URL_ENV, EMBEDDER_BASE_URL_ENV, LOCAL_MODELS, ensure_model_file
+from dspex.lm.local.runtime import check_runtime
 from dspex.lm.local.server import N_CTX, LocalServer
 
 
@@ -21,7 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--n-ctx", type=int, default=N_CTX)
     serve.add_argument("--n-threads", type=int, default=None)
     serve.add_argument("--embedding", action="store_true", help="serve /v1/embeddings instead of completions")
+    check = commands.add_parser("check", help="complete one token in a child process")
+    check.add_argument("--model", default="gemma-3-270m", choices=sorted(LOCAL_MODELS))
     args = parser.parse_args(argv)
+    if args.command == "check":
+        result = check_runtime(args.model)
+        print(result.report(args.model), file=sys.stdout if result.ok else sys.stderr, flush=True)
+        return 0 if result.ok else 1
     server = LocalServer(
         ensure_model_file(args.model),
         host=args.host,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dspex.lm import _json
 from dspex.lm.response import Usage
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dspex.lm.errors import LMError
 
 __all__ = ["Parsed", "Provider", "StreamState", "error_details"]
 
@@ -71,6 +76,10 @@ class Provider:
     async def aresolve_base_url(self, base_url: str | None, model_name: str) -> str:
         """Async :meth:`resolve_base_url` (must not block the event loop)."""
         return self.resolve_base_url(base_url, model_name)
+
+    def diagnose(self, url: httpx.URL) -> LMError | None:
+        """A cause of its own behind a failed request to ``url`` (e.g. a crashed local server)."""
+        return None
 
     def url(self, base_url: str, model_type: str) -> str:
         """The endpoint for ``chat`` or ``text`` completions."""

@@ -12,10 +12,15 @@ content parts are flattened to text and other roles become user turns. The serve
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dspex.lm import local
 from dspex.lm.providers.openai import OpenAIProvider
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dspex.lm.errors import LMError
 
 __all__ = ["DEFAULT_STOP", "LocalProvider", "gemma_messages", "llama_response_format"]
 
@@ -95,6 +100,9 @@ class LocalProvider(OpenAIProvider):
         if base_url:
             return base_url.rstrip("/")
         return local.ensure_server(model_name)
+
+    def diagnose(self, url: httpx.URL) -> LMError | None:
+        return local.diagnose(str(url))
 
     async def aresolve_base_url(self, base_url: str | None, model_name: str) -> str:
         if base_url or local.server_ready(model_name):

@@ -27,10 +27,13 @@ def test_embeddings_and_completions_get_one_server_each(monkeypatch):
     class FakeServer:
         def __init__(self, model_path, embedding=False):
             self.embedding = embedding
+            self.alive = False
+            self.base_url = f"http://127.0.0.1:{9001 + len(started)}/v1"
 
         def start(self):
             started.append(self.embedding)
-            return f"http://127.0.0.1:{9000 + len(started)}/v1"
+            self.alive = True
+            return self.base_url
 
         def stop(self):
             pass
@@ -39,8 +42,8 @@ def test_embeddings_and_completions_get_one_server_each(monkeypatch):
     monkeypatch.delenv("DSPEX_LOCAL_EMBEDDER_BASE_URL", raising=False)
     monkeypatch.setattr(server, "LocalServer", FakeServer)
     monkeypatch.setattr(server, "ensure_model_file", lambda name: Path(f"/models/{name}.gguf"))
-    monkeypatch.setattr(server, "_urls", {})
-    monkeypatch.setattr(server, "_servers", {})
+    monkeypatch.setattr(server, "_supervisors", {})
+    monkeypatch.setattr(server, "_by_url", {})
 
     embed_url = server.ensure_embedding_server()
     chat_url = server.ensure_server()

@@ -109,21 +109,25 @@ def test_concurrent_first_requests_start_a_single_server(home, monkeypatch):
     starts = []
 
     class CountingServer:
+        base_url = "http://127.0.0.1:1/v1"
+
         def __init__(self, model_path, embedding=False):
             self.model_path = model_path
+            self.alive = False
 
         def start(self):
             starts.append(self.model_path)
             threading.Event().wait(0.2)
-            return "http://127.0.0.1:1/v1"
+            self.alive = True
+            return self.base_url
 
         def stop(self):
             pass
 
     monkeypatch.setattr(server, "LocalServer", CountingServer)
     monkeypatch.setattr(server, "ensure_model_file", lambda name: Path(f"/models/{name}.gguf"))
-    monkeypatch.setattr(server, "_urls", {})
-    monkeypatch.setattr(server, "_servers", {})
+    monkeypatch.setattr(server, "_supervisors", {})
+    monkeypatch.setattr(server, "_by_url", {})
 
     async def from_tasks():
         from dspex.lm.providers import get_provider
