@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
                 label = classify(**example.inputs()).label
             except dspex.AdapterParseError as exc:
                 label = f"<unparsed: {exc.lm_response[:40]!r}>"
+            except dspex.LocalModelCrashed as exc:
+                print(f"\n{exc}", file=sys.stderr)
+                return 1
             ok = label == example.label
             correct += ok
             print(

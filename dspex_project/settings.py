@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "datasets",
     "experiments",
     "evaluations",
+    "dspex_project",  # hosts the project-wide commands (dspex_doctor)
 ]
 
 MIDDLEWARE = [

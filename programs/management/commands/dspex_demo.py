@@ -77,6 +77,11 @@ class Command(BaseCommand):
             "--api-key-env", default=None, help="the environment variable holding the key (never the key)"
         )
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="exit with an error when any execution fails (CI runs the demo this way)",
+        )
+        parser.add_argument(
             "--no-cache", action="store_true", help="do not use the LM response cache (call the model again)"
         )
         parser.add_argument(
@@ -220,4 +225,11 @@ class Command(BaseCommand):
             f"  {ADMIN_HOST}{executions_url}"
         )
         if failed == total:
-            raise CommandError(f"all {total} executions failed; the first: {executions[0].error}")
+            raise CommandError(
+                f"all {total} executions failed; the first: {executions[0].error}\n"
+                "Check this machine with `python manage.py dspex_doctor` (the local model, the "
+                "database, the broker and the LM endpoints, each with what is wrong)."
+            )
+        if failed and options["strict"]:
+            first = next(execution for execution in executions if execution.error)
+            raise CommandError(f"{failed} of {total} executions failed (--strict); the first: {first.error}")

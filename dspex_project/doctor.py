@@ -1,0 +1,81 @@
+"""The platform's doctor checks: the database, the broker and its workers, configured endpoints.
+
+They join the engine's checks (:mod:`dspex.doctor`) in ``manage.py dspex_doctor``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from dspex.doctor import FAIL, OK, Check, EndpointSpec
+
+__all__ = ["broker_checks", "configured_endpoints", "database_checks"]
+
+
+def _safe_url(url: str) -> str:
+    """``url`` without its password (broker and database URLs can carry one)."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def database_checks() -> Iterable[Check]:
+    vendor = connection.vendor
+    name = settings.DATABASES["default"]["NAME"]
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # any driver error means the same thing here
+        yield Check("database", FAIL, f"{vendor} {name}: cannot connect: {type(exc).__name__}: {exc}")
+        return
+    yield Check("database", OK, f"{vendor} {name}: connected")
+    plan = MigrationExecutor(connection).migration_plan(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )
+    if plan:
+        pending = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in plan[:5])
+        more = f" and {len(plan) - 5} more" if len(plan) > 5 else ""
+        yield Check("migrations", FAIL, f"{len(plan)} not applied ({pending}{more}); run manage.py migrate")
+    else:
+        yield Check("migrations", OK, "all applied")
+
+
+def broker_checks(timeout: float = 3.0) -> Iterable[Check]:
+    from dspex_project.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield Check("broker", OK, "none configured: background tasks run eagerly, in the calling process")
+        return
+    url = _safe_url(settings.CELERY_BROKER_URL or "")
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:  # kombu raises many kinds; all mean "unreachable"
+        yield Check("broker", FAIL, f"{url} unreachable: {type(exc).__name__}: {exc}")
+        return
+    yield Check("broker", OK, f"{url} reachable")
+    replies = app.control.ping(timeout=timeout) or []
+    if not replies:
+        yield Check("workers", FAIL, f"no worker answered a ping within {timeout:.0f}s; start one with "
+                    "`celery -A dspex_project worker`")  # fmt: skip
+    else:
+        names = ", ".join(sorted(name for reply in replies for name in reply))
+        yield Check("workers", OK, f"{len(replies)} answering: {names}")
+
+
+def configured_endpoints() -> list[EndpointSpec]:
+    """The operator's LM endpoints from settings (``DSPEX_LM_ENDPOINTS``), local ones excluded."""
+    endpoints = getattr(settings, "DSPEX_LM_ENDPOINTS", None) or {}
+    specs = []
+    for name, spec in endpoints.items():
+        provider = spec.get("provider", name)
+        if provider == "local":
+            continue  # checked by the local model rows
+        specs.append(EndpointSpec(name, provider, spec.get("base_url", ""), spec.get("key_env")))
+    return specs
