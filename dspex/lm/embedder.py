@@ -148,7 +148,11 @@ class Embedder:
         self.model_name = model_name
         self._provider = get_provider(provider_name)
         self._endpoint = Endpoint(
-            provider_name, model, RetryPolicy(num_retries=num_retries, backoff=retry_backoff), timeout
+            provider_name,
+            model,
+            RetryPolicy(num_retries=num_retries, backoff=retry_backoff),
+            timeout,
+            self._provider.diagnose,
         )
         self._key_env = api_key_env or self._provider.key_env
         self._key_optional = self._key_env is None or _is_loopback(base_url)
