@@ -341,31 +341,35 @@ def _refuse_attribute(name: str) -> PermissionError:
 
 def check_program(tree: ast.AST) -> None:
     """Refuse (``PermissionError``, naming the line) a program that names a forbidden attribute
-    or variable, or imports relatively or a private name."""
+    or variable, or imports relatively or a private name; the first such place (in reading
+    order) is named."""
+    problems = sorted(_problems(tree), key=lambda item: item[0])
+    if problems:
+        (line, _), what = problems[0]
+        raise PermissionError(f"sandbox: line {line}: {what} is not allowed in the sandbox")
 
-    def refuse(node: ast.AST, what: str) -> PermissionError:
-        line = getattr(node, "lineno", "?")
-        return PermissionError(f"sandbox: line {line}: {what} is not allowed in the sandbox")
 
+def _problems(tree: ast.AST) -> Iterable[tuple[tuple[int, int], str]]:
     for node in ast.walk(tree):
+        where = (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
         if isinstance(node, ast.Attribute) and not attribute_allowed(node.attr):
-            raise refuse(node, f"the attribute {node.attr!r} (underscore names and frame internals)")
-        if isinstance(node, ast.Name) and not name_allowed(node.id):
-            raise refuse(node, f"the name {node.id!r} (names that start with two underscores)")
-        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            yield where, f"the attribute {node.attr!r} (underscore names and frame internals)"
+        elif isinstance(node, ast.Name) and not name_allowed(node.id):
+            yield where, f"the name {node.id!r} (names that start with two underscores)"
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
             for name in node.names:
                 if not name_allowed(name):
-                    raise refuse(node, f"the name {name!r}")
-        if isinstance(node, ast.MatchClass):
+                    yield where, f"the name {name!r}"
+        elif isinstance(node, ast.MatchClass):
             for name in node.kwd_attrs:
                 if not attribute_allowed(name):
-                    raise refuse(node, f"matching the attribute {name!r}")
-        if isinstance(node, ast.ImportFrom):
+                    yield where, f"matching the attribute {name!r}"
+        elif isinstance(node, ast.ImportFrom):
             if node.level:
-                raise refuse(node, "a relative import")
+                yield where, "a relative import"
             for alias in node.names:
                 if alias.name != "*" and not attribute_allowed(alias.name):
-                    raise refuse(node, f"importing the private name {alias.name!r}")
+                    yield where, f"importing the private name {alias.name!r}"
 
 
 # -- run-time guards -------------------------------------------------------------------------
