@@ -118,11 +118,16 @@ def _set_limits(limits: dict[str, Any]) -> None:
 
 
 def _drop_privileges() -> int:
-    """Become ``nobody`` when running as root (the kernel checks files and signals by uid)."""
+    """Become ``nobody`` when running as root (the kernel checks files and signals by uid).
+    Best effort: a root that cannot change its ids (a user namespace mapping only uid 0) stays
+    root, which the result reports; the seccomp filter does not depend on it."""
     if os.geteuid() == 0:
-        os.setgroups([])
-        os.setresgid(NOBODY, NOBODY, NOBODY)
-        os.setresuid(NOBODY, NOBODY, NOBODY)
+        try:
+            os.setgroups([])
+            os.setresgid(NOBODY, NOBODY, NOBODY)
+            os.setresuid(NOBODY, NOBODY, NOBODY)
+        except OSError:
+            pass
     return os.geteuid()
 
 
