@@ -282,6 +282,7 @@ _SAFE_DUNDERS = frozenset(
         "call",
         "slots",
         "match_args",
+        "members",  # Enum.__members__
     ]
 )
 # The public API of named tuples, which starts with an underscore.

@@ -168,7 +168,7 @@ def test_classes_dataclasses_enums_and_typing(sandbox):
         if __name__ == "__main__":
             SUBMIT({
                 "item": dataclasses.asdict(Item(2.5, "pen")), "order": Item(1.0) < Item(2.0),
-                "frozen": repr(Frozen(1)), "color": [Color.RED.name, Color(2).name],
+                "frozen": repr(Frozen(1)), "color": [Color.RED.name, Color(2).name, list(Color.__members__)],
                 "area": Big().area(), "repr": repr(Square(2)), "first": first([3]),
             })
         """,
@@ -177,7 +177,7 @@ def test_classes_dataclasses_enums_and_typing(sandbox):
         "item": {"price": 2.5, "name": "pen", "tags": []},
         "order": True,
         "frozen": "Frozen(a=1)",
-        "color": ["RED", "GREEN"],
+        "color": ["RED", "GREEN", ["RED", "GREEN"]],
         "area": 100,
         "repr": "Square(2)",
         "first": 3,

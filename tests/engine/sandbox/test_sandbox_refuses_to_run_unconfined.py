@@ -92,5 +92,5 @@ def test_program_of_thought_surfaces_the_refusal(monkeypatch, openai_stub, stub_
     monkeypatch.setattr(sandbox_module.seccomp, "unavailable_reason", lambda: "seccomp filters need Linux")
     openai_stub.script(chat(reasoning="r", generated_code="1 + 1"))
     dspex.configure(lm=stub_lm, allow_program_of_thought=True)
-    with pytest.raises(SandboxError, match="refuses to run it"):
+    with pytest.raises(dspex.SandboxError, match="refuses to run it"):
         dspex.ProgramOfThought("question -> answer: int")(question="q")
