@@ -69,7 +69,7 @@ from dspex.primitives import (
     Suggest,
     track_steps,
 )
-from dspex.sandbox import PythonSandbox, SandboxLimits, SandboxResult
+from dspex.sandbox import PythonSandbox, SandboxError, SandboxLimits, SandboxResult
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
     FieldValidationError,
@@ -135,6 +135,7 @@ __all__ = [
     "RateLimitError",
     "ReAct",
     "Refine",
+    "SandboxError",
     "SandboxLimits",
     "SandboxResult",
     "SemanticF1",

@@ -28,6 +28,9 @@ _DEFAULTS: dict[str, Any] = {
     "max_errors": 10,
     "max_backtracks": 2,  # dspex.Assert / Suggest retries per module call
     "allow_program_of_thought": False,  # ProgramOfThought runs LM-written code (sandboxed): opt in
+    # The sandbox refuses to run where its seccomp filter cannot be installed; True allows the
+    # weaker, Python-level-only mode there (docs/security-sandbox.md).
+    "sandbox_allow_unconfined": False,
 }
 
 _overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(

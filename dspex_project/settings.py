@@ -237,6 +237,14 @@ DSPEX_ALLOW_PROGRAM_OF_THOUGHT = os.environ.get("DSPEX_ALLOW_PROGRAM_OF_THOUGHT"
     "true",
     "yes",
 )
+# The ProgramOfThought sandbox refuses to run where its seccomp filter cannot be installed (not Linux
+# on x86-64/arm64, or the kernel refuses); set this to run there with the Python-level guards only
+# (weaker: docs/security-sandbox.md).
+DSPEX_SANDBOX_ALLOW_UNCONFINED = os.environ.get("DSPEX_SANDBOX_ALLOW_UNCONFINED", "").lower() in (
+    "1",
+    "true",
+    "yes",
+)
 # Examples scored concurrently by experiment and evaluation runs.
 DSPEX_EVALUATE_THREADS = env_int("DSPEX_EVALUATE_THREADS", 8)
 # Metrics experiments and evaluations may use besides the built-in ones:

@@ -376,13 +376,18 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _sandbox_settings() -> dict[str, Any]:
+    """The engine settings of the ProgramOfThought sandbox, from the Django settings."""
+    return {"sandbox_allow_unconfined": bool(getattr(settings, "DSPEX_SANDBOX_ALLOW_UNCONFINED", False))}
+
+
 def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> ModuleRun:
     """Call ``module(**inputs)`` on ``lm``, recording every LM call; never raises for engine errors."""
     module.set_lm(lm)  # the program's LM config wins over an LM a loaded state might carry
     start = perf_counter()
     allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
     with (
-        dspex.context(lm=lm, allow_program_of_thought=allow_pot),
+        dspex.context(lm=lm, allow_program_of_thought=allow_pot, **_sandbox_settings()),
         dspex.track_calls() as calls,
         dspex.track_steps() as events,
         dspex.hybrid.record_attempts() as attempts,
@@ -444,7 +449,7 @@ def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any])
     async def consume(emit: Callable[[Any], None]) -> ModuleRun:
         start = perf_counter()
         with (
-            dspex.context(lm=lm, allow_program_of_thought=allow_pot),
+            dspex.context(lm=lm, allow_program_of_thought=allow_pot, **_sandbox_settings()),
             dspex.track_calls() as calls,
             dspex.track_steps() as events,
         ):

@@ -49,7 +49,9 @@ class ProgramOfThought(Module):
     is recorded as a ``program_of_thought.run`` step (code, output, error).
 
     Off by default, because it executes generated code: enable it with
-    ``dspex.configure(allow_program_of_thought=True)`` (or ``with dspex.context(...)``).
+    ``dspex.configure(allow_program_of_thought=True)`` (or ``with dspex.context(...)``). What the
+    sandbox allows and guarantees (an allow-list of modules, a seccomp filter, and a
+    :class:`dspex.SandboxError` where that filter cannot be installed): docs/security-sandbox.md.
 
     Example::
 

@@ -1,233 +1,101 @@
-"""The sandbox's child process: ``python -I -B child.py`` reads one JSON request on stdin.
+"""The sandbox's child process: ``python -I -S -B child.py`` reads one JSON request on stdin.
 
-Standard library only; it runs in a fresh interpreter started by :mod:`dspex.sandbox.sandbox`.
-Before the program runs it lowers the resource limits and installs an audit hook
-(:func:`sys.addaudithook`, which cannot be removed) that refuses network sockets, new processes,
-``ctypes`` and the like, writes outside the working directory, reads outside it and Python's own
-libraries, and changes to the hook itself. The program's value — what it passes to ``SUBMIT(...)``,
-else its last expression — and its printed output go back as one JSON line on the original stdout.
-Running the (LM-written) program is the purpose of this process; nothing here runs in the parent.
+Standard library only; it runs in a fresh interpreter started by :mod:`dspex.sandbox.sandbox` and
+loads its two helpers, ``policy.py`` (the Python layer) and ``seccomp.py`` (the OS layer), by file
+path. In order, before the program runs:
+
+1. load every module a program may import (nothing can be loaded later), build their stand-ins,
+   the program's builtins and namespace, and parse and check the program;
+2. close every inherited descriptor but the pipes; when running as root, become ``nobody``
+   (uid/gid 65534, no groups); lower the resource limits (CPU time, address space, file size,
+   open files, processes, core dumps);
+3. install the seccomp filter and check, on a
+   ``/proc/self/status`` descriptor opened before, that the kernel reports ``Seccomp: 2``; if the
+   filter cannot be installed the program does not run (unless the request allows it explicitly);
+4. seal the import system and install an audit hook (defence in depth: it refuses any event it
+   does not know to be harmless, and frame access) that cannot be removed.
+
+The program's value — what it passes to ``SUBMIT(...)``, else its last expression — and its
+printed output go back as one JSON line on the original stdout. Running the (LM-written) program
+is the purpose of this process; nothing here runs in the parent.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
+import importlib.util
 import io
 import json
-import linecache
 import os
 import resource
 import signal
-import stat
 import sys
-import sysconfig
 import traceback
 import types
 from typing import Any
 
 FILENAME = "<program>"
+NOBODY = 65534
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
-BLOCKED_IMPORTS = (
-    "_posixsubprocess",
-    "_xxsubinterpreters",
-    "_xxinterpchannels",
-    "_interpreters",
-    "_testcapi",
-    "_testinternalcapi",
-    "_testbuffer",
-    "_testmultiphase",
-    "cffi",
-    "_cffi_backend",
+
+def _load(name: str, filename: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, filename))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+policy = _load("sandbox_policy", "policy.py")
+seccomp = _load("sandbox_seccomp", "seccomp.py")
+
+# Audit events a running program may cause (all others are refused): running and compiling code
+# (dataclasses and namedtuple generate code), ids, frames asked for by enum and namedtuple,
+# setting attributes of classes, reading function internals (inspect.signature, for dataclasses),
+# sleeping, making arrays, reporting an exception raised in __del__.
+_HARMLESS_EVENTS = frozenset(
+    {
+        "exec",
+        "compile",
+        "builtins.id",
+        "sys._getframe",
+        "object.__getattr__",
+        "object.__setattr__",
+        "object.__delattr__",
+        "time.sleep",
+        "array.__new__",
+        "sys.unraisablehook",
+    }
 )
-PROCESS_EVENTS = (
-    "os.fork",
-    "os.forkpty",
-    "os.system",
-    "os.exec",
-    "os.posix_spawn",
-    "os.spawn",
-    "os.startfile",
-    "subprocess.Popen",
-    "pty.spawn",
-    "os.kill",
-    "os.killpg",
-    "signal.pthread_kill",
-    "resource.setrlimit",
-    "resource.prlimit",
-)
-# event -> the positions of its arguments that are paths written to
-WRITE_EVENTS: tuple[tuple[str, tuple[int, ...]], ...] = (
-    ("os.remove", (0,)),
-    ("os.rmdir", (0,)),
-    ("os.mkdir", (0,)),
-    ("os.rename", (0, 1)),
-    ("os.chmod", (0,)),
-    ("os.chown", (0,)),
-    ("os.utime", (0,)),
-    ("os.truncate", (0,)),
-    ("os.chflags", (0,)),
-    ("os.lchflags", (0,)),
-    ("os.setxattr", (0,)),
-    ("os.removexattr", (0,)),
-    ("shutil.copyfile", (1,)),
-    ("shutil.copymode", (1,)),
-    ("shutil.copystat", (1,)),
-    ("shutil.copytree", (1,)),
-    ("shutil.rmtree", (0,)),
-    ("shutil.move", (0, 1)),
-    ("shutil.chown", (0,)),
-    ("shutil.make_archive", (0,)),
-    ("shutil.unpack_archive", (1,)),
-)
-DEVICES_READ = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
-DEVICES_WRITE = ("/dev/null",)
-WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_READABLE_INTERNALS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
 
-def _normalized(path: str) -> str:
-    return os.path.normpath(os.path.abspath(path))
-
-
-def _read_roots() -> tuple[str, ...]:
-    roots: set[str] = set()
-    paths = sysconfig.get_paths()
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        if paths.get(key):
-            roots.add(_normalized(paths[key]))
-            roots.add(_normalized(os.path.realpath(paths[key])))
-    stdlib = paths.get("stdlib")
-    if stdlib:  # lib/pythonX.Y.zip and friends sit next to the standard library
-        roots.add(_normalized(os.path.dirname(stdlib)))
-        roots.add(_normalized(os.path.dirname(os.path.realpath(stdlib))))
-    roots.add("/usr/share/zoneinfo")
-    return tuple(sorted(roots))
-
-
-def _make_hook(workdir: str, read_roots: tuple[str, ...]) -> Any:
-    """The audit hook. Everything it uses is bound as a default argument now (and guarded
-    against ``__defaults__``/``__code__`` changes), so the program cannot patch a module to
-    change its decisions."""
+def _make_hook() -> tuple[Any, list[bool]]:
+    """The audit hook and its "trusted" switch (on only while the child reads a traceback's
+    frames). Everything the hook uses is bound now, so patching a module cannot change it."""
+    trusted = [False]
 
     def hook(
         event: str,
         args: tuple[Any, ...],
-        _workdir: str = workdir,
-        _roots: tuple[str, ...] = read_roots,
-        _getcwd: Any = os.getcwd,
-        _fspath: Any = os.fspath,
-        _stat: Any = os.stat,
-        _isdir: Any = stat.S_ISDIR,
-        _isinstance: Any = isinstance,
-        _str: Any = str,
-        _int: Any = int,
-        _bytes: Any = bytes,
-        _len: Any = len,
+        _harmless: frozenset[str] = _HARMLESS_EVENTS,
+        _readable: frozenset[str] = _READABLE_INTERNALS,
+        _trusted: list[bool] = trusted,
         _denied: Any = PermissionError,
-        _blocked_imports: tuple[str, ...] = BLOCKED_IMPORTS,
-        _process_events: tuple[str, ...] = PROCESS_EVENTS,
-        _write_events: tuple[tuple[str, tuple[int, ...]], ...] = WRITE_EVENTS,
-        _devices_read: tuple[str, ...] = DEVICES_READ,
-        _devices_write: tuple[str, ...] = DEVICES_WRITE,
-        _write_flags: int = WRITE_FLAGS,
+        _len: Any = len,
         _self: Any = None,
     ) -> None:
-        def absolute(path: Any) -> Any:
-            """The absolute path (lexically), ``None`` for ``..`` anywhere, an int for an fd."""
-            if _isinstance(path, _int):
-                return path
-            if path is None:
-                return _getcwd()
-            path = _fspath(path)
-            if _isinstance(path, _bytes):
-                path = path.decode("utf-8", "surrogateescape")
-            if not path.startswith("/"):
-                path = _getcwd() + "/" + path
-            parts = []
-            for part in path.split("/"):
-                if part == "..":
-                    return None
-                if part and part != ".":
-                    parts.append(part)
-            return "/" + "/".join(parts)
+        if event not in _harmless:
+            raise _denied(f"sandbox: {event} is not allowed")
+        if _len(args) > 1 and (args[0] is _self or args[0] is _trusted):
+            raise _denied("sandbox: the sandbox's audit hook cannot be inspected or changed")
+        if event == "object.__getattr__" and args[1] not in _readable and not _trusted[0]:
+            raise _denied(f"sandbox: reading {args[1]!r} is not allowed")
 
-        def inside(path: str, root: str) -> bool:
-            return path == root or path.startswith(root + "/")
-
-        def check_write(path: Any) -> None:
-            where = absolute(path)
-            if _isinstance(where, _int):
-                return
-            if where is None or not (inside(where, _workdir) or where in _devices_write):
-                raise _denied(
-                    f"sandbox: writing to {path!r} is not allowed (only inside the working directory)"
-                )
-
-        def check_read(path: Any, listing: bool = False) -> None:
-            where = absolute(path)
-            if _isinstance(where, _int):
-                return
-            if where is not None and inside(where, _workdir):
-                return
-            allowed = where is not None and (where in _devices_read or any(inside(where, r) for r in _roots))
-            if allowed:
-                if listing:
-                    return
-                try:  # a directory fd outside the working directory would anchor relative writes
-                    is_dir = _isdir(_stat(where).st_mode)
-                except OSError:
-                    is_dir = False
-                if not is_dir:
-                    return
-            raise _denied(
-                f"sandbox: reading {path!r} is not allowed (only the working directory and "
-                "Python's libraries are readable)"
-            )
-
-        if event == "open":
-            path, mode, flags = args
-            writing = (
-                any(c in mode for c in "wax+") if _isinstance(mode, _str) else bool(flags & _write_flags)
-            )
-            if writing:
-                check_write(path)
-            else:
-                check_read(path)
-        elif event.startswith("socket."):
-            raise _denied(f"sandbox: network access is not allowed ({event})")
-        elif event in _process_events:
-            raise _denied(f"sandbox: creating or signalling processes is not allowed ({event})")
-        elif event == "import":
-            name = _str(args[0])
-            if any(part in _blocked_imports for part in name.split(".")):
-                raise _denied(f"sandbox: importing {name} is not allowed")
-            origin = args[1] if _len(args) > 1 else None
-            if origin is not None:  # native code (an extension module) is loaded from a file
-                where = absolute(origin)
-                if where is None or inside(where, _workdir) or not any(inside(where, r) for r in _roots):
-                    raise _denied(f"sandbox: loading native code from {origin!r} is not allowed")
-        elif event.startswith("ctypes."):
-            # ``import ctypes`` opens the running program (name None); nothing may be called.
-            if not (event == "ctypes.dlopen" and args and args[0] is None):
-                raise _denied(f"sandbox: calling native code through ctypes is not allowed ({event})")
-        elif event in ("os.symlink", "os.link"):
-            raise _denied(f"sandbox: creating links is not allowed ({event})")
-        elif event in ("os.listdir", "os.scandir"):
-            check_read(args[0], listing=True)
-        elif event == "os.chdir":
-            check_write(args[0])
-        elif event.startswith(("os.", "shutil.")):
-            for name, positions in _write_events:
-                if name == event:
-                    for position in positions:
-                        if position < _len(args):
-                            check_write(args[position])
-        elif event == "object.__setattr__" and _len(args) > 1 and args[0] is _self:
-            raise _denied("sandbox: changing the sandbox's audit hook is not allowed")
-
-    # Point ``_self`` at the hook itself (before it is installed, so this is not audited).
     hook.__defaults__ = (*hook.__defaults__[:-1], hook)  # type: ignore[union-attr]
-    return hook
+    return hook, trusted
 
 
 def _set_limits(limits: dict[str, Any]) -> None:
@@ -245,8 +113,55 @@ def _set_limits(limits: dict[str, Any]) -> None:
     lower(resource.RLIMIT_FSIZE, int(limits["file_size_bytes"]))
     lower(resource.RLIMIT_NOFILE, int(limits["max_open_files"]))
     lower(resource.RLIMIT_CORE, 0)
-    lower(resource.RLIMIT_NPROC, 0)  # no new processes or threads (ignored for root; the hook covers it)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized file write fails with EFBIG instead
+    lower(resource.RLIMIT_NPROC, 0)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _drop_privileges() -> int:
+    """Become ``nobody`` when running as root (the kernel checks files and signals by uid).
+    Best effort: a root that cannot change its ids (a user namespace mapping only uid 0) stays
+    root, which the result reports; the seccomp filter does not depend on it."""
+    if os.geteuid() == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(NOBODY, NOBODY, NOBODY)
+            os.setresuid(NOBODY, NOBODY, NOBODY)
+        except OSError:
+            pass
+    return os.geteuid()
+
+
+def _close_other_descriptors(keep: set[int]) -> None:
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the listing's own descriptor, already closed
+
+
+def _confine(allow_unconfined: bool, status_fd: int | None) -> tuple[str, str | None]:
+    """Install the seccomp filter: ``("seccomp", None)``, or ``("none", why)`` when it cannot be
+    and the request allows that (else :class:`seccomp.SeccompUnavailable` is raised)."""
+    try:
+        reason = seccomp.unavailable_reason()
+        if reason:
+            raise seccomp.SeccompUnavailable(reason)
+        seccomp.install()
+        mode = None
+        if status_fd is not None:
+            os.lseek(status_fd, 0, os.SEEK_SET)
+            mode = seccomp.seccomp_mode(os.read(status_fd, 65536).decode("ascii", "replace"))
+        if mode != 2:
+            raise seccomp.SeccompUnavailable(
+                f"the kernel reports Seccomp: {mode} after installing the filter"
+            )
+    except seccomp.SeccompUnavailable as exc:
+        if not allow_unconfined:
+            raise
+        return "none", str(exc)
+    return "seccomp", None
 
 
 class _Submitted(BaseException):
@@ -262,14 +177,74 @@ def SUBMIT(*args: Any, **kwargs: Any) -> None:
     raise _Submitted(args[0] if args else kwargs)
 
 
-def _describe(error: BaseException, limits: dict[str, Any]) -> tuple[str, str]:
+class _Program:
+    """The checked program: its code objects and namespace, or why it cannot run."""
+
+    def __init__(self, code: str, variables: dict[str, Any]):
+        self.body: Any = None
+        self.last: Any = None
+        self.error: tuple[str, str] | None = None
+        self.lines = code.splitlines()
+        modules = policy.build_user_modules()
+        main = types.ModuleType("__main__")
+        self.namespace: dict[str, Any] = vars(main)
+        self.namespace.update(
+            {"__builtins__": policy.make_builtins(policy.make_import(modules)), "SUBMIT": SUBMIT}
+        )
+        self.namespace.update(variables)
+        self.main = main
+        try:
+            tree = ast.parse(code, FILENAME, "exec")
+            policy.check_program(tree)
+            last = None
+            if tree.body and isinstance(tree.body[-1], ast.Expr):
+                last = ast.Expression(tree.body.pop().value)
+            self.body = compile(tree, FILENAME, "exec")
+            self.last = None if last is None else compile(last, FILENAME, "eval")
+        except SyntaxError as error:
+            self.error = (
+                "SyntaxError",
+                "".join(traceback.format_exception_only(SyntaxError, error)).rstrip(),
+            )
+        except PermissionError as error:
+            self.error = ("PermissionError", f"PermissionError: {error}")
+
+
+def _user_frames(error: BaseException, trusted: list[bool], lines: list[str]) -> list[str]:
+    """The program's own traceback lines (its frames only)."""
+    entries: list[tuple[int, str]] = []
+    trusted[0] = True
+    try:
+        tb = error.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename == FILENAME:
+                entries.append((tb.tb_lineno, code.co_name))
+            tb = tb.tb_next
+    finally:
+        trusted[0] = False
+    out = []
+    for lineno, name in entries:
+        out.append(f'  File "{FILENAME}", line {lineno}, in {name}\n')
+        if 0 < lineno <= len(lines) and lines[lineno - 1].strip():
+            out.append(f"    {lines[lineno - 1].strip()}\n")
+    return out
+
+
+def _describe(
+    error: BaseException, limits: dict[str, Any], trusted: list[bool], lines: list[str]
+) -> tuple[str, str]:
     if isinstance(error, MemoryError):
         mb = int(limits["memory_bytes"]) // (1024 * 1024)
         return "MemoryError", f"MemoryError: out of memory (the sandbox allows {mb} MB)"
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == FILENAME]
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
-    lines += traceback.format_exception_only(type(error), error)
-    return type(error).__name__, "".join(lines).rstrip()
+    name = type(error).__name__
+    try:
+        message = str(error)
+    except BaseException:  # the program's own __str__ failed
+        message = "<the exception's message could not be shown>"
+    frames = _user_frames(error, trusted, lines)
+    head = ["Traceback (most recent call last):\n", *frames] if frames else []
+    return name, ("".join(head) + (f"{name}: {message}" if message else name)).rstrip()
 
 
 def _jsonable(value: Any) -> tuple[Any, bool]:
@@ -280,33 +255,31 @@ def _jsonable(value: Any) -> tuple[Any, bool]:
         return repr(value), True
 
 
-def run(request: dict[str, Any]) -> dict[str, Any]:
-    """Run the program of ``request``; the result dict (never raises for program errors)."""
-    limits = request["limits"]
-    code = request["code"]
+def _cut(buffer: io.StringIO, limits: dict[str, Any]) -> str:
+    text = buffer.getvalue()
+    cap = int(limits["max_output_chars"])
+    return text if len(text) <= cap else text[:cap] + f"\n... (output cut at {cap} characters)"
+
+
+def run(program: _Program, limits: dict[str, Any], trusted: list[bool]) -> dict[str, Any]:
+    """Run the checked program (never raises for program errors)."""
     captured = io.StringIO()
-    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins, "SUBMIT": SUBMIT}
-    namespace.update(request.get("variables") or {})
-    linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
     value, submitted = None, False
+    sys.modules["__main__"] = program.main
     sys.stdout = sys.stderr = captured
     try:
-        tree = ast.parse(code, FILENAME, "exec")
-        last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
         try:
-            exec(compile(tree, FILENAME, "exec"), namespace)
-            if last is not None:
-                value = eval(compile(last, FILENAME, "eval"), namespace)
+            exec(program.body, program.namespace)
+            if program.last is not None:
+                value = eval(program.last, program.namespace)
         except _Submitted as answer:
             value, submitted = answer.value, True
+        value, is_repr = _jsonable(value)
     except BaseException as error:  # the program's own failure, reported to the caller
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        error_type, message = _describe(error, limits)
+        error_type, message = _describe(error, limits, trusted, program.lines)
         return {"ok": False, "error_type": error_type, "error": message, "stdout": _cut(captured, limits)}
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    value, is_repr = _jsonable(value)
     return {
         "ok": True,
         "value": value,
@@ -316,45 +289,54 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _cut(buffer: io.StringIO, limits: dict[str, Any]) -> str:
-    text = buffer.getvalue()
-    cap = int(limits["max_output_chars"])
-    return text if len(text) <= cap else text[:cap] + f"\n... (output cut at {cap} characters)"
-
-
-def _no_process_module() -> types.ModuleType:
-    """A stand-in for ``_posixsubprocess`` so that ``import subprocess`` (done by many libraries)
-    works, while starting a process cannot."""
-    module = types.ModuleType("_posixsubprocess")
-
-    def fork_exec(*args: Any, **kwargs: Any) -> None:
-        raise PermissionError("sandbox: creating processes is not allowed")
-
-    module.fork_exec = fork_exec  # type: ignore[attr-defined]
-    return module
+def _reply(out_fd: int, result: dict[str, Any]) -> None:
+    try:
+        data = ("\n" + json.dumps(result) + "\n").encode("utf-8")
+    except BaseException:  # the program broke the encoder (json's classes are shared)
+        data = b'\n{"ok": false, "error_type": "Error", "error": "the result could not be encoded"}\n'
+    while data:
+        data = data[os.write(out_fd, data) :]
 
 
 def main() -> None:
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     out_fd = os.dup(1)
-    workdir = _normalized(request["workdir"])
-    os.chdir(workdir)
-    roots = _read_roots()
-    _set_limits(request["limits"])
-    sys.modules["_posixsubprocess"] = _no_process_module()
-    sys.addaudithook(_make_hook(workdir, roots))
+    limits = request["limits"]
+    policy.preload()
+    program = _Program(request["code"], request.get("variables") or {})
     try:
-        result = run(request)
-    except MemoryError:
-        result = {
-            "ok": False,
-            "error_type": "MemoryError",
-            "error": "MemoryError: out of memory",
-            "stdout": "",
-        }
-    data = ("\n" + json.dumps(result) + "\n").encode("utf-8")
-    while data:
-        data = data[os.write(out_fd, data) :]
+        status_fd: int | None = os.open("/proc/self/status", os.O_RDONLY)
+    except OSError:
+        status_fd = None
+    _close_other_descriptors({0, 1, 2, out_fd} | ({status_fd} if status_fd is not None else set()))
+    uid = _drop_privileges()
+    _set_limits(limits)
+    try:
+        confinement, weaker = _confine(bool(request.get("allow_unconfined")), status_fd)
+    except seccomp.SeccompUnavailable as exc:
+        _reply(out_fd, {"ok": False, "unavailable": str(exc)})
+        os._exit(0)
+    if status_fd is not None:
+        os.close(status_fd)
+    info = {"confinement": confinement, "unconfined_because": weaker, "uid": uid}
+    policy.seal_imports()
+    hook, trusted = _make_hook()
+    sys.addaudithook(hook)
+    if program.error is not None:
+        error_type, message = program.error
+        result: dict[str, Any] = {"ok": False, "error_type": error_type, "error": message, "stdout": ""}
+    else:
+        try:
+            result = run(program, limits, trusted)
+        except MemoryError:
+            result = {
+                "ok": False,
+                "error_type": "MemoryError",
+                "error": "MemoryError: out of memory",
+                "stdout": "",
+            }
+    _reply(out_fd, {**result, **info})
+    os._exit(0)  # no interpreter shutdown: nothing of the program runs after its answer
 
 
 if __name__ == "__main__":

@@ -1,18 +1,25 @@
-"""``PythonSandbox``: run untrusted Python code in a locked-down child process.
+"""``PythonSandbox``: run untrusted Python code in a confined child process.
 
-Each run starts a fresh ``python -I -B`` (isolated mode: no environment variables, user site or
-current directory on ``sys.path``) in its own process group, with an empty temporary working
-directory and a minimal environment (no API keys). Before the code runs the child lowers its
-resource limits — CPU time (``RLIMIT_CPU``), address space (``RLIMIT_AS``), file size
-(``RLIMIT_FSIZE``), open files, no core dumps, no new processes (``RLIMIT_NPROC``) — and installs
-an audit hook that refuses sockets, process creation and signals, native code (``ctypes`` calls,
-extension modules outside Python's own directories), writes outside the working directory,
-reads outside it and Python's libraries, and tampering with the hook. The parent enforces a
-wall-clock timeout (the whole process group is killed) and caps the output it reads.
+Each run starts a fresh ``python -I -S -B`` (isolated mode, no ``site``: no environment variables,
+user site, site-packages or current directory on ``sys.path``) in its own process group, with an
+empty temporary working directory and a minimal environment (no API keys). The child
+(:mod:`dspex.sandbox.child`) denies by construction, in two layers:
 
-This is defence in depth for code written by an LM, not a boundary against a determined human
-attacker: run the platform's workers in a container or VM without credentials as well.
-POSIX only (it relies on ``resource`` and process groups).
+* the Python layer (:mod:`dspex.sandbox.policy`): the program may import only an allow-list of
+  computation modules (stand-ins without their imported modules), cannot name underscore
+  attributes (``__class__``, ``__subclasses__``, ``__globals__``...) or frame internals, has no
+  ``eval``/``exec``/``open``, and runs with the import system sealed;
+* the OS layer (:mod:`dspex.sandbox.seccomp`): a seccomp-BPF filter, installed before the
+  program runs, leaves only the system calls a computing interpreter needs: no file can be
+  opened, no socket made, no process started or signalled, whatever the program reaches.
+
+Also: resource limits (CPU time, address space, open files, processes), ``nobody`` instead of
+root, an audit hook (defence in depth), a wall-clock timeout enforced by the parent (the whole
+process group is killed) and a cap on the output read. Where the filter cannot be installed (not
+Linux on x86-64/arm64, or the kernel refuses) the sandbox refuses to run (:class:`SandboxError`)
+unless the operator allows the weaker mode: ``allow_unconfined=True`` or the setting
+``dspex.configure(sandbox_allow_unconfined=True)`` (Django: ``DSPEX_SANDBOX_ALLOW_UNCONFINED``).
+See docs/security-sandbox.md.
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from dspex.sandbox import seccomp
+from dspex.sandbox.policy import name_allowed
 
 __all__ = ["PythonSandbox", "SandboxError", "SandboxLimits", "SandboxResult"]
 
@@ -73,7 +83,9 @@ class SandboxResult:
     printed. ``error`` is the message for a failed run — the program's traceback (its own lines
     only) or why the sandbox stopped it (``timeout``, CPU, memory, output limits, a blocked
     operation); ``error_type`` names it (``"ZeroDivisionError"``, ``"PermissionError"``,
-    ``"Timeout"``, ``"CPULimit"``, ...).
+    ``"Timeout"``, ``"CPULimit"``, ...). ``confinement`` is ``"seccomp"`` when the OS layer was
+    on, ``"none"`` when the operator allowed the weaker mode and it could not be installed;
+    ``uid`` is the user id the program ran as.
     """
 
     ok: bool
@@ -84,6 +96,8 @@ class SandboxResult:
     submitted: bool = False
     returncode: int | None = None
     duration_ms: float = 0.0
+    confinement: str | None = None
+    uid: int | None = None
     stderr: str = field(default="", repr=False)
 
     @property
@@ -103,16 +117,36 @@ class PythonSandbox:
         # 'the program used more than 5 s of CPU time ...' or '... ran longer than 2 s ...'
     """
 
-    def __init__(self, limits: SandboxLimits | None = None, python: str | None = None):
+    def __init__(
+        self,
+        limits: SandboxLimits | None = None,
+        python: str | None = None,
+        allow_unconfined: bool | None = None,
+    ):
         if os.name != "posix":  # pragma: no cover - the platform is POSIX
             raise SandboxError("the Python sandbox needs a POSIX system (resource limits, process groups)")
         self.limits = limits or SandboxLimits()
         self.python = python or sys.executable
+        self.allow_unconfined = allow_unconfined
+
+    def _unconfined_allowed(self) -> bool:
+        if self.allow_unconfined is not None:
+            return bool(self.allow_unconfined)
+        from dspex.settings import settings  # read at run time: it may be set per context
+
+        return bool(settings.get("sandbox_allow_unconfined"))
 
     def run(self, code: str, variables: dict[str, Any] | None = None) -> SandboxResult:
         """Run ``code``; ``variables`` (JSON-compatible) are defined as globals first."""
         if not isinstance(code, str):
             raise TypeError(f"code must be a string, got {type(code).__name__}")
+        for name in variables or {}:
+            if not (isinstance(name, str) and name.isidentifier() and name_allowed(name)):
+                raise ValueError(f"variables: {name!r} is not a plain variable name")
+        allow_unconfined = self._unconfined_allowed()
+        reason = seccomp.unavailable_reason()
+        if reason and not allow_unconfined:
+            raise _unavailable(reason)
         with tempfile.TemporaryDirectory(prefix="dspex-sandbox-") as workdir:
             workdir = os.path.realpath(workdir)
             request = {
@@ -120,6 +154,7 @@ class PythonSandbox:
                 "workdir": workdir,
                 "limits": self.limits.to_request(),
                 "variables": variables or {},
+                "allow_unconfined": allow_unconfined,
             }
             try:
                 payload = json.dumps(request).encode("utf-8")
@@ -128,7 +163,7 @@ class PythonSandbox:
             started = time.perf_counter()
             try:
                 process = subprocess.Popen(
-                    [self.python, "-I", "-B", str(CHILD)],
+                    [self.python, "-I", "-S", "-B", str(CHILD)],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
@@ -142,6 +177,15 @@ class PythonSandbox:
             stdout, stderr, stopped = _exchange(process, payload, self.limits)
             duration = (time.perf_counter() - started) * 1000
         return _result(process.returncode, stdout, stderr, stopped, self.limits, duration)
+
+
+def _unavailable(reason: str) -> SandboxError:
+    return SandboxError(
+        f"the sandbox cannot confine the program at the OS level ({reason}), so it refuses to run it. "
+        "To run with only the Python-level guards (weaker), the operator can set "
+        "dspex.configure(sandbox_allow_unconfined=True) (Django: DSPEX_SANDBOX_ALLOW_UNCONFINED=1); "
+        "see docs/security-sandbox.md"
+    )
 
 
 def _environment(workdir: str) -> dict[str, str]:
@@ -252,8 +296,11 @@ def _result(
             **common,
         )
     data = _last_json_line(stdout)
+    if data is not None and data.get("unavailable"):
+        raise _unavailable(str(data["unavailable"]))
     if data is not None:
         ok = bool(data.get("ok"))
+        uid = data.get("uid")
         return SandboxResult(
             ok=ok,
             value=data.get("value") if ok else None,
@@ -261,6 +308,8 @@ def _result(
             error=None if ok else str(data.get("error") or "the program failed"),
             error_type=None if ok else str(data.get("error_type") or "Error"),
             submitted=bool(data.get("submitted")),
+            confinement=str(data.get("confinement") or "") or None,
+            uid=uid if isinstance(uid, int) else None,
             **common,
         )
     if returncode is not None and returncode < 0:

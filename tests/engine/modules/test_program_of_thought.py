@@ -64,7 +64,8 @@ def test_an_escape_attempt_is_an_error_the_lm_sees(openai_stub, stub_lm):
         chat(reasoning="r", answer="4"),
     )
     assert dspex.ProgramOfThought("question -> answer: int")(question="q").answer == 4
-    assert "sandbox: network access is not allowed" in user_message(openai_stub.completion_requests()[1])
+    regenerate = user_message(openai_stub.completion_requests()[1])
+    assert "sandbox: importing 'urllib.request' is not allowed" in regenerate
     assert len(openai_stub.requests) == 3  # no request from the sandbox reached the stub
 
 

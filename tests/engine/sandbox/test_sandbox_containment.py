@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -19,12 +20,13 @@ def sandbox():
 def test_an_ordinary_computation_runs(sandbox):
     result = sandbox.run("import math\nprint('factorial')\nmath.factorial(20)")
     assert result.ok and result.value == 2432902008176640000 and result.stdout == "factorial\n"
+    assert result.confinement == "seccomp"
 
     submitted = sandbox.run("total = sum(range(101))\nSUBMIT({'answer': total})\nprint('never')")
     assert submitted.ok and submitted.submitted and submitted.value == {"answer": 5050}
 
-    files = sandbox.run("open('notes.txt', 'w').write('kept')\nopen('notes.txt').read()")
-    assert files.ok and files.value == "kept"
+    memory = sandbox.run("import io\nbuffer = io.StringIO()\nbuffer.write('kept')\nbuffer.getvalue()")
+    assert memory.ok and memory.value == "kept"
 
 
 def test_program_errors_come_back_with_the_programs_own_traceback(sandbox):
@@ -49,44 +51,36 @@ def test_network_access_is_blocked(sandbox, openai_stub):
             listener.accept()  # nobody connected
     finally:
         listener.close()
-    assert raw.error_type == "PermissionError" and "network access is not allowed" in raw.error
-    assert "network access is not allowed" in http.error
+    assert raw.error_type == "ImportError" and "importing 'socket' is not allowed" in raw.error
+    assert "importing 'urllib.request' is not allowed" in http.error
     assert openai_stub.requests == []
 
 
-def test_writing_outside_the_working_directory_is_blocked(sandbox, tmp_path):
-    target = tmp_path / "escape.txt"
-    absolute = sandbox.run(f"open({str(target)!r}, 'w').write('pwned')")
-    relative = sandbox.run("open('../escape.txt', 'w').write('pwned')")
-    moved = sandbox.run(
-        f"import shutil\nopen('a.txt', 'w').write('x')\nshutil.move('a.txt', {str(target)!r})"
-    )
-    linked = sandbox.run(f"import os\nos.symlink({str(tmp_path)!r}, 'out')\nopen('out/escape.txt', 'w')")
+def test_files_can_be_neither_written_nor_read(sandbox, open_dir, secret_file):
+    target = open_dir / "escape.txt"
+    written = sandbox.run(f"open({str(target)!r}, 'w').write('pwned')")
+    read = sandbox.run(f"open({str(secret_file)!r}).read()")
+    copied = sandbox.run(f"import shutil\nshutil.copy({str(secret_file)!r}, {str(target)!r})")
 
     assert not target.exists()
-    for result in (absolute, relative, moved):
-        assert result.error_type == "PermissionError" and "only inside the working directory" in result.error
-    assert "creating links is not allowed" in linked.error
+    for result in (written, read):
+        assert result.error_type == "PermissionError" and "opening files is not allowed" in result.error
+    assert "importing 'shutil' is not allowed" in copied.error
+    assert "s3cret" not in str(read) + str(copied)
 
 
-def test_reading_files_outside_and_the_environment_reveal_nothing(sandbox, tmp_path, monkeypatch):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("s3cret")
+def test_the_environment_is_out_of_reach(sandbox, monkeypatch):
     monkeypatch.setenv("DSPEX_TEST_SECRET", "sk-do-not-leak")
-    read = sandbox.run(f"open({str(secret)!r}).read()")
     env = sandbox.run("import os\nsorted(os.environ)")
-    assert "reading" in read.error and "s3cret" not in str(read)
-    assert env.ok and "DSPEX_TEST_SECRET" not in env.value and "OPENAI_API_KEY" not in env.value
+    assert env.error_type == "ImportError" and "sk-do-not-leak" not in str(env)
 
 
 def test_a_fork_bomb_and_other_new_processes_are_blocked(sandbox):
     bomb = sandbox.run("import os\nwhile True:\n    os.fork()")
-    shell = sandbox.run("import os\nos.system('echo hi')")
     popen = sandbox.run("import subprocess\nsubprocess.run(['echo', 'hi'])")
     native = sandbox.run("import ctypes\nctypes.CDLL(None).fork()")
-    for result in (bomb, shell, popen):
-        assert result.error_type == "PermissionError" and "creating or signalling processes" in result.error
-    assert "calling native code through ctypes is not allowed" in native.error
+    for result, module in ((bomb, "os"), (popen, "subprocess"), (native, "ctypes")):
+        assert result.error_type == "ImportError" and f"importing {module!r} is not allowed" in result.error
 
 
 def test_an_infinite_loop_is_stopped_by_the_cpu_limit(sandbox):
@@ -109,18 +103,30 @@ def test_a_memory_bomb_runs_out_of_memory_inside_the_sandbox(sandbox):
         assert result.error == "MemoryError: out of memory (the sandbox allows 256 MB)"
 
 
-def test_flooding_the_output_is_stopped():
-    sandbox = PythonSandbox(SandboxLimits(max_output_bytes=100_000))
-    result = sandbox.run("import os\nwhile True:\n    os.write(1, b'x' * 65536)")
-    assert result.error_type == "OutputLimit"
-    printed = sandbox.run("for i in range(100000):\n    print('line', i)")
+def test_flooding_the_output_is_stopped(tmp_path):
+    # A program has no way to write to the pipe itself any more; an interpreter that floods it
+    # stands in for one that found a way.
+    flooder = tmp_path / "flooding-python"
+    flooder.write_text("#!/bin/sh\nexec yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n")
+    flooder.chmod(0o755)
+    flooded = PythonSandbox(SandboxLimits(max_output_bytes=100_000), python=str(flooder)).run("1")
+    assert flooded.error_type == "OutputLimit"
+
+    printed = PythonSandbox().run("for i in range(100000):\n    print('line', i)")
     assert printed.ok and printed.stdout.endswith("(output cut at 20000 characters)")
 
 
-def test_the_audit_hook_cannot_be_changed(sandbox):
+def test_the_audit_hook_cannot_be_reached_or_changed(sandbox):
     result = sandbox.run(
         "import gc\n"
         "hook = next(o for o in gc.get_objects() if getattr(o, '__name__', '') == 'hook')\n"
         "hook.__code__ = (lambda *a, **k: None).__code__"
     )
-    assert "changing the sandbox's audit hook is not allowed" in result.error
+    assert result.error_type == "PermissionError" and "the attribute '__code__'" in result.error
+    dynamic = sandbox.run("getattr(SUBMIT, '__glob' + 'als__')")
+    assert dynamic.error_type == "PermissionError" and "'__globals__' is not available" in dynamic.error
+
+
+def test_the_program_runs_as_nobody_when_the_platform_runs_as_root(sandbox):
+    result = sandbox.run("1")
+    assert result.uid == (65534 if os.geteuid() == 0 else os.geteuid())
