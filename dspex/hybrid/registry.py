@@ -214,7 +214,8 @@ for _name, _target in (
     ("best_of_n", "dspy:BestOfN"),
     ("refine", "dspy:Refine"),
     ("multi_chain_comparison", "dspy:MultiChainComparison"),
-    ("program_of_thought", "dspy:ProgramOfThought"),
+    # No dspy ProgramOfThought: LM-written code runs only in dspex's own sandbox (seccomp + import
+    # allow-list, docs/security-sandbox.md), never in another interpreter.
 ):
     register_dspy(_name, _target)
 

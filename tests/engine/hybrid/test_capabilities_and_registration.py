@@ -16,8 +16,10 @@ def test_capabilities_is_json_and_lists_every_type():
     modules, optimizers = caps["modules"], caps["optimizers"]
     assert modules["predict"] == {"native": True, "dspy": True, "backends": ["native", "dspy"]}
     assert modules["chain_of_thought"]["backends"] == ["native", "dspy"]
-    for name in ("react", "best_of_n", "refine", "multi_chain_comparison", "program_of_thought"):
+    for name in ("react", "best_of_n", "refine", "multi_chain_comparison"):
         assert modules[name] == {"native": True, "dspy": True, "backends": ["native", "dspy"]}
+    # LM-written code runs only in dspex's sandbox, so ProgramOfThought has no dspy backend.
+    assert modules["program_of_thought"] == {"native": True, "dspy": False, "backends": ["native"]}
     assert modules["pipeline"] == {"native": True, "dspy": False, "backends": ["native"]}
     for name in (
         "labeled_few_shot",
