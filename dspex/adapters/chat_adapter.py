@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dspex.adapters.base import Adapter, complete_outputs
+from dspex.adapters.chat_format import ChatFormat
 from dspex.adapters.errors import AdapterParseError
-from dspex.adapters.formatting import field_descriptions, format_value, output_type_hint, type_note
+from dspex.adapters.formatting import output_type_hint, type_note
+from dspex.adapters.json_adapter import JSONAdapter
 from dspex.adapters.parsing import parse_value
+from dspex.adapters.sections import COMPLETED, FIELD_HEADER, STRUCTURE_INTRO, format_sections
 
 if TYPE_CHECKING:
-    from dspex.lm import LM
-    from dspex.signatures.field import FieldInfo
     from dspex.signatures.signature import Signature
 
 __all__ = ["ChatAdapter"]
 
-FIELD_HEADER = re.compile(r"\[\[ ## (\w+) ## \]\]")
-STRUCTURE_INTRO = (
-    "All interactions will be structured in the following way, with the appropriate values filled in."
-)
 
-
-class ChatAdapter(Adapter):
+class ChatAdapter(ChatFormat):
     """Formats prompts as DSPy's ChatAdapter does and parses ``[[ ## name ## ]]`` sections.
 
     On a parse failure it retries once with :class:`JSONAdapter` unless
@@ -34,76 +29,15 @@ class ChatAdapter(Adapter):
     name = "ChatAdapter"
 
     def _fallback(self) -> Adapter | None:
-        if not self.use_json_adapter_fallback:
-            return None
-        from dspex.adapters.json_adapter import JSONAdapter
-
-        return JSONAdapter()
-
-    async def astream_call(
-        self,
-        lm: LM,
-        lm_kwargs: dict[str, Any],
-        signature: type[Signature],
-        demos: list[Any],
-        inputs: Mapping[str, Any],
-        on_chunk: Callable[[str, str], None],
-    ) -> list[dict[str, Any]]:
-        """:meth:`acall` over the LM's token stream: each output section's text goes to
-        ``on_chunk(field, text)`` as it arrives; the whole completion is then parsed as usual, so
-        the result equals the non-streamed one (a parse failure falls back like :meth:`acall`)."""
-        if not hasattr(lm, "astream"):
-            return await self.acall(lm, lm_kwargs, signature, demos, inputs)
-        from dspex.streaming.chat_fields import ChatFieldStream
-
-        messages = self.format(signature, demos, inputs)
-        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
-        fields = ChatFieldStream(signature.output_fields)
-        parts: list[str] = []
-        try:
-            async for delta in lm.astream(messages, **kwargs):
-                parts.append(delta)
-                for name, text in fields.feed(delta):
-                    on_chunk(name, text)
-            for name, text in fields.close():
-                on_chunk(name, text)
-            return self.parse_outputs(signature, ["".join(parts)])
-        except AdapterParseError:
-            fallback = self._fallback()
-            if fallback is None:
-                raise
-            return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
-
-    def format_field_description(self, signature: type[Signature]) -> str:
-        return (
-            f"Your input fields are:\n{field_descriptions(signature.input_fields)}\n"
-            f"Your output fields are:\n{field_descriptions(signature.output_fields)}"
-        )
+        return JSONAdapter() if self.use_json_adapter_fallback else None
 
     def format_field_structure(self, signature: type[Signature]) -> str:
         parts = [
             STRUCTURE_INTRO,
-            _sections({name: (f, type_note(name, f)) for name, f in signature.input_fields.items()}),
-            _sections({name: (f, type_note(name, f)) for name, f in signature.output_fields.items()}),
-            "[[ ## completed ## ]]\n",
+            format_sections({name: (f, type_note(name, f)) for name, f in signature.input_fields.items()}),
+            format_sections({name: (f, type_note(name, f)) for name, f in signature.output_fields.items()}),
+            f"{COMPLETED}\n",
         ]
-        return "\n\n".join(parts).strip()
-
-    def format_user_message_content(
-        self,
-        signature: type[Signature],
-        inputs: Mapping[str, Any],
-        prefix: str = "",
-        suffix: str = "",
-        main_request: bool = False,
-    ) -> str:
-        parts = [prefix]
-        for name, field in signature.input_fields.items():
-            if name in inputs:
-                parts.append(f"[[ ## {name} ## ]]\n{format_value(field, inputs.get(name))}")
-        if main_request:
-            parts.append(self.user_message_output_requirements(signature))
-        parts.append(suffix)
         return "\n\n".join(parts).strip()
 
     def user_message_output_requirements(self, signature: type[Signature]) -> str:
@@ -124,13 +58,13 @@ class ChatAdapter(Adapter):
     def format_assistant_message_content(
         self, signature: type[Signature], outputs: Mapping[str, Any], missing_field_message: str | None = None
     ) -> str:
-        body = _sections(
+        body = format_sections(
             {
                 name: (f, outputs.get(name, missing_field_message))
                 for name, f in signature.output_fields.items()
             }
         )
-        return body + "\n\n[[ ## completed ## ]]\n"
+        return f"{body}\n\n{COMPLETED}\n"
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """Split the completion at ``[[ ## name ## ]]`` headers and coerce each output field."""
@@ -159,10 +93,6 @@ class ChatAdapter(Adapter):
                     parsed_result=fields,
                 ) from None
         return complete_outputs(self.name, signature, fields, completion)
-
-
-def _sections(values: Mapping[str, tuple[FieldInfo, Any]]) -> str:
-    return "\n\n".join(f"[[ ## {name} ## ]]\n{format_value(f, v)}" for name, (f, v) in values.items()).strip()
 
 
 def _short(exc: Exception) -> str:

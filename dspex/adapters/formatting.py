@@ -6,7 +6,9 @@ import json
 from typing import Any, Literal, get_args, get_origin
 
 from dspex.signatures.field import FieldInfo
-from dspex.signatures.types import annotation_name, is_enum, json_schema_of, type_adapter
+# jsonable lives with the type helpers (primitives use it too, below the adapters); it is still
+# importable from here.
+from dspex.signatures.types import annotation_name, is_enum, json_schema_of, jsonable
 
 __all__ = [
     "field_descriptions",
@@ -14,18 +16,6 @@ __all__ = [
     "jsonable",
     "type_note",
 ]
-
-_SCALARS = (str, int, float, bool)
-
-
-def jsonable(value: Any) -> Any:
-    """A JSON-compatible form of ``value`` (pydantic's JSON mode, unknown leaves as ``str``)."""
-    if type(value) in _SCALARS or value is None:
-        return value
-    try:
-        return type_adapter(type(value)).dump_python(value, mode="json", fallback=str)
-    except Exception:
-        return str(value)
 
 
 def format_value(field: FieldInfo, value: Any) -> str:

@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_origin
 
 from dspex.adapters.base import Adapter, complete_outputs
-from dspex.adapters.chat_adapter import STRUCTURE_INTRO, ChatAdapter, _sections
+from dspex.adapters.chat_format import ChatFormat
 from dspex.adapters.errors import AdapterParseError
 from dspex.adapters.formatting import jsonable, output_type_hint, type_note
 from dspex.adapters.parsing import load_jsonish, parse_value
+from dspex.adapters.sections import STRUCTURE_INTRO, format_sections
 from dspex.lm.errors import BadRequestError
 from dspex.signatures.types import json_schema_of
 
@@ -29,7 +30,7 @@ _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 _JSON_MODE = {"type": "json_object"}
 
 
-class JSONAdapter(ChatAdapter):
+class JSONAdapter(ChatFormat):
     """Asks for a JSON object with the output fields.
 
     With ``structured=True`` (default) it sends ``response_format`` with the outputs' JSON
@@ -76,7 +77,7 @@ class JSONAdapter(ChatAdapter):
         parts = [
             STRUCTURE_INTRO,
             "Inputs will have the following structure:",
-            _sections({name: (f, type_note(name, f)) for name, f in signature.input_fields.items()}),
+            format_sections({name: (f, type_note(name, f)) for name, f in signature.input_fields.items()}),
             "Outputs will be a JSON object with the following fields.",
             json.dumps(
                 {name: type_note(name, f) for name, f in signature.output_fields.items()},

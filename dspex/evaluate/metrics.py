@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import string
-import unicodedata
 from collections import Counter
 from typing import Any
 
+# normalize_text is also majority()'s normalisation, so it lives with it (modules sit below
+# evaluate); it stays importable from here, where DSPy users look for it.
+from dspex.modules.aggregation import normalize_text
+
 __all__ = ["answer_exact_match", "answer_passage_match", "f1_score", "normalize_text", "token_f1"]
-
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_PUNCTUATION = str.maketrans("", "", string.punctuation)
-
-
-def normalize_text(text: str) -> str:
-    """SQuAD-style normalisation: NFD, lower case, no punctuation, no articles, single spaces."""
-    text = unicodedata.normalize("NFD", str(text)).lower().translate(_PUNCTUATION)
-    return " ".join(_ARTICLES.sub(" ", text).split())
 
 
 def _answers(example: Any) -> list[str]:

@@ -9,6 +9,9 @@
 - :func:`compile_with_dspy`, :func:`import_dspy_program`, :func:`export_dspy_program`.
 
 dspy is imported only when something runs on it.
+
+Registration point: importing this package puts the router (:data:`dspex.hybrid.router.ROUTER`)
+on the call chain of every module (see :mod:`dspex.primitives.hooks`).
 """
 
 from dspex.hybrid.attempts import Attempt, attempts_of, record_attempts
@@ -17,7 +20,7 @@ from dspex.hybrid.dspy_module import DspyModule, module
 from dspex.hybrid.errors import BackendUnavailable
 from dspex.hybrid.programs import export_dspy_program, import_dspy_program
 from dspex.hybrid.registry import capabilities, register_dspy, register_native
-from dspex.hybrid.router import PREFERENCES, choose_backend, preference_for
+from dspex.hybrid.router import PREFERENCES, ROUTER, choose_backend, preference_for
 from dspex.hybrid.telemetry import (
     HybridEvent,
     configure_stats,
@@ -26,6 +29,9 @@ from dspex.hybrid.telemetry import (
     subscribe,
     unsubscribe,
 )
+from dspex.primitives.hooks import register_call_hook
+
+register_call_hook(ROUTER)
 
 __all__ = [
     "PREFERENCES",

@@ -58,15 +58,20 @@ def record_attempts() -> Iterator[list[dict[str, Any]]]:
 
 
 def publish_attempts(attempts: list[Attempt], result: Any = None) -> None:
-    """Hand ``attempts`` to the active collectors and attach them to ``result`` (a Prediction)."""
-    rows = [a.to_dict() for a in attempts]
+    """Hand ``attempts`` to the active collectors and attach them to ``result`` (a Prediction).
+
+    The prediction keeps the :class:`Attempt` objects; they become dicts when read (most
+    predictions are never asked), so a routed call pays for no conversion it does not need.
+    """
     if result is not None and hasattr(type(result), "_attempts"):
-        object.__setattr__(result, "_attempts", rows)
+        object.__setattr__(result, "_attempts", attempts)
     collectors = _collectors.get()
-    for found in collectors:
-        found.extend(dict(row) for row in rows)
+    if collectors:
+        rows = [a.to_dict() for a in attempts]
+        for found in collectors:
+            found.extend(dict(row) for row in rows)
 
 
 def attempts_of(prediction: Any) -> list[dict[str, Any]]:
     """The attempts recorded on a routed call's prediction (``[]`` when it was not routed)."""
-    return list(getattr(prediction, "_attempts", None) or [])
+    return [a.to_dict() for a in getattr(prediction, "_attempts", None) or ()]

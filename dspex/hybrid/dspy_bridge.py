@@ -32,19 +32,29 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from dspex.lm.tracking import tracking_active
+from dspex.adapters.json_adapter import JSONAdapter
+from dspex.hybrid.registry import implementation
+from dspex.lm import LM
+from dspex.lm.errors import AuthenticationError
+from dspex.lm.lm import PLACEHOLDER_KEY
+from dspex.lm.providers import PROVIDERS
+from dspex.lm.providers.local import gemma_messages
+from dspex.lm.tracking import publish, tracking_active
 from dspex.primitives.example import Example
 from dspex.primitives.prediction import Prediction
 from dspex.settings import settings
-
-if TYPE_CHECKING:
-    from dspex.lm import LM
-    from dspex.signatures.signature import Signature
+from dspex.signatures.field import CONSTRAINT_NAMES, InputField, OutputField
+from dspex.signatures.signature import Signature, ensure_signature, make_signature
 
 __all__ = [
+    "DspyCall",
+    "acall_mapped",
+    "arun_on_dspy",
     "bridge_context",
+    "call_mapped",
+    "chain_of_thought_call",
     "chain_of_thought_to_dspy",
     "dspy_cache_dir",
     "from_dspy_example",
@@ -53,7 +63,9 @@ __all__ = [
     "from_dspy_signature",
     "from_dspy_state",
     "load_dspy",
+    "predict_call",
     "predict_to_dspy",
+    "run_on_dspy",
     "to_dspy_adapter",
     "to_dspy_example",
     "to_dspy_lm",
@@ -140,9 +152,6 @@ def to_dspy_signature(signature: type[Signature]) -> Any:
 
 def from_dspy_signature(dspy_signature: Any) -> type[Signature]:
     """The dspex Signature equivalent to a ``dspy.Signature`` class."""
-    from dspex.signatures.field import CONSTRAINT_NAMES, InputField, OutputField
-    from dspex.signatures.signature import make_signature
-
     fields: dict[str, Any] = {}
     for name, info in dspy_signature.fields.items():
         extra = info.json_schema_extra or {}
@@ -180,9 +189,6 @@ def to_dspy_lm(lm: LM, *, samples: int = 1) -> Any:
     in-memory ``dspy.LM``; dspy leaves it out of its state). Cached per configuration and key.
     ``samples > 1`` (``n``) selects dspy's LiteLLM engine: its default engine reads one choice.
     """
-    from dspex.lm.errors import AuthenticationError
-    from dspex.lm.lm import PLACEHOLDER_KEY
-
     dspy = load_dspy()
     key = lm._api_key()
     if not key:
@@ -228,8 +234,6 @@ def from_dspy_lm(dspy_lm: Any, *, api_key_env: str | None = None) -> LM:
 
     The key itself is not carried over: name the variable holding it with ``api_key_env``.
     """
-    from dspex.lm import LM
-
     params = {k: v for k, v in dspy_lm.kwargs.items() if not k.startswith("api_") and v is not None}
     base = params.pop("base_url", None) or params.pop("api_base", None) or dspy_lm.kwargs.get("api_base")
     if "max_completion_tokens" in params:
@@ -270,7 +274,6 @@ def _gemma_turns(base: type) -> type:
     messages."""
     found = _gemma_classes.get(base)
     if found is None:
-        from dspex.lm.providers.local import gemma_messages
 
         def format(self: Any, signature: Any, demos: Any, inputs: Any) -> list[dict[str, Any]]:
             return gemma_messages(base.format(self, signature, demos, inputs))
@@ -285,8 +288,6 @@ def to_dspy_adapter(adapter: Any, *, gemma_turns: bool = False) -> Any:
 
     ``gemma_turns`` (for the local model) merges the system message into the first user turn.
     """
-    from dspex.adapters.json_adapter import JSONAdapter
-
     dspy = load_dspy()
     kind = "json" if isinstance(adapter, JSONAdapter) else "chat"
     fallback = bool(getattr(adapter, "use_json_adapter_fallback", True))
@@ -359,8 +360,6 @@ def _call_recorder() -> Any:
 def _publish_dspy_call(
     instance: Any, inputs: dict[str, Any], outputs: Any, tracker: Any, seen: int, start: float
 ) -> None:
-    from dspex.lm.tracking import publish
-
     model = str(getattr(instance, "model", ""))
     usages = tracker.usage_data.get(model, [])[seen:]
     prompt = sum(int(u.get("prompt_tokens") or 0) for u in usages)
@@ -469,8 +468,6 @@ def from_dspy_state(state: Mapping[str, Any]) -> dict[str, Any]:
     provider dspex does not speak (e.g. ``gemini/...``) is left out with a warning, so that the
     demos and instructions still load.
     """
-    from dspex.lm.providers import PROVIDERS
-
     converted = copy.deepcopy(dict(state))
     converted.pop("metadata", None)
     for entry in _predictor_entries(converted):
@@ -515,25 +512,13 @@ def chain_of_thought_to_dspy(native: Any) -> Any:
 
 
 # -- running native modules on dspy ---------------------------------------------------------------
-def _twin(kind: str, signature: type[Signature]) -> Any:
-    """A dspy module of ``kind`` for ``signature``, cached on the signature (calls pass their own
-    signature, demos and config, so the cached module is never changed)."""
-    cache = signature._cache
-    key = f"dspy_twin:{kind}"
-    found = cache.get(key)
-    if found is None:
-        dspy = load_dspy()
-        converted = to_dspy_signature(signature)
-        found = (
-            dspy.Predict(converted)
-            if kind == "predict"
-            else dspy.ChainOfThought(converted.delete("reasoning"))
-        )
-        cache[key] = found
-    return found
+class DspyCall:
+    """One native call planned for dspy: the dspy ``module`` to call with ``kwargs`` under ``lm``.
 
+    ``trace_owner`` (the native predictor, for predictor calls) receives the trace entry of the
+    call, with the validated ``inputs``; ``samples`` is the number of completions asked for.
+    """
 
-class _Call:
     __slots__ = ("inputs", "kwargs", "lm", "module", "samples", "trace_owner")
 
     def __init__(
@@ -547,40 +532,67 @@ class _Call:
         self.samples = samples
 
 
-def _plan(native: Any, type_name: str, kwargs: dict[str, Any]) -> _Call:
-    """Validate the inputs the way the native module does and build the dspy call."""
-    from dspex.hybrid.registry import implementation
-    from dspex.modules.predict import NoLMConfiguredError
-    from dspex.signatures.signature import ensure_signature
+def _predict_twin(signature: Any) -> Any:
+    return load_dspy().Predict(signature)
 
-    if type_name in ("predict", "chain_of_thought"):
-        predict = native if type_name == "predict" else native.predict
-        kwargs = dict(kwargs)
-        signature = ensure_signature(kwargs.pop("signature", predict.signature))
-        demos = kwargs.pop("demos", predict.demos)
-        config = {**predict.config, **kwargs.pop("config", {})}
-        lm = kwargs.pop("lm", None) or predict.lm or settings.get("lm")
-        if lm is None:
-            raise NoLMConfiguredError(
-                "No LM is configured. Use dspex.configure(lm=dspex.LM('openai/gpt-4o-mini')), "
-                "`with dspex.context(lm=...)`, or pass lm= to the call."
-            )
-        inputs = signature.validate_inputs(kwargs)
-        twin = _twin(type_name, signature)
-        call_kwargs = {
-            **inputs,
-            "signature": to_dspy_signature(signature),
-            "demos": _to_dspy_demos(demos),
-            "config": config,
-        }
-        return _Call(twin, call_kwargs, lm, inputs, predict, int(config.get("n") or 1))
+
+def _chain_of_thought_twin(signature: Any) -> Any:
+    # the native signature already has ``reasoning``; dspy's ChainOfThought adds its own
+    return load_dspy().ChainOfThought(signature.delete("reasoning"))
+
+
+def _twin(signature: type[Signature], build: Any) -> Any:
+    """The dspy module ``build(dspy_signature)`` makes for ``signature``, cached on the signature
+    (calls pass their own signature, demos and config, so the cached module is never changed)."""
+    cache = signature._cache
+    key = f"dspy_twin:{build.__name__}"
+    found = cache.get(key)
+    if found is None:
+        found = build(to_dspy_signature(signature))
+        cache[key] = found
+    return found
+
+
+def _predictor_call(predict: Any, kwargs: dict[str, Any], build: Any) -> DspyCall:
+    """Validate a predictor call the way the native ``Predict`` does and build its dspy call."""
+    kwargs = dict(kwargs)
+    signature = ensure_signature(kwargs.pop("signature", predict.signature))
+    demos = kwargs.pop("demos", predict.demos)
+    config = {**predict.config, **kwargs.pop("config", {})}
+    lm = predict.lm_for_call(kwargs.pop("lm", None))  # Predict's own rule and error
+    inputs = signature.validate_inputs(kwargs)
+    call_kwargs = {
+        **inputs,
+        "signature": to_dspy_signature(signature),
+        "demos": _to_dspy_demos(demos),
+        "config": config,
+    }
+    return DspyCall(_twin(signature, build), call_kwargs, lm, inputs, predict, int(config.get("n") or 1))
+
+
+def predict_call(native: Any, kwargs: dict[str, Any]) -> DspyCall:
+    """A ``Predict`` call as a call of a cached ``dspy.Predict`` (registered as its ``dspy_call``)."""
+    return _predictor_call(native, kwargs, _predict_twin)
+
+
+def chain_of_thought_call(native: Any, kwargs: dict[str, Any]) -> DspyCall:
+    """A ``ChainOfThought`` call as a call of a cached ``dspy.ChainOfThought``."""
+    return _predictor_call(native.predict, kwargs, _chain_of_thought_twin)
+
+
+def _plan(native: Any, type_name: str, kwargs: dict[str, Any]) -> DspyCall:
+    """The dspy call for one call of ``native`` (a registered native type): its registered call
+    planner, else its converter applied to the instance."""
     impl = implementation(type_name, "native")
+    planner = impl.call_planner() if impl is not None else None
+    if planner is not None:
+        return planner(native, kwargs)
     converter = impl.converter() if impl is not None else None
     if converter is None:
         raise RuntimeError(f"no native → dspy converter is registered for {type_name!r}")
     kwargs = dict(kwargs)
     lm = kwargs.pop("lm", None) or _first_lm(native) or settings.get("lm")
-    return _Call(converter(native), kwargs, lm, None, None)
+    return DspyCall(converter(native), kwargs, lm, None, None)
 
 
 def _first_lm(native: Any) -> Any:
@@ -590,7 +602,7 @@ def _first_lm(native: Any) -> Any:
     return None
 
 
-def _finish(call: _Call, result: Any) -> Prediction:
+def _finish(call: DspyCall, result: Any) -> Prediction:
     if call.trace_owner is not None:  # a private, cached twin: nobody reads its dspy history
         for module in (call.module, getattr(call.module, "predict", None)):
             if module is not None:

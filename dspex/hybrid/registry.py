@@ -19,9 +19,11 @@ from typing import Any
 __all__ = [
     "BACKENDS",
     "KINDS",
+    "Capability",
     "Implementation",
     "available_backends",
     "capabilities",
+    "capability_of",
     "dspy_installed",
     "implementation",
     "native_type_of",
@@ -33,16 +35,29 @@ BACKENDS = ("native", "dspy")
 KINDS = ("module", "optimizer")
 
 
+@dataclass(frozen=True, slots=True)
+class Capability:
+    """What the registry says about one type: the backends registered for it, those that can run
+    here (dspy only when installed), and whether a native instance converts to dspy."""
+
+    registered: tuple[str, ...]
+    available: tuple[str, ...]
+    convertible: bool = True
+
+
 @dataclass
 class Implementation:
     """One way to run a type: ``target`` is ``"pkg.module:Name"`` (or the object itself).
 
     ``to_dspy`` (native modules only) turns a native instance into the equivalent dspy module,
-    which is what lets the router run that instance on dspy.
+    which is what lets the router run that instance on dspy. ``dspy_call`` (optional, native
+    modules only) plans one call of a native instance on dspy without converting the instance:
+    ``dspy_call(instance, kwargs) -> DspyCall`` (see :mod:`dspex.hybrid.dspy_bridge`).
     """
 
     target: str | Any
     to_dspy: Callable[[Any], Any] | str | None = None
+    dspy_call: Callable[[Any, dict[str, Any]], Any] | str | None = None
     _loaded: Any = field(default=None, repr=False)
 
     def load(self) -> Any:
@@ -56,6 +71,12 @@ class Implementation:
         if isinstance(self.to_dspy, str):
             self.to_dspy = resolve(self.to_dspy)
         return self.to_dspy
+
+    def call_planner(self) -> Callable[[Any, dict[str, Any]], Any] | None:
+        """The planner of one call on dspy (``dspy_call``), imported on first use."""
+        if isinstance(self.dspy_call, str):
+            self.dspy_call = resolve(self.dspy_call)
+        return self.dspy_call
 
 
 def resolve(target: str | Any) -> Any:
@@ -74,6 +95,7 @@ def resolve(target: str | Any) -> Any:
 _lock = threading.Lock()
 _registry: dict[str, dict[str, dict[str, Implementation]]] = {kind: {} for kind in KINDS}
 _available: dict[tuple[str, str, bool], tuple[str, ...]] = {}  # cleared on every registration
+_capabilities: dict[tuple[str, str, bool], Capability] = {}  # likewise
 _native_classes: dict[type, str] | None = None
 _dspy_installed: bool | None = None
 
@@ -91,6 +113,7 @@ def _register(kind: str, type_name: str, backend: str, impl: Implementation) -> 
     with _lock:
         _registry[kind].setdefault(type_name, {})[backend] = impl
         _available.clear()
+        _capabilities.clear()
         if backend == "native":
             _native_classes = None
 
@@ -101,13 +124,15 @@ def register_native(
     *,
     kind: str = "module",
     to_dspy: Callable[[Any], Any] | str | None = None,
+    dspy_call: Callable[[Any, dict[str, Any]], Any] | str | None = None,
 ) -> None:
     """Register the native implementation of ``type_name`` (a class or ``"pkg.module:Name"``).
 
     For modules, ``to_dspy(instance) -> dspy module`` lets the router run a native instance on
-    dspy; without it such instances only run natively.
+    dspy; without it such instances only run natively. ``dspy_call`` plans such a call without
+    converting the instance each time (predictors use it: see ``dspy_bridge.predict_call``).
     """
-    _register(kind, type_name, "native", Implementation(target, to_dspy))
+    _register(kind, type_name, "native", Implementation(target, to_dspy, dspy_call))
 
 
 def register_dspy(type_name: str, target: str | Any, *, kind: str = "module") -> None:
@@ -124,6 +149,7 @@ def unregister(type_name: str, backend: str, *, kind: str = "module") -> None:
         if not entry:
             _registry[kind].pop(type_name, None)
         _available.clear()
+        _capabilities.clear()
         _native_classes = None
 
 
@@ -149,6 +175,24 @@ def available_backends(type_name: str, *, kind: str = "module") -> tuple[str, ..
         entry = _registry[kind].get(type_name, {})
         found = tuple(b for b in BACKENDS if b in entry and (b != "dspy" or installed))
         _available[key] = found
+    return found
+
+
+def capability_of(type_name: str, *, kind: str = "module") -> Capability:
+    """What the router needs to know about ``type_name``: registered and available backends, and
+    whether its native instances convert to dspy (cached until the next registration)."""
+    installed = dspy_installed()
+    key = (kind, type_name, installed)
+    found = _capabilities.get(key)
+    if found is None:
+        entry = _registry[kind].get(type_name, {})
+        native = entry.get("native")
+        found = Capability(
+            registered=tuple(b for b in BACKENDS if b in entry),
+            available=available_backends(type_name, kind=kind),
+            convertible=native is not None and native.to_dspy is not None,
+        )
+        _capabilities[key] = found
     return found
 
 
@@ -194,12 +238,16 @@ def capabilities() -> dict[str, Any]:
 # -- the built-in table ------------------------------------------------------------------------
 # A native module or optimizer is one line: register_native(name, "module.path:Class").
 register_native(
-    "predict", "dspex.modules.predict:Predict", to_dspy="dspex.hybrid.dspy_bridge:predict_to_dspy"
+    "predict",
+    "dspex.modules.predict:Predict",
+    to_dspy="dspex.hybrid.dspy_bridge:predict_to_dspy",
+    dspy_call="dspex.hybrid.dspy_bridge:predict_call",
 )
 register_native(
     "chain_of_thought",
     "dspex.modules.chain_of_thought:ChainOfThought",
     to_dspy="dspex.hybrid.dspy_bridge:chain_of_thought_to_dspy",
+    dspy_call="dspex.hybrid.dspy_bridge:chain_of_thought_call",
 )
 register_native("react", "dspex.modules.react:ReAct")
 register_native("best_of_n", "dspex.modules.best_of_n:BestOfN")

@@ -1,4 +1,5 @@
-"""The router: which backend runs a module call, with fallback, attempts and telemetry.
+"""The router: the call hook that runs each module call on the backend :func:`decide` picks, with
+fallback, attempts and telemetry.
 
 Preference, most specific first::
 
@@ -7,55 +8,87 @@ Preference, most specific first::
     dspex.configure(overrides={"chain_of_thought": "dspy"})   # this type
     dspex.configure(backend="auto")       # everything (or ``with dspex.context(backend=...)``)
 
-``auto`` runs natively where a native implementation exists, ``native``/``dspy`` insist (and
-raise :class:`BackendUnavailable` when the type cannot run there), ``adaptive`` picks the backend
-with the better recent record (error rate, then p50 latency) once both have
-``adaptive_min_samples`` calls, else behaves like ``auto``.
+(the rules are in :mod:`dspex.hybrid.routing`). Routed units are the registered module types
+(``predict``, ``chain_of_thought``, ...); a composite program runs its own ``forward`` and each
+unit inside it is routed. With ``fallback=True``, a native failure that is not a user error is
+retried on dspy; both attempts are recorded.
 
-Routed units are the registered module types (``predict``, ``chain_of_thought``, ...); a composite
-program runs its own ``forward`` and each unit inside it is routed. With ``fallback=True``, a
-native failure that is not a user error is retried on dspy; both attempts are recorded.
+One planning step (:func:`plan`) serves both executors; :meth:`Router.call` and
+:meth:`Router.acall` differ only where they await. ``dspex.hybrid`` registers :data:`ROUTER` on
+the module call chain (:mod:`dspex.primitives.hooks`).
 """
 
 from __future__ import annotations
 
 import contextvars
-import math
-from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
 from dspex.hybrid import telemetry
 from dspex.hybrid.attempts import Attempt, publish_attempts
+from dspex.hybrid.dspy_bridge import acall_mapped, arun_on_dspy, call_mapped, run_on_dspy
 from dspex.hybrid.errors import BackendUnavailable
-from dspex.hybrid.registry import BACKENDS, available_backends, dspy_installed, implementation, native_type_of
+from dspex.hybrid.registry import capability_of, native_type_of
+from dspex.hybrid.routing import PREFERENCES, Decision, check_preference, decide, pick_backend
+from dspex.lm.errors import AuthenticationError, CircuitOpenError
+from dspex.modules.errors import NoLMConfiguredError
+from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync
 from dspex.settings import settings
+from dspex.signatures.errors import FieldValidationError, SignatureError
 
-__all__ = ["PREFERENCES", "acall", "call", "check_preference", "choose_backend", "preference_for"]
+__all__ = [
+    "PREFERENCES",
+    "ROUTER",
+    "Plan",
+    "Router",
+    "acall",
+    "call",
+    "check_preference",
+    "choose_backend",
+    "enter_bridge",
+    "exit_bridge",
+    "is_user_error",
+    "plan",
+    "preference_for",
+]
 
-PREFERENCES = ("auto", "native", "dspy", "adaptive")
 
-
-@dataclass(frozen=True, slots=True)
 class _Route:
-    inside_unit: bool = False  # running a routed unit natively: its inner modules just run
-    call_backend: str | None = None  # a preference given to an enclosing call
-    bridge: dict[int, Any] | None = None  # native predictor id -> dspy predictor (dspy optimizers)
+    """What the calls made inside the current one must know (a context variable)."""
+
+    __slots__ = ("bridge", "call_backend", "inside_unit")
+
+    def __init__(
+        self, inside_unit: bool = False, call_backend: str | None = None, bridge: dict[int, Any] | None = None
+    ) -> None:
+        self.inside_unit = inside_unit  # running a routed unit natively: its inner modules just run
+        self.call_backend = call_backend  # a preference given to an enclosing call
+        self.bridge = bridge  # native predictor id -> dspy predictor (dspy optimizers)
 
 
 _route: contextvars.ContextVar[_Route | None] = contextvars.ContextVar("dspex_hybrid_route", default=None)
 _INSIDE = _Route(inside_unit=True)
 
+# Errors that are the caller's: never retried on the other backend.
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    SignatureError,
+    FieldValidationError,
+    TypeError,
+    NoLMConfiguredError,
+    BackendUnavailable,
+    AuthenticationError,
+    CircuitOpenError,
+)
 
-def check_preference(value: Any) -> str:
-    """``value`` when it is a known preference, else a ``ValueError`` naming the valid ones."""
-    if value not in PREFERENCES:
-        raise ValueError(f"backend must be one of {', '.join(PREFERENCES)}; got {value!r}")
-    return value
+
+def is_user_error(error: BaseException) -> bool:
+    """Whether a failed attempt is the caller's fault (validation, bad input, missing LM or key,
+    open breaker) rather than the backend's: only the latter falls back."""
+    return not isinstance(error, Exception) or isinstance(error, USER_ERRORS)
 
 
 def preference_for(type_name: str, *, explicit: str | None = None, instance: str | None = None) -> str:
-    """The effective preference for one call of ``type_name`` (see the module docstring)."""
+    """The effective preference for one call of ``type_name`` (see :mod:`dspex.hybrid.routing`)."""
     if explicit is not None:
         return check_preference(explicit)
     state = _route.get()
@@ -69,43 +102,59 @@ def preference_for(type_name: str, *, explicit: str | None = None, instance: str
     return check_preference(settings.get("backend") or "auto")
 
 
+def _windows(type_name: str, operation: str) -> Any:
+    return lambda backend: telemetry.window_of(type_name, backend, operation)
+
+
 def choose_backend(type_name: str, preference: str, *, kind: str = "module") -> str:
     """The backend (``"native"`` or ``"dspy"``) that runs ``type_name`` under ``preference``."""
-    check_preference(preference)
-    available = available_backends(type_name, kind=kind)
-    if preference in ("native", "dspy"):
-        if preference not in available:
-            reason = ""
-            if preference == "dspy" and implementation(type_name, "dspy", kind=kind) and not dspy_installed():
-                reason = "dspy is not installed; pip install 'dspex[dspy]'"
-            elif implementation(type_name, preference, kind=kind) is None and not available:
-                reason = "unknown type"
-            raise BackendUnavailable(type_name, preference, available, kind=kind, reason=reason)
-        return preference
-    if not available:
-        raise BackendUnavailable(type_name, preference, available, kind=kind, reason="unknown type")
-    if preference == "adaptive" and len(available) == len(BACKENDS):
-        picked = _adaptive(type_name, "call" if kind == "module" else "compile")
-        if picked is not None:
-            return picked
-    return "native" if "native" in available else available[0]
+    return pick_backend(
+        type_name,
+        preference,
+        capability_of(type_name, kind=kind),
+        kind=kind,
+        windows=_windows(type_name, "call" if kind == "module" else "compile"),
+        min_samples=int(settings.get("adaptive_min_samples") or 1),
+    )
 
 
-def _adaptive(type_name: str, operation: str) -> str | None:
-    needed = max(1, int(settings.get("adaptive_min_samples") or 1))
-    windows = {b: telemetry.window_of(type_name, b, operation) for b in BACKENDS}
-    if any(w["window_count"] < needed for w in windows.values()):
-        return None
-
-    def record(backend: str) -> tuple[float, float]:
-        window = windows[backend]
-        return (window["error_rate"], window["p50_ms"] if window["p50_ms"] is not None else math.inf)
-
-    return min(BACKENDS, key=record)  # ties go to native (first in BACKENDS)
+# -- planning: the one step both executors share ---------------------------------------------------
+PASS, SCOPE, MAPPED, ROUTED = "pass", "scope", "mapped", "routed"
 
 
-def _instance_backend(module: Any) -> str | None:
-    return module.__dict__.get("backend")
+class Plan:
+    """How one module call runs: ``kind`` is
+
+    - ``pass``: the rest of the chain runs it as it is (a module inside a routed unit, or a
+      composite program with no preference of its own);
+    - ``scope``: the same, with ``route`` (a preference given to this composite call) visible to
+      the modules inside;
+    - ``mapped``: a dspy optimizer's stand-in predictor ``twin`` runs it;
+    - ``routed``: a routed unit ``type_name`` runs per ``decision`` (``dspy_backed``: the module is
+      a dspy module behind the dspex API, whose own ``forward`` is the dspy attempt).
+    """
+
+    __slots__ = ("decision", "dspy_backed", "kind", "route", "twin", "type_name")
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        type_name: str = "",
+        decision: Decision | None = None,
+        dspy_backed: bool = False,
+        route: _Route | None = None,
+        twin: Any = None,
+    ) -> None:
+        self.kind = kind
+        self.type_name = type_name
+        self.decision = decision
+        self.dspy_backed = dspy_backed
+        self.route = route
+        self.twin = twin
+
+
+_PASS = Plan(PASS)
 
 
 def _pop_backend(module: Any, kwargs: dict[str, Any]) -> str | None:
@@ -121,293 +170,205 @@ def _pop_backend(module: Any, kwargs: dict[str, Any]) -> str | None:
     return kwargs.pop("backend")
 
 
-def _dspy_backed_type(module: Any) -> str | None:
-    return getattr(module, "_hybrid_dspy_type", None)
+def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
+    """Plan one call of ``module`` (``kwargs`` loses a ``backend=`` preference, if it has one)."""
+    state = _route.get()
+    if state is not None:
+        if state.bridge is not None:
+            _pop_backend(module, kwargs)
+            twin = state.bridge.get(id(module))
+            return Plan(MAPPED, twin=twin) if twin is not None else _PASS
+        if state.inside_unit:
+            _pop_backend(module, kwargs)
+            return _PASS
+    explicit = _pop_backend(module, kwargs)
+    instance = module.__dict__.get("backend")
+    type_name = native_type_of(module)
+    dspy_backed = False
+    if type_name is None:
+        type_name = getattr(module, "_hybrid_dspy_type", None)
+        if type_name is None:  # a composite program: it is not routed, the units inside it are
+            preference = explicit if explicit is not None else instance
+            if preference is None:
+                return _PASS
+            return Plan(SCOPE, route=_Route(call_backend=check_preference(preference)))
+        dspy_backed = True
+    overrides = settings.get("overrides")
+    decision = decide(
+        type_name,
+        capability_of(type_name),
+        explicit=explicit,
+        enclosing=state.call_backend if state is not None else None,
+        instance=instance,
+        override=overrides.get(type_name) if overrides else None,
+        default=settings.get("backend") or "auto",
+        fallback=bool(settings.get("fallback")),
+        dspy_only=dspy_backed,
+        windows=_windows(type_name, "call"),
+        min_samples=int(settings.get("adaptive_min_samples") or 1),
+    )
+    return Plan(ROUTED, type_name=type_name, decision=decision, dspy_backed=dspy_backed)
 
 
-def _choose_for(module: Any, type_name: str, explicit: str | None, dspy_only: bool) -> str:
-    preference = preference_for(type_name, explicit=explicit, instance=_instance_backend(module))
-    if dspy_only:
-        if preference == "native":
-            raise BackendUnavailable(
-                type_name,
-                "native",
-                available_backends(type_name),
-                kind="module",
-                reason="this instance was built on dspy; create it again with backend='native'",
-            )
-        return "dspy"
-    backend = choose_backend(type_name, preference)
-    if backend == "dspy":
-        impl = implementation(type_name, "native")
-        if impl is not None and impl.to_dspy is None:
-            raise BackendUnavailable(
-                type_name,
-                "dspy",
-                ["native"],
-                kind="module",
-                reason=f"no converter from the native {type_name} to dspy is registered",
-            )
-    return backend
+# -- attempts: what both executors record ----------------------------------------------------------
+class _Attempts:
+    """The attempts of one routed call: telemetry events, statistics, and the list published on
+    the prediction and to ``record_attempts`` collectors."""
 
+    __slots__ = ("done", "start", "type_name")
 
-_USER_ERRORS: tuple[type[BaseException], ...] | None = None
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+        self.done: list[Attempt] = []
+        self.start = 0.0
 
+    def begin(self, backend: str) -> None:
+        telemetry.emit("start", "call", backend, self.type_name, len(self.done) + 1)
+        self.start = perf_counter()
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    global _USER_ERRORS
-    if _USER_ERRORS is None:
-        from dspex.lm.errors import AuthenticationError, CircuitOpenError
-        from dspex.modules.predict import NoLMConfiguredError
-        from dspex.signatures.errors import FieldValidationError, SignatureError
+    def ok(self, backend: str) -> None:
+        latency = (perf_counter() - self.start) * 1000.0
+        telemetry.record("call", self.type_name, backend, latency, True)
+        self.done.append(Attempt(backend, "ok", None, latency, self.type_name))
+        telemetry.emit("stop", "call", backend, self.type_name, len(self.done), latency)
 
-        _USER_ERRORS = (
-            SignatureError,
-            FieldValidationError,
-            TypeError,
-            NoLMConfiguredError,
-            BackendUnavailable,
-            AuthenticationError,
-            CircuitOpenError,
+    def failed(self, backend: str, error: BaseException) -> None:
+        latency = (perf_counter() - self.start) * 1000.0
+        telemetry.record("call", self.type_name, backend, latency, False)
+        self.done.append(
+            Attempt(backend, "error", f"{type(error).__name__}: {error}", latency, self.type_name)
         )
-    return _USER_ERRORS
+        telemetry.emit("exception", "call", backend, self.type_name, len(self.done), latency, error)
 
 
-def may_fall_back(error: BaseException, type_name: str, kind: str = "module") -> bool:
-    """Whether a failed native attempt is retried on dspy: ``fallback=True``, dspy can run the type,
-    and the error is not the caller's (validation, bad input, missing LM or key, open breaker)."""
-    if not settings.get("fallback") or not isinstance(error, Exception):
-        return False
-    if "dspy" not in available_backends(type_name, kind=kind):
-        return False
-    if kind == "module":
-        impl = implementation(type_name, "native", kind=kind)
-        if impl is None or impl.to_dspy is None:
-            return False
-    return not isinstance(error, _user_errors())
+def _falls_back(plan: Plan, error: BaseException) -> bool:
+    assert plan.decision is not None
+    return plan.decision.fallback and not is_user_error(error)
 
 
-def _failed(
-    attempts: list[Attempt], backend: str, type_name: str, start: float, error: BaseException
-) -> None:
-    latency = (perf_counter() - start) * 1000.0
-    telemetry.record("call", type_name, backend, latency, False)
-    attempts.append(Attempt(backend, "error", f"{type(error).__name__}: {error}", latency, type_name))
-    telemetry.emit("exception", "call", backend, type_name, len(attempts), latency, error)
+# -- the executors ---------------------------------------------------------------------------------
+class Router(CallHook):
+    """The call hook of the hybrid router (inside the assertion scope, so a retry is routed again)."""
+
+    order = 100
+
+    def call(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: Proceed) -> Any:
+        how = plan(module, kwargs)
+        if how.kind is PASS:
+            return proceed(module, args, kwargs)
+        if how.kind is SCOPE:
+            token = _route.set(how.route)
+            try:
+                return proceed(module, args, kwargs)
+            finally:
+                _route.reset(token)
+        if how.kind is MAPPED:
+            return call_mapped(module, how.twin, kwargs)
+        assert how.decision is not None
+        attempts = _Attempts(how.type_name)
+        result = None
+        try:
+            if how.decision.backend == "native":
+                attempts.begin("native")
+                token = _route.set(_INSIDE)
+                try:
+                    result = proceed(module, args, dict(kwargs) if how.decision.fallback else kwargs)
+                except BaseException as error:
+                    attempts.failed("native", error)
+                    if not _falls_back(how, error):
+                        raise
+                else:
+                    attempts.ok("native")
+                    return result
+                finally:
+                    _route.reset(token)
+            attempts.begin("dspy")
+            try:
+                if how.dspy_backed:
+                    result = proceed(module, args, kwargs)
+                else:
+                    result = run_on_dspy(module, how.type_name, kwargs)
+            except BaseException as error:
+                attempts.failed("dspy", error)
+                raise
+            attempts.ok("dspy")
+            return result
+        finally:
+            publish_attempts(attempts.done, result)
+
+    async def acall(
+        self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: ProceedAsync
+    ) -> Any:
+        how = plan(module, kwargs)
+        if how.kind is PASS:
+            return await proceed(module, args, kwargs)
+        if how.kind is SCOPE:
+            token = _route.set(how.route)
+            try:
+                return await proceed(module, args, kwargs)
+            finally:
+                _route.reset(token)
+        if how.kind is MAPPED:
+            return await acall_mapped(module, how.twin, kwargs)
+        assert how.decision is not None
+        attempts = _Attempts(how.type_name)
+        result = None
+        try:
+            if how.decision.backend == "native":
+                attempts.begin("native")
+                token = _route.set(_INSIDE)
+                try:
+                    result = await proceed(module, args, dict(kwargs) if how.decision.fallback else kwargs)
+                except BaseException as error:
+                    attempts.failed("native", error)
+                    if not _falls_back(how, error):
+                        raise
+                else:
+                    attempts.ok("native")
+                    return result
+                finally:
+                    _route.reset(token)
+            attempts.begin("dspy")
+            try:
+                if how.dspy_backed:
+                    result = await proceed(module, args, kwargs)
+                else:
+                    result = await arun_on_dspy(module, how.type_name, kwargs)
+            except BaseException as error:
+                attempts.failed("dspy", error)
+                raise
+            attempts.ok("dspy")
+            return result
+        finally:
+            publish_attempts(attempts.done, result)
 
 
-def _succeeded(attempts: list[Attempt], backend: str, type_name: str, start: float) -> None:
-    latency = (perf_counter() - start) * 1000.0
-    telemetry.record("call", type_name, backend, latency, True)
-    attempts.append(Attempt(backend, "ok", None, latency, type_name))
-    telemetry.emit("stop", "call", backend, type_name, len(attempts), latency)
+ROUTER = Router()
 
 
-# -- the call path ------------------------------------------------------------------------------
+def _forward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return module.forward(*args, **kwargs)
+
+
+async def _aforward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return await module.aforward(*args, **kwargs)
+
+
 def call(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``module(*args, **kwargs)`` through the router (called by ``Module.__call__``)."""
-    state = _route.get()
-    if state is not None:
-        if state.bridge is not None:
-            _pop_backend(module, kwargs)
-            twin = state.bridge.get(id(module))
-            if twin is not None:
-                from dspex.hybrid.dspy_bridge import call_mapped
-
-                return call_mapped(module, twin, kwargs)
-            return module.forward(*args, **kwargs)
-        if state.inside_unit:
-            _pop_backend(module, kwargs)
-            return module.forward(*args, **kwargs)
-    explicit = _pop_backend(module, kwargs)
-    type_name = native_type_of(module)
-    dspy_type = None if type_name is not None else _dspy_backed_type(module)
-    if type_name is None and dspy_type is None:
-        preference = explicit if explicit is not None else _instance_backend(module)
-        if preference is None:
-            return module.forward(*args, **kwargs)
-        token = _route.set(_Route(call_backend=check_preference(preference)))
-        try:
-            return module.forward(*args, **kwargs)
-        finally:
-            _route.reset(token)
-    if dspy_type is not None:
-        return _run_dspy_backed(module, dspy_type, explicit, args, kwargs)
-    assert type_name is not None
-    backend = _choose_for(module, type_name, explicit, dspy_only=False)
-    attempts: list[Attempt] = []
-    result = None
-    try:
-        if backend == "native":
-            try:
-                result = _native(module, type_name, args, dict(kwargs), attempts)
-            except Exception as error:
-                if not may_fall_back(error, type_name):
-                    raise
-                result = _dspy(module, type_name, kwargs, attempts)
-        else:
-            result = _dspy(module, type_name, kwargs, attempts)
-    finally:
-        publish_attempts(attempts, result)
-    return result
+    """``module(*args, **kwargs)`` through the router alone (no other call hooks)."""
+    return ROUTER.call(module, args, kwargs, _forward)
 
 
-def _native(
-    module: Any, type_name: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempts: list
-) -> Any:
-    telemetry.emit("start", "call", "native", type_name, len(attempts) + 1)
-    start = perf_counter()
-    token = _route.set(_INSIDE)
-    try:
-        result = module.forward(*args, **kwargs)
-    except BaseException as error:
-        _failed(attempts, "native", type_name, start, error)
-        raise
-    finally:
-        _route.reset(token)
-    _succeeded(attempts, "native", type_name, start)
-    return result
-
-
-def _dspy(module: Any, type_name: str, kwargs: dict[str, Any], attempts: list) -> Any:
-    from dspex.hybrid.dspy_bridge import run_on_dspy
-
-    telemetry.emit("start", "call", "dspy", type_name, len(attempts) + 1)
-    start = perf_counter()
-    try:
-        result = run_on_dspy(module, type_name, kwargs)
-    except BaseException as error:
-        _failed(attempts, "dspy", type_name, start, error)
-        raise
-    _succeeded(attempts, "dspy", type_name, start)
-    return result
-
-
-def _run_dspy_backed(
-    module: Any, type_name: str, explicit: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    _choose_for(module, type_name, explicit, dspy_only=True)
-    attempts: list[Attempt] = []
-    result = None
-    telemetry.emit("start", "call", "dspy", type_name, 1)
-    start = perf_counter()
-    try:
-        result = module.forward(*args, **kwargs)
-    except BaseException as error:
-        _failed(attempts, "dspy", type_name, start, error)
-        raise
-    else:
-        _succeeded(attempts, "dspy", type_name, start)
-    finally:
-        publish_attempts(attempts, result)
-    return result
-
-
-# -- async ----------------------------------------------------------------------------------------
 async def acall(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``await module.acall(*args, **kwargs)`` through the router."""
-    state = _route.get()
-    if state is not None:
-        if state.bridge is not None:
-            _pop_backend(module, kwargs)
-            twin = state.bridge.get(id(module))
-            if twin is not None:
-                from dspex.hybrid.dspy_bridge import acall_mapped
-
-                return await acall_mapped(module, twin, kwargs)
-            return await module.aforward(*args, **kwargs)
-        if state.inside_unit:
-            _pop_backend(module, kwargs)
-            return await module.aforward(*args, **kwargs)
-    explicit = _pop_backend(module, kwargs)
-    type_name = native_type_of(module)
-    dspy_type = None if type_name is not None else _dspy_backed_type(module)
-    if type_name is None and dspy_type is None:
-        preference = explicit if explicit is not None else _instance_backend(module)
-        if preference is None:
-            return await module.aforward(*args, **kwargs)
-        token = _route.set(_Route(call_backend=check_preference(preference)))
-        try:
-            return await module.aforward(*args, **kwargs)
-        finally:
-            _route.reset(token)
-    if dspy_type is not None:
-        return await _arun_dspy_backed(module, dspy_type, explicit, args, kwargs)
-    assert type_name is not None
-    backend = _choose_for(module, type_name, explicit, dspy_only=False)
-    attempts: list[Attempt] = []
-    result = None
-    try:
-        if backend == "native":
-            try:
-                result = await _anative(module, type_name, args, dict(kwargs), attempts)
-            except Exception as error:
-                if not may_fall_back(error, type_name):
-                    raise
-                result = await _adspy(module, type_name, kwargs, attempts)
-        else:
-            result = await _adspy(module, type_name, kwargs, attempts)
-    finally:
-        publish_attempts(attempts, result)
-    return result
-
-
-async def _anative(
-    module: Any, type_name: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempts: list
-) -> Any:
-    telemetry.emit("start", "call", "native", type_name, len(attempts) + 1)
-    start = perf_counter()
-    token = _route.set(_INSIDE)
-    try:
-        result = await module.aforward(*args, **kwargs)
-    except BaseException as error:
-        _failed(attempts, "native", type_name, start, error)
-        raise
-    finally:
-        _route.reset(token)
-    _succeeded(attempts, "native", type_name, start)
-    return result
-
-
-async def _adspy(module: Any, type_name: str, kwargs: dict[str, Any], attempts: list) -> Any:
-    from dspex.hybrid.dspy_bridge import arun_on_dspy
-
-    telemetry.emit("start", "call", "dspy", type_name, len(attempts) + 1)
-    start = perf_counter()
-    try:
-        result = await arun_on_dspy(module, type_name, kwargs)
-    except BaseException as error:
-        _failed(attempts, "dspy", type_name, start, error)
-        raise
-    _succeeded(attempts, "dspy", type_name, start)
-    return result
-
-
-async def _arun_dspy_backed(
-    module: Any, type_name: str, explicit: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    _choose_for(module, type_name, explicit, dspy_only=True)
-    attempts: list[Attempt] = []
-    result = None
-    telemetry.emit("start", "call", "dspy", type_name, 1)
-    start = perf_counter()
-    try:
-        result = await module.aforward(*args, **kwargs)
-    except BaseException as error:
-        _failed(attempts, "dspy", type_name, start, error)
-        raise
-    else:
-        _succeeded(attempts, "dspy", type_name, start)
-    finally:
-        publish_attempts(attempts, result)
-    return result
+    """``await module.acall(*args, **kwargs)`` through the router alone."""
+    return await ROUTER.acall(module, args, kwargs, _aforward)
 
 
 # -- dspy optimizers running a dspex program ------------------------------------------------------
-def enter_bridge(mapping: dict[int, Any]) -> contextvars.Token:
+def enter_bridge(mapping: dict[int, Any]) -> contextvars.Token[_Route | None]:
     """Route the predictors in ``mapping`` (by id) to their dspy stand-ins in this context."""
     return _route.set(_Route(bridge=mapping))
 
 
-def exit_bridge(token: contextvars.Token) -> None:
+def exit_bridge(token: contextvars.Token[_Route | None]) -> None:
     _route.reset(token)

@@ -5,7 +5,6 @@ from dspex.modules.aggregation import majority
 from dspex.modules.best_of_n import BestOfN
 from dspex.modules.chain_of_thought import ChainOfThought
 from dspex.modules.multi_chain_comparison import MultiChainComparison
-from dspex.modules.parallel import Parallel, ParallelExecutionError
 from dspex.modules.predict import NoLMConfiguredError, Predict
 from dspex.modules.program_of_thought import (
     ProgramOfThought,
@@ -24,6 +23,7 @@ from dspex.modules.registry import (
     unregister_module,
 )
 from dspex.modules.vote import MajorityVote
+from dspex.primitives.parallel import Parallel, ParallelExecutionError
 
 __all__ = [
     "BestOfN",

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import string
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dspex.evaluate.metrics import normalize_text
 from dspex.primitives.prediction import Completions, Prediction
 
-__all__ = ["default_normalize", "majority"]
+__all__ = ["default_normalize", "majority", "normalize_text"]
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
+def normalize_text(text: str) -> str:
+    """SQuAD-style normalisation: NFD, lower case, no punctuation, no articles, single spaces."""
+    text = unicodedata.normalize("NFD", str(text)).lower().translate(_PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())
 
 
 def default_normalize(value: Any) -> str | None:

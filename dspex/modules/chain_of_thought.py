@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dspex.modules.predict import Predict
+from dspex.primitives.assertions import without_assertion_scope
 from dspex.primitives.module import Module
 from dspex.primitives.prediction import Prediction
 from dspex.signatures.field import FieldInfo, OutputField
@@ -28,10 +29,12 @@ class ChainOfThought(Module):
         extended = base.prepend("reasoning", field, field.annotation or rationale_field_type)
         self.predict = Predict(extended, **config)
 
+    @without_assertion_scope  # it only calls its Predict
     def forward(self, **kwargs: Any) -> Prediction:
         """Predict ``reasoning`` and then the outputs."""
         return self.predict(**kwargs)
 
+    @without_assertion_scope
     async def aforward(self, **kwargs: Any) -> Prediction:
         """Async :meth:`forward`."""
         return await self.predict.acall(**kwargs)

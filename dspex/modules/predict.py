@@ -8,13 +8,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dspex.adapters.chat_adapter import ChatAdapter
+from dspex.modules.errors import NoLMConfiguredError
+from dspex.primitives.assertions import without_assertion_scope
 from dspex.primitives.example import Example
 from dspex.primitives.module import Module, Parameter
 from dspex.primitives.prediction import Prediction
 from dspex.primitives.predictor_hooks import apply_predictor_hooks
+from dspex.primitives.streams import active_sink
 from dspex.settings import settings
 from dspex.signatures.signature import Signature, ensure_signature
-from dspex.streaming.sink import active_sink
+from dspex.signatures.types import jsonable
 
 if TYPE_CHECKING:
     from dspex.adapters.base import Adapter
@@ -26,10 +29,6 @@ _DEFAULT_ADAPTER = ChatAdapter()
 
 
 UNSAFE_LM_STATE_KEYS = frozenset({"base_url", "api_base", "api_key_env"})
-
-
-class NoLMConfiguredError(RuntimeError):
-    """No LM was given to the predictor, the call, or ``dspex.configure(lm=...)``."""
 
 
 class Predict(Module, Parameter):
@@ -65,6 +64,7 @@ class Predict(Module, Parameter):
             raise TypeError(self._positional_error())
         return await super().acall(**kwargs)
 
+    @without_assertion_scope  # no user code runs here: checks around the call still send it back
     def forward(self, **kwargs: Any) -> Prediction:
         """One LM call. Besides the inputs: ``lm=``, ``config={...}``, ``demos=[...]``, ``signature=``."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
@@ -72,6 +72,7 @@ class Predict(Module, Parameter):
         completions = adapter(lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
+    @without_assertion_scope
     async def aforward(self, **kwargs: Any) -> Prediction:
         """Async :meth:`forward`, on the event loop (no worker thread)."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
@@ -83,6 +84,16 @@ class Predict(Module, Parameter):
             completions = await sink.call_predictor(self, adapter, lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
+    def lm_for_call(self, given: Any = None) -> LM:
+        """The LM a call uses: ``given`` (the call's ``lm=``), else this predictor's, else the
+        configured one. :class:`NoLMConfiguredError` when there is none."""
+        lm = given or self.lm or settings.get("lm")
+        if lm is None:
+            raise NoLMConfiguredError()
+        if isinstance(lm, str):
+            raise TypeError(f"lm must be a dspex.LM, not the string {lm!r}; use dspex.LM({lm!r})")
+        return lm
+
     def _adapter(self) -> Adapter:
         return settings.get("adapter") or _DEFAULT_ADAPTER
 
@@ -92,14 +103,7 @@ class Predict(Module, Parameter):
         signature = ensure_signature(kwargs.pop("signature", self.signature))
         demos = kwargs.pop("demos", self.demos)
         config = {**self.config, **kwargs.pop("config", {})}
-        lm = kwargs.pop("lm", None) or self.lm or settings.get("lm")
-        if lm is None:
-            raise NoLMConfiguredError(
-                "No LM is configured. Use dspex.configure(lm=dspex.LM('openai/gpt-4o-mini')), "
-                "`with dspex.context(lm=...)`, or pass lm= to the call."
-            )
-        if isinstance(lm, str):
-            raise TypeError(f"lm must be a dspex.LM, not the string {lm!r}; use dspex.LM({lm!r})")
+        lm = self.lm_for_call(kwargs.pop("lm", None))
         defaults = getattr(lm, "kwargs", {})
         temperature = config.get("temperature", defaults.get("temperature"))
         n = config.get("n") or defaults.get("n") or 1
@@ -126,8 +130,6 @@ class Predict(Module, Parameter):
     # -- state (DSPy layout) -----------------------------------------------------------------
     def dump_state(self) -> dict[str, Any]:
         """Demos, signature and LM configuration in DSPy's layout (never an API key)."""
-        from dspex.adapters.formatting import jsonable
-
         demos = []
         for demo in self.demos:
             data = demo.to_dict() if isinstance(demo, Example) else dict(demo)

@@ -6,8 +6,8 @@ from typing import Any
 
 from dspex.modules.aggregation import majority
 from dspex.modules.best_of_n import rollout_copies, trace_for_original, wrapped_module_lm
-from dspex.modules.parallel import Parallel
 from dspex.primitives.module import Module
+from dspex.primitives.parallel import Parallel
 from dspex.primitives.prediction import Prediction
 from dspex.primitives.steps import record_step
 from dspex.settings import settings

@@ -24,7 +24,7 @@ from dspex.pipelines.errors import PipelineError
 from dspex.pipelines.expressions import Expression, ExpressionError
 from dspex.pipelines.plan import ConditionalStep, MapStep, ModuleStep, ParallelStep, Plan, Step
 from dspex.pipelines.records import StepRecord
-from dspex.streaming.sink import emit_status
+from dspex.primitives.streams import emit_status
 
 __all__ = ["Executor"]
 

@@ -1,6 +1,9 @@
 """``Assert`` and ``Suggest``: checks inside a module's ``forward`` that send the LM back.
 
-Every ``Module.__call__`` / ``acall`` runs its ``forward`` in an *assertion scope*. When
+Every ``Module.__call__`` / ``acall`` runs its ``forward`` in an *assertion scope* (a call hook,
+:data:`ASSERTION_SCOPE`, registered by ``dspex.primitives``). Modules whose ``forward`` runs no
+checks of its own (``Predict``, ``ChainOfThought``: marked with :func:`without_assertion_scope`)
+skip it; checks in the program around them still send them back. When
 ``dspex.Assert(condition, message)`` fails inside it, the scope re-runs ``forward``; this time the
 predictor that was called last before the check (or ``target_module``) gets two kinds of extra
 input fields — ``past_<output>`` with what it answered and ``feedback`` with every message it
@@ -22,15 +25,25 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync
 from dspex.primitives.prediction import Prediction
 from dspex.primitives.predictor_hooks import predictor_hook
 from dspex.primitives.steps import record_step
 from dspex.settings import settings
 from dspex.signatures.field import InputField
 
-__all__ = ["Assert", "AssertionFailed", "Suggest", "acall_with_assertions", "call_with_assertions"]
+__all__ = [
+    "ASSERTION_SCOPE",
+    "Assert",
+    "AssertionFailed",
+    "AssertionScope",
+    "Suggest",
+    "acall_with_assertions",
+    "call_with_assertions",
+    "without_assertion_scope",
+]
 
 logger = logging.getLogger("dspex.assertions")
 
@@ -259,6 +272,44 @@ async def acall_with_assertions(
             return scope._end(outer, result)
     finally:
         _scopes.reset(token)
+
+
+_NO_SCOPE = "__dspex_no_assertion_scope__"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def without_assertion_scope(method: _F) -> _F:
+    """Mark a ``forward``/``aforward`` that evaluates no ``Assert``/``Suggest`` itself (no user
+    code runs in it), so its calls need no scope of their own. A subclass that overrides the
+    method gets its scope back unless it marks its own method too."""
+    setattr(method, _NO_SCOPE, True)
+    return method
+
+
+class AssertionScope(CallHook):
+    """The call hook that runs every module call in an assertion scope (outside the router, so
+    a retry is routed again)."""
+
+    order = 50
+
+    def applies_to(self, cls: type) -> bool:
+        forward = getattr(cls, "forward", None)
+        aforward = getattr(cls, "aforward", None)
+        return not (getattr(forward, _NO_SCOPE, False) and getattr(aforward, _NO_SCOPE, False))
+
+    def call(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: Proceed) -> Any:
+        return call_with_assertions(module, lambda *a, **k: proceed(module, a, k), args, kwargs)
+
+    async def acall(
+        self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: ProceedAsync
+    ) -> Any:
+        async def run(*a: Any, **k: Any) -> Any:
+            return await proceed(module, a, k)
+
+        return await acall_with_assertions(module, run, args, kwargs)
+
+
+ASSERTION_SCOPE = AssertionScope()
 
 
 def Assert(condition: Any, message: str = "", target_module: Any = None) -> None:

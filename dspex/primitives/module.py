@@ -12,20 +12,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from dspex.primitives.assertions import acall_with_assertions, call_with_assertions
+from dspex.primitives import hooks as _hooks
 
 __all__ = ["Module", "Parameter"]
-
-_router: Any = None
-
-
-def _load_router() -> Any:
-    """``dspex.hybrid.router``, imported on the first call (it imports modules that import this one)."""
-    global _router
-    from dspex.hybrid import router
-
-    _router = router
-    return router
 
 
 class Parameter:
@@ -61,20 +50,22 @@ class Module:
         return await asyncio.to_thread(context.run, lambda: self.forward(**kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run :meth:`forward` through the hybrid router (``backend=`` picks native or dspy);
-        ``dspex.Assert``/``Suggest`` failures in it retry it (see assertions)."""
-        router = _router or _load_router()
-        return call_with_assertions(self, lambda *a, **k: router.call(self, a, k), args, kwargs)
+        """Run :meth:`forward` through the registered call hooks (see :mod:`dspex.primitives.hooks`):
+        with ``import dspex`` these are the assertion scope and the hybrid router (``backend=``
+        picks native or dspy)."""
+        chain = _hooks.CHAINS.get(type(self)) or _hooks.chain_for(type(self))
+        run = chain.run
+        if run is None:
+            return self.forward(*args, **kwargs)
+        return run(self, args, kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
-        """Run :meth:`aforward` (``await module.acall(question=...)``) through the hybrid router,
-        with assertion retries."""
-        router = _router or _load_router()
-
-        async def routed(*a: Any, **k: Any) -> Any:
-            return await router.acall(self, a, k)
-
-        return await acall_with_assertions(self, routed, args, kwargs)
+        """Run :meth:`aforward` (``await module.acall(question=...)``) through the call hooks."""
+        chain = _hooks.CHAINS.get(type(self)) or _hooks.chain_for(type(self))
+        arun = chain.arun
+        if arun is None:
+            return await self.aforward(*args, **kwargs)
+        return await arun(self, args, kwargs)
 
     def batch(
         self,
@@ -89,7 +80,7 @@ class Module:
         examples give ``None``; ``return_failed_examples=True`` returns
         ``(results, failed_examples, exceptions)``.
         """
-        from dspex.modules.parallel import Parallel
+        from dspex.primitives.parallel import Parallel
 
         parallel = Parallel(
             num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
@@ -104,7 +95,7 @@ class Module:
         return_failed_examples: bool = False,
     ) -> Any:
         """Async :meth:`batch`: asyncio tasks over :meth:`acall`, ``num_threads`` at a time."""
-        from dspex.modules.parallel import Parallel
+        from dspex.primitives.parallel import Parallel
 
         parallel = Parallel(
             num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
@@ -114,7 +105,7 @@ class Module:
     def astream(self, **inputs: Any) -> AsyncIterator[Any]:
         """Run with streaming: ``async for item in module.astream(question=...)`` yields
         ``StreamChunk`` s, ``StatusMessage`` s and finally the Prediction (see ``dspex.streamify``)."""
-        from dspex.streaming.streamify import streamify
+        from dspex.primitives.streamify import streamify
 
         return streamify(self)(**inputs)
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dspex.signatures.types import jsonable
+
 __all__ = ["Step", "record_step", "track_steps"]
 
 
@@ -31,8 +33,6 @@ class Step:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly data (values made JSON-compatible)."""
-        from dspex.adapters.formatting import jsonable
-
         return {
             "kind": self.kind,
             "module": self.module,

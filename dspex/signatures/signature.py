@@ -269,12 +269,12 @@ class Signature(metaclass=SignatureMeta):
     def validate_inputs(cls, values: Mapping[str, Any], *, allow_extra: bool = False) -> dict[str, Any]:
         """Coerce the inputs of a call to their types; :class:`FieldValidationError` names the field,
         the expected type and the value when one does not fit (or is missing, or unknown)."""
-        return validation.validate_inputs(cls, values, allow_extra=allow_extra)
+        return validation.validate_inputs(cls.input_fields, values, allow_extra=allow_extra)
 
     @classmethod
     def validate_outputs(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         """Coerce parsed outputs to their types and check their constraints."""
-        return validation.validate_outputs(cls, values)
+        return validation.validate_outputs(cls.output_fields, values)
 
     @classmethod
     def input_schema(cls) -> dict[str, Any]:

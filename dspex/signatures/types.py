@@ -1,4 +1,5 @@
-"""Type helpers shared by signatures and adapters: names, validators, JSON schemas."""
+"""Type helpers shared by signatures and adapters: names, validators, JSON schemas, and values
+made JSON-compatible (:func:`jsonable`)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ __all__ = [
     "annotation_name",
     "is_enum",
     "json_schema_of",
+    "jsonable",
     "type_adapter",
 ]
+
+_SCALARS = (str, int, float, bool)
 
 
 def annotation_name(annotation: Any) -> str:
@@ -88,3 +92,13 @@ def _type_first(value: Any) -> Any:
 
 def is_pydantic_model(annotation: Any) -> bool:
     return inspect.isclass(annotation) and issubclass(annotation, pydantic.BaseModel)
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-compatible form of ``value`` (pydantic's JSON mode, unknown leaves as ``str``)."""
+    if type(value) in _SCALARS or value is None:
+        return value
+    try:
+        return type_adapter(type(value)).dump_python(value, mode="json", fallback=str)
+    except Exception:
+        return str(value)

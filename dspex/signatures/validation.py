@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import pydantic
 import pydantic_core
@@ -13,9 +13,6 @@ from pydantic import TypeAdapter
 from dspex.signatures.errors import FieldValidationError, SignatureError
 from dspex.signatures.field import FieldInfo
 from dspex.signatures.types import allows_none, annotation_name, json_schema_of, type_adapter
-
-if TYPE_CHECKING:
-    from dspex.signatures.signature import Signature
 
 __all__ = ["check_field", "fields_json_schema", "validate_field", "validate_inputs", "validate_outputs"]
 
@@ -94,10 +91,10 @@ def validate_field(name: str, field: FieldInfo, value: Any) -> Any:
 
 
 def validate_inputs(
-    signature: type[Signature], values: Mapping[str, Any], *, allow_extra: bool = False
+    fields: Mapping[str, FieldInfo], values: Mapping[str, Any], *, allow_extra: bool = False
 ) -> dict[str, Any]:
-    """Check the inputs of a call: missing and unknown fields, types and constraints."""
-    fields = signature.input_fields
+    """Check the inputs of a call against the input ``fields``: missing and unknown fields,
+    types and constraints."""
     if not allow_extra:
         unknown = [k for k in values if k not in fields]
         if unknown:
@@ -126,11 +123,11 @@ def validate_inputs(
     return result
 
 
-def validate_outputs(signature: type[Signature], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Check parsed outputs against their types and constraints. A missing output becomes its
-    default (or ``None`` when its type allows it); a missing required output is an error."""
+def validate_outputs(fields: Mapping[str, FieldInfo], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check parsed outputs against the output ``fields``' types and constraints. A missing output
+    becomes its default (or ``None`` when its type allows it); a missing required output is an error."""
     result: dict[str, Any] = {}
-    for name, field in signature.output_fields.items():
+    for name, field in fields.items():
         if name in values:
             result[name] = validate_field(name, field, values[name])
         elif field.has_default:

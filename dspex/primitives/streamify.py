@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
-from dspex.streaming.sink import StreamSink
+from dspex.primitives.streams import StreamSink
 
 __all__ = ["streamify"]
 

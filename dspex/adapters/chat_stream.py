@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dspex.adapters.chat_adapter import FIELD_HEADER
+from dspex.adapters.sections import FIELD_HEADER
 
 __all__ = ["ChatFieldStream"]
 

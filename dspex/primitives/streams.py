@@ -1,5 +1,6 @@
-"""Where a streamed execution sends its events: one sink per ``streamify`` call, found through a
-context variable, so concurrent executions never mix their events."""
+"""The stream of one execution: what it yields besides the final Prediction, and the sink it goes
+to — one sink per ``streamify`` call, found through a context variable, so concurrent executions
+never mix their events (the same pattern as :mod:`dspex.primitives.steps`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,32 @@ import asyncio
 import contextvars
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from dspex.streaming.messages import StatusMessage, StreamChunk
+__all__ = ["StatusMessage", "StreamChunk", "StreamSink", "active_sink", "emit_status"]
 
-__all__ = ["StreamSink", "active_sink", "emit_status"]
+
+@dataclass(frozen=True, slots=True)
+class StreamChunk:
+    """A piece of the text of output ``field`` of ``predictor`` (its path in the program,
+    e.g. ``"answer.predict"``), as it arrives from the LM."""
+
+    predictor: str
+    field: str
+    chunk: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMessage:
+    """Progress: ``"calling answer.predict"``, ``"step draft started"``, ...
+
+    ``step`` names the pipeline step (its id, or its path when it has none) for step events.
+    """
+
+    text: str
+    step: str | None = None
+
 
 _active: contextvars.ContextVar[StreamSink | None] = contextvars.ContextVar("dspex_stream_sink", default=None)
 
