@@ -52,6 +52,14 @@ class Settings:
             return local[key]
         return self._globals.get(key, default)
 
+    def get_many(self, *keys: str) -> tuple[Any, ...]:
+        """The values of ``keys``, as :meth:`get` gives them (one context look-up for all)."""
+        local = _overrides.get()
+        values = self._globals
+        if local is None:
+            return tuple(values.get(key) for key in keys)
+        return tuple(local[key] if key in local else values.get(key) for key in keys)
+
     def __getattr__(self, key: str) -> Any:
         if key.startswith("_"):
             raise AttributeError(key)
@@ -79,6 +87,15 @@ class Settings:
             yield
         finally:
             _overrides.reset(token)
+
+    def push(self, **kwargs: Any) -> contextvars.Token[dict[str, Any] | None]:
+        """:meth:`context` without the ``with`` block, for code on every call's path: override
+        ``kwargs`` until :meth:`pop` gets the returned token (always pop, in a ``finally``)."""
+        return _overrides.set({**(_overrides.get() or {}), **kwargs})
+
+    def pop(self, token: contextvars.Token[dict[str, Any] | None]) -> None:
+        """End the override :meth:`push` started."""
+        _overrides.reset(token)
 
     def reset(self) -> None:
         """Restore the defaults (used by tests)."""

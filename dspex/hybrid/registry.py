@@ -35,10 +35,13 @@ BACKENDS = ("native", "dspy")
 KINDS = ("module", "optimizer")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Capability:
     """What the registry says about one type: the backends registered for it, those that can run
-    here (dspy only when installed), and whether a native instance converts to dspy."""
+    here (dspy only when installed), and whether a native instance converts to dspy.
+
+    Compared and hashed by identity: :func:`capability_of` makes a new one whenever the registry
+    changes, so the router can key cached decisions on it."""
 
     registered: tuple[str, ...]
     available: tuple[str, ...]

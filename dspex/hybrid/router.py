@@ -32,7 +32,7 @@ from dspex.hybrid.registry import capability_of, native_type_of
 from dspex.hybrid.routing import PREFERENCES, Decision, check_preference, decide, pick_backend
 from dspex.lm.errors import AuthenticationError, CircuitOpenError
 from dspex.modules.errors import NoLMConfiguredError
-from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync
+from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, aforward, forward
 from dspex.settings import settings
 from dspex.signatures.errors import FieldValidationError, SignatureError
 
@@ -193,21 +193,38 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
                 return _PASS
             return Plan(SCOPE, route=_Route(call_backend=check_preference(preference)))
         dspy_backed = True
-    overrides = settings.get("overrides")
+    capability = capability_of(type_name)
+    enclosing = state.call_backend if state is not None else None
+    overrides, default, fallback = settings.get_many("overrides", "backend", "fallback")
+    override = overrides.get(type_name) if overrides else None
+    # Same inputs, same decision (unless it read the recent record): decide once per combination.
+    key = (type_name, capability, explicit, enclosing, instance, override, default, fallback, dspy_backed)
+    found = _plans.get(key)
+    if found is not None:
+        return found
     decision = decide(
         type_name,
-        capability_of(type_name),
+        capability,
         explicit=explicit,
-        enclosing=state.call_backend if state is not None else None,
+        enclosing=enclosing,
         instance=instance,
-        override=overrides.get(type_name) if overrides else None,
-        default=settings.get("backend") or "auto",
-        fallback=bool(settings.get("fallback")),
+        override=override,
+        default=default or "auto",
+        fallback=bool(fallback),
         dspy_only=dspy_backed,
         windows=_windows(type_name, "call"),
         min_samples=int(settings.get("adaptive_min_samples") or 1),
     )
-    return Plan(ROUTED, type_name=type_name, decision=decision, dspy_backed=dspy_backed)
+    found = Plan(ROUTED, type_name=type_name, decision=decision, dspy_backed=dspy_backed)
+    if decision.lasting:
+        if len(_plans) >= _PLANS_KEPT:
+            _plans.clear()
+        _plans[key] = found
+    return found
+
+
+_plans: dict[tuple[Any, ...], Plan] = {}
+_PLANS_KEPT = 1024
 
 
 # -- attempts: what both executors record ----------------------------------------------------------
@@ -346,22 +363,14 @@ class Router(CallHook):
 ROUTER = Router()
 
 
-def _forward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return module.forward(*args, **kwargs)
-
-
-async def _aforward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return await module.aforward(*args, **kwargs)
-
-
 def call(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``module(*args, **kwargs)`` through the router alone (no other call hooks)."""
-    return ROUTER.call(module, args, kwargs, _forward)
+    return ROUTER.call(module, args, kwargs, proceed=forward)
 
 
 async def acall(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``await module.acall(*args, **kwargs)`` through the router alone."""
-    return await ROUTER.acall(module, args, kwargs, _aforward)
+    return await ROUTER.acall(module, args, kwargs, proceed=aforward)
 
 
 # -- dspy optimizers running a dspex program ------------------------------------------------------

@@ -35,10 +35,12 @@ Window = Mapping[str, Any]  # a telemetry window: window_count, error_rate, p50_
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Run the call on ``backend``; ``fallback``: a native failure that is not the caller's
-    error is retried on dspy."""
+    error is retried on dspy. ``lasting``: the decision follows from the inputs alone (no recent
+    record was read), so the same inputs give it again."""
 
     backend: str
     fallback: bool = False
+    lasting: bool = True
 
 
 def check_preference(value: Any) -> str:
@@ -136,6 +138,7 @@ def decide(
                 reason="this instance was built on dspy; create it again with backend='native'",
             )
         return _ON_DSPY
+    lasting = preference != "adaptive"  # adaptive reads the recent record: it may change
     backend = pick_backend(
         type_name,
         preference,
@@ -152,13 +155,9 @@ def decide(
                 kind="module",
                 reason=f"no converter from the native {type_name} to dspy is registered",
             )
-        return _ON_DSPY
-    if fallback and capability.convertible and "dspy" in capability.available:
-        return _NATIVE_WITH_FALLBACK
-    return _NATIVE
+        return Decision("dspy", lasting=lasting)
+    can_fall_back = fallback and capability.convertible and "dspy" in capability.available
+    return Decision("native", fallback=can_fall_back, lasting=lasting)
 
 
-# The four possible decisions, shared (a decision is a value).
-_NATIVE = Decision("native")
-_NATIVE_WITH_FALLBACK = Decision("native", fallback=True)
 _ON_DSPY = Decision("dspy")

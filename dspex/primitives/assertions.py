@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -123,8 +122,28 @@ class _Scope:
             object.__setattr__(result, "_suggestion_failures", list(self.misses))
         return result
 
-    def _hooks(self) -> Any:
-        return predictor_hook(self._hook) if self.feedback else nullcontext()
+    def _attempt(self, proceed: Proceed, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """One run: its predictor calls go to this attempt's trace; retried predictors get feedback."""
+        token = settings.push(trace=self.trace)
+        try:
+            if not self.feedback:
+                return proceed(module, args, kwargs)
+            with predictor_hook(self._hook):
+                return proceed(module, args, kwargs)
+        finally:
+            settings.pop(token)
+
+    async def _aattempt(
+        self, proceed: ProceedAsync, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        token = settings.push(trace=self.trace)
+        try:
+            if not self.feedback:
+                return await proceed(module, args, kwargs)
+            with predictor_hook(self._hook):
+                return await proceed(module, args, kwargs)
+        finally:
+            settings.pop(token)
 
     def _retry(self, signal: _Backtrack) -> None:
         predictor, _, prediction = signal.target
@@ -234,44 +253,14 @@ def call_with_assertions(
     module: Any, forward: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     """Run ``forward(*args, **kwargs)`` in an assertion scope (what ``Module.__call__`` does)."""
-    scope = _Scope(module)
-    token = _scopes.set((*_scopes.get(), scope))
-    try:
-        while True:
-            outer = scope._begin()
-            try:
-                with settings.context(trace=scope.trace), scope._hooks():
-                    result = forward(*args, **kwargs)
-            except _Backtrack as signal:
-                if signal.scope is not scope:
-                    raise
-                scope._retry(signal)
-                continue
-            return scope._end(outer, result)
-    finally:
-        _scopes.reset(token)
+    return ASSERTION_SCOPE.call(module, args, kwargs, proceed=lambda _, a, k: forward(*a, **k))
 
 
 async def acall_with_assertions(
     module: Any, aforward: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     """Async :func:`call_with_assertions` (what ``Module.acall`` does)."""
-    scope = _Scope(module)
-    token = _scopes.set((*_scopes.get(), scope))
-    try:
-        while True:
-            outer = scope._begin()
-            try:
-                with settings.context(trace=scope.trace), scope._hooks():
-                    result = await aforward(*args, **kwargs)
-            except _Backtrack as signal:
-                if signal.scope is not scope:
-                    raise
-                scope._retry(signal)
-                continue
-            return scope._end(outer, result)
-    finally:
-        _scopes.reset(token)
+    return await ASSERTION_SCOPE.acall(module, args, kwargs, proceed=lambda _, a, k: aforward(*a, **k))
 
 
 _NO_SCOPE = "__dspex_no_assertion_scope__"
@@ -297,16 +286,43 @@ class AssertionScope(CallHook):
         aforward = getattr(cls, "aforward", None)
         return not (getattr(forward, _NO_SCOPE, False) and getattr(aforward, _NO_SCOPE, False))
 
+    # Each attempt gets a fresh copy of the keyword arguments: the router takes ``backend=`` out
+    # of the dict it is given, and a retry must be routed the same way.
     def call(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: Proceed) -> Any:
-        return call_with_assertions(module, lambda *a, **k: proceed(module, a, k), args, kwargs)
+        scope = _Scope(module)
+        token = _scopes.set((*_scopes.get(), scope))
+        try:
+            while True:
+                outer = scope._begin()
+                try:
+                    result = scope._attempt(proceed, module, args, dict(kwargs))
+                except _Backtrack as signal:
+                    if signal.scope is not scope:
+                        raise
+                    scope._retry(signal)
+                    continue
+                return scope._end(outer, result)
+        finally:
+            _scopes.reset(token)
 
     async def acall(
         self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: ProceedAsync
     ) -> Any:
-        async def run(*a: Any, **k: Any) -> Any:
-            return await proceed(module, a, k)
-
-        return await acall_with_assertions(module, run, args, kwargs)
+        scope = _Scope(module)
+        token = _scopes.set((*_scopes.get(), scope))
+        try:
+            while True:
+                outer = scope._begin()
+                try:
+                    result = await scope._aattempt(proceed, module, args, dict(kwargs))
+                except _Backtrack as signal:
+                    if signal.scope is not scope:
+                        raise
+                    scope._retry(signal)
+                    continue
+                return scope._end(outer, result)
+        finally:
+            _scopes.reset(token)
 
 
 ASSERTION_SCOPE = AssertionScope()

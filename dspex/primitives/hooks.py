@@ -16,10 +16,10 @@ every hook that applies to the module's class, outermost first::
 
     dspex.primitives.register_call_hook(Timing())
 
-``proceed(module, args, kwargs)`` runs the rest of the chain and finally ``module.forward``
-(``await proceed(...)`` and ``aforward`` in :meth:`CallHook.acall`). A hook may call it more than
-once (the assertion scope retries), change the arguments, or not call it at all (the router
-runs some calls on dspy).
+``proceed(module, args, kwargs)`` (passed by keyword) runs the rest of the chain and finally
+``module.forward`` (``await proceed(...)`` and ``aforward`` in :meth:`CallHook.acall`). A hook
+may call it more than once (the assertion scope retries), change the arguments, or not call it
+at all (the router runs some calls on dspy).
 
 The chain of a class is built once and cached; registering or removing a hook drops the cache.
 A class that no hook applies to pays one dictionary look-up per call.
@@ -37,8 +37,10 @@ __all__ = [
     "Chain",
     "Proceed",
     "ProceedAsync",
+    "aforward",
     "call_hooks",
     "chain_for",
+    "forward",
     "register_call_hook",
     "unregister_call_hook",
 ]
@@ -80,32 +82,24 @@ class Chain:
         self.arun: ProceedAsync | None = None
         if not hooks:
             return
-        run: Proceed = _forward
-        arun: ProceedAsync = _aforward
+        run: Proceed = forward
+        arun: ProceedAsync = aforward
         for hook in reversed(hooks):
-            # partial keeps each link a C-level call: no extra Python frame per hook.
-            run = functools.partial(_link, hook.call, run)
-            arun = functools.partial(_alink, hook.acall, arun)
+            # A C-level partial per link: no Python frame of its own between two hooks.
+            run = functools.partial(hook.call, proceed=run)
+            arun = functools.partial(hook.acall, proceed=arun)
         self.run = run
         self.arun = arun
 
 
-def _forward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def forward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The end of every sync chain: ``module.forward(*args, **kwargs)``."""
     return module.forward(*args, **kwargs)
 
 
-async def _aforward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+async def aforward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The end of every async chain: ``await module.aforward(*args, **kwargs)``."""
     return await module.aforward(*args, **kwargs)
-
-
-def _link(step: Any, proceed: Proceed, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return step(module, args, kwargs, proceed)
-
-
-def _alink(
-    step: Any, proceed: ProceedAsync, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Awaitable[Any]:
-    return step(module, args, kwargs, proceed)
 
 
 _lock = threading.Lock()

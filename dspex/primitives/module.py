@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from dspex.primitives import hooks as _hooks
+from dspex.primitives.parallel import Parallel
+from dspex.primitives.streamify import streamify
 
 __all__ = ["Module", "Parameter"]
 
@@ -80,8 +82,6 @@ class Module:
         examples give ``None``; ``return_failed_examples=True`` returns
         ``(results, failed_examples, exceptions)``.
         """
-        from dspex.primitives.parallel import Parallel
-
         parallel = Parallel(
             num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
         )
@@ -95,8 +95,6 @@ class Module:
         return_failed_examples: bool = False,
     ) -> Any:
         """Async :meth:`batch`: asyncio tasks over :meth:`acall`, ``num_threads`` at a time."""
-        from dspex.primitives.parallel import Parallel
-
         parallel = Parallel(
             num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
         )
@@ -105,8 +103,6 @@ class Module:
     def astream(self, **inputs: Any) -> AsyncIterator[Any]:
         """Run with streaming: ``async for item in module.astream(question=...)`` yields
         ``StreamChunk`` s, ``StatusMessage`` s and finally the Prediction (see ``dspex.streamify``)."""
-        from dspex.primitives.streamify import streamify
-
         return streamify(self)(**inputs)
 
     # -- structure --------------------------------------------------------------------------
