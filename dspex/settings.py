@@ -56,9 +56,9 @@ class Settings:
         """The values of ``keys``, as :meth:`get` gives them (one context look-up for all)."""
         local = _overrides.get()
         values = self._globals
-        if local is None:
-            return tuple(values.get(key) for key in keys)
-        return tuple(local[key] if key in local else values.get(key) for key in keys)
+        if local:
+            values = {**values, **local}
+        return tuple(map(values.get, keys))
 
     def __getattr__(self, key: str) -> Any:
         if key.startswith("_"):

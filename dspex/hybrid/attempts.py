@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from dspex.primitives.prediction import Prediction
+
 __all__ = ["Attempt", "attempts_of", "publish_attempts", "record_attempts"]
 
 
@@ -63,7 +65,7 @@ def publish_attempts(attempts: list[Attempt], result: Any = None) -> None:
     The prediction keeps the :class:`Attempt` objects; they become dicts when read (most
     predictions are never asked), so a routed call pays for no conversion it does not need.
     """
-    if result is not None and hasattr(type(result), "_attempts"):
+    if isinstance(result, Prediction):
         object.__setattr__(result, "_attempts", attempts)
     collectors = _collectors.get()
     if collectors:

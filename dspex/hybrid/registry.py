@@ -27,6 +27,7 @@ __all__ = [
     "dspy_installed",
     "implementation",
     "native_type_of",
+    "native_unit_of",
     "register_dspy",
     "register_native",
 ]
@@ -99,6 +100,8 @@ _lock = threading.Lock()
 _registry: dict[str, dict[str, dict[str, Implementation]]] = {kind: {} for kind in KINDS}
 _available: dict[tuple[str, str, bool], tuple[str, ...]] = {}  # cleared on every registration
 _capabilities: dict[tuple[str, str, bool], Capability] = {}  # likewise
+_units: dict[type, tuple[str, Capability] | None] = {}  # likewise, and when dspy_installed changes
+_units_installed: bool | None = None
 _native_classes: dict[type, str] | None = None
 _dspy_installed: bool | None = None
 
@@ -117,6 +120,7 @@ def _register(kind: str, type_name: str, backend: str, impl: Implementation) -> 
         _registry[kind].setdefault(type_name, {})[backend] = impl
         _available.clear()
         _capabilities.clear()
+        _units.clear()
         if backend == "native":
             _native_classes = None
 
@@ -153,6 +157,7 @@ def unregister(type_name: str, backend: str, *, kind: str = "module") -> None:
             _registry[kind].pop(type_name, None)
         _available.clear()
         _capabilities.clear()
+        _units.clear()
         _native_classes = None
 
 
@@ -204,8 +209,8 @@ def known_types(kind: str = "module") -> list[str]:
     return sorted(_registry[kind])
 
 
-def native_type_of(module: Any) -> str | None:
-    """The registered type name of a native module instance (exact class match), else ``None``."""
+def _native_table() -> dict[type, str]:
+    """Registered native module class -> type name (rebuilt after a registration)."""
     global _native_classes
     classes = _native_classes
     if classes is None:
@@ -218,7 +223,30 @@ def native_type_of(module: Any) -> str | None:
             except (ImportError, AttributeError):  # a native module that is not importable yet
                 continue
         _native_classes = classes
-    return classes.get(type(module))
+    return classes
+
+
+def native_type_of(module: Any) -> str | None:
+    """The registered type name of a native module instance (exact class match), else ``None``."""
+    return _native_table().get(type(module))
+
+
+def native_unit_of(cls: type) -> tuple[str, Capability] | None:
+    """``(type name, capability)`` when ``cls`` is a registered native module class, else ``None``
+    (cached per class: the router asks on every call)."""
+    global _units_installed
+    installed = dspy_installed()
+    if installed is not _units_installed:
+        _units.clear()
+        _units_installed = installed
+    try:
+        return _units[cls]
+    except KeyError:
+        pass
+    name = _native_table().get(cls)
+    found = (name, capability_of(name)) if name is not None else None
+    _units[cls] = found
+    return found
 
 
 def capabilities() -> dict[str, Any]:

@@ -28,7 +28,7 @@ from dspex.hybrid import telemetry
 from dspex.hybrid.attempts import Attempt, publish_attempts
 from dspex.hybrid.dspy_bridge import acall_mapped, arun_on_dspy, call_mapped, run_on_dspy
 from dspex.hybrid.errors import BackendUnavailable
-from dspex.hybrid.registry import capability_of, native_type_of
+from dspex.hybrid.registry import capability_of, native_unit_of
 from dspex.hybrid.routing import PREFERENCES, Decision, check_preference, decide, pick_backend
 from dspex.lm.errors import AuthenticationError, CircuitOpenError
 from dspex.modules.errors import NoLMConfiguredError
@@ -181,19 +181,21 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
         if state.inside_unit:
             _pop_backend(module, kwargs)
             return _PASS
-    explicit = _pop_backend(module, kwargs)
+    explicit = _pop_backend(module, kwargs) if "backend" in kwargs else None
     instance = module.__dict__.get("backend")
-    type_name = native_type_of(module)
-    dspy_backed = False
-    if type_name is None:
+    unit = native_unit_of(type(module))
+    if unit is not None:
+        type_name, capability = unit
+        dspy_backed = False
+    else:
         type_name = getattr(module, "_hybrid_dspy_type", None)
         if type_name is None:  # a composite program: it is not routed, the units inside it are
             preference = explicit if explicit is not None else instance
             if preference is None:
                 return _PASS
             return Plan(SCOPE, route=_Route(call_backend=check_preference(preference)))
+        capability = capability_of(type_name)
         dspy_backed = True
-    capability = capability_of(type_name)
     enclosing = state.call_backend if state is not None else None
     overrides, default, fallback = settings.get_many("overrides", "backend", "fallback")
     override = overrides.get(type_name) if overrides else None
@@ -228,136 +230,143 @@ _PLANS_KEPT = 1024
 
 
 # -- attempts: what both executors record ----------------------------------------------------------
-class _Attempts:
-    """The attempts of one routed call: telemetry events, statistics, and the list published on
-    the prediction and to ``record_attempts`` collectors."""
-
-    __slots__ = ("done", "start", "type_name")
-
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-        self.done: list[Attempt] = []
-        self.start = 0.0
-
-    def begin(self, backend: str) -> None:
-        telemetry.emit("start", "call", backend, self.type_name, len(self.done) + 1)
-        self.start = perf_counter()
-
-    def ok(self, backend: str) -> None:
-        latency = (perf_counter() - self.start) * 1000.0
-        telemetry.record("call", self.type_name, backend, latency, True)
-        self.done.append(Attempt(backend, "ok", None, latency, self.type_name))
-        telemetry.emit("stop", "call", backend, self.type_name, len(self.done), latency)
-
-    def failed(self, backend: str, error: BaseException) -> None:
-        latency = (perf_counter() - self.start) * 1000.0
-        telemetry.record("call", self.type_name, backend, latency, False)
-        self.done.append(
-            Attempt(backend, "error", f"{type(error).__name__}: {error}", latency, self.type_name)
-        )
-        telemetry.emit("exception", "call", backend, self.type_name, len(self.done), latency, error)
+# Kept short and mostly inline: this runs once per routed call. Events are built only when someone
+# subscribed (telemetry._subscribers is read directly for that).
+def _emit_start(type_name: str, backend: str, done: list[Attempt]) -> None:
+    telemetry.emit("start", "call", backend, type_name, len(done) + 1)
 
 
-def _falls_back(plan: Plan, error: BaseException) -> bool:
-    assert plan.decision is not None
-    return plan.decision.fallback and not is_user_error(error)
+def _succeeded(type_name: str, backend: str, done: list[Attempt], start: float) -> None:
+    latency = (perf_counter() - start) * 1000.0
+    telemetry.record("call", type_name, backend, latency, True)
+    done.append(Attempt(backend, "ok", None, latency, type_name))
+    if telemetry._subscribers:
+        telemetry.emit("stop", "call", backend, type_name, len(done), latency)
+
+
+def _failed(type_name: str, backend: str, done: list[Attempt], start: float, error: BaseException) -> None:
+    latency = (perf_counter() - start) * 1000.0
+    telemetry.record("call", type_name, backend, latency, False)
+    done.append(Attempt(backend, "error", f"{type(error).__name__}: {error}", latency, type_name))
+    if telemetry._subscribers:
+        telemetry.emit("exception", "call", backend, type_name, len(done), latency, error)
+
+
+def _falls_back(decision: Decision, error: BaseException) -> bool:
+    return decision.fallback and not is_user_error(error)
 
 
 # -- the executors ---------------------------------------------------------------------------------
 class Router(CallHook):
-    """The call hook of the hybrid router (inside the assertion scope, so a retry is routed again)."""
+    """The call hook of the hybrid router (inside the assertion scope, so a retry is routed again).
+
+    Both executors: plan; a call that is not a routed unit runs on (with its preference visible
+    to the modules inside, or on a dspy optimizer's stand-in); a routed unit runs natively (the
+    modules inside it just run) and, when that fails and the decision allows, on dspy. Every
+    attempt is timed, counted and published on the prediction.
+    """
 
     order = 100
 
     def call(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: Proceed) -> Any:
         how = plan(module, kwargs)
-        if how.kind is PASS:
-            return proceed(module, args, kwargs)
-        if how.kind is SCOPE:
+        kind = how.kind
+        if kind is not ROUTED:
+            if kind is PASS:
+                return proceed(module, args, kwargs)
+            if kind is MAPPED:
+                return call_mapped(module, how.twin, kwargs)
             token = _route.set(how.route)
             try:
                 return proceed(module, args, kwargs)
             finally:
                 _route.reset(token)
-        if how.kind is MAPPED:
-            return call_mapped(module, how.twin, kwargs)
-        assert how.decision is not None
-        attempts = _Attempts(how.type_name)
+        decision, type_name = how.decision, how.type_name
+        done: list[Attempt] = []
         result = None
         try:
-            if how.decision.backend == "native":
-                attempts.begin("native")
+            if decision.backend == "native":
+                if telemetry._subscribers:
+                    _emit_start(type_name, "native", done)
+                start = perf_counter()
                 token = _route.set(_INSIDE)
                 try:
-                    result = proceed(module, args, dict(kwargs) if how.decision.fallback else kwargs)
+                    result = proceed(module, args, dict(kwargs) if decision.fallback else kwargs)
                 except BaseException as error:
-                    attempts.failed("native", error)
-                    if not _falls_back(how, error):
+                    _failed(type_name, "native", done, start, error)
+                    if not _falls_back(decision, error):
                         raise
                 else:
-                    attempts.ok("native")
+                    _succeeded(type_name, "native", done, start)
                     return result
                 finally:
                     _route.reset(token)
-            attempts.begin("dspy")
+            if telemetry._subscribers:
+                _emit_start(type_name, "dspy", done)
+            start = perf_counter()
             try:
                 if how.dspy_backed:
                     result = proceed(module, args, kwargs)
                 else:
-                    result = run_on_dspy(module, how.type_name, kwargs)
+                    result = run_on_dspy(module, type_name, kwargs)
             except BaseException as error:
-                attempts.failed("dspy", error)
+                _failed(type_name, "dspy", done, start, error)
                 raise
-            attempts.ok("dspy")
+            _succeeded(type_name, "dspy", done, start)
             return result
         finally:
-            publish_attempts(attempts.done, result)
+            publish_attempts(done, result)
 
     async def acall(
         self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: ProceedAsync
     ) -> Any:
         how = plan(module, kwargs)
-        if how.kind is PASS:
-            return await proceed(module, args, kwargs)
-        if how.kind is SCOPE:
+        kind = how.kind
+        if kind is not ROUTED:
+            if kind is PASS:
+                return await proceed(module, args, kwargs)
+            if kind is MAPPED:
+                return await acall_mapped(module, how.twin, kwargs)
             token = _route.set(how.route)
             try:
                 return await proceed(module, args, kwargs)
             finally:
                 _route.reset(token)
-        if how.kind is MAPPED:
-            return await acall_mapped(module, how.twin, kwargs)
-        assert how.decision is not None
-        attempts = _Attempts(how.type_name)
+        decision, type_name = how.decision, how.type_name
+        done: list[Attempt] = []
         result = None
         try:
-            if how.decision.backend == "native":
-                attempts.begin("native")
+            if decision.backend == "native":
+                if telemetry._subscribers:
+                    _emit_start(type_name, "native", done)
+                start = perf_counter()
                 token = _route.set(_INSIDE)
                 try:
-                    result = await proceed(module, args, dict(kwargs) if how.decision.fallback else kwargs)
+                    result = await proceed(module, args, dict(kwargs) if decision.fallback else kwargs)
                 except BaseException as error:
-                    attempts.failed("native", error)
-                    if not _falls_back(how, error):
+                    _failed(type_name, "native", done, start, error)
+                    if not _falls_back(decision, error):
                         raise
                 else:
-                    attempts.ok("native")
+                    _succeeded(type_name, "native", done, start)
                     return result
                 finally:
                     _route.reset(token)
-            attempts.begin("dspy")
+            if telemetry._subscribers:
+                _emit_start(type_name, "dspy", done)
+            start = perf_counter()
             try:
                 if how.dspy_backed:
                     result = await proceed(module, args, kwargs)
                 else:
-                    result = await arun_on_dspy(module, how.type_name, kwargs)
+                    result = await arun_on_dspy(module, type_name, kwargs)
             except BaseException as error:
-                attempts.failed("dspy", error)
+                _failed(type_name, "dspy", done, start, error)
                 raise
-            attempts.ok("dspy")
+            _succeeded(type_name, "dspy", done, start)
             return result
         finally:
-            publish_attempts(attempts.done, result)
+            publish_attempts(done, result)
 
 
 ROUTER = Router()

@@ -164,12 +164,30 @@ def _percentile(ordered: list[float], q: float) -> float | None:
 _stats_lock = threading.Lock()
 _window_size = DEFAULT_WINDOW
 _stats: dict[tuple[str, str, str], BackendStats] = {}
+# Attempts not yet counted. Every routed call records one, so recording is a queue append (atomic,
+# no lock); the queue is folded into the statistics whenever they are read, and every
+# _FOLD_EVERY attempts so that it stays small when nobody reads them.
+_pending: deque[tuple[str, str, str, float, bool]] = deque()
+_FOLD_EVERY = 256
 
 
 def record(operation: str, type_name: str, backend: str, latency_ms: float, ok: bool) -> None:
     """Add one attempt to the statistics."""
-    key = (operation, type_name, backend)
-    with _stats_lock:
+    _pending.append((operation, type_name, backend, latency_ms, ok))
+    if len(_pending) >= _FOLD_EVERY:
+        with _stats_lock:
+            _fold()
+
+
+def _fold() -> None:
+    """Count the queued attempts (call with ``_stats_lock`` held)."""
+    take = _pending.popleft
+    while True:
+        try:
+            operation, type_name, backend, latency_ms, ok = take()
+        except IndexError:
+            return
+        key = (operation, type_name, backend)
         entry = _stats.get(key)
         if entry is None:
             entry = _stats[key] = BackendStats(_window_size)
@@ -179,6 +197,7 @@ def record(operation: str, type_name: str, backend: str, latency_ms: float, ok: 
 def window_of(type_name: str, backend: str, operation: str = "call") -> dict[str, Any]:
     """The snapshot of one (type, backend) (zeros when it has never run)."""
     with _stats_lock:
+        _fold()
         entry = _stats.get((operation, type_name, backend))
         return (entry or BackendStats(1)).snapshot()
 
@@ -193,6 +212,7 @@ def stats() -> dict[str, Any]:
                "compile": {"mipro_v2": {"dspy": {...}}}}}
     """
     with _stats_lock:
+        _fold()
         items = list(_stats.items())
         size = _window_size
         backends: dict[str, BackendStats] = {}
@@ -211,6 +231,7 @@ def stats() -> dict[str, Any]:
 def reset_stats() -> None:
     """Forget every statistic (tests, or after the platform persisted a snapshot)."""
     with _stats_lock:
+        _pending.clear()
         _stats.clear()
 
 
@@ -221,4 +242,5 @@ def configure_stats(*, window: int = DEFAULT_WINDOW) -> None:
         raise ValueError(f"window must be at least 1, got {window}")
     with _stats_lock:
         _window_size = window
+        _pending.clear()
         _stats.clear()

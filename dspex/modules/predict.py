@@ -52,17 +52,9 @@ class Predict(Module, Parameter):
         self.train: list[Any] = []
 
     # -- calling ----------------------------------------------------------------------------
-    def __call__(self, *args: Any, **kwargs: Any) -> Prediction:
-        """Predict through the hybrid router (``backend="dspy"`` runs the same call on dspy)."""
-        if args:
-            raise TypeError(self._positional_error())
-        return super().__call__(**kwargs)
-
-    async def acall(self, *args: Any, **kwargs: Any) -> Prediction:
-        """Async ``__call__``: ``await predict.acall(question=...)``."""
-        if args:
-            raise TypeError(self._positional_error())
-        return await super().acall(**kwargs)
+    # ``predict(question=...)`` / ``await predict.acall(question=...)`` are Module's: through the
+    # call hooks (the router: ``backend="dspy"`` runs the same call on dspy). Inputs are keywords.
+    _keyword_only = True
 
     @without_assertion_scope  # no user code runs here: checks around the call still send it back
     def forward(self, **kwargs: Any) -> Prediction:

@@ -51,10 +51,15 @@ class Module:
         context = contextvars.copy_context()
         return await asyncio.to_thread(context.run, lambda: self.forward(**kwargs))
 
+    _keyword_only = False
+    """Calls take keyword inputs only (positional arguments are a ``TypeError`` naming them)."""
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run :meth:`forward` through the registered call hooks (see :mod:`dspex.primitives.hooks`):
         with ``import dspex`` these are the assertion scope and the hybrid router (``backend=``
         picks native or dspy)."""
+        if args and self._keyword_only:
+            raise TypeError(self._positional_error())
         chain = _hooks.CHAINS.get(type(self)) or _hooks.chain_for(type(self))
         run = chain.run
         if run is None:
@@ -63,11 +68,16 @@ class Module:
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
         """Run :meth:`aforward` (``await module.acall(question=...)``) through the call hooks."""
+        if args and self._keyword_only:
+            raise TypeError(self._positional_error())
         chain = _hooks.CHAINS.get(type(self)) or _hooks.chain_for(type(self))
         arun = chain.arun
         if arun is None:
             return await self.aforward(*args, **kwargs)
         return await arun(self, args, kwargs)
+
+    def _positional_error(self) -> str:
+        return f"{type(self).__name__} takes keyword arguments only"
 
     def batch(
         self,
