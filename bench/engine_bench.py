@@ -3,9 +3,12 @@
     python bench/engine_bench.py            # full run (a few minutes)
     python bench/engine_bench.py --quick    # fewer calls
 
-Measures: sequential Predict latency (zero-latency server), cache-hit cost, async throughput at
-concurrency 64 (vs raw httpx on the same server), and throughput with 100 ms server latency
-(dspex async vs dspy with 64 threads and dspy async).
+Measures: sequential Predict latency (zero-latency server), cache-hit cost (an LM hit, a bare
+``Predict.forward`` with the same hit, and a whole ``Predict`` call through the call hooks and the
+router), async throughput at concurrency 64 (vs raw httpx on the same server), throughput with
+100 ms server latency (dspex async vs dspy with 64 threads and dspy async), and the RSS growth of
+10,000 Predict executions in one process (``memory_bench.py``, in a child process). Prints the
+ratios the engine's targets are stated in (docs/engine-architecture.md, "Performance").
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from _common import per_call, print_table, save, stub_server
@@ -60,6 +66,9 @@ def cache_hits(base_url: str, n: int) -> dict[str, float]:
     lm = dspex_lm(base_url, cache=True)
     lm_hit = per_call(lambda: lm.request(messages), n * 10, warmup=5)
     native = dspex.Predict("question -> answer")
+    forward_hit = per_call(
+        lambda: native.forward(question="What is the capital of France?", lm=lm), n * 10, warmup=5
+    )
     predict_hit = per_call(lambda: native(question="What is the capital of France?", lm=lm), n * 10, warmup=5)
     theirs_lm = dspy_lm(base_url, cache=True)
     dspy_lm_hit = per_call(lambda: theirs_lm(messages=messages), n, warmup=5)
@@ -69,6 +78,7 @@ def cache_hits(base_url: str, n: int) -> dict[str, float]:
     return {
         "dspex_lm_us": lm_hit * 1e6,
         "dspy_lm_us": dspy_lm_hit * 1e6,
+        "dspex_forward_us": forward_hit * 1e6,
         "dspex_predict_us": predict_hit * 1e6,
         "dspy_predict_us": dspy_predict_hit * 1e6,
     }
@@ -160,6 +170,42 @@ async def dspy_async_rate(base_url: str, total: int, concurrency: int) -> float:
     return await _run_concurrently(call, total, concurrency)
 
 
+def memory_growth(base_url: str, n: int) -> dict[str, Any]:
+    """``memory_bench.py`` in a child process (a fresh interpreter: only dspex is loaded)."""
+    script = Path(__file__).with_name("memory_bench.py")
+    output = subprocess.run(
+        [sys.executable, str(script), "--base-url", base_url, "--n", str(n), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=script.parent,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+CEILING_100MS = 640.0  # 64 calls in flight / 0.1 s
+
+
+def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each target of docs/engine-architecture.md with its measured ratio and whether it is met."""
+    hits = results["cache_hit"]
+    seq = results["sequential_predict"]
+    slow = results["async_100ms_latency"]
+    memory = results["memory"]
+    rows = {
+        "cache_hit_call_vs_bare_forward": (hits["dspex_predict_us"] / hits["dspex_forward_us"], "<=", 1.25),
+        "cache_hit_dspy_vs_dspex_predict": (hits["dspy_predict_us"] / hits["dspex_predict_us"], ">=", 15.0),
+        "sequential_dspy_vs_dspex": (seq["dspy_ms"] / seq["dspex_ms"], ">=", 5.0),
+        "async_100ms_share_of_ceiling": (slow["dspex_predict_cps"] / CEILING_100MS, ">=", 0.88),
+        "memory_growth_pct": (memory["growth_pct"], "<", 5.0),
+    }
+    met = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b}
+    return {
+        name: {"measured": round(value, 3), "target": f"{op} {goal}", "met": met[op](value, goal)}
+        for name, (value, op, goal) in rows.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -175,6 +221,7 @@ def main() -> None:
         raw = asyncio.run(raw_httpx_rate(base_url, total, concurrency))
         raw_sharded = asyncio.run(raw_httpx_rate(base_url, total, concurrency, sharded=True))
         lm_rate, predict_rate = asyncio.run(dspex_async_rates(base_url, total, concurrency))
+        memory = memory_growth(base_url, 2_000 if args.quick else 10_000)
     with stub_server(latency=0.1, default=ANSWER) as base_url:
         total = 640 if args.quick else 1920
         native_slow = asyncio.run(dspex_async_rates(base_url, total, concurrency))[1]
@@ -195,7 +242,9 @@ def main() -> None:
             "dspy_threads_cps": dspy_threads,
             "dspy_async_cps": dspy_async,
         },
+        "memory": memory,
     }
+    results["targets"] = targets(results)
     print_table(
         "Sequential Predict, zero-latency stub (lower is better)",
         [
@@ -217,10 +266,17 @@ def main() -> None:
                 f"{hits['dspy_lm_us'] / hits['dspex_lm_us']:.0f}x faster",
             ),
             (
+                "Predict.forward alone (no hooks, no router), µs",
+                f"{hits['dspex_forward_us']:.1f}",
+                "",
+                "",
+            ),
+            (
                 "Predict call, µs",
                 f"{hits['dspex_predict_us']:.1f}",
                 f"{hits['dspy_predict_us']:.1f}",
-                f"{hits['dspy_predict_us'] / hits['dspex_predict_us']:.0f}x faster",
+                f"{hits['dspy_predict_us'] / hits['dspex_predict_us']:.0f}x faster; "
+                f"{hits['dspex_predict_us'] / hits['dspex_forward_us']:.2f}x the bare forward",
             ),
         ],
     )
@@ -258,6 +314,25 @@ def main() -> None:
                 f"{native_slow / dspy_async:.2f}x",
             ),
         ],
+    )
+    print_table(
+        f"Memory: {memory['executions']} Predict executions in one process, cache off",
+        [
+            (
+                "RSS after warm-up -> after",
+                f"{memory['rss_before_mb']} -> {memory['rss_after_mb']} MB",
+                "",
+                f"{memory['growth_pct']:+.2f}%",
+            )
+        ],
+    )
+    print_table(
+        "Targets",
+        [
+            (name, str(row["measured"]), row["target"], "met" if row["met"] else "MISSED")
+            for name, row in results["targets"].items()
+        ],
+        headers=("target", "measured", "goal", ""),
     )
     print(f"\nsaved {save('engine', results)}")
 

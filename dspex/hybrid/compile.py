@@ -14,7 +14,6 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Iterable
-from time import perf_counter
 from typing import Any
 
 from dspex.hybrid import dspy_bridge, telemetry
@@ -197,9 +196,8 @@ def compile_with_dspy(
 
     progress = _progress_callback(name, emit)
     emit("start", "student", None, trainset=len(train), params=sorted(params))
-    telemetry.emit("start", "compile", "dspy", name)
-    start = perf_counter()
     attempts: list[Attempt] = []
+    start = telemetry.started("compile", "dspy", name, attempts)
     try:
         dspy = dspy_bridge.load_dspy()
         callbacks = [*(dspy.settings.callbacks or []), progress]
@@ -210,19 +208,12 @@ def compile_with_dspy(
             else:
                 result = optimizer_instance.compile(dspy_students[0], **compile_kwargs)
     except BaseException as error:
-        latency = (perf_counter() - start) * 1000.0
-        telemetry.record("compile", name, "dspy", latency, False)
-        attempts.append(
-            Attempt("dspy", "error", f"{type(error).__name__}: {error}", latency, name, "compile")
-        )
-        telemetry.emit("exception", "compile", "dspy", name, 1, latency, error)
+        telemetry.finished("compile", "dspy", name, start, attempts, error)
         publish_attempts(attempts)
         emit("end", "compiled", None, error=f"{type(error).__name__}: {error}")
         raise
-    latency = (perf_counter() - start) * 1000.0
-    telemetry.record("compile", name, "dspy", latency, True)
-    attempts.append(Attempt("dspy", "ok", None, latency, name, "compile"))
-    telemetry.emit("stop", "compile", "dspy", name, 1, latency)
+    telemetry.finished("compile", "dspy", name, start, attempts)
+    latency = attempts[-1].latency_ms
     publish_attempts(attempts)
     score = _best_score(result, progress)
     if name in _DYNAMIC_RESULTS or isinstance(student, list | tuple):

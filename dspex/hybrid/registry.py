@@ -21,6 +21,7 @@ __all__ = [
     "KINDS",
     "Capability",
     "Implementation",
+    "Unit",
     "available_backends",
     "capabilities",
     "capability_of",
@@ -30,6 +31,7 @@ __all__ = [
     "native_unit_of",
     "register_dspy",
     "register_native",
+    "unit_named",
 ]
 
 BACKENDS = ("native", "dspy")
@@ -100,7 +102,8 @@ _lock = threading.Lock()
 _registry: dict[str, dict[str, dict[str, Implementation]]] = {kind: {} for kind in KINDS}
 _available: dict[tuple[str, str, bool], tuple[str, ...]] = {}  # cleared on every registration
 _capabilities: dict[tuple[str, str, bool], Capability] = {}  # likewise
-_units: dict[type, tuple[str, Capability] | None] = {}  # likewise, and when dspy_installed changes
+_units: dict[type, Unit | None] = {}  # likewise, and when dspy_installed changes
+_named_units: dict[str, Unit] = {}  # likewise
 _units_installed: bool | None = None
 _native_classes: dict[type, str] | None = None
 _dspy_installed: bool | None = None
@@ -121,6 +124,7 @@ def _register(kind: str, type_name: str, backend: str, impl: Implementation) -> 
         _available.clear()
         _capabilities.clear()
         _units.clear()
+        _named_units.clear()
         if backend == "native":
             _native_classes = None
 
@@ -158,6 +162,7 @@ def unregister(type_name: str, backend: str, *, kind: str = "module") -> None:
         _available.clear()
         _capabilities.clear()
         _units.clear()
+        _named_units.clear()
         _native_classes = None
 
 
@@ -231,21 +236,49 @@ def native_type_of(module: Any) -> str | None:
     return _native_table().get(type(module))
 
 
-def native_unit_of(cls: type) -> tuple[str, Capability] | None:
-    """``(type name, capability)`` when ``cls`` is a registered native module class, else ``None``
-    (cached per class: the router asks on every call)."""
+class Unit:
+    """A routed module type as the router sees it: its name, its capability, and ``plans``, a
+    cache the router keeps its decisions for the type in. A registration (or dspy appearing or
+    disappearing) makes new units, so nothing decided before it is reused."""
+
+    __slots__ = ("capability", "plans", "type_name")
+
+    def __init__(self, type_name: str, capability: Capability) -> None:
+        self.type_name = type_name
+        self.capability = capability
+        self.plans: dict[Any, Any] = {}
+
+
+def _fresh_units() -> None:
     global _units_installed
     installed = dspy_installed()
     if installed is not _units_installed:
         _units.clear()
+        _named_units.clear()
         _units_installed = installed
+
+
+def native_unit_of(cls: type) -> Unit | None:
+    """The unit of ``cls`` when it is a registered native module class, else ``None`` (cached
+    per class: the router asks on every call)."""
+    if _dspy_installed is None or _dspy_installed is not _units_installed:
+        _fresh_units()
     try:
         return _units[cls]
     except KeyError:
         pass
     name = _native_table().get(cls)
-    found = (name, capability_of(name)) if name is not None else None
+    found = Unit(name, capability_of(name)) if name is not None else None
     _units[cls] = found
+    return found
+
+
+def unit_named(type_name: str) -> Unit:
+    """The unit of ``type_name`` for instances built on dspy (``DspyModule``), cached per name."""
+    _fresh_units()
+    found = _named_units.get(type_name)
+    if found is None:
+        found = _named_units[type_name] = Unit(type_name, capability_of(type_name))
     return found
 
 

@@ -21,15 +21,15 @@ the module call chain (:mod:`dspex.primitives.hooks`).
 from __future__ import annotations
 
 import contextvars
-from time import perf_counter
 from typing import Any
 
 from dspex.hybrid import telemetry
 from dspex.hybrid.attempts import Attempt, publish_attempts
 from dspex.hybrid.dspy_bridge import acall_mapped, arun_on_dspy, call_mapped, run_on_dspy
 from dspex.hybrid.errors import BackendUnavailable
-from dspex.hybrid.registry import capability_of, native_unit_of
+from dspex.hybrid.registry import capability_of, native_unit_of, unit_named
 from dspex.hybrid.routing import PREFERENCES, Decision, check_preference, decide, pick_backend
+from dspex.hybrid.telemetry import finished, started
 from dspex.lm.errors import AuthenticationError, CircuitOpenError
 from dspex.modules.errors import NoLMConfiguredError
 from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, aforward, forward
@@ -184,29 +184,30 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
     explicit = _pop_backend(module, kwargs) if "backend" in kwargs else None
     instance = module.__dict__.get("backend")
     unit = native_unit_of(type(module))
-    if unit is not None:
-        type_name, capability = unit
-        dspy_backed = False
-    else:
+    dspy_backed = unit is None
+    if dspy_backed:
         type_name = getattr(module, "_hybrid_dspy_type", None)
         if type_name is None:  # a composite program: it is not routed, the units inside it are
             preference = explicit if explicit is not None else instance
             if preference is None:
                 return _PASS
             return Plan(SCOPE, route=_Route(call_backend=check_preference(preference)))
-        capability = capability_of(type_name)
-        dspy_backed = True
+        unit = unit_named(type_name)
     enclosing = state.call_backend if state is not None else None
-    overrides, default, fallback = settings.get_many("overrides", "backend", "fallback")
-    override = overrides.get(type_name) if overrides else None
+    overrides, default, fallback = _routing_settings()
+    override = overrides.get(unit.type_name) if overrides else None
     # Same inputs, same decision (unless it read the recent record): decide once per combination.
-    key = (type_name, capability, explicit, enclosing, instance, override, default, fallback, dspy_backed)
-    found = _plans.get(key)
+    # The unit's cache goes with the unit when the registry changes.
+    if explicit is None and enclosing is None and instance is None and override is None:
+        key: tuple[Any, ...] = (default, fallback, dspy_backed)
+    else:
+        key = (explicit, enclosing, instance, override, default, fallback, dspy_backed)
+    found = unit.plans.get(key)
     if found is not None:
         return found
     decision = decide(
-        type_name,
-        capability,
+        unit.type_name,
+        unit.capability,
         explicit=explicit,
         enclosing=enclosing,
         instance=instance,
@@ -214,42 +215,19 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
         default=default or "auto",
         fallback=bool(fallback),
         dspy_only=dspy_backed,
-        windows=_windows(type_name, "call"),
+        windows=_windows(unit.type_name, "call"),
         min_samples=int(settings.get("adaptive_min_samples") or 1),
     )
-    found = Plan(ROUTED, type_name=type_name, decision=decision, dspy_backed=dspy_backed)
+    found = Plan(ROUTED, type_name=unit.type_name, decision=decision, dspy_backed=dspy_backed)
     if decision.lasting:
-        if len(_plans) >= _PLANS_KEPT:
-            _plans.clear()
-        _plans[key] = found
+        if len(unit.plans) >= _PLANS_KEPT:
+            unit.plans.clear()
+        unit.plans[key] = found
     return found
 
 
-_plans: dict[tuple[Any, ...], Plan] = {}
-_PLANS_KEPT = 1024
-
-
-# -- attempts: what both executors record ----------------------------------------------------------
-# Kept short and mostly inline: this runs once per routed call. Events are built only when someone
-# subscribed (telemetry._subscribers is read directly for that).
-def _emit_start(type_name: str, backend: str, done: list[Attempt]) -> None:
-    telemetry.emit("start", "call", backend, type_name, len(done) + 1)
-
-
-def _succeeded(type_name: str, backend: str, done: list[Attempt], start: float) -> None:
-    latency = (perf_counter() - start) * 1000.0
-    telemetry.record("call", type_name, backend, latency, True)
-    done.append(Attempt(backend, "ok", None, latency, type_name))
-    if telemetry._subscribers:
-        telemetry.emit("stop", "call", backend, type_name, len(done), latency)
-
-
-def _failed(type_name: str, backend: str, done: list[Attempt], start: float, error: BaseException) -> None:
-    latency = (perf_counter() - start) * 1000.0
-    telemetry.record("call", type_name, backend, latency, False)
-    done.append(Attempt(backend, "error", f"{type(error).__name__}: {error}", latency, type_name))
-    if telemetry._subscribers:
-        telemetry.emit("exception", "call", backend, type_name, len(done), latency, error)
+_routing_settings = settings.reader("overrides", "backend", "fallback")
+_PLANS_KEPT = 256  # per type
 
 
 def _falls_back(decision: Decision, error: BaseException) -> bool:
@@ -286,33 +264,32 @@ class Router(CallHook):
         result = None
         try:
             if decision.backend == "native":
-                if telemetry._subscribers:
-                    _emit_start(type_name, "native", done)
-                start = perf_counter()
+                start = started("call", "native", type_name, done)
                 token = _route.set(_INSIDE)
                 try:
-                    result = proceed(module, args, dict(kwargs) if decision.fallback else kwargs)
+                    if proceed is forward:  # the innermost hook, as registered: one frame less
+                        result = module.forward(*args, **kwargs)
+                    else:  # (a copy: a fallback attempt needs the kwargs as they came)
+                        result = proceed(module, args, dict(kwargs) if decision.fallback else kwargs)
                 except BaseException as error:
-                    _failed(type_name, "native", done, start, error)
+                    finished("call", "native", type_name, start, done, error)
                     if not _falls_back(decision, error):
                         raise
                 else:
-                    _succeeded(type_name, "native", done, start)
+                    finished("call", "native", type_name, start, done)
                     return result
                 finally:
                     _route.reset(token)
-            if telemetry._subscribers:
-                _emit_start(type_name, "dspy", done)
-            start = perf_counter()
+            start = started("call", "dspy", type_name, done)
             try:
                 if how.dspy_backed:
                     result = proceed(module, args, kwargs)
                 else:
                     result = run_on_dspy(module, type_name, kwargs)
             except BaseException as error:
-                _failed(type_name, "dspy", done, start, error)
+                finished("call", "dspy", type_name, start, done, error)
                 raise
-            _succeeded(type_name, "dspy", done, start)
+            finished("call", "dspy", type_name, start, done)
             return result
         finally:
             publish_attempts(done, result)
@@ -337,33 +314,32 @@ class Router(CallHook):
         result = None
         try:
             if decision.backend == "native":
-                if telemetry._subscribers:
-                    _emit_start(type_name, "native", done)
-                start = perf_counter()
+                start = started("call", "native", type_name, done)
                 token = _route.set(_INSIDE)
                 try:
-                    result = await proceed(module, args, dict(kwargs) if decision.fallback else kwargs)
+                    if proceed is aforward:
+                        result = await module.aforward(*args, **kwargs)
+                    else:
+                        result = await proceed(module, args, dict(kwargs) if decision.fallback else kwargs)
                 except BaseException as error:
-                    _failed(type_name, "native", done, start, error)
+                    finished("call", "native", type_name, start, done, error)
                     if not _falls_back(decision, error):
                         raise
                 else:
-                    _succeeded(type_name, "native", done, start)
+                    finished("call", "native", type_name, start, done)
                     return result
                 finally:
                     _route.reset(token)
-            if telemetry._subscribers:
-                _emit_start(type_name, "dspy", done)
-            start = perf_counter()
+            start = started("call", "dspy", type_name, done)
             try:
                 if how.dspy_backed:
                     result = await proceed(module, args, kwargs)
                 else:
                     result = await arun_on_dspy(module, type_name, kwargs)
             except BaseException as error:
-                _failed(type_name, "dspy", done, start, error)
+                finished("call", "dspy", type_name, start, done, error)
                 raise
-            _succeeded(type_name, "dspy", done, start)
+            finished("call", "dspy", type_name, start, done)
             return result
         finally:
             publish_attempts(done, result)

@@ -17,15 +17,20 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from time import perf_counter
 from typing import Any
+
+from dspex.hybrid.attempts import Attempt
 
 __all__ = [
     "BackendStats",
     "HybridEvent",
     "configure_stats",
     "emit",
+    "finished",
     "record",
     "reset_stats",
+    "started",
     "stats",
     "subscribe",
     "unsubscribe",
@@ -192,6 +197,39 @@ def _fold() -> None:
         if entry is None:
             entry = _stats[key] = BackendStats(_window_size)
         entry.add(latency_ms, ok)
+
+
+def started(operation: str, backend: str, type_name: str, done: list[Attempt]) -> float:
+    """Begin an attempt (the ``start`` event, when anyone subscribed); returns its start time."""
+    if _subscribers:
+        emit("start", operation, backend, type_name, len(done) + 1)
+    return perf_counter()
+
+
+def finished(
+    operation: str,
+    backend: str,
+    type_name: str,
+    start: float,
+    done: list[Attempt],
+    error: BaseException | None = None,
+) -> None:
+    """End an attempt begun at ``start``: count it, add its :class:`Attempt` to ``done`` and send
+    the ``stop`` (or, with ``error``, ``exception``) event. One call per attempt: it runs on
+    every routed call."""
+    latency = (perf_counter() - start) * 1000.0
+    ok = error is None
+    _pending.append((operation, type_name, backend, latency, ok))
+    if len(_pending) >= _FOLD_EVERY:
+        with _stats_lock:
+            _fold()
+    if ok:
+        done.append(Attempt(backend, "ok", None, latency, type_name, operation))
+    else:
+        message = f"{type(error).__name__}: {error}"
+        done.append(Attempt(backend, "error", message, latency, type_name, operation))
+    if _subscribers:
+        emit("stop" if ok else "exception", operation, backend, type_name, len(done), latency, error)
 
 
 def window_of(type_name: str, backend: str, operation: str = "call") -> dict[str, Any]:
