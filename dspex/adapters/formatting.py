@@ -6,10 +6,10 @@ import json
 from typing import Any, Literal, get_args, get_origin
 
 from dspex.signatures.field import FieldInfo
-# jsonable lives with the type helpers (primitives use it too, below the adapters); it is still
-# importable from here.
 from dspex.signatures.types import annotation_name, is_enum, json_schema_of, jsonable
 
+# jsonable lives with the type helpers (primitives use it too, below the adapters); it stays
+# importable from here.
 __all__ = [
     "field_descriptions",
     "format_value",

@@ -28,7 +28,14 @@ from dspex.hybrid.attempts import Attempt, publish_attempts
 from dspex.hybrid.dspy_bridge import acall_mapped, arun_on_dspy, call_mapped, run_on_dspy
 from dspex.hybrid.errors import BackendUnavailable
 from dspex.hybrid.registry import capability_of, native_unit_of, unit_named
-from dspex.hybrid.routing import PREFERENCES, Decision, check_preference, decide, pick_backend
+from dspex.hybrid.routing import (
+    PREFERENCES,
+    Decision,
+    check_preference,
+    decide,
+    pick_backend,
+    resolve_preference,
+)
 from dspex.hybrid.telemetry import finished, started
 from dspex.lm.errors import AuthenticationError, CircuitOpenError
 from dspex.modules.errors import NoLMConfiguredError
@@ -89,17 +96,15 @@ def is_user_error(error: BaseException) -> bool:
 
 def preference_for(type_name: str, *, explicit: str | None = None, instance: str | None = None) -> str:
     """The effective preference for one call of ``type_name`` (see :mod:`dspex.hybrid.routing`)."""
-    if explicit is not None:
-        return check_preference(explicit)
     state = _route.get()
-    if state is not None and state.call_backend is not None:
-        return state.call_backend
-    if instance is not None:
-        return check_preference(instance)
     overrides = settings.get("overrides") or {}
-    if type_name in overrides:
-        return check_preference(overrides[type_name])
-    return check_preference(settings.get("backend") or "auto")
+    return resolve_preference(
+        explicit=explicit,
+        enclosing=state.call_backend if state is not None else None,
+        instance=instance,
+        override=overrides.get(type_name),
+        default=settings.get("backend") or "auto",
+    )
 
 
 def _windows(type_name: str, operation: str) -> Any:

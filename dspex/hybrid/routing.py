@@ -25,7 +25,7 @@ from typing import Any
 from dspex.hybrid.errors import BackendUnavailable
 from dspex.hybrid.registry import BACKENDS, Capability
 
-__all__ = ["PREFERENCES", "Decision", "check_preference", "decide", "pick_backend"]
+__all__ = ["PREFERENCES", "Decision", "check_preference", "decide", "pick_backend", "resolve_preference"]
 
 PREFERENCES = ("auto", "native", "dspy", "adaptive")
 
@@ -48,6 +48,26 @@ def check_preference(value: Any) -> str:
     if value not in PREFERENCES:
         raise ValueError(f"backend must be one of {', '.join(PREFERENCES)}; got {value!r}")
     return value
+
+
+def resolve_preference(
+    *,
+    explicit: str | None = None,
+    enclosing: str | None = None,
+    instance: str | None = None,
+    override: str | None = None,
+    default: str = "auto",
+) -> str:
+    """The preference that applies, most specific first (see the module docstring)."""
+    if explicit is not None:
+        return check_preference(explicit)
+    if enclosing is not None:
+        return enclosing  # checked when the enclosing call gave it
+    if instance is not None:
+        return check_preference(instance)
+    if override is not None:
+        return check_preference(override)
+    return check_preference(default)
 
 
 def pick_backend(
@@ -118,16 +138,9 @@ def decide(
     ``dspy_only``: the instance was built on dspy (a ``DspyModule``). Raises ``ValueError`` for an
     unknown preference and :class:`BackendUnavailable` when the call cannot run as asked.
     """
-    if explicit is not None:
-        preference = check_preference(explicit)
-    elif enclosing is not None:
-        preference = enclosing  # checked when the enclosing call gave it
-    elif instance is not None:
-        preference = check_preference(instance)
-    elif override is not None:
-        preference = check_preference(override)
-    else:
-        preference = check_preference(default)
+    preference = resolve_preference(
+        explicit=explicit, enclosing=enclosing, instance=instance, override=override, default=default
+    )
     if dspy_only:
         if preference == "native":
             raise BackendUnavailable(
