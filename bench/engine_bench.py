@@ -319,7 +319,7 @@ def main() -> None:
         f"Memory: {memory['executions']} Predict executions in one process, cache off",
         [
             (
-                "RSS after warm-up -> after",
+                f"RSS at start {memory['rss_start_mb']} MB; after {memory['warmup']} warm-up -> after",
                 f"{memory['rss_before_mb']} -> {memory['rss_after_mb']} MB",
                 "",
                 f"{memory['growth_pct']:+.2f}%",

@@ -3,11 +3,15 @@
     python bench/memory_bench.py                 # 10,000 executions against the stub server
     python bench/memory_bench.py --n 2000        # fewer
 
-One process: warm up (caches, pools, first-call imports), collect garbage, read the resident set
-size (RSS), run ``n`` executions of a ``Predict`` with the LM cache off against the stub server,
-collect again and read RSS once more. Reports both RSS values and the growth in percent.
-``engine_bench.py`` runs this in a child process, so that nothing else it does (importing dspy,
-other measurements) counts.
+One process: warm up, collect garbage, read the resident set size (RSS), run ``n`` executions of
+a ``Predict`` with the LM cache off against the stub server, collect again and read RSS once more.
+Reports both RSS values and the growth in percent.
+
+The warm-up runs until every bounded buffer is full: each LM keeps the last calls in
+``lm.history`` (DSPy's ``inspect_history``; 10,000 entries, trimmed back when it reaches 11,000),
+about 2 KB a call for this prompt. Before that point RSS grows by design; the RSS at the start of
+the warm-up is reported too (``rss_start_mb``), so that filling shows. ``engine_bench.py`` runs
+this in a child process, so that nothing else it does (importing dspy, other measurements) counts.
 """
 
 from __future__ import annotations
@@ -31,12 +35,25 @@ def rss_bytes() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def measure(base_url: str, n: int = 10_000, warmup: int = 1_000) -> dict[str, Any]:
-    """RSS before and after ``n`` executions (after ``warmup`` ones), and the growth in percent."""
+def history_bound() -> int:
+    """Calls after which ``lm.history`` has reached its largest size (it trims at bound + 1000)."""
+    from dspex.lm import lm as lm_module
+
+    return int(getattr(lm_module, "MAX_HISTORY", 10_000)) + 1_000 + 1
+
+
+def measure(base_url: str, n: int = 10_000, warmup: int | None = None) -> dict[str, Any]:
+    """RSS before and after ``n`` executions (after ``warmup`` ones, by default enough to fill the
+    LM's bounded history), and the growth in percent."""
     import dspex
 
+    warmup = history_bound() if warmup is None else warmup
     lm = dspex.LM("openai/stub-model", base_url=base_url, api_key_env="BENCH_STUB_KEY", cache=False)
     predict = dspex.Predict("question -> answer")
+    for index in range(100):  # first-call imports, pools, caches
+        predict(question=f"start {index}", lm=lm)
+    gc.collect()
+    start = rss_bytes()
     for index in range(warmup):
         predict(question=f"warm-up {index}", lm=lm)
     gc.collect()
@@ -48,6 +65,7 @@ def measure(base_url: str, n: int = 10_000, warmup: int = 1_000) -> dict[str, An
     return {
         "executions": n,
         "warmup": warmup,
+        "rss_start_mb": round(start / 2**20, 2),
         "rss_before_mb": round(before / 2**20, 2),
         "rss_after_mb": round(after / 2**20, 2),
         "growth_pct": round((after - before) / before * 100, 2),
@@ -57,7 +75,7 @@ def measure(base_url: str, n: int = 10_000, warmup: int = 1_000) -> dict[str, An
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--warmup", type=int, default=1_000)
+    parser.add_argument("--warmup", type=int, help="default: until the LM's history is full")
     parser.add_argument("--base-url", help="use this stub server instead of starting one")
     parser.add_argument("--json", action="store_true", help="print only the result as JSON")
     args = parser.parse_args()
@@ -70,8 +88,9 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(
-        f"{result['executions']} Predict executions (cache off) after {result['warmup']} warm-up: "
-        f"RSS {result['rss_before_mb']} MB -> {result['rss_after_mb']} MB ({result['growth_pct']:+.2f}%)"
+        f"{result['executions']} Predict executions (cache off) after {result['warmup']} warm-up "
+        f"(RSS {result['rss_start_mb']} MB at its start): RSS {result['rss_before_mb']} MB -> "
+        f"{result['rss_after_mb']} MB ({result['growth_pct']:+.2f}%)"
     )
 
 
