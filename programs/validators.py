@@ -101,9 +101,12 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def check_lm_params(params: Mapping[str, Any], where: str, field: str = "lm_config") -> None:
+def check_lm_params(
+    params: Mapping[str, Any], where: str, field: str = "lm_config", *, lower_bounds: bool = True
+) -> None:
     """Generation/client parameters: known names only (plus ``DSPEX_LM_EXTRA_PARAMS``), never a
-    connection setting, numbers within ``DSPEX_LM_PARAM_LIMITS``. Errors on ``field``, naming
+    connection setting, numbers within ``DSPEX_LM_PARAM_LIMITS`` (only the maxima when not
+    ``lower_bounds``: module constructors check their own minima). Errors on ``field``, naming
     ``where.<param>``."""
     from django.conf import settings
 
@@ -131,7 +134,7 @@ def check_lm_params(params: Mapping[str, Any], where: str, field: str = "lm_conf
         if not _number(value) or (integer and not float(value).is_integer()):
             raise fail(f"{where}.{key} must be {'an integer' if integer else 'a number'}, got {value!r}")
         low = 1 if key in ("n", "max_tokens") else 0
-        if value < low or value > maximum:
+        if value > maximum or (lower_bounds and value < low):
             raise fail(f"{where}.{key} must be between {low} and {maximum}, got {value!r}")
     for key in ("rpm", "tpm", "temperature", "top_p"):
         value = params.get(key)
@@ -220,7 +223,8 @@ def _step_blocks(steps: Any, path: str) -> Iterator[tuple[str, Mapping]]:
 def _check_module_lm_options(config: Mapping[str, Any], module_type: str | None) -> None:
     for where, block in _option_blocks(config, "", module_type == "pipeline"):
         options = {k: v for k, v in block.items() if k in CONNECTION_KEYS or k in _LIMITED}
-        check_lm_params(options, f"module_config.{where}" if where else "module_config", "module_config")
+        label = f"module_config.{where}" if where else "module_config"
+        check_lm_params(options, label, "module_config", lower_bounds=False)
 
 
 def validate_module_config(config: Any, module_type: str | None = None) -> None:

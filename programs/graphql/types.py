@@ -60,6 +60,17 @@ class LMConfigType(graphene.ObjectType):
     model = graphene.String(description="e.g. gpt-4o-mini or openai/gpt-4o-mini (empty: the default)")
     credential = graphene.Int(description="The id of one of the owner's LM credentials")
     params = JSON(required=True, description="Generation and client parameters (temperature, ...)")
+    # Kept so that older queries still run; programs never name URLs or variables any more.
+    base_url = graphene.String(deprecation_reason="Programs name an endpoint; always null")
+    api_key_env = graphene.String(deprecation_reason="Programs use credentials; always null")
+
+    @staticmethod
+    def resolve_base_url(root: dict[str, Any], info: Any) -> None:
+        return None
+
+    @staticmethod
+    def resolve_api_key_env(root: dict[str, Any], info: Any) -> None:
+        return None
 
     @staticmethod
     def resolve_params(root: dict[str, Any], info: Any) -> Any:

@@ -30,7 +30,8 @@ def test_nothing_the_api_returns_holds_the_key_or_a_credential_field(ada_api, op
         assert STUB_KEY not in response.content.decode(), url
         assert list(credential_keys(response.json())) == [], url
     program = ada_api.get(f"/api/programs/{qa_program.pk}/").json()
-    assert program["lm_config"]["api_key_env"] == "DSPEX_STUB_API_KEY"
+    assert program["lm_config"]["endpoint"] == "stub"  # an endpoint name: no URL, no variable name
+    assert "DSPEX_STUB_API_KEY" not in str(program)
 
 
 def test_a_credential_smuggled_into_a_stored_row_is_not_shown(ada_api, qa_program):

@@ -1,4 +1,5 @@
-"""Nothing resembling a key leaves the API: LM configs hold env var names, JSON is redacted."""
+"""Nothing resembling a key leaves the API: LM configs name endpoints, stored keys are write-only,
+JSON is redacted."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.stubs.fixtures import STUB_KEY
 pytestmark = pytest.mark.django_db
 
 EVERYTHING = """query($id: ID!) { program(id: $id) {
-    lmConfig { model baseUrl apiKeyEnv params } moduleConfig
+    lmConfig { endpoint model credential baseUrl apiKeyEnv params } moduleConfig
     currentVersion { state executions { edges { node { inputs outputs error
         lmCalls { edges { node { messages params outputs usage response } } } } } } } } }"""
 
@@ -24,7 +25,7 @@ def deep_queries_allowed(settings):
     settings.DSPEX_GRAPHQL_MAX_DEPTH = 20
 
 
-def test_a_run_program_shows_the_key_variable_name_never_the_key(graphql, openai_stub, qa_program):
+def test_a_run_program_shows_its_endpoint_never_the_key_or_its_variable(graphql, openai_stub, qa_program):
     openai_stub.script(reply(answer="Paris"))
     graphql(
         'mutation($id: ID!) { executeProgram(id: $id, inputs: {question: "q"}) { errors { message } } }',
@@ -32,7 +33,9 @@ def test_a_run_program_shows_the_key_variable_name_never_the_key(graphql, openai
     )
     result = graphql(EVERYTHING, {"id": gid(qa_program)})
     text = json.dumps(result.data)
-    assert result.data["program"]["lmConfig"]["apiKeyEnv"] == "DSPEX_STUB_API_KEY"
+    assert result.data["program"]["lmConfig"]["endpoint"] == "stub"
+    assert "DSPEX_STUB_API_KEY" not in text
+    assert openai_stub.base_url not in text
     assert STUB_KEY not in text
     assert "sk-" not in text
     assert "Bearer" not in text
@@ -56,13 +59,24 @@ def test_credential_like_keys_that_reach_stored_json_are_redacted(graphql, qa_pr
     assert program["moduleConfig"] == {"token": "[redacted]"}
 
 
-def test_the_schema_has_no_field_for_a_key_or_a_password(graphql):
+# The one place a key goes in: the write-only input of createLmCredential.
+WRITE_ONLY_KEY_INPUTS = {("CreateLMCredentialInput", "apikey")}
+
+
+def test_the_schema_has_no_field_for_a_key_or_a_password_but_the_write_only_input(graphql):
     result = graphql("{ __schema { types { name fields { name } inputFields { name } } } }")
-    names = {
+    outputs = {
         field["name"].lower()
         for kind in result.data["__schema"]["types"]
         if not kind["name"].startswith("__")
-        for field in (kind["fields"] or []) + (kind["inputFields"] or [])
+        for field in kind["fields"] or []
     }
-    assert "apikeyenv" in names
-    assert not {"apikey", "password", "secret", "token", "key"} & names
+    inputs = {
+        (kind["name"], field["name"].lower())
+        for kind in result.data["__schema"]["types"]
+        if not kind["name"].startswith("__")
+        for field in kind["inputFields"] or []
+    }
+    forbidden = {"apikey", "password", "secret", "token", "key"}
+    assert not forbidden & outputs
+    assert {item for item in inputs if item[1] in forbidden} == WRITE_ONLY_KEY_INPUTS
