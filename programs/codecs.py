@@ -201,7 +201,7 @@ def signature_from_row(row: Signature) -> type[dspex.Signature]:
 
 
 # -- LMs and modules -------------------------------------------------------------------------------
-def _lm_error(message: str, code: str = "invalid") -> ValidationError:
+def _lm_error(message: str, code: str = "invalid_lm_config") -> ValidationError:
     return ValidationError({"lm_config": ValidationError(message, code=code)})
 
 
@@ -249,7 +249,7 @@ def _credential_for(
         raise _lm_error(
             f"endpoint {endpoint.name!r} has no shared key: store your own key for it "
             "(POST /api/credentials/) and give its id as lm_config.credential",
-            "required",
+            "credential_required",
         )
     return dspex.Credential.from_env(endpoint.key_env, base_url=endpoint.base_url, tenant=_tenant(owner))
 

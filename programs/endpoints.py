@@ -156,7 +156,7 @@ def _names(endpoints: Mapping[str, LMEndpoint]) -> str:
     return ", ".join(endpoints) or "(none configured)"
 
 
-def _lm_error(message: str, code: str = "invalid") -> ValidationError:
+def _lm_error(message: str, code: str = "invalid_lm_config") -> ValidationError:
     return ValidationError({"lm_config": ValidationError(message, code=code)})
 
 
@@ -204,7 +204,7 @@ def resolve_model(config: Mapping[str, Any]) -> tuple[LMEndpoint, str]:
             if not model_name:
                 raise _lm_error(
                     f"lm_config.model is required: endpoint {endpoint.name!r} has no default model",
-                    "required",
+                    "model_required",
                 )
     else:
         model = model or settings.DSPEX_DEFAULT_LM

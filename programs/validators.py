@@ -82,7 +82,8 @@ def _reject_credentials(value: Any, field: str) -> None:
         )
 
 
-def _lm(message: str, code: str = "invalid") -> ValidationError:
+# Not "invalid": a model form shows its own message ("Enter a valid JSON.") for that code.
+def _lm(message: str, code: str = "invalid_lm_config") -> ValidationError:
     return ValidationError({"lm_config": ValidationError(message, code=code)})
 
 
@@ -111,7 +112,7 @@ def check_lm_params(
     from django.conf import settings
 
     def fail(message: str) -> ValidationError:
-        return ValidationError({field: ValidationError(message, code="invalid")})
+        return ValidationError({field: ValidationError(message, code="invalid_lm_param")})
 
     connection = sorted(k for k in params if k in CONNECTION_KEYS)
     if connection:
@@ -168,7 +169,7 @@ def validate_lm_config(config: Any) -> None:
                 "lm_config": ValidationError(
                     "unknown lm_config key(s) %(keys)s (allowed: %(allowed)s; generation parameters "
                     "go in params)",
-                    code="invalid",
+                    code="unknown_key",
                     params={
                         "keys": ", ".join(repr(k) for k in unknown),
                         "allowed": ", ".join(LM_CONFIG_KEYS),
