@@ -80,3 +80,53 @@ def test_the_schema_has_no_field_for_a_key_or_a_password_but_the_write_only_inpu
     forbidden = {"apikey", "password", "secret", "token", "key"}
     assert not forbidden & outputs
     assert {item for item in inputs if item[1] in forbidden} == WRITE_ONLY_KEY_INPUTS
+
+
+USER_KEY = "sk-grace-graphql-key-0123456789ab"
+CREATE_CREDENTIAL = """mutation($input: CreateLMCredentialInput!) { createLmCredential(input: $input) {
+    credential { id databaseId endpoint label fingerprint } errors { field message } } }"""
+
+
+def test_a_stored_key_is_write_only(graphql, qa_program, openai_stub):
+    created = graphql(
+        CREATE_CREDENTIAL, {"input": {"endpoint": "stub", "label": "mine", "apiKey": USER_KEY}}
+    ).data["createLmCredential"]
+    assert created["errors"] == []
+    credential = created["credential"]
+    assert credential["fingerprint"].startswith("sha256:") and USER_KEY not in json.dumps(created)
+
+    listed = graphql("{ lmCredentials { edges { node { label fingerprint endpoint owner { username } } } } }")
+    assert [e["node"]["label"] for e in listed.data["lmCredentials"]["edges"]] == ["mine"]
+    update = """mutation($id: ID!, $input: UpdateProgramInput!) { updateProgram(id: $id, input: $input) {
+        program { lmConfig { endpoint credential } } errors { field message } } }"""
+    config = {"endpoint": "stub", "model": "m", "credential": credential["databaseId"]}
+    changed = graphql(update, {"id": gid(qa_program), "input": {"lmConfig": config}}).data["updateProgram"]
+    assert changed["program"]["lmConfig"] == {"endpoint": "stub", "credential": credential["databaseId"]}
+    openai_stub.script(reply(answer="Paris"))
+    graphql(
+        'mutation($id: ID!) { executeProgram(id: $id, inputs: {question: "q"}) { errors { message } } }',
+        {"id": gid(qa_program)},
+    )
+    assert openai_stub.requests[0].headers["authorization"] == f"Bearer {USER_KEY}"
+    everything = graphql(EVERYTHING, {"id": gid(qa_program)})
+    assert USER_KEY not in json.dumps(everything.data) + json.dumps(listed.data)
+
+    deleted = graphql(
+        "mutation($id: ID!) { deleteLmCredential(id: $id) { deletedId errors { message } } }",
+        {"id": credential["id"]},
+    ).data["deleteLmCredential"]
+    assert deleted == {"deletedId": credential["id"], "errors": []}
+
+
+def test_another_users_credentials_are_not_visible(graphql, graphql_as, other_user, stub_endpoint):
+    graphql(CREATE_CREDENTIAL, {"input": {"endpoint": "stub", "label": "mine", "apiKey": USER_KEY}})
+    theirs = graphql_as(other_user)("{ lmCredentials { edges { node { label } } } }")
+    assert theirs.data["lmCredentials"]["edges"] == []
+
+
+def test_a_bad_key_is_a_payload_error_on_api_key(graphql, stub_endpoint):
+    payload = graphql(
+        CREATE_CREDENTIAL, {"input": {"endpoint": "stub", "label": "x", "apiKey": "has spaces in it"}}
+    ).data["createLmCredential"]
+    assert payload["credential"] is None
+    assert payload["errors"][0]["field"] == "apiKey"
