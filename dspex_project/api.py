@@ -30,7 +30,13 @@ from dspex_project.rest import ApiViewMixin
 from evaluations.api.views import EvaluationResultViewSet, EvaluationViewSet
 from experiments.api.views import ExperimentViewSet, TrialViewSet
 from programs.api.engine import EngineCapabilitiesView
-from programs.api.views import ExecutionViewSet, ProgramVersionViewSet, ProgramViewSet, SignatureViewSet
+from programs.api.views import (
+    ExecutionViewSet,
+    LMCredentialViewSet,
+    ProgramVersionViewSet,
+    ProgramViewSet,
+    SignatureViewSet,
+)
 
 __all__ = ["router", "urlpatterns"]
 
@@ -38,6 +44,7 @@ router = DefaultRouter()
 router.register("signatures", SignatureViewSet, basename="signature")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("executions", ExecutionViewSet, basename="execution")
+router.register("credentials", LMCredentialViewSet, basename="lm-credential")
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("experiments", ExperimentViewSet, basename="experiment")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")

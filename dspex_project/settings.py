@@ -21,6 +21,12 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DSPEX_DEFAULT_LM``          the model of programs whose LM config names none
                               (default ``local/gemma-3-270m``)
 ``DSPEX_EVALUATE_THREADS``    examples scored concurrently by experiments and evaluations (8)
+``DSPEX_LM_ENDPOINTS``        JSON object: the LM endpoints programs may use, by name, merged over
+                              the defaults ``openai``, ``anthropic`` and ``local`` (``null``
+                              removes one); see docs/security-endpoints.md
+``DSPEX_CREDENTIALS_KEY``     Fernet key(s), comma-separated (the first encrypts), for the users'
+                              stored LM keys; required to store keys when ``DEBUG`` is false
+``DSPEX_LM_MAX_TOKENS``       the largest ``max_tokens`` a program may ask for (default 32768)
 ============================  ==========================================================
 
 The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes what it needs.
@@ -255,6 +261,59 @@ DSPEX_EVALUATION_MAX_CONCURRENCY = env_int("DSPEX_EVALUATION_MAX_CONCURRENCY", 6
 # A running evaluation writes its progress every 1% of its examples, or every second.
 DSPEX_EVALUATION_PROGRESS_FRACTION = 0.01
 DSPEX_EVALUATION_PROGRESS_INTERVAL = 1.0
+
+# -- LM endpoints and credentials (docs/security-endpoints.md) -------------------------------------
+# Programs name one of these endpoints; they can never give a URL or an environment variable name.
+# ``key_env`` is the operator's key; ``shared_key`` lets every user's programs use it (otherwise
+# users must store their own key as a credential); ``user_credentials`` lets users store keys for
+# the endpoint; ``allow_private`` allows a private/loopback address; ``models`` are glob patterns.
+DEFAULT_LM_ENDPOINTS: dict[str, dict[str, object]] = {
+    "openai": {
+        "provider": "openai",
+        "base_url": "https://api.openai.com/v1",
+        "key_env": "OPENAI_API_KEY",
+        "models": ["*"],
+        "shared_key": True,
+        "user_credentials": True,
+    },
+    "anthropic": {
+        "provider": "anthropic",
+        "base_url": "https://api.anthropic.com",
+        "key_env": "ANTHROPIC_API_KEY",
+        "models": ["*"],
+        "shared_key": True,
+        "user_credentials": True,
+    },
+    # The bundled model, started by the engine on this machine (or $DSPEX_LOCAL_LM_BASE_URL).
+    "local": {"provider": "local", "models": ["gemma-3-270m"], "shared_key": True},
+}
+
+
+def lm_endpoints_from_env() -> dict[str, object]:
+    """The defaults with ``$DSPEX_LM_ENDPOINTS`` merged over them by name (``null`` removes one).
+    Entries are checked when used (``programs.endpoints``), with errors naming the entry."""
+    endpoints: dict[str, object] = {name: dict(spec) for name, spec in DEFAULT_LM_ENDPOINTS.items()}
+    for name, spec in env_json_object("DSPEX_LM_ENDPOINTS", {}).items():
+        if spec is None:
+            endpoints.pop(name, None)
+        else:
+            endpoints[name] = spec
+    return endpoints
+
+
+DSPEX_LM_ENDPOINTS = lm_endpoints_from_env()
+# Fernet keys for stored LM credentials ("" falls back to a key derived from SECRET_KEY, in DEBUG only).
+DSPEX_CREDENTIALS_KEY = os.environ.get("DSPEX_CREDENTIALS_KEY", "")
+# The most a program's lm_config (or module config) may ask for.
+DSPEX_LM_PARAM_LIMITS = {
+    "timeout": 600,
+    "num_retries": 10,
+    "n": 16,
+    "max_tokens": env_int("DSPEX_LM_MAX_TOKENS", 32768),
+    "retry_backoff": 30,
+}
+# Generation parameters a program may set besides those the engine knows (see programs.validators).
+DSPEX_LM_EXTRA_PARAMS: list[str] = []
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,7 @@ The engine is reached only through ``experiments.codecs``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from experiments.models import Experiment, Trial
 from experiments.monitor import ExperimentCancelled, RunMonitor
 from programs.models import Program, ProgramVersion
 from programs.services import program_version_create
+from programs.validators import CONNECTION_KEYS
 
 __all__ = [
     "ExperimentCancelled",
@@ -43,6 +44,43 @@ logger = logging.getLogger(__name__)
 PER_EXAMPLE_KINDS = frozenset({"bootstrap", "error", "demos"})
 
 
+# Optimizer parameters that would give the optimizer an LM (or embedder) of its own: an optimizer
+# always runs on the program's LM, its endpoint and its owner's credential.
+LM_VALUED_PARAMS = frozenset(
+    {"lm", "prompt_model", "task_model", "reflection_lm", "teacher", "teacher_settings", "vectorizer",
+     "embedder"}
+)  # fmt: skip
+
+
+def _connection_keys(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}"
+            if key in CONNECTION_KEYS:
+                yield here
+            yield from _connection_keys(item, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _connection_keys(item, f"{path}[{index}]")
+
+
+def _check_optimizer_params(params: dict[str, Any]) -> None:
+    """No LM, endpoint or credential in ``optimizer_params`` (a 400 naming the parameter)."""
+    for key in params:
+        if key in LM_VALUED_PARAMS:
+            raise ValidationError(
+                {
+                    "optimizer_params": f"optimizer_params.{key} is not accepted: optimizers run on the "
+                    "program's LM (its lm_config endpoint and credential)"
+                }
+            )
+    found = next(_connection_keys(params, "optimizer_params"), None)
+    if found is not None:
+        raise ValidationError(
+            {"optimizer_params": f"{found} is not accepted: requests go only to the program's endpoint"}
+        )
+
+
 def experiment_create(
     *,
     program_version: ProgramVersion,
@@ -59,6 +97,7 @@ def experiment_create(
     """
     if optimizer_params is not None and not isinstance(optimizer_params, dict):
         raise ValidationError({"optimizer_params": "optimizer_params must be a JSON object"})
+    _check_optimizer_params(optimizer_params or {})
     unknown = sorted(set(options) - {"metric", "train_split", "val_split", "promote", "evaluate_baseline"})
     if unknown:
         raise TypeError(f"experiment_create() got unexpected options: {', '.join(unknown)}")

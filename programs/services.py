@@ -17,12 +17,17 @@ from django.utils import timezone
 
 from dspex_project.ownership import authenticated_or_none
 from programs import codecs
+from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
+from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
-from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 
 __all__ = [
     "InputFieldSpec",
+    "check_api_key",
     "execution_run",
+    "lm_credential_create",
+    "lm_credential_delete",
     "program_create",
     "program_execute",
     "program_execute_async",
@@ -69,6 +74,68 @@ def signature_update(*, signature: Signature, **changes: Any) -> Signature:
     signature.full_clean()
     signature.save()
     return signature
+
+
+# -- LM credentials --------------------------------------------------------------------------------
+_MAX_KEY_LENGTH = 4096
+
+
+def check_api_key(api_key: Any) -> str:
+    """The key without surrounding blanks; a ``ValidationError`` on ``api_key`` unless it is 1 to
+    4096 printable characters without spaces (it goes into an HTTP header)."""
+    secret = api_key.strip() if isinstance(api_key, str) else ""
+    if not secret or len(secret) > _MAX_KEY_LENGTH or any(c.isspace() or not c.isprintable() for c in secret):
+        raise ValidationError(
+            {
+                "api_key": ValidationError(
+                    f"the key must be 1 to {_MAX_KEY_LENGTH} printable characters without spaces",
+                    code="invalid",
+                )
+            }
+        )
+    return secret
+
+
+def lm_credential_create(*, owner: Any, endpoint: str, label: str, api_key: str) -> LMCredential:
+    """Store ``owner``'s key for ``endpoint`` encrypted; it is never shown again (only ``label``
+    and ``fingerprint``), and only ever sent to ``endpoint``."""
+    owner = authenticated_or_none(owner)
+    if owner is None:
+        raise ValidationError({"owner": ValidationError("sign in to store a credential", code="required")})
+    endpoints = lm_endpoints()
+    usable = [name for name, e in endpoints.items() if e.user_credentials]
+    if endpoint not in usable:
+        raise ValidationError(
+            {
+                "endpoint": ValidationError(
+                    f"{endpoint!r} is not an endpoint that takes your own key (allowed: "
+                    f"{', '.join(usable) or 'none'})",
+                    code="invalid_choice",
+                )
+            }
+        )
+    label = (label or "").strip()
+    if not label or len(label) > 100:
+        raise ValidationError(
+            {"label": ValidationError("give a label of 1 to 100 characters", code="invalid")}
+        )
+    secret = check_api_key(api_key)
+    if LMCredential.objects.filter(owner=owner, label=label).exists():
+        raise ValidationError(
+            {"label": ValidationError(f"you already have a credential labelled {label!r}", code="unique")}
+        )
+    try:
+        token = encrypt_key(secret)
+    except CredentialsUnavailable as exc:
+        raise ValidationError({"api_key": ValidationError(str(exc), code="unavailable")}) from None
+    return LMCredential.objects.create(
+        owner=owner, endpoint=endpoint, label=label, encrypted_key=token, fingerprint=fingerprint(secret)
+    )
+
+
+def lm_credential_delete(*, credential: LMCredential) -> None:
+    """Forget the key. Programs that named it fail to run (400 on ``lm_config``) until changed."""
+    credential.delete()
 
 
 # -- programs and versions -------------------------------------------------------------------------
@@ -133,6 +200,7 @@ def program_version_create(
     if state is None:
         state = codecs.fresh_state(program)
     else:
+        codecs.check_state(state)  # LM entries never choose an endpoint or a key
         codecs.build_module(program, state)  # raises ValidationError when the state does not fit
     with transaction.atomic():
         locked = Program.objects.select_for_update().get(pk=program.pk)
@@ -142,7 +210,7 @@ def program_version_create(
         version = ProgramVersion.objects.create(
             program=locked,
             number=number,
-            state=codecs.jsonable(state),
+            state=codecs.stored_state(state),
             parent=parent,
             source=source,
             created_by=authenticated_or_none(created_by),
@@ -279,7 +347,7 @@ def program_execute(
     version = _version_to_run(program, version)
     module = codecs.module_from_version(version)
     clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
-    lm = codecs.lm_from_config(program.lm_config)
+    lm = codecs.lm_for_program(program)
     execution = Execution.objects.create(
         program_version=version,
         inputs=codecs.jsonable(clean_inputs),
@@ -309,7 +377,7 @@ def program_execute_stream(
     version = _version_to_run(program, version)
     module = codecs.module_from_version(version)
     clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
-    lm = codecs.lm_from_config(program.lm_config)
+    lm = codecs.lm_for_program(program)
     execution = Execution.objects.create(
         program_version=version,
         inputs=codecs.jsonable(clean_inputs),
@@ -377,7 +445,7 @@ def execution_run(*, execution_id: int) -> Execution | None:
     try:
         module = codecs.module_from_version(execution.program_version)
         clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), execution.inputs)
-        lm = codecs.lm_from_config(program.lm_config)
+        lm = codecs.lm_for_program(program)
     except ValidationError as exc:
         message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         run = codecs.ModuleRun(None, [], 0.0, exc, f"Invalid program or inputs: {message}")

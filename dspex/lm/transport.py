@@ -52,7 +52,9 @@ class Endpoint:
     no retry.
     """
 
-    __slots__ = ("_breaker", "_breaker_url", "diagnose", "model", "policy", "provider", "timeout")
+    __slots__ = (
+        "_breaker", "_breaker_url", "credential_id", "diagnose", "model", "policy", "provider", "timeout"
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -60,20 +62,22 @@ class Endpoint:
         model: str,
         policy: RetryPolicy,
         timeout: float,
+        credential_id: str = "",
         diagnose: Diagnose | None = None,
     ) -> None:
         self.diagnose = diagnose
         self.provider = provider
         self.model = model
+        self.credential_id = credential_id
         self.policy = policy
         self.timeout = httpx.Timeout(timeout)
         self._breaker: CircuitBreaker | None = None
         self._breaker_url: httpx.URL | None = None
 
     def breaker(self, url: httpx.URL) -> CircuitBreaker:
-        """The circuit breaker of ``url`` + model (see :mod:`dspex.lm.breaker`)."""
+        """The circuit breaker of ``url`` + model + credential (see :mod:`dspex.lm.breaker`)."""
         if url is not self._breaker_url or self._breaker is None:
-            self._breaker = breaker_for(str(url), self.model)
+            self._breaker = breaker_for(str(url), self.model, self.credential_id)
             self._breaker_url = url
         return self._breaker
 

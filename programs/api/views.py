@@ -38,6 +38,8 @@ from programs.api.serializers import (
     ExecuteResultSerializer,
     ExecutionDetailSerializer,
     ExecutionSerializer,
+    LMCredentialInputSerializer,
+    LMCredentialSerializer,
     ProgramInputSerializer,
     ProgramSerializer,
     ProgramVersionInputSerializer,
@@ -48,7 +50,13 @@ from programs.api.serializers import (
 from programs.errors import ExecutionFailed
 from programs.models import Program, ProgramVersion
 
-__all__ = ["ExecutionViewSet", "ProgramVersionViewSet", "ProgramViewSet", "SignatureViewSet"]
+__all__ = [
+    "ExecutionViewSet",
+    "LMCredentialViewSet",
+    "ProgramVersionViewSet",
+    "ProgramViewSet",
+    "SignatureViewSet",
+]
 
 ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name -> list of messages")
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Missing, or not yours")
@@ -386,3 +394,39 @@ class ExecutionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ExecutionDetailSerializer if self.action == "retrieve" else ExecutionSerializer
+
+
+# -- LM credentials --------------------------------------------------------------------------------
+@extend_schema_view(
+    create=write_schema(LMCredentialInputSerializer, LMCredentialSerializer, created=True),
+    destroy=extend_schema(responses={204: None, 404: NOT_FOUND}),
+)
+class LMCredentialViewSet(
+    ApiViewMixin,
+    InputOutputMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your own API keys for the LM endpoints that take them. The key is write-only: it is stored
+    encrypted and never shown again (only its label and fingerprint); a program uses one with
+    ``lm_config.credential`` = its id, and it is only ever sent to its endpoint. To change a key,
+    delete it and store the new one."""
+
+    serializer_class = LMCredentialSerializer
+    input_serializer_class = LMCredentialInputSerializer
+    ordering_fields = ["id", "endpoint", "label", "created_at"]
+    ordering = ["endpoint", "label", "id"]
+    search_fields = ["label", "endpoint"]
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.lm_credential_list(user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        credential = services.lm_credential_create(**self.validated_input(), owner=request.user)
+        return Response(self.output(credential), status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.lm_credential_delete(credential=instance)

@@ -151,3 +151,21 @@ def test_an_unreachable_endpoint_fails(monkeypatch, capsys):
     output = capsys.readouterr().out
     assert code == 1
     assert "unreachable" in _row(output, "endpoint gone")
+
+
+def test_an_operator_endpoint_without_its_key_fails_and_the_defaults_only_warn(tmp_path):
+    result = _manage(
+        "dspex_doctor",
+        "--no-local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'doctor.sqlite3'}",
+        DSPEX_LM_ENDPOINTS='{"vllm": {"provider": "openai", "base_url": "http://127.0.0.1:1/v1", '
+        '"key_env": "VLLM_DOCTOR_KEY", "models": ["*"], "allow_private": true}}',
+        OPENAI_API_KEY="",
+        ANTHROPIC_API_KEY="",
+    )
+
+    assert result.returncode == 1
+    assert "FAIL" in _row(result.stdout, "endpoint vllm") and "VLLM_DOCTOR_KEY is not set" in result.stdout
+    assert "warn" in _row(result.stdout, "endpoint openai")
+    assert "endpoint vllm" in result.stdout.split("required check(s) failed:")[1]
+    assert "endpoint openai" not in result.stdout.split("required check(s) failed:")[1]

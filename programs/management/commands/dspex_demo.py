@@ -72,9 +72,18 @@ class Command(BaseCommand):
             default=None,
             help="the LM (default: DSPEX_DEFAULT_LM, i.e. local/gemma-3-270m), e.g. openai/gpt-4o-mini",
         )
-        parser.add_argument("--base-url", default=None, help="an OpenAI-compatible server for --model")
         parser.add_argument(
-            "--api-key-env", default=None, help="the environment variable holding the key (never the key)"
+            "--endpoint",
+            default=None,
+            help="an endpoint of DSPEX_LM_ENDPOINTS for --model (default: its provider's)",
+        )
+        parser.add_argument(
+            "--base-url",
+            default=None,
+            help="the URL of an endpoint of DSPEX_LM_ENDPOINTS (prefer --endpoint)",
+        )
+        parser.add_argument(
+            "--api-key-env", default=None, help="that endpoint's key variable (prefer --endpoint)"
         )
         parser.add_argument(
             "--strict",
@@ -133,7 +142,9 @@ class Command(BaseCommand):
             raise CommandError(f"--demos must be between 0 and 32, got {demo_count}")
         model = options["model"] or settings.DSPEX_DEFAULT_LM
         lm_config: dict[str, Any] = {"model": model}
-        if options["base_url"]:
+        if options["endpoint"]:
+            lm_config["endpoint"] = options["endpoint"]
+        if options["base_url"]:  # accepted when it is exactly an endpoint's URL (programs.endpoints)
             lm_config["base_url"] = options["base_url"]
         if options["api_key_env"]:
             lm_config["api_key_env"] = options["api_key_env"]
