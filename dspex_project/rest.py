@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from dspex_project.immutable import ImmutableRowError
+from dspex_project.safe_input import InputRejected, JSONTooDeep, check_json_depth, check_text
 
 __all__ = [
     "ApiViewMixin",
@@ -28,6 +29,7 @@ __all__ = [
     "FirstRendererNegotiation",
     "InputOutputMixin",
     "Pagination",
+    "SafeJSONField",
     "api_exception_handler",
     "validation_error_detail",
 ]
@@ -63,6 +65,25 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, IntegrityError):
         exc = Conflict("The change conflicts with another row (e.g. a name already in use).")
     return exception_handler(exc, context)
+
+
+class SafeJSONField(serializers.JSONField):
+    """A JSON input field that also takes JSON text from forms (as DRF's does), bounded in depth,
+    and refuses NUL characters and unpaired surrogates in its strings (JSON bodies are already
+    checked by the parser; form values are checked here)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str | bytes) and (self.binary or getattr(data, "is_json_string", False)):
+            try:
+                check_json_depth(data)
+            except JSONTooDeep as exc:
+                raise serializers.ValidationError(exc.message) from None
+        value = super().to_internal_value(data)
+        try:
+            check_text(value)
+        except InputRejected as exc:
+            raise serializers.ValidationError(exc.message) from None
+        return value
 
 
 class Pagination(PageNumberPagination):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from dspex_project.filter_fields import IsoDateTimeFilter
 from programs.models import Execution, Program, ProgramVersion, Signature
 from programs.module_types import module_type_choices
 
@@ -47,8 +48,8 @@ class ExecutionFilter(django_filters.FilterSet):
         field_name="program_version__number", help_text="Version number (with program=)"
     )
     backend = django_filters.CharFilter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Execution

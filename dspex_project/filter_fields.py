@@ -1,0 +1,47 @@
+"""Filters shared by the apps' REST and GraphQL filtersets, safe on every database.
+
+``IsoDateTimeFilter``: django-filter's, but the value is converted to UTC while it is parsed. Python
+accepts offsets up to ±23:59 (``+22:50``) and PostgreSQL only up to ±15:59, and a date next to the
+ends of the calendar (``0001-01-01T00:00:00+05:00``, ``9999-12-31T23:59:59-05:00``) overflows when
+converted: either used to fail in the query (a 500). Now it is "Enter a valid date/time." or "out of
+range", a 400 naming the filter (a GraphQL error naming it, in the GraphQL API).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
+
+__all__ = ["IsoDateTimeFilter", "UTCIsoDateTimeField"]
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date/time, returned in UTC (aware)."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        try:
+            result = super().to_python(value)
+        except OverflowError:
+            result = None
+            overflow = True
+        else:
+            overflow = False
+        if not overflow:
+            if result is None:
+                return None
+            try:
+                return result.astimezone(datetime.UTC)
+            except (OverflowError, ValueError):
+                pass
+        raise ValidationError(
+            "The date/time is out of range (after conversion to UTC it must fall between years 1 and 9999).",
+            code="invalid",
+        )
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
