@@ -5,6 +5,10 @@ accepts offsets up to ±23:59 (``+22:50``) and PostgreSQL only up to ±15:59, an
 ends of the calendar (``0001-01-01T00:00:00+05:00``, ``9999-12-31T23:59:59-05:00``) overflows when
 converted: either used to fail in the query (a 500). Now it is "Enter a valid date/time." or "out of
 range", a 400 naming the filter (a GraphQL error naming it, in the GraphQL API).
+
+``IdFilter``: an integer that fits a 64-bit primary key (``NumberFilter`` takes any decimal, and
+``?program=1e30`` overflowed the database driver). ``FiniteNumberFilter``: a float, never
+``inf``/``nan`` (``?min_score=1e400``).
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import datetime
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 
-__all__ = ["IsoDateTimeFilter", "UTCIsoDateTimeField"]
+__all__ = ["FiniteNumberFilter", "IdFilter", "IsoDateTimeFilter", "UTCIsoDateTimeField"]
+
+BIGINT_MAX = 2**63 - 1
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
@@ -45,3 +52,20 @@ class UTCIsoDateTimeField(IsoDateTimeField):
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCIsoDateTimeField
+
+
+class IdFilter(django_filters.NumberFilter):
+    """The id of a row: an integer from 0 to 2**63 - 1."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class FiniteNumberFilter(django_filters.NumberFilter):
+    """A finite float (Django's ``FloatField`` refuses ``inf`` and ``nan``)."""
+
+    field_class = forms.FloatField
