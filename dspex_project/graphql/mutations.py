@@ -89,26 +89,33 @@ def validation_errors(
     return items
 
 
+def _schema_path(arguments: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """``path`` with the names of arguments and input-object fields camelCased as in the schema;
+    keys inside JSON values are the client's own and stay as given. The ``input`` argument itself
+    is left out (error fields are paths inside it)."""
+    shown: list[str | int] = []
+    container: Any = arguments
+    for depth, part in enumerate(path):
+        schema_level = depth == 0 or (isinstance(container, dict) and type(container) is not dict)
+        if not (depth == 0 and part == "input" and len(path) > 1):
+            shown.append(to_camel_case(part) if schema_level and isinstance(part, str) else part)
+        try:
+            container = container[part]
+        except (KeyError, IndexError, TypeError):
+            container = None
+    return tuple(shown)
+
+
 def bad_text_errors(arguments: dict[str, Any]) -> list[dict[str, Any]]:
     """``[{field, message, code: INVALID_TEXT}]`` for the first string in ``arguments`` holding a
     NUL character or an unpaired surrogate (``[]`` when there is none). The field is the camelCase
-    path inside the ``input`` argument (``name``, ``lmConfig.params.stop``)."""
+    path inside the ``input`` argument (``name``, ``lmConfig.baseUrl``, ``inputs.question``)."""
     try:
         check_text(arguments)
     except BadText as exc:
-        path = list(exc.path)
-        if len(path) > 1 and path[0] == "input":
-            path = path[1:]
-        if path and isinstance(path[0], str):
-            path[0] = to_camel_case(path[0])  # deeper keys are user data (JSON), shown as given
-        field = format_path(tuple(path)) or None
-        return [
-            {
-                "field": field,
-                "message": f"`{field}` {exc.problem}" if field else exc.message,
-                "code": "INVALID_TEXT",
-            }
-        ]
+        field = format_path(_schema_path(arguments, exc.path)) or None
+        message = f"`{field}` {exc.problem}" if field else exc.message
+        return [{"field": field, "message": message, "code": "INVALID_TEXT"}]
     return []
 
 
