@@ -88,7 +88,7 @@ def _check(
                 errors.setdefault(name, []).append(str(exc))
         elif field.has_default:
             result[name] = jsonable(field.default)
-        elif required and not allows_none(field.annotation):
+        elif required and not allows_none(field.annotation) and name not in errors:
             kind = "input" if field.is_input else "label"
             errors.setdefault(name, []).append(f"missing {kind} `{name}`")
     return result

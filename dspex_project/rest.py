@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -54,8 +59,21 @@ def validation_error_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: model/service ``ValidationError`` -> 400 keyed by field; a row still
-    referenced (protected) or an immutable row -> 409; a uniqueness race -> 409."""
-    if isinstance(exc, DjangoValidationError):
+    referenced (protected) or an immutable row -> 409; a uniqueness race -> 409; a body over
+    Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` -> 413 naming it (Django's own answer is a bare 400
+    page); too many form fields or files -> 400 naming the setting."""
+    if isinstance(exc, RequestDataTooBig):
+        from dspex_project.parsers import RequestTooLarge, max_body_bytes
+
+        exc = RequestTooLarge(
+            f"The request body is larger than {max_body_bytes()} bytes, the most a JSON body or a form "
+            "may have (DATA_UPLOAD_MAX_MEMORY_SIZE)."
+        )
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [f"{exc} (DATA_UPLOAD_MAX_NUMBER_FIELDS / DATA_UPLOAD_MAX_NUMBER_FILES)"]}
+        )
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_error_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         names = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects})
