@@ -39,12 +39,20 @@ class SafeJSONFormField(forms.JSONField):
         return check_form_value(super().to_python(value))
 
     def bound_data(self, data: Any, initial: Any) -> Any:
+        # A refused value is shown back as typed: parsing it again would recurse (too deep) or
+        # put a lone surrogate in the page, which cannot be encoded (a 500 on re-rendering).
         if isinstance(data, str | bytes) and not self.disabled:
             try:
                 check_json_depth(data)
             except JSONTooDeep:
-                return InvalidJSONInput(data)  # shown back as typed, never parsed
-        return super().bound_data(data, initial)
+                return InvalidJSONInput(data)
+        value = super().bound_data(data, initial)
+        if isinstance(data, str) and not isinstance(value, InvalidJSONInput):
+            try:
+                check_text(value)
+            except InputRejected:
+                return InvalidJSONInput(data)
+        return value
 
 
 class SafeJSONAdminMixin:
