@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from datasets.api.views import DatasetVersionViewSet, DatasetViewSet, ExampleViewSet
+from dspex_project.parsers import BoundedFormParser, BoundedMultiPartParser, SafeJSONParser
 from dspex_project.permissions import SettingsScopedRateThrottle
 from dspex_project.rest import ApiViewMixin
 from evaluations.api.views import EvaluationResultViewSet, EvaluationViewSet
@@ -70,6 +71,8 @@ nested.register(
 class TokenView(ApiViewMixin, ObtainAuthToken):
     """POST a username and password; get the user's API token (``Authorization: Token <key>``)."""
 
+    # ObtainAuthToken names DRF's own parsers; use the project's bounded ones (docs/security-input.md).
+    parser_classes = [SafeJSONParser, BoundedFormParser, BoundedMultiPartParser]
     throttle_classes = [SettingsScopedRateThrottle]
     throttle_scope = "auth_token"
     throttle_default_rate = "30/min"  # unless DEFAULT_THROTTLE_RATES["auth_token"] says otherwise

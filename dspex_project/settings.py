@@ -27,6 +27,13 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DSPEX_CREDENTIALS_KEY``     Fernet key(s), comma-separated (the first encrypts), for the users'
                               stored LM keys; required to store keys when ``DEBUG`` is false
 ``DSPEX_LM_MAX_TOKENS``       the largest ``max_tokens`` a program may ask for (default 32768)
+``DSPEX_MAX_JSON_DEPTH``      deepest nesting of JSON accepted anywhere (64)
+``DSPEX_MAX_UPLOAD_BYTES``    largest dataset file accepted (10 MiB)
+``DSPEX_MAX_IMPORT_ROWS``     most examples one import may hold (100000)
+``DATA_UPLOAD_MAX_MEMORY_SIZE``  largest JSON or form body (Django's, 2.5 MB)
+``DSPEX_GRAPHQL_MAX_DEPTH``   deepest GraphQL selection (10); ``..._MAX_COST`` (500),
+                              ``..._MAX_TOKENS`` (5000), ``..._MAX_DOCUMENT_BYTES`` (100000),
+                              ``..._MAX_DEFINITIONS`` (100): see docs/security-input.md
 ============================  ==========================================================
 
 The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes what it needs.
@@ -117,6 +124,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dspex_project.middleware.RequestSizeLimitMiddleware",  # before anything reads a body
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -185,6 +193,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bounded in size and JSON depth, no NUL or lone surrogate in any text (docs/security-input.md).
+    "DEFAULT_PARSER_CLASSES": [
+        "dspex_project.parsers.SafeJSONParser",
+        "dspex_project.parsers.BoundedFormParser",
+        "dspex_project.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "execute": os.environ.get("DSPEX_EXECUTE_THROTTLE", "120/min"),
         "optimize": os.environ.get("DSPEX_OPTIMIZE_THROTTLE", "30/min"),
@@ -207,7 +221,21 @@ SPECTACULAR_SETTINGS = {
 
 # -- GraphQL (graphene-django) ----------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "dspex_project.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}
+# Limits checked before graphql-core validates or runs a document (dspex_project.graphql.limits).
 DSPEX_GRAPHQL_MAX_DEPTH = env_int("DSPEX_GRAPHQL_MAX_DEPTH", 10)
+DSPEX_GRAPHQL_MAX_COST = env_int("DSPEX_GRAPHQL_MAX_COST", 500)
+DSPEX_GRAPHQL_MAX_TOKENS = env_int("DSPEX_GRAPHQL_MAX_TOKENS", 5000)
+DSPEX_GRAPHQL_MAX_DOCUMENT_BYTES = env_int("DSPEX_GRAPHQL_MAX_DOCUMENT_BYTES", 100_000)
+DSPEX_GRAPHQL_MAX_DEFINITIONS = env_int("DSPEX_GRAPHQL_MAX_DEFINITIONS", 100)
+
+# -- input bounds (docs/security-input.md) ----------------------------------------------------------
+DSPEX_MAX_JSON_DEPTH = env_int("DSPEX_MAX_JSON_DEPTH", 64)
+DSPEX_MAX_UPLOAD_BYTES = env_int("DSPEX_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+DSPEX_MAX_IMPORT_ROWS = env_int("DSPEX_MAX_IMPORT_ROWS", 100_000)
+# Django's own: the largest non-file body (JSON, forms), and the size above which an uploaded file
+# is spooled to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 # -- Celery (``celery -A dspex_project worker``) ---------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None

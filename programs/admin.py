@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from dspex_project.forms import SafeJSONAdminMixin
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
@@ -44,7 +45,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
     list_display = ("name", "spec", "owner", "updated_at")
     list_filter = ("created_at", "updated_at")
     search_fields = ("name", "spec", "instructions")
@@ -135,7 +136,7 @@ def _trace_context(trace: LMCallTrace) -> dict[str, Any]:
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "signature",

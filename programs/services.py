@@ -5,7 +5,6 @@ The engine is reached only through ``programs.codecs``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dspex_project import safe_input
 from dspex_project.ownership import authenticated_or_none
 from programs import codecs
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
@@ -289,9 +289,15 @@ def program_inputs_from_text(*, program: Program, values: Mapping[str, Any]) -> 
         if not value.strip():
             continue
         try:
-            inputs[name] = json.loads(value)
+            inputs[name] = safe_input.loads(value)
+        except safe_input.JSONTooDeep as exc:
+            raise ValidationError({name: ValidationError(exc.message, code="invalid")}) from None
         except ValueError:
             inputs[name] = value
+    try:  # typed text is form text (no NUL), but JSON escapes can decode to any character
+        safe_input.check_text(inputs)
+    except safe_input.BadText as exc:
+        raise ValidationError({str(exc.path[0]): ValidationError(exc.message, code="invalid")}) from None
     return inputs
 
 

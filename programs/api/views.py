@@ -21,11 +21,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from dspex_project.parsers import SafeJSONParser
 from dspex_project.permissions import SettingsScopedRateThrottle
 from dspex_project.rest import ApiViewMixin, InputOutputMixin
 from experiments.api.serializers import ExperimentSerializer, OptimizeInputSerializer
@@ -188,7 +188,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[JSONParser],
+        parser_classes=[SafeJSONParser],
         throttle_classes=[SettingsScopedRateThrottle],
         throttle_scope="execute",
     )
@@ -256,7 +256,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[JSONParser],
+        parser_classes=[SafeJSONParser],
         throttle_classes=[SettingsScopedRateThrottle],
         throttle_scope="optimize",
     )
