@@ -173,3 +173,19 @@ def check_text(value: Any, *, limit: int | None = None, path: tuple[str | int, .
                 full = (*path, *where)
                 name = format_path(full)
                 raise BadText(f"`{name}` {problem}" if name else f"the text {problem}", full, problem)
+
+
+def storable(value: Any) -> Any:
+    """``value`` with NUL and lone surrogates in its strings replaced by U+FFFD.
+
+    For text the engine produced (LM answers, error messages, traces): users' text with those
+    characters is refused at the door, but an LM can answer anything, and PostgreSQL stores neither
+    character. Keys and values are cleaned; other values pass through.
+    """
+    if isinstance(value, str):
+        return _BAD_CHARACTER.sub("\ufffd", value) if _BAD_CHARACTER.search(value) else value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value

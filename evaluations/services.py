@@ -31,6 +31,7 @@ from datasets.models import DatasetVersion, Example, Split
 from dspex_project.ownership import authenticated_or_none
 from dspex_project.progress import ProgressThrottle
 from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
+from dspex_project.safe_input import storable
 from evaluations import codecs
 from evaluations.metrics import DEFAULT_METRIC, metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
@@ -298,10 +299,10 @@ def evaluation_result_record(
         result = EvaluationResult.objects.create(
             evaluation=locked,
             example=example,
-            prediction=prediction,
+            prediction=storable(prediction),
             score=score,
             metric_scores=metric_scores,
-            error=error,
+            error=storable(error),
             latency_ms=latency_ms,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
@@ -341,10 +342,11 @@ def _write(evaluation: Evaluation, outcomes: list[codecs.ExampleOutcome], totals
                 EvaluationResult(
                     evaluation_id=evaluation.pk,
                     example_id=outcome.example_id,
-                    prediction=outcome.prediction,
+                    # LM answers can hold characters PostgreSQL cannot store.
+                    prediction=storable(outcome.prediction),
                     score=outcome.score,
                     metric_scores=outcome.metric_scores,
-                    error=outcome.error,
+                    error=storable(outcome.error),
                     latency_ms=outcome.latency_ms,
                     prompt_tokens=outcome.prompt_tokens,
                     completion_tokens=outcome.completion_tokens,

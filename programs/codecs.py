@@ -29,6 +29,7 @@ import dspex
 from dspex.adapters.formatting import jsonable as _jsonable
 from dspex.signatures.field import CONSTRAINT_NAMES
 from dspex_project.background import BackgroundRun
+from dspex_project.safe_input import storable
 from programs import endpoints as lm_endpoints
 from programs.credentials import CredentialsUnavailable, decrypt_key
 from programs.module_types import get_module_type, module_types
@@ -694,9 +695,9 @@ def traces_from_calls(execution: Execution, calls: list[LMCall]) -> list[LMCallT
             execution=execution,
             position=position,
             model=call.model,
-            messages=jsonable(call.messages),
-            params=jsonable(call.params),
-            outputs=list(call.outputs),
+            messages=storable(jsonable(call.messages)),
+            params=storable(jsonable(call.params)),
+            outputs=storable(list(call.outputs)),
             usage=dict(call.usage),
             finish_reasons=list(call.finish_reasons or []),
             latency_ms=call.latency_ms,

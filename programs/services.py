@@ -315,10 +315,11 @@ def _version_to_run(program: Program, version: ProgramVersion | None) -> Program
 def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
     prompt, completion, cost = codecs.usage_totals(run.calls)
     execution.status = Execution.Status.FAILED if run.error is not None else Execution.Status.SUCCEEDED
-    execution.outputs = run.outputs
-    execution.steps = run.steps
-    execution.attempts = run.attempts
-    execution.error = run.error_message
+    # An LM can answer with characters PostgreSQL cannot store; users' text was checked at the door.
+    execution.outputs = safe_input.storable(run.outputs)
+    execution.steps = safe_input.storable(run.steps)
+    execution.attempts = safe_input.storable(run.attempts)
+    execution.error = safe_input.storable(run.error_message)
     execution.latency_ms = run.latency_ms
     execution.backend = run.backend
     execution.prompt_tokens = prompt
