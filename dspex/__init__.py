@@ -56,7 +56,7 @@ from dspex.optimizers import (
     KNNFewShot,
     LabeledFewShot,
 )
-from dspex.pipelines import Pipeline, PipelineError, PipelineValidationError
+from dspex.pipelines import Pipeline, PipelineError, PipelineLimits, PipelineValidationError
 from dspex.primitives import (
     Assert,
     AssertionFailed,
@@ -123,6 +123,7 @@ __all__ = [
     "ParallelExecutionError",
     "Pipeline",
     "PipelineError",
+    "PipelineLimits",
     "PipelineValidationError",
     "Predict",
     "Prediction",

@@ -28,6 +28,8 @@ _DEFAULTS: dict[str, Any] = {
     "max_errors": 10,
     "max_backtracks": 2,  # dspex.Assert / Suggest retries per module call
     "allow_program_of_thought": False,  # ProgramOfThought runs LM-written code (sandboxed): opt in
+    # Pipeline value/work budgets: a dspex.pipelines.Limits, a dict of overrides, or None (defaults).
+    "pipeline_limits": None,
 }
 
 _overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
