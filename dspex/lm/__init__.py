@@ -10,6 +10,7 @@ from dspex.lm.errors import (
     LMConnectionError,
     LMError,
     LMTimeoutError,
+    MalformedResponseError,
     RateLimitError,
     ServerError,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "LMError",
     "LMResponse",
     "LMTimeoutError",
+    "MalformedResponseError",
     "RateLimitError",
     "ServerError",
     "Usage",
