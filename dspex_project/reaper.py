@@ -77,13 +77,10 @@ def can_requeue(attempts: int) -> bool:
     return not eager and attempts < int(getattr(settings, "DSPEX_RUN_MAX_ATTEMPTS", 3))
 
 
-def lost_message(last_seen: datetime | None, *, attempts: int | None = None) -> str:
+def lost_message(last_seen: datetime | None) -> str:
     """The ``error`` of a run the reaper fails."""
     when = last_seen.strftime("%Y-%m-%d %H:%M:%S UTC") if last_seen else "it started"
-    text = f"worker lost: no heartbeat since {when} (stale after {stale_after():g} s)"
-    if attempts is not None and attempts > 1:
-        text += f"; gave up after {attempts} attempts"
-    return text
+    return f"worker lost: no heartbeat since {when} (stale after {stale_after():g} s)"
 
 
 def reap_stale_runs(*, older_than: float | None = None, dry_run: bool = False) -> list[Reaped]:
@@ -103,7 +100,7 @@ def reap_stale_runs(*, older_than: float | None = None, dry_run: bool = False) -
                 outcome = "stale"
             else:
                 try:
-                    outcome = on_stale(row, lost_message(last_seen, attempts=getattr(row, "attempts", None)))
+                    outcome = on_stale(row, lost_message(last_seen))
                 except Exception:  # one bad row must not keep the others running forever
                     logger.exception("reaping %s %s failed", label, row.pk)
                     outcome = "error"

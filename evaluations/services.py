@@ -529,6 +529,8 @@ def evaluation_recover(evaluation: Evaluation, message: str) -> str:
         pk = evaluation.pk
         transaction.on_commit(lambda: run_evaluation.delay(pk))
         return "requeued"
+    if evaluation.attempts > 1:
+        message += f"; gave up after {evaluation.attempts} attempts"
     try:
         evaluation_fail(evaluation=evaluation, error=message)
     except InvalidTransition:

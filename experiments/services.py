@@ -318,6 +318,8 @@ def experiment_recover(experiment: Experiment, message: str) -> str:
         pk = experiment.pk
         transaction.on_commit(lambda: run_experiment.delay(pk))
         return "requeued"
+    if experiment.attempts > 1:
+        message += f"; gave up after {experiment.attempts} attempts"
     try:
         experiment_fail(experiment=experiment, error=message)
     except InvalidTransition:
