@@ -16,6 +16,7 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
                               ``file:///path`` or ``locmem://``; default: Redis at
                               ``CELERY_BROKER_URL`` when that is Redis, else files under
                               ``<repo>/.cache/django`` (see docs/security-work.md)
+``DSPEX_CACHE_KEY_PREFIX``    prefix of every cache key (default ``dspex``)
 ``CELERY_BROKER_URL``         default none: tasks run eagerly, in the calling process
 ``CELERY_VISIBILITY_TIMEOUT`` seconds before Redis redelivers an unacknowledged task (3600)
 ``CELERY_BROKER_TRANSPORT_OPTIONS``  JSON object for kombu (default ``{"visibility_timeout": 3600}``):
@@ -223,14 +224,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # -- cache: DRF throttles and the reaper's schedule must hold across processes ---------------------
 _CELERY_BROKER = os.environ.get("CELERY_BROKER_URL") or ""
+_CACHE_PREFIX = os.environ.get("DSPEX_CACHE_KEY_PREFIX") or "dspex"
 if os.environ.get("DSPEX_CACHE_URL"):
-    CACHES = {"default": cache_from_url(os.environ["DSPEX_CACHE_URL"])}
+    CACHES = {"default": cache_from_url(os.environ["DSPEX_CACHE_URL"], key_prefix=_CACHE_PREFIX)}
 elif _CELERY_BROKER.split(":", 1)[0].lower() in ("redis", "rediss"):
-    CACHES = {"default": cache_from_url(_CELERY_BROKER)}
+    CACHES = {"default": cache_from_url(_CELERY_BROKER, key_prefix=_CACHE_PREFIX)}
 else:
     # Zero setup: files are shared by every process on this machine (gunicorn workers, the
     # development server's threads, management commands); a per-process memory cache is not.
-    CACHES = {"default": _file_cache(BASE_DIR / ".cache" / "django", "dspex")}
+    CACHES = {"default": _file_cache(BASE_DIR / ".cache" / "django", _CACHE_PREFIX)}
 
 # -- REST (DRF) ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
