@@ -290,6 +290,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = env_json_object(
     "CELERY_BROKER_TRANSPORT_OPTIONS", {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 )
+# Where .delay() sends tasks (the reaper's re-queued runs too): the queue the workers consume.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # ``celery -A dspex_project beat`` finishes or re-queues runs whose worker died (the reaper);
