@@ -36,8 +36,8 @@ from dspex.primitives.example import Example
 
 __all__ = ["Budget", "BudgetFailure", "Limits", "Meter", "scalar_size"]
 
-# How often (in work units) the wall clock is read during one evaluation.
-_CLOCK_EVERY = 4096
+# How often (in work units) the budgets and the wall clock are checked during one evaluation.
+_CHECK_EVERY = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,12 @@ class Limits:
         """``value`` as ``Limits``: itself, a mapping of overrides, or ``None`` for the defaults."""
         if isinstance(value, Limits):
             return value
+        if not value:
+            return _DEFAULT_LIMITS
         return cls.from_mapping(value)
+
+
+_DEFAULT_LIMITS = Limits()
 
 
 class BudgetFailure(Failure):
@@ -192,28 +197,36 @@ class Meter:
         self.limits = budget.limits
         self.work = 0
         self.started = time.monotonic()
-        self._next_clock = _CLOCK_EVERY
+        self.next_check = min(
+            _CHECK_EVERY, self.limits.max_work + 1, self.limits.max_run_work - budget.work + 1
+        )
         self.sizes: dict[int, tuple[Any, int, int, int]] = {}
 
     # -- work and time ------------------------------------------------------------------------
     def charge(self, units: int) -> None:
-        """Count ``units`` of work; raise once the evaluation's or the run's budget is spent."""
+        """Count ``units`` of work; raise once the evaluation's or the run's budget is spent.
+        (Cheap when nothing is due: the checks run every few hundred units.)"""
         self.work += units
+        if self.work >= self.next_check:
+            self.check()
+
+    def check(self) -> None:
+        """Check the work and time budgets now, and when to check next."""
         if self.work > self.limits.max_work:
             raise BudgetFailure(
                 f"the expression needs more than {self.limits.max_work:,} units of work "
                 "(max_work; one unit per element built, compared or measured)",
                 "max_work",
             )
-        if self.budget.work + self.work > self.limits.max_run_work:
+        run_left = self.limits.max_run_work - self.budget.work
+        if self.work > run_left:
             raise BudgetFailure(
                 f"the run's expressions need more than {self.limits.max_run_work:,} units of work "
                 "(max_run_work)",
                 "max_run_work",
             )
-        if self.work >= self._next_clock:
-            self._next_clock = self.work + _CLOCK_EVERY
-            self.check_clock()
+        self.check_clock()
+        self.next_check = min(self.work + _CHECK_EVERY, self.limits.max_work + 1, run_left + 1)
 
     def check_clock(self) -> None:
         elapsed = time.monotonic() - self.started

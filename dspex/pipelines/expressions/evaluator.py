@@ -82,7 +82,10 @@ class _Evaluator:
 
     def value(self, node: Node) -> Any:
         try:
-            self.meter.charge(1)
+            meter = self.meter
+            meter.work += 1
+            if meter.work >= meter.next_check:
+                meter.check()
             return self._value(node)
         except Failure as failure:
             raise _Located(str(failure), node.position, getattr(failure, "budget", None)) from None
