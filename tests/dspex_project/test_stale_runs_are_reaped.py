@@ -146,7 +146,7 @@ def test_opportunistic_reaping_runs_at_most_once_per_interval(execution, qa_prog
 @pytest.mark.django_db(transaction=True)
 def test_a_running_run_beats_until_it_ends(settings, execution):
     settings.DSPEX_HEARTBEAT_INTERVAL = 0.05
-    running(Execution, execution, beat_ago=LONG_AGO)
+    running(Execution, execution, beat_ago=timedelta(seconds=60))  # old, not yet stale
     with Heartbeat(Execution, execution.pk):
         deadline = time.monotonic() + 5
         while Execution.objects.get(pk=execution.pk).heartbeat_at < timezone.now() - timedelta(seconds=5):
