@@ -58,7 +58,7 @@ from dspex.optimizers import (
     KNNFewShot,
     LabeledFewShot,
 )
-from dspex.pipelines import Pipeline, PipelineError, PipelineValidationError
+from dspex.pipelines import Pipeline, PipelineError, PipelineLimits, PipelineValidationError
 from dspex.primitives import (
     Assert,
     AssertionFailed,
@@ -127,6 +127,7 @@ __all__ = [
     "ParallelExecutionError",
     "Pipeline",
     "PipelineError",
+    "PipelineLimits",
     "PipelineValidationError",
     "Predict",
     "Prediction",

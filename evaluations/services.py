@@ -25,11 +25,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from datasets.models import DatasetVersion, Example, Split
+from dspex_project.heartbeat import Heartbeat
 from dspex_project.ownership import authenticated_or_none
 from dspex_project.progress import ProgressThrottle
+from dspex_project.reaper import can_requeue
 from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from dspex_project.safe_input import storable
 from evaluations import codecs
@@ -44,6 +47,7 @@ __all__ = [
     "evaluation_enqueue",
     "evaluation_fail",
     "evaluation_finish",
+    "evaluation_recover",
     "evaluation_rerun",
     "evaluation_result_record",
     "evaluation_run",
@@ -453,6 +457,27 @@ def evaluation_run(*, evaluation_id: int, on_progress: ProgressCallback | None =
             evaluation.refresh_from_db()
     if evaluation.status != RunStatus.RUNNING:
         return evaluation
+    Evaluation.objects.filter(pk=evaluation.pk).update(attempts=F("attempts") + 1)
+    with Heartbeat(Evaluation, evaluation.pk, beat_now=True):
+        try:
+            return _run_started(evaluation, on_progress)
+        except InvalidTransition:  # cancelled (or finished by another worker) at the last moment
+            evaluation.refresh_from_db()
+            return evaluation
+        except Exception as exc:  # never leave it running: record why it stopped, if possible
+            logger.exception("evaluation %s stopped", evaluation.pk)
+            try:
+                return evaluation_fail(
+                    evaluation=evaluation, error=f"the run stopped: {program_codecs.describe_error(exc)}"
+                )
+            except InvalidTransition:
+                evaluation.refresh_from_db()
+                return evaluation
+            except Exception:
+                raise exc from None
+
+
+def _run_started(evaluation: Evaluation, on_progress: ProgressCallback | None) -> Evaluation:
     try:
         rows = _split_examples(evaluation.dataset_version, evaluation.split, evaluation.limit)
         done = set(
@@ -488,11 +513,31 @@ def evaluation_run(*, evaluation_id: int, on_progress: ProgressCallback | None =
     if status != RunStatus.RUNNING:
         evaluation.refresh_from_db()
         return evaluation
+    return _conclude(evaluation, stream.failure)
+
+
+def evaluation_recover(evaluation: Evaluation, message: str) -> str:
+    """The reaper's verdict on a running evaluation whose worker stopped beating: queue it again
+    (it resumes after the examples already written) while it has attempts left and a broker can
+    take it, else fail it with ``message``."""
+    from evaluations.tasks import run_evaluation
+
+    if can_requeue(evaluation.attempts):
+        touched = Evaluation.objects.filter(pk=evaluation.pk, status=RunStatus.RUNNING).update(
+            heartbeat_at=timezone.now()  # not stale again before the new attempt can start
+        )
+        if not touched:
+            return "skipped"
+        pk = evaluation.pk
+        transaction.on_commit(lambda: run_evaluation.delay(pk))
+        return "requeued"
+    if evaluation.attempts > 1:
+        message += f"; gave up after {evaluation.attempts} attempts"
     try:
-        return _conclude(evaluation, stream.failure)
-    except InvalidTransition:  # cancelled (or finished by another worker) at the last moment
-        evaluation.refresh_from_db()
-        return evaluation
+        evaluation_fail(evaluation=evaluation, error=message)
+    except InvalidTransition:
+        return "skipped"
+    return "failed"
 
 
 def evaluation_rerun(*, evaluation: Evaluation, owner: Any = None) -> Evaluation:

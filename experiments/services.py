@@ -14,9 +14,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from datasets.models import DatasetVersion
+from dspex_project.heartbeat import Heartbeat
 from dspex_project.ownership import authenticated_or_none
+from dspex_project.reaper import can_requeue
 from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from experiments import codecs
 from experiments.models import Experiment, Trial
@@ -31,6 +34,7 @@ __all__ = [
     "experiment_create",
     "experiment_fail",
     "experiment_finish",
+    "experiment_recover",
     "experiment_run",
     "experiment_start",
     "program_optimize",
@@ -299,6 +303,11 @@ def experiment_run(
     else:
         logger.info("experiment %s: resuming an interrupted run", experiment.pk)
     Experiment.objects.filter(pk=experiment.pk).update(attempts=F("attempts") + 1)
+    with Heartbeat(Experiment, experiment.pk, beat_now=True):
+        return _run_and_finish(experiment, on_trial)
+
+
+def _run_and_finish(experiment: Experiment, on_trial: Callable[[Trial], None] | None) -> Experiment:
     try:
         state, final = _optimize(experiment, on_trial)
     except ExperimentCancelled:
@@ -326,8 +335,35 @@ def experiment_run(
     except InvalidTransition:  # cancelled after the last trial: no version is kept
         experiment.refresh_from_db()
         return experiment
+    except Exception as exc:  # the result could not be kept: say so, never stay running
+        logger.exception("experiment %s: its result could not be recorded", experiment.pk)
+        return _fail_quietly(experiment, f"The result could not be recorded: {codecs.describe_error(exc)}")
     experiment.refresh_from_db()
     return experiment
+
+
+def experiment_recover(experiment: Experiment, message: str) -> str:
+    """The reaper's verdict on a running experiment whose worker stopped beating: queue it again
+    (it resumes where it stopped) while it has attempts left and a broker can take it, else fail
+    it with ``message``."""
+    from experiments.tasks import run_experiment
+
+    if can_requeue(experiment.attempts):
+        touched = Experiment.objects.filter(pk=experiment.pk, status=RunStatus.RUNNING).update(
+            heartbeat_at=timezone.now()  # not stale again before the new attempt can start
+        )
+        if not touched:
+            return "skipped"
+        pk = experiment.pk
+        transaction.on_commit(lambda: run_experiment.delay(pk))
+        return "requeued"
+    if experiment.attempts > 1:
+        message += f"; gave up after {experiment.attempts} attempts"
+    try:
+        experiment_fail(experiment=experiment, error=message)
+    except InvalidTransition:
+        return "skipped"
+    return "failed"
 
 
 def _describe_validation(exc: ValidationError) -> str:

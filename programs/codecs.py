@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModuleRun",
+    "ModuleStream",
+    "StreamCancelled",
     "build_module",
     "check_program_config",
     "check_state",
@@ -56,6 +58,7 @@ __all__ = [
     "run_module",
     "signature_from_row",
     "stored_state",
+    "stream_module",
     "tenant_identities",
     "traces_from_calls",
     "usage_totals",
@@ -369,7 +372,9 @@ def _construct(
 def build_module(program: Program, state: Mapping[str, Any] | None = None) -> dspex.Module:
     """A fresh module for ``program`` (type, signature, module_config), with ``state`` loaded."""
     signature = signature_from_row(program.signature)
-    module = _construct(program, program.module_type, program.module_config or {}, signature)
+    # A pipeline checks its constant expressions against the budgets the runs will have.
+    with dspex.context(pipeline_limits=getattr(settings, "DSPEX_PIPELINE_LIMITS", None)):
+        module = _construct(program, program.module_type, program.module_config or {}, signature)
     cls = type(module)
     if program.backend and program.backend != "auto":
         module.backend = program.backend  # the hybrid router's per-instance preference
@@ -518,8 +523,11 @@ def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) ->
     module.set_lm(lm)  # the program's LM config wins over an LM a loaded state might carry
     start = perf_counter()
     allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+    limits = getattr(settings, "DSPEX_PIPELINE_LIMITS", None)
     with (
-        dspex.context(lm=lm, allow_program_of_thought=allow_pot, **_sandbox_settings()),
+        dspex.context(
+            lm=lm, allow_program_of_thought=allow_pot, pipeline_limits=limits, **_sandbox_settings()
+        ),
         dspex.track_calls() as calls,
         dspex.track_steps() as events,
         dspex.hybrid.record_attempts() as attempts,
@@ -626,44 +634,93 @@ def tenant_identities(owner: Any) -> set[str]:
     return identities
 
 
-def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Run ``module`` with ``dspex.streamify`` on a helper thread; yield ``("chunk", {...})`` and
-    ``("status", {...})`` as they happen, then ``("done", ModuleRun)``. Never raises for engine errors."""
-    module.set_lm(lm)
-    allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+class ModuleStream:
+    """``module`` run with ``dspex.streamify`` on a helper thread (see :func:`stream_module`)."""
 
-    async def consume(emit: Callable[[Any], None]) -> ModuleRun:
-        start = perf_counter()
-        with (
-            dspex.context(lm=lm, allow_program_of_thought=allow_pot, **_sandbox_settings()),
-            dspex.track_calls() as calls,
-            dspex.track_steps() as events,
-        ):
-            try:
-                async for item in dspex.streamify(module)(**inputs):
-                    if isinstance(item, dspex.StreamChunk):
-                        emit(
-                            ("chunk", {"predictor": item.predictor, "field": item.field, "chunk": item.chunk})
-                        )
-                    elif isinstance(item, dspex.StatusMessage):
-                        emit(("status", {"text": item.text, "step": item.step}))
-                    elif isinstance(item, dspex.Prediction):
-                        latency = (perf_counter() - start) * 1000
-                        steps = _step_records(getattr(item, "steps", None), events)
-                        return ModuleRun(jsonable(item.to_dict()), list(calls), latency, steps=steps)
-            except Exception as exc:
-                latency = (perf_counter() - start) * 1000
-                steps = _step_records(None, events)
-                return ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
-        error = RuntimeError("the stream ended without a prediction")
-        return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, error, describe_error(error))
+    def __init__(
+        self, module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any], *, keepalive: float = 0.0
+    ) -> None:
+        module.set_lm(lm)
+        self.keepalive = keepalive
+        allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+        limits = getattr(settings, "DSPEX_PIPELINE_LIMITS", None)
 
-    background = BackgroundRun(lambda emit, stop: asyncio.run(consume(emit)), name="dspex-stream")
-    for item in background:
-        if item is not None:
-            yield item
-    background.raise_failure()
-    yield "done", background.result
+        async def consume(emit: Callable[[Any], None]) -> ModuleRun:
+            start = perf_counter()
+            with (
+                dspex.context(
+                    lm=lm, allow_program_of_thought=allow_pot, pipeline_limits=limits, **_sandbox_settings()
+                ),
+                dspex.track_calls() as calls,
+                dspex.track_steps() as events,
+            ):
+                try:
+                    async for item in dspex.streamify(module)(**inputs):
+                        if isinstance(item, dspex.StreamChunk):
+                            chunk = {"predictor": item.predictor, "field": item.field, "chunk": item.chunk}
+                            emit(("chunk", chunk))
+                        elif isinstance(item, dspex.StatusMessage):
+                            emit(("status", {"text": item.text, "step": item.step}))
+                        elif isinstance(item, dspex.Prediction):
+                            latency = (perf_counter() - start) * 1000
+                            steps = _step_records(getattr(item, "steps", None), events)
+                            return ModuleRun(jsonable(item.to_dict()), list(calls), latency, steps=steps)
+                except asyncio.CancelledError:  # the stream was closed: keep what was done so far
+                    latency = (perf_counter() - start) * 1000
+                    error = StreamCancelled("the stream was closed before the run finished")
+                    return ModuleRun(
+                        None, list(calls), latency, error, str(error), steps=_step_records(None, events)
+                    )
+                except Exception as exc:
+                    latency = (perf_counter() - start) * 1000
+                    steps = _step_records(None, events)
+                    return ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
+            error = RuntimeError("the stream ended without a prediction")
+            return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, error, describe_error(error))
+
+        self.background = BackgroundRun.of_coroutine(consume, name="dspex-stream")
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """``("chunk" | "status", {...})`` as they happen, ``("ping", {})`` every ``keepalive``
+        seconds without them (0: never), then ``("done", ModuleRun)``. Never raises for engine
+        errors."""
+        quiet_since = perf_counter()
+        for item in self.background:
+            if item is not None:
+                quiet_since = perf_counter()
+                yield item
+            elif self.keepalive and perf_counter() - quiet_since >= self.keepalive:
+                quiet_since = perf_counter()
+                yield "ping", {}
+        self.background.raise_failure()
+        yield "done", self.background.result
+
+    def cancel(self, wait: float = 10.0) -> ModuleRun:
+        """Stop the run (its coroutine is cancelled, its LM requests closed) and wait up to
+        ``wait`` seconds for it; the run as far as it got, its error a :class:`StreamCancelled`."""
+        self.background.stop()
+        finished = self.background.join(wait)
+        result = self.background.result if finished else None
+        if isinstance(result, ModuleRun):
+            if result.error is None:  # it finished just now: what it produced is not returned
+                result.error = StreamCancelled("the stream was closed before the run finished")
+                result.error_message = str(result.error)
+            return result
+        error = StreamCancelled("the stream was closed before the run started or stopped")
+        return ModuleRun(None, [], 0.0, error, str(error))
+
+
+class StreamCancelled(Exception):
+    """A streamed run stopped because its stream was closed (the client went away)."""
+
+
+def stream_module(
+    module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any], *, keepalive: float = 0.0
+) -> ModuleStream:
+    """Run ``module`` with ``dspex.streamify`` on a helper thread: iterate the result for
+    ``("chunk", {...})``, ``("status", {...})`` (and ``("ping", {})`` keep-alives) as they happen,
+    then ``("done", ModuleRun)``; :meth:`ModuleStream.cancel` stops it early."""
+    return ModuleStream(module, lm, inputs, keepalive=keepalive)
 
 
 def prediction_from_outputs(outputs: Mapping[str, Any] | None) -> dspex.Prediction:

@@ -12,6 +12,7 @@ from dspex.lm.errors import (
     LMError,
     LMTimeoutError,
     LocalModelCrashed,
+    MalformedResponseError,
     RateLimitError,
     ServerError,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "LMResponse",
     "LMTimeoutError",
     "LocalModelCrashed",
+    "MalformedResponseError",
     "RateLimitError",
     "ServerError",
     "Usage",

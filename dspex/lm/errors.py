@@ -18,6 +18,7 @@ __all__ = [
     "LMError",
     "LMTimeoutError",
     "LocalModelCrashed",
+    "MalformedResponseError",
     "RateLimitError",
     "ServerError",
     "error_for_status",
@@ -90,6 +91,13 @@ class LMTimeoutError(LMError):
 
 class LMConnectionError(LMError):
     """The connection failed or was dropped before a complete response arrived."""
+
+    retryable = True
+
+
+class MalformedResponseError(LMError):
+    """A success status with a body that is not JSON (a truncated or garbled reply, a proxy's
+    error page): worth retrying, like a dropped connection."""
 
     retryable = True
 

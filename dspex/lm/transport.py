@@ -17,6 +17,7 @@ from dspex.lm.errors import (
     LMConnectionError,
     LMError,
     LMTimeoutError,
+    MalformedResponseError,
     error_for_status,
 )
 from dspex.lm.providers.base import error_details
@@ -123,13 +124,23 @@ class Endpoint:
             return _json.loads(response.content)
         except ValueError:
             snippet = response.content[:200].decode("utf-8", "replace")
-            raise LMError(
+            raise MalformedResponseError(
                 f"{self.model}: {self.provider} returned malformed JSON "
                 f"(HTTP {response.status_code}): {snippet!r}",
                 provider=self.provider,
                 model=self.model,
                 status_code=response.status_code,
             ) from None
+
+    def _decoded_or_error(self, response: httpx.Response, headers: Mapping[str, str]) -> Any:
+        """The decoded body of a 2xx response, else the error to retry or raise (a 2xx body that
+        is not JSON is a retryable :class:`MalformedResponseError`)."""
+        if response.status_code >= 300:
+            return self.status_error(response, headers)
+        try:
+            return self.decode(response)
+        except MalformedResponseError as exc:
+            return exc
 
     def _next_delay(self, attempt: int, error: LMError) -> float | None:
         delay = self.policy.delay(attempt, error)
@@ -154,10 +165,10 @@ class Endpoint:
             except httpx.HTTPError as exc:
                 error = self.transport_error(exc, url)
             else:
-                if response.status_code < 300:
+                error = self._decoded_or_error(response, headers)
+                if not isinstance(error, LMError):
                     breaker.success()
-                    return self.decode(response)
-                error = self.status_error(response, headers)
+                    return error
             delay = self._next_delay(attempt, error)
             if delay is None:
                 breaker.failure(error)
@@ -176,10 +187,10 @@ class Endpoint:
             except httpx.HTTPError as exc:
                 error = await asyncio.to_thread(self.transport_error, exc, url)
             else:
-                if response.status_code < 300:
+                error = self._decoded_or_error(response, headers)
+                if not isinstance(error, LMError):
                     breaker.success()
-                    return self.decode(response)
-                error = self.status_error(response, headers)
+                    return error
             delay = self._next_delay(attempt, error)
             if delay is None:
                 breaker.failure(error)

@@ -206,7 +206,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
             events = services.program_execute_stream(
                 program=program, inputs=inputs, user=request.user, version=version
             )
-            response = StreamingHttpResponse(server_sent_events(events), content_type="text/event-stream")
+            response = StreamingHttpResponse(ServerSentEvents(events), content_type="text/event-stream")
             response["Cache-Control"] = "no-cache"
             response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
             return response
@@ -299,10 +299,29 @@ class ExecuteQuerySerializer(serializers.Serializer):
         return attrs
 
 
-def server_sent_events(events: Any) -> Any:
-    """``(event, data)`` pairs as ``text/event-stream`` frames (data as one JSON line)."""
-    for kind, data in events:
-        yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+class ServerSentEvents:
+    """``(event, data)`` pairs as ``text/event-stream`` frames (data as one JSON line); a
+    ``ping`` is a comment line (``: ping``), which clients ignore and which lets the server
+    notice a client that went away.
+
+    Django calls :meth:`close` when the response ends, also when the client disconnected
+    mid-stream (the write failed): closing ``events`` then cancels the run.
+    """
+
+    def __init__(self, events: Any) -> None:
+        self.events = events
+
+    def __iter__(self) -> Any:
+        for kind, data in self.events:
+            if kind == "ping":
+                yield ": ping\n\n"
+                continue
+            yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+
+    def close(self) -> None:
+        close = getattr(self.events, "close", None)
+        if close is not None:
+            close()
 
 
 # -- program versions ------------------------------------------------------------------------------

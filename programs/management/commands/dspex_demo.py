@@ -196,7 +196,7 @@ class Command(BaseCommand):
                 bar.write(line, out)
                 bar.advance()
         elapsed = time.perf_counter() - started
-        self._summary(program, version, executions, correct, elapsed)
+        self._summary(program, version, executions, correct, elapsed, strict=options["strict"])
         if options["optimize"]:
             OptimizeDemo(self.stdout, self.stderr, ADMIN_HOST).run(signature, lm_config, dataset_version, n)
 
@@ -207,6 +207,8 @@ class Command(BaseCommand):
         executions: list[Execution],
         correct: int,
         elapsed: float,
+        *,
+        strict: bool = False,
     ) -> None:
         total = len(executions)
         failed = sum(e.status == Execution.Status.FAILED for e in executions)
@@ -241,6 +243,6 @@ class Command(BaseCommand):
                 "Check this machine with `python manage.py dspex_doctor` (the local model, the "
                 "database, the broker and the LM endpoints, each with what is wrong)."
             )
-        if failed and options["strict"]:
+        if failed and strict:
             first = next(execution for execution in executions if execution.error)
             raise CommandError(f"{failed} of {total} executions failed (--strict); the first: {first.error}")
