@@ -62,6 +62,10 @@ def base_requests(s: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     }
     return {
         "auth_token_create": ("/api/auth/token/", {"username": "ada", "password": "pw-ada-123"}),
+        "credentials_create": (
+            "/api/credentials/",
+            {"endpoint": s["lm_config"]["endpoint"], "label": "mine", "api_key": "sk-test-key-1234"},
+        ),
         "datasets_create": (
             "/api/datasets/",
             {"name": "new-dataset", "description": "d", "signature": signature},
@@ -167,6 +171,7 @@ def test_every_write_operation_is_covered(ada_api: Any, seeded: dict[str, Any]) 
 
 OPERATIONS = [  # the keys of base_requests() (test_every_write_operation_is_covered checks them)
     "auth_token_create",
+    "credentials_create",
     "datasets_create",
     "datasets_update",
     "datasets_partial_update",

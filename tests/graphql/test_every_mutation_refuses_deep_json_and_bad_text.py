@@ -34,10 +34,12 @@ JSONL = '{"question": "q1", "answer": "a1", "split": "dev"}\n'
 
 
 @pytest.fixture
-def seeded(user: Any, qa_program: Any, capitals_version: Any, openai_stub: Any) -> dict[str, Any]:
+def seeded(
+    user: Any, qa_program: Any, capitals_version: Any, openai_stub: Any, stub_lm_config: dict[str, Any]
+) -> dict[str, Any]:
     from evaluations.services import evaluation_create
     from experiments.services import experiment_create
-    from programs.services import signature_create
+    from programs.services import lm_credential_create, signature_create
 
     openai_stub.responder = lambda request: reply(answer="Paris")
     version = qa_program.current_version
@@ -55,6 +57,9 @@ def seeded(user: Any, qa_program: Any, capitals_version: Any, openai_stub: Any) 
         "evaluation": evaluation_create(
             program_version=version, dataset_version=capitals_version, owner=user
         ),
+        "credential": lm_credential_create(
+            owner=user, endpoint=stub_lm_config["endpoint"], label="seeded", api_key="sk-seeded-key-1234"
+        ),
     }
 
 
@@ -62,12 +67,15 @@ def base_arguments(s: dict[str, Any], stub_lm_config: dict[str, Any]) -> dict[st
     """mutation name -> variables (one per argument) that succeed."""
     program, signature, dataset = gid(s["program"]), gid(s["signature"]), gid(s["dataset"])
     lm = {
+        "endpoint": stub_lm_config["endpoint"],
         "model": stub_lm_config["model"],
-        "baseUrl": stub_lm_config["base_url"],
-        "apiKeyEnv": stub_lm_config["api_key_env"],
         "params": stub_lm_config["params"],
     }
     return {
+        "createLmCredential": {
+            "input": {"endpoint": stub_lm_config["endpoint"], "label": "mine", "apiKey": "sk-test-key-1234"}
+        },
+        "deleteLmCredential": {"id": gid(s["credential"])},
         "startEvaluation": {"input": {"program": program, "dataset": dataset, "metrics": ["exact_match"]}},
         "cancelEvaluation": {"id": gid(s["evaluation"])},
         "optimizeProgram": {

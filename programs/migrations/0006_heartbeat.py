@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0003_execution_attempts"),
+        ("programs", "0005_endpoint_lm_configs"),
     ]
 
     operations = [
