@@ -104,7 +104,8 @@ def check_json_depth(text: str | bytes, limit: int | None = None) -> None:
 
 
 def _strict_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    # A JSONDecodeError, so that every caller's "not JSON" path handles it.
+    raise json.JSONDecodeError(f"{name} is not valid JSON (numbers must be finite)", name, 0)
 
 
 def loads(text: str | bytes, *, limit: int | None = None) -> Any:

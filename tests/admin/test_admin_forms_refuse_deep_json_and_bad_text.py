@@ -69,6 +69,7 @@ def test_a_program_config_is_checked(
 @pytest.mark.parametrize(
     ("value", "message"),
     [(DEEP, DEEP_MESSAGE), ('["a\\u0000b"]', "contains a NUL character")],
+    ids=["deep", "nul"],
 )
 def test_a_try_it_input_is_checked_and_nothing_runs(
     admin_client: Any, user: Any, stub_lm_config: dict[str, Any], value: str, message: str
@@ -86,6 +87,7 @@ def test_a_try_it_input_is_checked_and_nothing_runs(
 @pytest.mark.parametrize(
     ("params", "message"),
     [(DEEP, DEEP_MESSAGE), ('{"max_bootstrapped_demos": "\\u0000"}', "contains a NUL character")],
+    ids=["deep", "nul"],
 )
 def test_optimizer_parameters_are_checked(
     admin_client: Any, qa_program: Any, capitals_version: Any, params: str, message: str
