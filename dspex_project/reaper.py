@@ -32,6 +32,8 @@ from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dspex_project.runs import InvalidTransition, RunStatus
+
 __all__ = [
     "Reaped",
     "can_requeue",
@@ -75,6 +77,29 @@ def can_requeue(attempts: int) -> bool:
     (with eager tasks the reaper itself would run it), and it must have had attempts left."""
     eager = bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True))
     return not eager and attempts < int(getattr(settings, "DSPEX_RUN_MAX_ATTEMPTS", 3))
+
+
+def requeue_or_fail(run: Any, *, task: Any, fail: Callable[[str], object], message: str) -> str:
+    """The reaper's verdict on a resumable ``run`` (an Experiment or Evaluation row with
+    ``attempts``) whose worker stopped beating: queue ``task`` for it again while it has attempts
+    left and a broker can take it, else ``fail(message)``. Returns what was done."""
+    model = type(run)
+    if can_requeue(run.attempts):
+        touched = model.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            heartbeat_at=timezone.now()  # not stale again before the new attempt can start
+        )
+        if not touched:
+            return "skipped"
+        pk = run.pk
+        transaction.on_commit(lambda: task.delay(pk))
+        return "requeued"
+    if run.attempts > 1:
+        message += f"; gave up after {run.attempts} attempts"
+    try:
+        fail(message)
+    except InvalidTransition:
+        return "skipped"
+    return "failed"
 
 
 def lost_message(last_seen: datetime | None) -> str:

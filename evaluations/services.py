@@ -32,7 +32,7 @@ from datasets.models import DatasetVersion, Example, Split
 from dspex_project.heartbeat import Heartbeat
 from dspex_project.ownership import authenticated_or_none
 from dspex_project.progress import ProgressThrottle
-from dspex_project.reaper import can_requeue
+from dspex_project.reaper import requeue_or_fail
 from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from dspex_project.safe_input import storable
 from evaluations import codecs
@@ -522,22 +522,12 @@ def evaluation_recover(evaluation: Evaluation, message: str) -> str:
     take it, else fail it with ``message``."""
     from evaluations.tasks import run_evaluation
 
-    if can_requeue(evaluation.attempts):
-        touched = Evaluation.objects.filter(pk=evaluation.pk, status=RunStatus.RUNNING).update(
-            heartbeat_at=timezone.now()  # not stale again before the new attempt can start
-        )
-        if not touched:
-            return "skipped"
-        pk = evaluation.pk
-        transaction.on_commit(lambda: run_evaluation.delay(pk))
-        return "requeued"
-    if evaluation.attempts > 1:
-        message += f"; gave up after {evaluation.attempts} attempts"
-    try:
-        evaluation_fail(evaluation=evaluation, error=message)
-    except InvalidTransition:
-        return "skipped"
-    return "failed"
+    return requeue_or_fail(
+        evaluation,
+        task=run_evaluation,
+        fail=lambda error: evaluation_fail(evaluation=evaluation, error=error),
+        message=message,
+    )
 
 
 def evaluation_rerun(*, evaluation: Evaluation, owner: Any = None) -> Evaluation:

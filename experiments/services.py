@@ -14,12 +14,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from datasets.models import DatasetVersion
 from dspex_project.heartbeat import Heartbeat
 from dspex_project.ownership import authenticated_or_none
-from dspex_project.reaper import can_requeue
+from dspex_project.reaper import requeue_or_fail
 from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from experiments import codecs
 from experiments.models import Experiment, Trial
@@ -348,22 +347,12 @@ def experiment_recover(experiment: Experiment, message: str) -> str:
     it with ``message``."""
     from experiments.tasks import run_experiment
 
-    if can_requeue(experiment.attempts):
-        touched = Experiment.objects.filter(pk=experiment.pk, status=RunStatus.RUNNING).update(
-            heartbeat_at=timezone.now()  # not stale again before the new attempt can start
-        )
-        if not touched:
-            return "skipped"
-        pk = experiment.pk
-        transaction.on_commit(lambda: run_experiment.delay(pk))
-        return "requeued"
-    if experiment.attempts > 1:
-        message += f"; gave up after {experiment.attempts} attempts"
-    try:
-        experiment_fail(experiment=experiment, error=message)
-    except InvalidTransition:
-        return "skipped"
-    return "failed"
+    return requeue_or_fail(
+        experiment,
+        task=run_experiment,
+        fail=lambda error: experiment_fail(experiment=experiment, error=error),
+        message=message,
+    )
 
 
 def _describe_validation(exc: ValidationError) -> str:

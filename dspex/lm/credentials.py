@@ -21,6 +21,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from dspex.lm.errors import AuthenticationError
+
 __all__ = ["CONNECTION_KEYS", "Credential", "check_no_userinfo", "reject_connection_keys"]
 
 # Keyword arguments that decide where a request goes or what it authenticates with. An LM takes
@@ -141,6 +143,17 @@ class Credential:
     def key(self) -> str | None:
         """The key, read now (``None`` or ``""`` when there is none)."""
         return self._read()
+
+    def missing_key_error(self, model: str, provider: str) -> AuthenticationError:
+        """The error for a request that needs this credential's key while it holds none."""
+        if self._env is not None:
+            message = (
+                f"{model}: no API key: set the {self._env[0]} environment variable "
+                "(or pass api_key_env= naming the variable that holds the key)"
+            )
+        else:
+            message = f"{model}: no API key: {self.source} holds none"
+        return AuthenticationError(message, provider=provider, model=model)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Credential is immutable")

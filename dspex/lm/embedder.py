@@ -13,7 +13,7 @@ import httpx
 from dspex.lm import _json, local
 from dspex.lm.cache import MemoryCache
 from dspex.lm.credentials import Credential, check_no_userinfo
-from dspex.lm.errors import AuthenticationError, LMError
+from dspex.lm.errors import LMError
 from dspex.lm.lm import PLACEHOLDER_KEY, _is_loopback, _reject_credentials
 from dspex.lm.providers import get_provider
 from dspex.lm.retry import RetryPolicy
@@ -292,14 +292,7 @@ class Embedder:
         key = self._credential.key()
         if not key:
             if not self._key_optional:
-                if self._credential.is_env:
-                    message = (
-                        f"{self.model}: no API key: set the {self._key_env} environment variable "
-                        "(or pass api_key_env= naming the variable that holds the key)"
-                    )
-                else:
-                    message = f"{self.model}: no API key: {self._credential.source} holds none"
-                raise AuthenticationError(message, provider=self.provider, model=self.model)
+                raise self._credential.missing_key_error(self.model, self.provider)
             key = PLACEHOLDER_KEY
         return self._provider.headers(key)
 

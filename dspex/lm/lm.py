@@ -386,14 +386,7 @@ class LM:
         return self._credential.key()
 
     def _missing_key_error(self) -> AuthenticationError:
-        if self._credential.is_env:
-            message = (
-                f"{self.model}: no API key: set the {self._key_env} environment variable "
-                "(or pass api_key_env= naming the variable that holds the key)"
-            )
-        else:
-            message = f"{self.model}: no API key: {self._credential.source} holds none"
-        return AuthenticationError(message, provider=self.provider, model=self.model)
+        return self._credential.missing_key_error(self.model, self.provider)
 
     def _headers(self) -> dict[str, str]:
         key = self._api_key()
