@@ -24,6 +24,7 @@ from datasets.errors import DatasetImportError
 from datasets.models import Dataset, DatasetVersion, Example, Split
 from datasets.selectors import dataset_version_latest, example_list
 from datasets.services import dataset_import
+from dspex_project.parsers import max_upload_bytes
 from programs.admin import ReadOnlyAdminMixin
 from programs.models import Signature
 
@@ -90,6 +91,17 @@ class DatasetUploadForm(forms.Form):
         if dataset is not None and dataset.signature_id is None:
             field.required = True
             field.help_text = "The dataset has no signature: choose one to validate against"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        limit = max_upload_bytes()
+        if upload is not None and upload.size is not None and upload.size > limit:
+            raise ValidationError(
+                f"The file is {upload.size} bytes; the most accepted is {limit} bytes "
+                "(DSPEX_MAX_UPLOAD_BYTES).",
+                code="too_large",
+            )
+        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -197,7 +209,10 @@ class DatasetAdmin(admin.ModelAdmin):
             "line_errors": line_errors,
             "summary": summary,
         }
-        return TemplateResponse(request, "admin/datasets/dataset/upload.html", context)
+        too_large = request.method == "POST" and form.has_error("file", code="too_large")
+        return TemplateResponse(
+            request, "admin/datasets/dataset/upload.html", context, status=400 if too_large else 200
+        )
 
 
 @admin.register(DatasetVersion)

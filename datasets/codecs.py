@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 import dspex
 from dspex.signatures.types import allows_none
 from dspex.signatures.validation import validate_field
+from dspex_project import safe_input
 from programs.codecs import jsonable, signature_from_row
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ def _wants_json(field: Any) -> bool:
     return not field.type_undefined and field.annotation is not str
 
 
-def _from_csv(fields: Mapping[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+def _from_csv(
+    fields: Mapping[str, Any], values: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
     """CSV cells are strings: JSON-decode those of non-string fields; an empty cell is missing."""
     decoded: dict[str, Any] = {}
     for key, value in values.items():
@@ -46,11 +49,26 @@ def _from_csv(fields: Mapping[str, Any], values: dict[str, Any]) -> dict[str, An
             if value == "":
                 continue
             try:
-                value = json.loads(value)
+                value = safe_input.loads(value)
+            except safe_input.JSONTooDeep as exc:
+                errors.setdefault(key, []).append(exc.message)
+                continue
             except ValueError:
                 pass  # validation coerces or rejects the text as it is
         decoded[key] = value
     return decoded
+
+
+_JSON_TYPES = {dict: "an object", list: "an array", bool: "a boolean", int: "a number", float: "a number"}
+
+
+def _declared_str(field: Any) -> bool:
+    return field.annotation is str and not field.type_undefined
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _check(
@@ -58,14 +76,19 @@ def _check(
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, field in fields.items():
-        if name in values:
+        if name in values and _declared_str(field) and not isinstance(values[name], str):
+            # Imported data is typed: a field declared `str` holds text, never a JSON structure
+            # (calls may still pass a list to a str input: DSPy formats it as a numbered list).
+            got = "null" if values[name] is None else _JSON_TYPES.get(type(values[name]), "a non-string")
+            errors.setdefault(name, []).append(f"expects str (text), got {got}: {_shown(values[name])}")
+        elif name in values:
             try:
                 result[name] = jsonable(validate_field(name, field, values[name]))
             except dspex.FieldValidationError as exc:
                 errors.setdefault(name, []).append(str(exc))
         elif field.has_default:
             result[name] = jsonable(field.default)
-        elif required and not allows_none(field.annotation):
+        elif required and not allows_none(field.annotation) and name not in errors:
             kind = "input" if field.is_input else "label"
             errors.setdefault(name, []).append(f"missing {kind} `{name}`")
     return result
@@ -114,7 +137,8 @@ def record_values(
                     f"unknown field (inputs: {', '.join(inputs_fields)}; labels: {', '.join(output_fields)})"
                 )
     if from_csv:
-        raw_inputs, raw_labels = _from_csv(inputs_fields, raw_inputs), _from_csv(output_fields, raw_labels)
+        raw_inputs = _from_csv(inputs_fields, raw_inputs, errors)
+        raw_labels = _from_csv(output_fields, raw_labels, errors)
     inputs = _check(inputs_fields, raw_inputs, required=True, errors=errors)
     labels = _check(output_fields, raw_labels, required=require_labels, errors=errors)
     if split in (None, ""):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -18,17 +19,23 @@ from datasets.errors import DatasetImportError
 from datasets.formats import LineError
 from datasets.models import Dataset, DatasetVersion, Example, Split
 from dspex_project.ownership import authenticated_or_none
+from dspex_project.parsers import max_upload_bytes
+from dspex_project.safe_input import BadText, check_text
 from programs.codecs import signature_from_row
 from programs.models import Signature
 
 __all__ = [
+    "DEFAULT_MAX_IMPORT_ROWS",
     "content_hash",
     "dataset_create",
     "dataset_export",
     "dataset_import",
     "dataset_update",
     "dataset_version_create",
+    "max_import_rows",
 ]
+
+DEFAULT_MAX_IMPORT_ROWS = 100_000
 
 
 def dataset_create(
@@ -103,6 +110,11 @@ def dataset_version_create(
     return version
 
 
+def max_import_rows() -> int:
+    """``DSPEX_MAX_IMPORT_ROWS``: the most examples one import may hold."""
+    return int(getattr(settings, "DSPEX_MAX_IMPORT_ROWS", DEFAULT_MAX_IMPORT_ROWS))
+
+
 def dataset_import(
     *,
     dataset: Dataset,
@@ -118,7 +130,11 @@ def dataset_import(
     ``signature`` (default: the dataset's). Any error rejects the whole file
     (:class:`DatasetImportError` lists every bad line) and nothing is written.
 
-    ``progress(done, total)`` is called as records are validated (for progress bars)."""
+    ``progress(done, total)`` is called as records are validated (for progress bars).
+
+    Bounded: a file larger than ``DSPEX_MAX_UPLOAD_BYTES`` or with more than
+    ``DSPEX_MAX_IMPORT_ROWS`` records is refused (read no further than the limit), and so is text
+    holding a NUL character or an unpaired surrogate (an error of its line and field)."""
     if format not in formats.FORMATS:
         raise ValidationError(
             {"format": f"unknown format {format!r} (expected one of: {', '.join(formats.FORMATS)})"}
@@ -130,10 +146,12 @@ def dataset_import(
         )
     engine_signature = signature_from_row(signature)
     try:
-        text = formats.read_text(file)
+        text = formats.read_text(file, max_bytes=max_upload_bytes())
+    except formats.FileTooLarge as exc:
+        raise DatasetImportError([LineError(0, str(exc))]) from None
     except UnicodeDecodeError as exc:
         raise DatasetImportError([LineError(0, f"the file is not UTF-8 text ({exc.reason})")]) from None
-    records, errors = formats.parse(text, format)
+    records, errors = formats.parse(text, format, max_rows=max_import_rows())
     examples: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     for done, record in enumerate(records, start=1):
         if progress is not None:
@@ -149,6 +167,11 @@ def dataset_import(
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors.extend(LineError(record.line, message, field) for message in messages)
+            continue
+        try:  # CSV cells of typed fields were decoded as JSON: their strings are new text
+            check_text({**inputs, **labels})
+        except BadText as exc:
+            errors.append(LineError(record.line, exc.message, str(exc.path[0]) if exc.path else None))
             continue
         examples.append((split, inputs, labels))
     if not errors and not examples:

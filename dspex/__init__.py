@@ -23,6 +23,7 @@ from dspex.lm import (
     AuthenticationError,
     CircuitOpenError,
     ContextWindowExceededError,
+    Credential,
     Embedder,
     LMError,
     LMTimeoutError,
@@ -57,7 +58,7 @@ from dspex.optimizers import (
     KNNFewShot,
     LabeledFewShot,
 )
-from dspex.pipelines import Pipeline, PipelineError, PipelineValidationError
+from dspex.pipelines import Pipeline, PipelineError, PipelineLimits, PipelineValidationError
 from dspex.primitives import (
     Assert,
     AssertionFailed,
@@ -103,6 +104,7 @@ __all__ = [
     "CircuitOpenError",
     "Completions",
     "ContextWindowExceededError",
+    "Credential",
     "Embedder",
     "Ensemble",
     "Evaluate",
@@ -125,6 +127,7 @@ __all__ = [
     "ParallelExecutionError",
     "Pipeline",
     "PipelineError",
+    "PipelineLimits",
     "PipelineValidationError",
     "Predict",
     "Prediction",

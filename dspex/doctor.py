@@ -130,8 +130,11 @@ def check_endpoint(spec: EndpointSpec, timeout: float = 5.0) -> Check:
         headers = {"x-api-key": key} if spec.provider == "anthropic" else {"Authorization": f"Bearer {key}"}
         if spec.provider == "anthropic":
             headers["anthropic-version"] = "2023-06-01"
+    models_url = spec.base_url.rstrip("/")
+    if spec.provider == "anthropic" and not models_url.endswith("/v1"):
+        models_url += "/v1"  # Anthropic's base URL has no version; OpenAI-compatible ones do
     try:
-        response = httpx.get(spec.base_url.rstrip("/") + "/models", headers=headers, timeout=timeout)
+        response = httpx.get(models_url + "/models", headers=headers, timeout=timeout)
     except httpx.HTTPError as exc:
         detail = f"{spec.base_url} unreachable: {type(exc).__name__}: {exc}"
         return Check(name, FAIL, detail.replace(key, "***") if key else detail)

@@ -32,6 +32,8 @@ _DEFAULTS: dict[str, Any] = {
     # The sandbox refuses to run where its seccomp filter cannot be installed; True allows the
     # weaker, Python-level-only mode there (docs/security-sandbox.md).
     "sandbox_allow_unconfined": False,
+    # Pipeline value/work budgets: a dspex.pipelines.Limits, a dict of overrides, or None (defaults).
+    "pipeline_limits": None,
 }
 
 _overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(

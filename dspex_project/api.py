@@ -25,12 +25,19 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from datasets.api.views import DatasetVersionViewSet, DatasetViewSet, ExampleViewSet
+from dspex_project.parsers import BoundedFormParser, BoundedMultiPartParser, SafeJSONParser
 from dspex_project.permissions import SettingsScopedRateThrottle
 from dspex_project.rest import ApiViewMixin
 from evaluations.api.views import EvaluationResultViewSet, EvaluationViewSet
 from experiments.api.views import ExperimentViewSet, TrialViewSet
 from programs.api.engine import EngineCapabilitiesView
-from programs.api.views import ExecutionViewSet, ProgramVersionViewSet, ProgramViewSet, SignatureViewSet
+from programs.api.views import (
+    ExecutionViewSet,
+    LMCredentialViewSet,
+    ProgramVersionViewSet,
+    ProgramViewSet,
+    SignatureViewSet,
+)
 
 __all__ = ["router", "urlpatterns"]
 
@@ -38,6 +45,7 @@ router = DefaultRouter()
 router.register("signatures", SignatureViewSet, basename="signature")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("executions", ExecutionViewSet, basename="execution")
+router.register("credentials", LMCredentialViewSet, basename="lm-credential")
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("experiments", ExperimentViewSet, basename="experiment")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
@@ -63,6 +71,8 @@ nested.register(
 class TokenView(ApiViewMixin, ObtainAuthToken):
     """POST a username and password; get the user's API token (``Authorization: Token <key>``)."""
 
+    # ObtainAuthToken names DRF's own parsers; use the project's bounded ones (docs/security-input.md).
+    parser_classes = [SafeJSONParser, BoundedFormParser, BoundedMultiPartParser]
     throttle_classes = [SettingsScopedRateThrottle]
     throttle_scope = "auth_token"
     throttle_default_rate = "30/min"  # unless DEFAULT_THROTTLE_RATES["auth_token"] says otherwise

@@ -6,14 +6,19 @@ thread that owns the database connection must also keep polling (progress rows, 
 queues what it reports, and the caller iterates: each report, or ``None`` every ``poll_interval``
 seconds while nothing came. After the iteration, :attr:`result` is what ``work`` returned, or
 :meth:`raise_failure` re-raises what it raised.
+
+:meth:`BackgroundRun.of_coroutine` runs a coroutine on the helper thread's own event loop
+instead; :meth:`stop` then also cancels it (the engine's awaits raise ``CancelledError``, so LM
+requests in flight are closed and their slots released).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 __all__ = ["BackgroundRun"]
@@ -39,6 +44,35 @@ class BackgroundRun:
         self.failure: BaseException | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._task: tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]] | None = None
+
+    @classmethod
+    def of_coroutine(
+        cls,
+        make: Callable[[Callable[[Any], None]], Coroutine[Any, Any, Any]],
+        *,
+        name: str = "dspex-background",
+        poll_interval: float = 0.1,
+    ) -> BackgroundRun:
+        """Run ``make(emit)`` on an event loop of the helper thread; :meth:`stop` cancels it."""
+
+        def work(emit: Callable[[Any], None], stop: threading.Event) -> Any:
+            async def main() -> Any:
+                run.cancel_with(asyncio.get_running_loop(), asyncio.current_task())  # type: ignore[arg-type]
+                return await make(emit)
+
+            return asyncio.run(main())
+
+        run = cls(work, name=name, poll_interval=poll_interval)
+        return run
+
+    def cancel_with(self, loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any]) -> None:
+        """Have :meth:`stop` cancel ``task`` (running on ``loop``); at once if already stopped."""
+        with self._lock:
+            self._task = (loop, task)
+            if self.stop_requested.is_set():
+                task.cancel()
 
     def start(self) -> BackgroundRun:
         if self._thread is None:
@@ -50,12 +84,26 @@ class BackgroundRun:
         return self
 
     def stop(self) -> None:
-        """Ask ``work`` to stop (it sees its ``stop`` event set)."""
-        self.stop_requested.set()
+        """Ask ``work`` to stop (it sees its ``stop`` event set; a coroutine is cancelled)."""
+        with self._lock:
+            self.stop_requested.set()
+            if self._task is not None:
+                loop, task = self._task
+                try:
+                    loop.call_soon_threadsafe(task.cancel)
+                except RuntimeError:  # the loop has closed: the work is over
+                    pass
 
-    def join(self) -> None:
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the helper thread; whether it has finished (or never started)."""
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
 
     def raise_failure(self) -> None:
         if self.failure is not None:

@@ -15,3 +15,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dspex_project.settings")
 app = Celery("dspex_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["dspex_project"])  # dspex_project.tasks: the project is not an app

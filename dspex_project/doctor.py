@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from dspex.doctor import FAIL, OK, Check, EndpointSpec
+from dspex_project.settings import env_json_object
 
 __all__ = ["broker_checks", "configured_endpoints", "database_checks"]
 
@@ -70,12 +71,23 @@ def broker_checks(timeout: float = 3.0) -> Iterable[Check]:
 
 
 def configured_endpoints() -> list[EndpointSpec]:
-    """The operator's LM endpoints from settings (``DSPEX_LM_ENDPOINTS``), local ones excluded."""
-    endpoints = getattr(settings, "DSPEX_LM_ENDPOINTS", None) or {}
+    """The operator's LM endpoints (``DSPEX_LM_ENDPOINTS`` over the defaults), local ones excluded.
+
+    Endpoints the operator named in ``DSPEX_LM_ENDPOINTS`` are required; the built-in defaults
+    (``openai``, ``anthropic``) only warn when their key variable is unset or they are unreachable.
+    """
+    from dspex.lm.providers import get_provider
+    from programs.endpoints import lm_endpoints
+
+    configured = set(env_json_object("DSPEX_LM_ENDPOINTS", {}))
     specs = []
-    for name, spec in endpoints.items():
-        provider = spec.get("provider", name)
-        if provider == "local":
-            continue  # checked by the local model rows
-        specs.append(EndpointSpec(name, provider, spec.get("base_url", ""), spec.get("key_env")))
+    for endpoint in lm_endpoints().values():
+        if endpoint.provider == "local":
+            continue  # the local model rows check it
+        base_url = endpoint.base_url or get_provider(endpoint.provider).default_base_url
+        specs.append(
+            EndpointSpec(
+                endpoint.name, endpoint.provider, base_url, endpoint.key_env, endpoint.name in configured
+            )
+        )
     return specs

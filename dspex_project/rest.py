@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -21,6 +26,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from dspex_project.immutable import ImmutableRowError
+from dspex_project.safe_input import InputRejected, JSONTooDeep, check_json_depth, check_text
 
 __all__ = [
     "ApiViewMixin",
@@ -28,6 +34,7 @@ __all__ = [
     "FirstRendererNegotiation",
     "InputOutputMixin",
     "Pagination",
+    "SafeJSONField",
     "api_exception_handler",
     "validation_error_detail",
 ]
@@ -52,8 +59,21 @@ def validation_error_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: model/service ``ValidationError`` -> 400 keyed by field; a row still
-    referenced (protected) or an immutable row -> 409; a uniqueness race -> 409."""
-    if isinstance(exc, DjangoValidationError):
+    referenced (protected) or an immutable row -> 409; a uniqueness race -> 409; a body over
+    Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` -> 413 naming it (Django's own answer is a bare 400
+    page); too many form fields or files -> 400 naming the setting."""
+    if isinstance(exc, RequestDataTooBig):
+        from dspex_project.parsers import RequestTooLarge, max_body_bytes
+
+        exc = RequestTooLarge(
+            f"The request body is larger than {max_body_bytes()} bytes, the most a JSON body or a form "
+            "may have (DATA_UPLOAD_MAX_MEMORY_SIZE)."
+        )
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [f"{exc} (DATA_UPLOAD_MAX_NUMBER_FIELDS / DATA_UPLOAD_MAX_NUMBER_FILES)"]}
+        )
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_error_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         names = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects})
@@ -63,6 +83,25 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, IntegrityError):
         exc = Conflict("The change conflicts with another row (e.g. a name already in use).")
     return exception_handler(exc, context)
+
+
+class SafeJSONField(serializers.JSONField):
+    """A JSON input field that also takes JSON text from forms (as DRF's does), bounded in depth,
+    and refuses NUL characters and unpaired surrogates in its strings (JSON bodies are already
+    checked by the parser; form values are checked here)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str | bytes) and (self.binary or getattr(data, "is_json_string", False)):
+            try:
+                check_json_depth(data)
+            except JSONTooDeep as exc:
+                raise serializers.ValidationError(exc.message) from None
+        value = super().to_internal_value(data)
+        try:
+            check_text(value)
+        except InputRejected as exc:
+            raise serializers.ValidationError(exc.message) from None
+        return value
 
 
 class Pagination(PageNumberPagination):

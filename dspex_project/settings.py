@@ -10,7 +10,13 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``SECRET_KEY``                required when ``DEBUG`` is false
 ``ALLOWED_HOSTS``             comma-separated (default ``localhost,127.0.0.1,[::1]``)
 ``DATABASE_URL``              default ``sqlite:///<repo>/db.sqlite3``
-``DATABASE_CONN_MAX_AGE``     seconds a connection is kept (default 0)
+``DATABASE_CONN_MAX_AGE``     seconds a connection is kept (default 60 on PostgreSQL, 0 on SQLite;
+                              connections are health-checked before reuse)
+``DSPEX_CACHE_URL``           the shared cache (throttles, reaper): ``redis://...``,
+                              ``file:///path`` or ``locmem://``; default: Redis at
+                              ``CELERY_BROKER_URL`` when that is Redis, else files under
+                              ``<repo>/.cache/django`` (see docs/security-work.md)
+``DSPEX_CACHE_KEY_PREFIX``    prefix of every cache key (default ``dspex``)
 ``CELERY_BROKER_URL``         default none: tasks run eagerly, in the calling process
 ``CELERY_VISIBILITY_TIMEOUT`` seconds before Redis redelivers an unacknowledged task (3600)
 ``CELERY_BROKER_TRANSPORT_OPTIONS``  JSON object for kombu (default ``{"visibility_timeout": 3600}``):
@@ -21,6 +27,26 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DSPEX_DEFAULT_LM``          the model of programs whose LM config names none
                               (default ``local/gemma-3-270m``)
 ``DSPEX_EVALUATE_THREADS``    examples scored concurrently by experiments and evaluations (8)
+``DSPEX_LM_ENDPOINTS``        JSON object: the LM endpoints programs may use, by name, merged over
+                              the defaults ``openai``, ``anthropic`` and ``local`` (``null``
+                              removes one); see docs/security-endpoints.md
+``DSPEX_CREDENTIALS_KEY``     Fernet key(s), comma-separated (the first encrypts), for the users'
+                              stored LM keys; required to store keys when ``DEBUG`` is false
+``DSPEX_LM_MAX_TOKENS``       the largest ``max_tokens`` a program may ask for (default 32768)
+``DSPEX_MAX_JSON_DEPTH``      deepest nesting of JSON accepted anywhere (64)
+``DSPEX_MAX_UPLOAD_BYTES``    largest dataset file accepted (10 MiB)
+``DSPEX_MAX_IMPORT_ROWS``     most examples one import may hold (100000)
+``DATA_UPLOAD_MAX_MEMORY_SIZE``  largest JSON or form body (Django's, 2.5 MB)
+``DSPEX_GRAPHQL_MAX_DEPTH``   deepest GraphQL selection (10); ``..._MAX_COST`` (500),
+                              ``..._MAX_TOKENS`` (5000), ``..._MAX_DOCUMENT_BYTES`` (100000),
+                              ``..._MAX_DEFINITIONS`` (100): see docs/security-input.md
+``DSPEX_PIPELINE_LIMITS``     JSON object of pipeline budgets, e.g. ``{"max_elements": 100000}``
+                              (``dspex.PipelineLimits`` names and defaults)
+``DSPEX_HEARTBEAT_INTERVAL``  seconds between a running run's heartbeats (15; 0: none)
+``DSPEX_STALE_RUN_AFTER``     seconds without a heartbeat before a run counts as lost (120)
+``DSPEX_REAP_INTERVAL``       seconds between reaper passes, beat schedule and opportunistic (60)
+``DSPEX_RUN_MAX_ATTEMPTS``    starts of an experiment/evaluation before a lost one fails (3)
+``DSPEX_SSE_KEEPALIVE``       seconds between ``: ping`` lines of an idle event stream (5)
 ============================  ==========================================================
 
 The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes what it needs.
@@ -80,6 +106,47 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+
+
+def cache_from_url(url: str, *, key_prefix: str = "dspex") -> dict:
+    """A ``CACHES`` entry for ``redis://`` / ``rediss://``, ``file:///path`` or ``locmem://``."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": key_prefix,
+        }
+    if scheme == "file":
+        path = url.removeprefix("file://")
+        if not path.startswith("/"):
+            raise ImproperlyConfigured(f"DSPEX_CACHE_URL: a file cache needs an absolute path, got {url!r}")
+        return _file_cache(path, key_prefix)
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": key_prefix}
+    raise ImproperlyConfigured(
+        f"DSPEX_CACHE_URL must start with redis://, rediss://, unix://, file:// or locmem://, got {url!r}"
+    )
+
+
+def _file_cache(path: str | Path, key_prefix: str) -> dict:
+    # Throttle histories are one entry per user and scope: keep many before culling.
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(path),
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -111,6 +178,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dspex_project.middleware.RequestSizeLimitMiddleware",  # before anything reads a body
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,10 +208,15 @@ TEMPLATES = [
 ]
 
 # -- database ------------------------------------------------------------------------------------
+_DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# Reusing connections saves a connect per request (about 30% of the throughput of a small
+# request on PostgreSQL); health checks drop a connection the server closed before it is used.
+# SQLite gains nothing from it. Under ASGI keep 0: connections there are per request anyway.
+_POSTGRES = _DATABASE_URL.split(":", 1)[0].lower() in ("postgres", "postgresql", "pgsql", "postgis")
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        _DATABASE_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if _POSTGRES else 0),
         conn_health_checks=True,
     )
 }
@@ -164,6 +237,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# -- cache: DRF throttles and the reaper's schedule must hold across processes ---------------------
+_CELERY_BROKER = os.environ.get("CELERY_BROKER_URL") or ""
+_CACHE_PREFIX = os.environ.get("DSPEX_CACHE_KEY_PREFIX") or "dspex"
+if os.environ.get("DSPEX_CACHE_URL"):
+    CACHES = {"default": cache_from_url(os.environ["DSPEX_CACHE_URL"], key_prefix=_CACHE_PREFIX)}
+elif _CELERY_BROKER.split(":", 1)[0].lower() in ("redis", "rediss"):
+    CACHES = {"default": cache_from_url(_CELERY_BROKER, key_prefix=_CACHE_PREFIX)}
+else:
+    # Zero setup: files are shared by every process on this machine (gunicorn workers, the
+    # development server's threads, management commands); a per-process memory cache is not.
+    CACHES = {"default": _file_cache(BASE_DIR / ".cache" / "django", _CACHE_PREFIX)}
+
 # -- REST (DRF) ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -179,6 +264,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bounded in size and JSON depth, no NUL or lone surrogate in any text (docs/security-input.md).
+    "DEFAULT_PARSER_CLASSES": [
+        "dspex_project.parsers.SafeJSONParser",
+        "dspex_project.parsers.BoundedFormParser",
+        "dspex_project.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "execute": os.environ.get("DSPEX_EXECUTE_THROTTLE", "120/min"),
         "optimize": os.environ.get("DSPEX_OPTIMIZE_THROTTLE", "30/min"),
@@ -201,7 +292,21 @@ SPECTACULAR_SETTINGS = {
 
 # -- GraphQL (graphene-django) ----------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "dspex_project.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}
+# Limits checked before graphql-core validates or runs a document (dspex_project.graphql.limits).
 DSPEX_GRAPHQL_MAX_DEPTH = env_int("DSPEX_GRAPHQL_MAX_DEPTH", 10)
+DSPEX_GRAPHQL_MAX_COST = env_int("DSPEX_GRAPHQL_MAX_COST", 500)
+DSPEX_GRAPHQL_MAX_TOKENS = env_int("DSPEX_GRAPHQL_MAX_TOKENS", 5000)
+DSPEX_GRAPHQL_MAX_DOCUMENT_BYTES = env_int("DSPEX_GRAPHQL_MAX_DOCUMENT_BYTES", 100_000)
+DSPEX_GRAPHQL_MAX_DEFINITIONS = env_int("DSPEX_GRAPHQL_MAX_DEFINITIONS", 100)
+
+# -- input bounds (docs/security-input.md) ----------------------------------------------------------
+DSPEX_MAX_JSON_DEPTH = env_int("DSPEX_MAX_JSON_DEPTH", 64)
+DSPEX_MAX_UPLOAD_BYTES = env_int("DSPEX_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+DSPEX_MAX_IMPORT_ROWS = env_int("DSPEX_MAX_IMPORT_ROWS", 100_000)
+# Django's own: the largest non-file body (JSON, forms), and the size above which an uploaded file
+# is spooled to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 # -- Celery (``celery -A dspex_project worker``) ---------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
@@ -220,8 +325,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = env_json_object(
     "CELERY_BROKER_TRANSPORT_OPTIONS", {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 )
+# Where .delay() sends tasks (the reaper's re-queued runs too): the queue the workers consume.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# ``celery -A dspex_project beat`` finishes or re-queues runs whose worker died (the reaper);
+# every worker also reaps once when it starts.
+CELERY_BEAT_SCHEDULE = {
+    "dspex-reap-stale-runs": {
+        "task": "dspex_project.tasks.reap_stale_runs",
+        "schedule": env_float("DSPEX_REAP_INTERVAL", 60.0),
+        "options": {"expires": env_float("DSPEX_REAP_INTERVAL", 60.0)},
+    }
+}
 
 # -- DSPex -----------------------------------------------------------------------------------------
 DSPEX_DEFAULT_LM = os.environ.get("DSPEX_DEFAULT_LM") or "local/gemma-3-270m"
@@ -252,9 +368,76 @@ DSPEX_EVALUATE_THREADS = env_int("DSPEX_EVALUATE_THREADS", 8)
 DSPEX_METRICS: dict[str, str] | list[str] = {}
 DSPEX_EVALUATION_CONCURRENCY = env_int("DSPEX_EVALUATION_CONCURRENCY", 8)
 DSPEX_EVALUATION_MAX_CONCURRENCY = env_int("DSPEX_EVALUATION_MAX_CONCURRENCY", 64)
+# Budgets of pipeline values and runs (dspex.PipelineLimits field names; unset ones keep defaults).
+DSPEX_PIPELINE_LIMITS = env_json_object("DSPEX_PIPELINE_LIMITS", {})
+# Runs left "running" by a process that died: heartbeats, and the reaper (dspex_project.reaper).
+DSPEX_HEARTBEAT_INTERVAL = env_float("DSPEX_HEARTBEAT_INTERVAL", 15.0)
+DSPEX_STALE_RUN_AFTER = env_float("DSPEX_STALE_RUN_AFTER", 120.0)
+DSPEX_REAP_INTERVAL = env_float("DSPEX_REAP_INTERVAL", 60.0)
+DSPEX_RUN_MAX_ATTEMPTS = env_int("DSPEX_RUN_MAX_ATTEMPTS", 3)
+if 0 < DSPEX_STALE_RUN_AFTER < 2 * DSPEX_HEARTBEAT_INTERVAL:
+    raise ImproperlyConfigured(
+        "DSPEX_STALE_RUN_AFTER must be at least twice DSPEX_HEARTBEAT_INTERVAL, or live runs would be "
+        f"reaped (got {DSPEX_STALE_RUN_AFTER:g} and {DSPEX_HEARTBEAT_INTERVAL:g})"
+    )
+# An idle event stream sends ": ping" this often, so a client that went away is noticed.
+DSPEX_SSE_KEEPALIVE = env_float("DSPEX_SSE_KEEPALIVE", 5.0)
 # A running evaluation writes its progress every 1% of its examples, or every second.
 DSPEX_EVALUATION_PROGRESS_FRACTION = 0.01
 DSPEX_EVALUATION_PROGRESS_INTERVAL = 1.0
+
+# -- LM endpoints and credentials (docs/security-endpoints.md) -------------------------------------
+# Programs name one of these endpoints; they can never give a URL or an environment variable name.
+# ``key_env`` is the operator's key; ``shared_key`` lets every user's programs use it (otherwise
+# users must store their own key as a credential); ``user_credentials`` lets users store keys for
+# the endpoint; ``allow_private`` allows a private/loopback address; ``models`` are glob patterns.
+DEFAULT_LM_ENDPOINTS: dict[str, dict[str, object]] = {
+    "openai": {
+        "provider": "openai",
+        "base_url": "https://api.openai.com/v1",
+        "key_env": "OPENAI_API_KEY",
+        "models": ["*"],
+        "shared_key": True,
+        "user_credentials": True,
+    },
+    "anthropic": {
+        "provider": "anthropic",
+        "base_url": "https://api.anthropic.com",
+        "key_env": "ANTHROPIC_API_KEY",
+        "models": ["*"],
+        "shared_key": True,
+        "user_credentials": True,
+    },
+    # The bundled model, started by the engine on this machine (or $DSPEX_LOCAL_LM_BASE_URL).
+    "local": {"provider": "local", "models": ["gemma-3-270m"], "shared_key": True},
+}
+
+
+def lm_endpoints_from_env() -> dict[str, object]:
+    """The defaults with ``$DSPEX_LM_ENDPOINTS`` merged over them by name (``null`` removes one).
+    Entries are checked when used (``programs.endpoints``), with errors naming the entry."""
+    endpoints: dict[str, object] = {name: dict(spec) for name, spec in DEFAULT_LM_ENDPOINTS.items()}
+    for name, spec in env_json_object("DSPEX_LM_ENDPOINTS", {}).items():
+        if spec is None:
+            endpoints.pop(name, None)
+        else:
+            endpoints[name] = spec
+    return endpoints
+
+
+DSPEX_LM_ENDPOINTS = lm_endpoints_from_env()
+# Fernet keys for stored LM credentials ("" falls back to a key derived from SECRET_KEY, in DEBUG only).
+DSPEX_CREDENTIALS_KEY = os.environ.get("DSPEX_CREDENTIALS_KEY", "")
+# The most a program's lm_config (or module config) may ask for.
+DSPEX_LM_PARAM_LIMITS = {
+    "timeout": 600,
+    "num_retries": 10,
+    "n": 16,
+    "max_tokens": env_int("DSPEX_LM_MAX_TOKENS", 32768),
+    "retry_backoff": 30,
+}
+# Generation parameters a program may set besides those the engine knows (see programs.validators).
+DSPEX_LM_EXTRA_PARAMS: list[str] = []
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,6 @@ Nothing is created when any of them is invalid: the errors are shown on the form
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -21,6 +20,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from datasets.models import DatasetVersion, Split
+from dspex_project import safe_input
+from dspex_project.forms import check_form_value
 from evaluations.metrics import DEFAULT_METRIC, metric_types
 from evaluations.models import Evaluation
 from evaluations.services import evaluation_create, evaluation_enqueue
@@ -38,12 +39,14 @@ def metrics_from_text(text: str) -> list[Any]:
     text = text.strip()
     if text.startswith("["):
         try:
-            value = json.loads(text)
+            value = safe_input.loads(text)
+        except safe_input.JSONTooDeep as exc:
+            raise ValidationError(exc.message) from None
         except ValueError as exc:
             raise ValidationError(f"not valid JSON: {exc}") from None
         if not isinstance(value, list):
             raise ValidationError("give a JSON list")
-        return value
+        return check_form_value(value)
     return [name.strip() for name in text.split(",") if name.strip()] or [DEFAULT_METRIC]
 
 

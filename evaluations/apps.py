@@ -7,3 +7,10 @@ class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = "Evaluations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dspex_project.reaper import register_reapable
+        from evaluations.models import Evaluation
+        from evaluations.services import evaluation_recover
+
+        register_reapable(Evaluation, evaluation_recover)

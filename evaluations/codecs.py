@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 import dspex
 from datasets.codecs import example_from_row
 from dspex_project.background import BackgroundRun
+from dspex_project.finite import first_non_finite, marked
 from evaluations.metrics import DEFAULT_METRIC, get_metric_type, metric_types
 from programs.codecs import describe_error, jsonable, signature_from_row, usage_totals
 
@@ -217,6 +218,14 @@ class ExampleOutcome:
     cost: Decimal | None
 
 
+def _non_finite(output: Any, scores: dict[str, float]) -> str:
+    """Why an example's outcome cannot be stored as JSON (Infinity or NaN in it), or ``""``."""
+    found = first_non_finite(output, "prediction") or first_non_finite(scores, "score")
+    if found is None:
+        return ""
+    return f"{found[0]} is not a finite number ({found[1]}): JSON has no Infinity or NaN"
+
+
 @dataclass
 class _Attempt:
     calls: list[LMCall]
@@ -374,6 +383,9 @@ class EvaluationStream:
                         error = f"metric {metric.name} failed: {type(exc).__name__}: {exc}"
                         break
             calls.extend(judged)
+            error = error or _non_finite(output, scores)
+            if error:
+                output = marked(output)
         prompt, completion, cost = usage_totals(calls)
         main = None if error else scores[self.metrics[0].name]
         self._emit(

@@ -25,12 +25,16 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from datasets.models import DatasetVersion, Example, Split
+from dspex_project.heartbeat import Heartbeat
 from dspex_project.ownership import authenticated_or_none
 from dspex_project.progress import ProgressThrottle
+from dspex_project.reaper import requeue_or_fail
 from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
+from dspex_project.safe_input import storable
 from evaluations import codecs
 from evaluations.metrics import DEFAULT_METRIC, metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
@@ -43,6 +47,7 @@ __all__ = [
     "evaluation_enqueue",
     "evaluation_fail",
     "evaluation_finish",
+    "evaluation_recover",
     "evaluation_rerun",
     "evaluation_result_record",
     "evaluation_run",
@@ -298,10 +303,10 @@ def evaluation_result_record(
         result = EvaluationResult.objects.create(
             evaluation=locked,
             example=example,
-            prediction=prediction,
+            prediction=storable(prediction),
             score=score,
             metric_scores=metric_scores,
-            error=error,
+            error=storable(error),
             latency_ms=latency_ms,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
@@ -341,10 +346,11 @@ def _write(evaluation: Evaluation, outcomes: list[codecs.ExampleOutcome], totals
                 EvaluationResult(
                     evaluation_id=evaluation.pk,
                     example_id=outcome.example_id,
-                    prediction=outcome.prediction,
+                    # LM answers can hold characters PostgreSQL cannot store.
+                    prediction=storable(outcome.prediction),
                     score=outcome.score,
                     metric_scores=outcome.metric_scores,
-                    error=outcome.error,
+                    error=storable(outcome.error),
                     latency_ms=outcome.latency_ms,
                     prompt_tokens=outcome.prompt_tokens,
                     completion_tokens=outcome.completion_tokens,
@@ -451,6 +457,27 @@ def evaluation_run(*, evaluation_id: int, on_progress: ProgressCallback | None =
             evaluation.refresh_from_db()
     if evaluation.status != RunStatus.RUNNING:
         return evaluation
+    Evaluation.objects.filter(pk=evaluation.pk).update(attempts=F("attempts") + 1)
+    with Heartbeat(Evaluation, evaluation.pk, beat_now=True):
+        try:
+            return _run_started(evaluation, on_progress)
+        except InvalidTransition:  # cancelled (or finished by another worker) at the last moment
+            evaluation.refresh_from_db()
+            return evaluation
+        except Exception as exc:  # never leave it running: record why it stopped, if possible
+            logger.exception("evaluation %s stopped", evaluation.pk)
+            try:
+                return evaluation_fail(
+                    evaluation=evaluation, error=f"the run stopped: {program_codecs.describe_error(exc)}"
+                )
+            except InvalidTransition:
+                evaluation.refresh_from_db()
+                return evaluation
+            except Exception:
+                raise exc from None
+
+
+def _run_started(evaluation: Evaluation, on_progress: ProgressCallback | None) -> Evaluation:
     try:
         rows = _split_examples(evaluation.dataset_version, evaluation.split, evaluation.limit)
         done = set(
@@ -463,7 +490,7 @@ def evaluation_run(*, evaluation_id: int, on_progress: ProgressCallback | None =
         signature = program_codecs.signature_from_row(program.signature)
         stream = codecs.EvaluationStream(
             module=program_codecs.module_from_version(evaluation.program_version),
-            lm=program_codecs.lm_from_config(program.lm_config),
+            lm=program_codecs.lm_for_program(program),
             rows=todo,
             metrics=codecs.resolve_metrics(evaluation.metrics, signature),
             concurrency=evaluation.concurrency,
@@ -486,11 +513,21 @@ def evaluation_run(*, evaluation_id: int, on_progress: ProgressCallback | None =
     if status != RunStatus.RUNNING:
         evaluation.refresh_from_db()
         return evaluation
-    try:
-        return _conclude(evaluation, stream.failure)
-    except InvalidTransition:  # cancelled (or finished by another worker) at the last moment
-        evaluation.refresh_from_db()
-        return evaluation
+    return _conclude(evaluation, stream.failure)
+
+
+def evaluation_recover(evaluation: Evaluation, message: str) -> str:
+    """The reaper's verdict on a running evaluation whose worker stopped beating: queue it again
+    (it resumes after the examples already written) while it has attempts left and a broker can
+    take it, else fail it with ``message``."""
+    from evaluations.tasks import run_evaluation
+
+    return requeue_or_fail(
+        evaluation,
+        task=run_evaluation,
+        fail=lambda error: evaluation_fail(evaluation=evaluation, error=error),
+        message=message,
+    )
 
 
 def evaluation_rerun(*, evaluation: Evaluation, owner: Any = None) -> Evaluation:

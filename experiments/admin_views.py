@@ -18,6 +18,8 @@ from django.urls import reverse
 
 from datasets.models import DatasetVersion, Split
 from datasets.selectors import dataset_version_list_for_user
+from dspex_project import safe_input
+from dspex_project.forms import check_form_value
 from evaluations.codecs import metric_names
 from experiments.optimizer_types import optimizer_type_choices
 from experiments.services import program_optimize
@@ -55,14 +57,16 @@ class OptimizeForm(forms.Form):
     def clean_optimizer_params(self) -> dict[str, Any]:
         text = (self.cleaned_data.get("optimizer_params") or "").strip() or "{}"
         try:
-            value = json.loads(text)
+            value = safe_input.loads(text)
+        except safe_input.JSONTooDeep as exc:
+            raise ValidationError(exc.message) from None
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
         if not isinstance(value, dict):
             raise ValidationError("give a JSON object of parameter names and values")
-        return value
+        return check_form_value(value)
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -7,3 +7,10 @@ class ExperimentsConfig(AppConfig):
     name = "experiments"
     verbose_name = "Experiments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dspex_project.reaper import register_reapable
+        from experiments.models import Experiment
+        from experiments.services import experiment_recover
+
+        register_reapable(Experiment, experiment_recover)

@@ -124,7 +124,7 @@ def program_and_lm(experiment: Experiment) -> tuple[dspex.Module, dspex.LM]:
     """The module of the experiment's starting version, bound to the program's LM."""
     version = experiment.program_version
     module = program_codecs.module_from_version(version)
-    lm = program_codecs.lm_from_config(version.program.lm_config)
+    lm = program_codecs.lm_for_program(version.program)
     module.set_lm(lm)
     return module, lm
 
@@ -172,5 +172,5 @@ def describe_error(exc: BaseException) -> str:
 
 
 def compiled_state(module: dspex.Module) -> dict[str, Any]:
-    """The JSON state a ProgramVersion stores."""
-    return program_codecs.jsonable(module.dump_state())
+    """The JSON state a ProgramVersion stores (without LM entries: runs use the program's LM)."""
+    return program_codecs.stored_state(module.dump_state())

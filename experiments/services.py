@@ -7,7 +7,7 @@ The engine is reached only through ``experiments.codecs``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -16,13 +16,16 @@ from django.db import transaction
 from django.db.models import F
 
 from datasets.models import DatasetVersion
+from dspex_project.heartbeat import Heartbeat
 from dspex_project.ownership import authenticated_or_none
+from dspex_project.reaper import requeue_or_fail
 from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from experiments import codecs
 from experiments.models import Experiment, Trial
 from experiments.monitor import ExperimentCancelled, RunMonitor
 from programs.models import Program, ProgramVersion
 from programs.services import program_version_create
+from programs.validators import CONNECTION_KEYS
 
 __all__ = [
     "ExperimentCancelled",
@@ -30,6 +33,7 @@ __all__ = [
     "experiment_create",
     "experiment_fail",
     "experiment_finish",
+    "experiment_recover",
     "experiment_run",
     "experiment_start",
     "program_optimize",
@@ -41,6 +45,43 @@ logger = logging.getLogger(__name__)
 # Event kinds that score one training example, not a whole candidate program: they are recorded
 # as trials but do not move the best score.
 PER_EXAMPLE_KINDS = frozenset({"bootstrap", "error", "demos"})
+
+
+# Optimizer parameters that would give the optimizer an LM (or embedder) of its own: an optimizer
+# always runs on the program's LM, its endpoint and its owner's credential.
+LM_VALUED_PARAMS = frozenset(
+    {"lm", "prompt_model", "task_model", "reflection_lm", "teacher", "teacher_settings", "vectorizer",
+     "embedder"}
+)  # fmt: skip
+
+
+def _connection_keys(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}"
+            if key in CONNECTION_KEYS:
+                yield here
+            yield from _connection_keys(item, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _connection_keys(item, f"{path}[{index}]")
+
+
+def _check_optimizer_params(params: dict[str, Any]) -> None:
+    """No LM, endpoint or credential in ``optimizer_params`` (a 400 naming the parameter)."""
+    for key in params:
+        if key in LM_VALUED_PARAMS:
+            raise ValidationError(
+                {
+                    "optimizer_params": f"optimizer_params.{key} is not accepted: optimizers run on the "
+                    "program's LM (its lm_config endpoint and credential)"
+                }
+            )
+    found = next(_connection_keys(params, "optimizer_params"), None)
+    if found is not None:
+        raise ValidationError(
+            {"optimizer_params": f"{found} is not accepted: requests go only to the program's endpoint"}
+        )
 
 
 def experiment_create(
@@ -59,6 +100,7 @@ def experiment_create(
     """
     if optimizer_params is not None and not isinstance(optimizer_params, dict):
         raise ValidationError({"optimizer_params": "optimizer_params must be a JSON object"})
+    _check_optimizer_params(optimizer_params or {})
     unknown = sorted(set(options) - {"metric", "train_split", "val_split", "promote", "evaluate_baseline"})
     if unknown:
         raise TypeError(f"experiment_create() got unexpected options: {', '.join(unknown)}")
@@ -260,6 +302,11 @@ def experiment_run(
     else:
         logger.info("experiment %s: resuming an interrupted run", experiment.pk)
     Experiment.objects.filter(pk=experiment.pk).update(attempts=F("attempts") + 1)
+    with Heartbeat(Experiment, experiment.pk, beat_now=True):
+        return _run_and_finish(experiment, on_trial)
+
+
+def _run_and_finish(experiment: Experiment, on_trial: Callable[[Trial], None] | None) -> Experiment:
     try:
         state, final = _optimize(experiment, on_trial)
     except ExperimentCancelled:
@@ -287,8 +334,25 @@ def experiment_run(
     except InvalidTransition:  # cancelled after the last trial: no version is kept
         experiment.refresh_from_db()
         return experiment
+    except Exception as exc:  # the result could not be kept: say so, never stay running
+        logger.exception("experiment %s: its result could not be recorded", experiment.pk)
+        return _fail_quietly(experiment, f"The result could not be recorded: {codecs.describe_error(exc)}")
     experiment.refresh_from_db()
     return experiment
+
+
+def experiment_recover(experiment: Experiment, message: str) -> str:
+    """The reaper's verdict on a running experiment whose worker stopped beating: queue it again
+    (it resumes where it stopped) while it has attempts left and a broker can take it, else fail
+    it with ``message``."""
+    from experiments.tasks import run_experiment
+
+    return requeue_or_fail(
+        experiment,
+        task=run_experiment,
+        fail=lambda error: experiment_fail(experiment=experiment, error=error),
+        message=message,
+    )
 
 
 def _describe_validation(exc: ValidationError) -> str:

@@ -18,11 +18,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from dspex_project.forms import SafeJSONAdminMixin
+from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
+from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
-from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 from programs.selectors import execution_traces
 from programs.services import (
     InputFieldSpec,
+    check_api_key,
     program_execute,
     program_execute_async,
     program_input_fields,
@@ -41,7 +45,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
     list_display = ("name", "spec", "owner", "updated_at")
     list_filter = ("created_at", "updated_at")
     search_fields = ("name", "spec", "instructions")
@@ -132,7 +136,7 @@ def _trace_context(trace: LMCallTrace) -> dict[str, Any]:
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "signature",
@@ -318,3 +322,62 @@ class LMCallTraceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("cache_hit", "model")
     search_fields = ("model", "execution__program_version__program__name")
     list_select_related = ("execution__program_version__program",)
+
+
+class LMCredentialForm(forms.ModelForm):
+    """The key is a write-only field: never rendered back, required only when adding (leave it
+    empty on the change page to keep the stored key)."""
+
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Stored encrypted and never shown again; only sent to this endpoint.",
+    )
+
+    class Meta:
+        model = LMCredential
+        fields = ("owner", "endpoint", "label")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        names = [name for name, endpoint in lm_endpoints().items() if endpoint.user_credentials]
+        current = self.instance.endpoint if self.instance.pk else None
+        if current and current not in names:
+            names.append(current)
+        self.fields["endpoint"] = forms.ChoiceField(choices=[(n, n) for n in names])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        secret = data.get("api_key")
+        self.token = None
+        if not secret:
+            if not self.instance.pk:
+                self.add_error("api_key", "Give the key to store.")
+            return data
+        try:
+            check_api_key(secret)
+            self.token = encrypt_key(secret)
+        except ValidationError as exc:
+            self.add_error("api_key", exc.messages)
+        except CredentialsUnavailable as exc:
+            self.add_error("api_key", str(exc))
+        return data
+
+
+@admin.register(LMCredential)
+class LMCredentialAdmin(admin.ModelAdmin):
+    form = LMCredentialForm
+    list_display = ("label", "endpoint", "fingerprint", "owner", "created_at")
+    list_filter = ("endpoint", "created_at")
+    search_fields = ("label", "endpoint", "owner__username")
+    list_select_related = ("owner",)
+    readonly_fields = ("fingerprint", "created_at")
+    raw_id_fields = ("owner",)
+
+    def save_model(self, request: HttpRequest, obj: LMCredential, form: Any, change: bool) -> None:
+        if form.token is not None:  # a new key was typed (required when adding)
+            obj.encrypted_key = form.token
+            obj.fingerprint = fingerprint(form.cleaned_data["api_key"])
+        super().save_model(request, obj, form, change)

@@ -7,3 +7,18 @@ class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = "Programs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        import dspex
+        from dspex_project.reaper import register_reapable
+        from programs.models import Execution
+        from programs.services import execution_mark_lost
+
+        try:  # a typo in the budgets should stop the start, not every pipeline run
+            dspex.PipelineLimits.from_mapping(getattr(settings, "DSPEX_PIPELINE_LIMITS", None))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"DSPEX_PIPELINE_LIMITS: {exc}") from None
+        register_reapable(Execution, execution_mark_lost)

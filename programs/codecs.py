@@ -3,8 +3,9 @@
 - ``signature_from_row``: a Signature row -> a ``dspex.Signature`` class (errors become
   ``ValidationError`` naming what is wrong, with the parser's reason and position);
 - ``build_module``: a Program (+ a ProgramVersion's state) -> a dspex module, by module type;
-- ``lm_from_config``: a Program's ``lm_config`` -> a ``dspex.LM`` (default model from the
-  ``DSPEX_DEFAULT_LM`` setting, read at call time);
+- ``lm_for_program`` / ``lm_from_config``: a Program's ``lm_config`` -> a ``dspex.LM`` on an
+  allow-listed endpoint (``programs.endpoints``) with the owner's credential and a tenant identity
+  (default model from the ``DSPEX_DEFAULT_LM`` setting, read at call time);
 - ``validate_inputs`` / ``run_module``: check inputs, then call the module and collect its LM calls;
 - ``traces_from_calls``: ``dspex.LMCall`` -> unsaved ``LMCallTrace`` rows.
 """
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +29,9 @@ import dspex
 from dspex.adapters.formatting import jsonable as _jsonable
 from dspex.signatures.field import CONSTRAINT_NAMES
 from dspex_project.background import BackgroundRun
+from dspex_project.safe_input import storable
+from programs import endpoints as lm_endpoints
+from programs.credentials import CredentialsUnavailable, decrypt_key
 from programs.module_types import get_module_type, module_types
 from programs.rewards import describe_rewards, resolve_reward, reward_names
 from programs.tools import resolve_tool, tool_names
@@ -37,17 +42,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModuleRun",
+    "ModuleStream",
+    "StreamCancelled",
     "build_module",
     "check_program_config",
+    "check_state",
     "describe_error",
     "engine_capabilities",
     "fresh_state",
     "jsonable",
+    "lm_for_program",
     "lm_from_config",
     "module_from_version",
     "prediction_from_outputs",
     "run_module",
     "signature_from_row",
+    "stored_state",
+    "stream_module",
+    "tenant_identities",
     "traces_from_calls",
     "usage_totals",
     "validate_inputs",
@@ -193,18 +205,89 @@ def signature_from_row(row: Signature) -> type[dspex.Signature]:
 
 
 # -- LMs and modules -------------------------------------------------------------------------------
-def lm_from_config(lm_config: Mapping[str, Any] | None) -> dspex.LM:
-    """``{"model", "base_url", "params", "api_key_env"}`` -> ``dspex.LM``. The key itself is read
-    from the named environment variable by the engine, at request time."""
-    config = dict(lm_config or {})
+def _lm_error(message: str, code: str = "invalid_lm_config") -> ValidationError:
+    return ValidationError({"lm_config": ValidationError(message, code=code)})
+
+
+def _identity(*parts: Any) -> str:
+    text = "\x1f".join(str(p) for p in parts)
+    return "tenant-" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _tenant(owner: Any) -> str:
+    pk = getattr(owner, "pk", None)
+    return f"user:{pk}" if pk is not None else "operator"
+
+
+def _credential_for(
+    endpoint: lm_endpoints.LMEndpoint, credential_id: Any, owner: Any
+) -> dspex.Credential | None:
+    """The engine credential of a program: one of its owner's stored keys, or the endpoint's
+    shared key tagged with the owner as tenant (so tenants never share cache entries, breakers or
+    rate budgets), or none for an endpoint without keys."""
+    from programs.models import LMCredential
+
+    if credential_id is not None:
+        if not endpoint.user_credentials:
+            raise _lm_error(
+                f"lm_config.credential: endpoint {endpoint.name!r} does not take users' own keys "
+                "(it uses the operator's key)"
+            )
+        row = LMCredential.objects.filter(pk=credential_id, owner_id=getattr(owner, "pk", None)).first()
+        if row is None or owner is None:
+            raise _lm_error(f"lm_config.credential: you have no credential {credential_id}", "not_found")
+        if row.endpoint != endpoint.name:
+            raise _lm_error(
+                f"lm_config.credential: credential {credential_id} ({row.label!r}) is for endpoint "
+                f"{row.endpoint!r}, not {endpoint.name!r}"
+            )
+        try:
+            secret = decrypt_key(row.encrypted_key)
+        except CredentialsUnavailable as exc:
+            raise _lm_error(f"lm_config.credential: {exc}", "unavailable") from None
+        identity = _identity("credential", endpoint.name, row.pk, _tenant(owner))
+        return dspex.Credential.from_secret(secret, identity=identity, source=f"credential {row.label!r}")
+    if endpoint.key_env is None:
+        return dspex.Credential.from_env(None, base_url=endpoint.base_url, tenant=_tenant(owner))
+    if not endpoint.shared_key:
+        raise _lm_error(
+            f"endpoint {endpoint.name!r} has no shared key: store your own key for it "
+            "(POST /api/credentials/) and give its id as lm_config.credential",
+            "credential_required",
+        )
+    return dspex.Credential.from_env(endpoint.key_env, base_url=endpoint.base_url, tenant=_tenant(owner))
+
+
+def lm_from_config(
+    lm_config: Mapping[str, Any] | None, *, owner: Any = None, check_address: bool = True
+) -> dspex.LM:
+    """``{"endpoint", "model", "credential", "params"}`` -> ``dspex.LM`` on the allow-listed
+    endpoint, with ``owner``'s credential (or the endpoint's shared key) and ``owner`` as tenant.
+    The key itself is read at request time (from the operator's variable) or decrypted now (a
+    stored credential); a config naming a URL or a variable never gets here (see validators).
+
+    ``check_address``: refuse an endpoint that resolves to a private address (unless allowed);
+    validation of a config skips the lookup, every run does it."""
+    from programs.validators import validate_lm_config
+
+    config = dict(lm_endpoints.normalize_lm_config(dict(lm_config or {})))
+    validate_lm_config(config)  # rows written around the model's validation are checked again
     params = dict(config.get("params") or {})
-    model = config.get("model") or settings.DSPEX_DEFAULT_LM
+    endpoint, model_name = lm_endpoints.resolve_model(config)
+    credential = _credential_for(endpoint, config.get("credential"), owner)
+    if check_address:
+        lm_endpoints.check_endpoint_address(endpoint)
     try:
         return dspex.LM(
-            model, base_url=config.get("base_url"), api_key_env=config.get("api_key_env"), **params
+            f"{endpoint.provider}/{model_name}", base_url=endpoint.base_url, credential=credential, **params
         )
     except (TypeError, ValueError) as exc:
-        raise ValidationError({"lm_config": ValidationError(str(exc), code="invalid")}) from None
+        raise _lm_error(lm_endpoints.redact_endpoint_urls(str(exc))) from None
+
+
+def lm_for_program(program: Program, *, check_address: bool = True) -> dspex.LM:
+    """The LM of ``program``: its ``lm_config``, with its owner's credentials."""
+    return lm_from_config(program.lm_config, owner=program.owner, check_address=check_address)
 
 
 def _module_class(module_type: str) -> type[dspex.Module]:
@@ -289,14 +372,16 @@ def _construct(
 def build_module(program: Program, state: Mapping[str, Any] | None = None) -> dspex.Module:
     """A fresh module for ``program`` (type, signature, module_config), with ``state`` loaded."""
     signature = signature_from_row(program.signature)
-    module = _construct(program, program.module_type, program.module_config or {}, signature)
+    # A pipeline checks its constant expressions against the budgets the runs will have.
+    with dspex.context(pipeline_limits=getattr(settings, "DSPEX_PIPELINE_LIMITS", None)):
+        module = _construct(program, program.module_type, program.module_config or {}, signature)
     cls = type(module)
     if program.backend and program.backend != "auto":
         module.backend = program.backend  # the hybrid router's per-instance preference
     if state is not None and not isinstance(state, Mapping):
         raise ValidationError({"state": ValidationError("state must be a JSON object", code="invalid")})
     if state:
-        state = {k: v for k, v in state.items() if k != "metadata"}
+        state = _without_lms({k: v for k, v in state.items() if k != "metadata"})
         expected = module.dump_state()
         unknown = sorted(set(state) - set(expected))
         if unknown:  # e.g. a ChainOfThought state given to a Predict program
@@ -322,6 +407,54 @@ def build_module(program: Program, state: Mapping[str, Any] | None = None) -> ds
     return module
 
 
+def _predictor_entries(state: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """``(path, entry)`` of the predictors of a state (a lone predictor's state is flat)."""
+    if "signature" in state and "demos" in state:
+        return [("", state)]
+    return [(f"{name}.", entry) for name, entry in state.items() if isinstance(entry, Mapping)]
+
+
+def check_state(state: Any) -> None:
+    """Refuse a state whose LM entries choose an endpoint or a key (``base_url``, ``api_base``,
+    ``api_key_env``, ...): a program's LM comes from its ``lm_config`` only. The errors are on
+    ``state``, naming the entry."""
+    if not isinstance(state, Mapping):
+        return
+    for path, entry in _predictor_entries(state):
+        lm_state = entry.get("lm") if isinstance(entry, Mapping) else None
+        if not isinstance(lm_state, Mapping):
+            continue
+        found = sorted(k for k in lm_state if k in dspex.lm.CONNECTION_KEYS)
+        if found:
+            raise ValidationError(
+                {
+                    "state": ValidationError(
+                        f"state.{path}lm.{found[0]} is not accepted: a stored state cannot choose "
+                        "where requests go or which key they carry (the program's lm_config decides; "
+                        "set the lm entries to null)",
+                        code="invalid",
+                    )
+                }
+            )
+
+
+def _without_lms(state: Mapping[str, Any]) -> dict[str, Any]:
+    """``state`` with every predictor's ``lm`` set to ``None`` (runs use the program's LM)."""
+    state = dict(state)
+    if "signature" in state and "demos" in state:
+        return {**state, "lm": None} if "lm" in state else state
+    return {
+        name: ({**entry, "lm": None} if isinstance(entry, Mapping) and "lm" in entry else entry)
+        for name, entry in state.items()
+    }
+
+
+def stored_state(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON a ProgramVersion stores: ``state`` without LM entries (they would show the
+    endpoint's URL, and are never used: a run takes the program's LM)."""
+    return jsonable(_without_lms(state))
+
+
 def module_from_version(version: ProgramVersion) -> dspex.Module:
     return build_module(version.program, version.state)
 
@@ -336,7 +469,7 @@ def check_program_config(program: Program) -> None:
     if program.signature_id is None:
         raise ValidationError({"signature": ValidationError("a program needs a signature", code="required")})
     build_module(program)
-    lm_from_config(program.lm_config)
+    lm_for_program(program, check_address=False)
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -367,6 +500,10 @@ class ModuleRun:
 
 def describe_error(exc: BaseException) -> str:
     """A one-paragraph description of an engine failure, for an Execution's ``error``."""
+    return lm_endpoints.redact_endpoint_urls(_describe(exc))
+
+
+def _describe(exc: BaseException) -> str:
     if isinstance(exc, dspex.LMError):
         return f"LM call failed ({type(exc).__name__}): {exc}"
     if isinstance(exc, dspex.AdapterParseError):
@@ -386,8 +523,11 @@ def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) ->
     module.set_lm(lm)  # the program's LM config wins over an LM a loaded state might carry
     start = perf_counter()
     allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+    limits = getattr(settings, "DSPEX_PIPELINE_LIMITS", None)
     with (
-        dspex.context(lm=lm, allow_program_of_thought=allow_pot, **_sandbox_settings()),
+        dspex.context(
+            lm=lm, allow_program_of_thought=allow_pot, pipeline_limits=limits, **_sandbox_settings()
+        ),
         dspex.track_calls() as calls,
         dspex.track_steps() as events,
         dspex.hybrid.record_attempts() as attempts,
@@ -424,14 +564,43 @@ def _step_records(records: Any, events: list[Any]) -> list[dict[str, Any]]:
     return [jsonable(r.to_dict()) for r in records if hasattr(r, "to_dict")]
 
 
-def engine_capabilities() -> dict[str, Any]:
+def engine_capabilities(user: Any = None) -> dict[str, Any]:
     """What the engine can run where (``dspex.hybrid.capabilities()``), the backend stats of this
-    process, the state of each LM endpoint's circuit breaker, and what programs may name: their
-    ``program_types``, allow-listed ``tools`` and ``rewards``."""
+    process, what programs may name (``program_types``, allow-listed ``tools`` and ``rewards``),
+    the LM ``endpoints`` ``user`` may use and the circuit breakers of ``user``'s own credentials.
+
+    Staff see every endpoint with its URL and every breaker; other users see endpoint names only,
+    and only the breakers of their own programs' credentials, with URLs replaced by endpoint names.
+    """
+    from programs.selectors import lm_endpoints_for_user
+
+    staff = bool(getattr(user, "is_staff", False))
+    usable = lm_endpoints_for_user(user=user)
+    endpoints = []
+    for endpoint in usable:
+        item: dict[str, Any] = {
+            "name": endpoint.name,
+            "provider": endpoint.provider,
+            "models": list(endpoint.models),
+            "shared_key": endpoint.shared_key,
+            "user_credentials": endpoint.user_credentials,
+        }
+        if endpoint.description:
+            item["description"] = endpoint.description
+        if staff:
+            item["base_url"] = endpoint.base_url
+            item["key_env"] = endpoint.key_env
+            item["allow_private"] = endpoint.allow_private
+        endpoints.append(item)
+    if staff:
+        breakers = dspex.lm.breaker_states()
+    else:
+        breakers = [_redacted_breaker(b) for b in dspex.lm.breaker_states(tenant_identities(user))]
     return {
         **dspex.hybrid.capabilities(),
         "stats": dspex.hybrid.stats(),
-        "breakers": jsonable(dspex.lm.breaker_states()),
+        "endpoints": endpoints,
+        "breakers": jsonable(breakers),
         "program_types": [
             {"key": t.key, "label": t.label, "wraps": t.wraps} for t in module_types().values()
         ],
@@ -440,44 +609,118 @@ def engine_capabilities() -> dict[str, Any]:
     }
 
 
-def stream_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Run ``module`` with ``dspex.streamify`` on a helper thread; yield ``("chunk", {...})`` and
-    ``("status", {...})`` as they happen, then ``("done", ModuleRun)``. Never raises for engine errors."""
-    module.set_lm(lm)
-    allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+def _redacted_breaker(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A breaker snapshot for its tenant: no URL, no credential identity."""
+    shown = {k: v for k, v in snapshot.items() if k not in ("url", "credential")}
+    for key in ("endpoint", "last_error"):
+        if shown.get(key):
+            shown[key] = lm_endpoints.redact_endpoint_urls(str(shown[key]))
+    return shown
 
-    async def consume(emit: Callable[[Any], None]) -> ModuleRun:
-        start = perf_counter()
-        with (
-            dspex.context(lm=lm, allow_program_of_thought=allow_pot, **_sandbox_settings()),
-            dspex.track_calls() as calls,
-            dspex.track_steps() as events,
-        ):
-            try:
-                async for item in dspex.streamify(module)(**inputs):
-                    if isinstance(item, dspex.StreamChunk):
-                        emit(
-                            ("chunk", {"predictor": item.predictor, "field": item.field, "chunk": item.chunk})
-                        )
-                    elif isinstance(item, dspex.StatusMessage):
-                        emit(("status", {"text": item.text, "step": item.step}))
-                    elif isinstance(item, dspex.Prediction):
-                        latency = (perf_counter() - start) * 1000
-                        steps = _step_records(getattr(item, "steps", None), events)
-                        return ModuleRun(jsonable(item.to_dict()), list(calls), latency, steps=steps)
-            except Exception as exc:
-                latency = (perf_counter() - start) * 1000
-                steps = _step_records(None, events)
-                return ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
-        error = RuntimeError("the stream ended without a prediction")
-        return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, error, describe_error(error))
 
-    background = BackgroundRun(lambda emit, stop: asyncio.run(consume(emit)), name="dspex-stream")
-    for item in background:
-        if item is not None:
-            yield item
-    background.raise_failure()
-    yield "done", background.result
+def tenant_identities(owner: Any) -> set[str]:
+    """The credential identities the programs of ``owner`` run with (see ``_credential_for``)."""
+    from programs.models import LMCredential
+
+    identities: set[str] = set()
+    tenant = _tenant(owner)
+    for endpoint in lm_endpoints.lm_endpoints().values():
+        identities.add(
+            dspex.Credential.from_env(endpoint.key_env, base_url=endpoint.base_url, tenant=tenant).identity
+        )
+    if getattr(owner, "pk", None) is not None:
+        for pk, name in LMCredential.objects.filter(owner_id=owner.pk).values_list("pk", "endpoint"):
+            identities.add(_identity("credential", name, pk, tenant))
+    return identities
+
+
+class ModuleStream:
+    """``module`` run with ``dspex.streamify`` on a helper thread (see :func:`stream_module`)."""
+
+    def __init__(
+        self, module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any], *, keepalive: float = 0.0
+    ) -> None:
+        module.set_lm(lm)
+        self.keepalive = keepalive
+        allow_pot = settings.DSPEX_ALLOW_PROGRAM_OF_THOUGHT
+        limits = getattr(settings, "DSPEX_PIPELINE_LIMITS", None)
+
+        async def consume(emit: Callable[[Any], None]) -> ModuleRun:
+            start = perf_counter()
+            with (
+                dspex.context(
+                    lm=lm, allow_program_of_thought=allow_pot, pipeline_limits=limits, **_sandbox_settings()
+                ),
+                dspex.track_calls() as calls,
+                dspex.track_steps() as events,
+            ):
+                try:
+                    async for item in dspex.streamify(module)(**inputs):
+                        if isinstance(item, dspex.StreamChunk):
+                            chunk = {"predictor": item.predictor, "field": item.field, "chunk": item.chunk}
+                            emit(("chunk", chunk))
+                        elif isinstance(item, dspex.StatusMessage):
+                            emit(("status", {"text": item.text, "step": item.step}))
+                        elif isinstance(item, dspex.Prediction):
+                            latency = (perf_counter() - start) * 1000
+                            steps = _step_records(getattr(item, "steps", None), events)
+                            return ModuleRun(jsonable(item.to_dict()), list(calls), latency, steps=steps)
+                except asyncio.CancelledError:  # the stream was closed: keep what was done so far
+                    latency = (perf_counter() - start) * 1000
+                    error = StreamCancelled("the stream was closed before the run finished")
+                    return ModuleRun(
+                        None, list(calls), latency, error, str(error), steps=_step_records(None, events)
+                    )
+                except Exception as exc:
+                    latency = (perf_counter() - start) * 1000
+                    steps = _step_records(None, events)
+                    return ModuleRun(None, list(calls), latency, exc, describe_error(exc), steps=steps)
+            error = RuntimeError("the stream ended without a prediction")
+            return ModuleRun(None, list(calls), (perf_counter() - start) * 1000, error, describe_error(error))
+
+        self.background = BackgroundRun.of_coroutine(consume, name="dspex-stream")
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """``("chunk" | "status", {...})`` as they happen, ``("ping", {})`` every ``keepalive``
+        seconds without them (0: never), then ``("done", ModuleRun)``. Never raises for engine
+        errors."""
+        quiet_since = perf_counter()
+        for item in self.background:
+            if item is not None:
+                quiet_since = perf_counter()
+                yield item
+            elif self.keepalive and perf_counter() - quiet_since >= self.keepalive:
+                quiet_since = perf_counter()
+                yield "ping", {}
+        self.background.raise_failure()
+        yield "done", self.background.result
+
+    def cancel(self, wait: float = 10.0) -> ModuleRun:
+        """Stop the run (its coroutine is cancelled, its LM requests closed) and wait up to
+        ``wait`` seconds for it; the run as far as it got, its error a :class:`StreamCancelled`."""
+        self.background.stop()
+        finished = self.background.join(wait)
+        result = self.background.result if finished else None
+        if isinstance(result, ModuleRun):
+            if result.error is None:  # it finished just now: what it produced is not returned
+                result.error = StreamCancelled("the stream was closed before the run finished")
+                result.error_message = str(result.error)
+            return result
+        error = StreamCancelled("the stream was closed before the run started or stopped")
+        return ModuleRun(None, [], 0.0, error, str(error))
+
+
+class StreamCancelled(Exception):
+    """A streamed run stopped because its stream was closed (the client went away)."""
+
+
+def stream_module(
+    module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any], *, keepalive: float = 0.0
+) -> ModuleStream:
+    """Run ``module`` with ``dspex.streamify`` on a helper thread: iterate the result for
+    ``("chunk", {...})``, ``("status", {...})`` (and ``("ping", {})`` keep-alives) as they happen,
+    then ``("done", ModuleRun)``; :meth:`ModuleStream.cancel` stops it early."""
+    return ModuleStream(module, lm, inputs, keepalive=keepalive)
 
 
 def prediction_from_outputs(outputs: Mapping[str, Any] | None) -> dspex.Prediction:
@@ -509,9 +752,9 @@ def traces_from_calls(execution: Execution, calls: list[LMCall]) -> list[LMCallT
             execution=execution,
             position=position,
             model=call.model,
-            messages=jsonable(call.messages),
-            params=jsonable(call.params),
-            outputs=list(call.outputs),
+            messages=storable(jsonable(call.messages)),
+            params=storable(jsonable(call.params)),
+            outputs=storable(list(call.outputs)),
             usage=dict(call.usage),
             finish_reasons=list(call.finish_reasons or []),
             latency_ms=call.latency_ms,

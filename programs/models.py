@@ -18,7 +18,7 @@ from dspex_project.ownership import OwnedQuerySet
 from programs.module_types import module_type_choices
 from programs.validators import validate_lm_config, validate_module_config
 
-__all__ = ["Execution", "LMCallTrace", "Program", "ProgramVersion", "Signature"]
+__all__ = ["Execution", "LMCallTrace", "LMCredential", "Program", "ProgramVersion", "Signature"]
 
 
 class Signature(models.Model):
@@ -65,8 +65,9 @@ class Signature(models.Model):
 class Program(models.Model):
     """A module (``predict``, ``chain_of_thought``, ...) over a signature, with its LM config.
 
-    ``lm_config``: ``{"model", "base_url", "params", "api_key_env"}`` -- the *name* of the
-    environment variable that holds the key, never the key.
+    ``lm_config``: ``{"endpoint", "model", "credential", "params"}`` -- an endpoint the operator
+    configured (``programs.endpoints``), the id of one of the owner's ``LMCredential`` rows, never
+    a URL, an environment variable name or a key.
     """
 
     class Backend(models.TextChoices):
@@ -81,7 +82,9 @@ class Program(models.Model):
     module_config = models.JSONField(default=dict, blank=True, help_text="Keyword arguments of the module")
     backend = models.CharField(max_length=16, choices=Backend.choices, default=Backend.AUTO)
     lm_config = models.JSONField(
-        default=dict, blank=True, help_text='{"model", "base_url", "params", "api_key_env"}: never a key'
+        default=dict,
+        blank=True,
+        help_text='{"endpoint", "model", "credential", "params"}: no URL, variable or key',
     )
     current_version = models.ForeignKey(
         "ProgramVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -105,8 +108,11 @@ class Program(models.Model):
 
     def clean(self) -> None:
         from programs.codecs import check_program_config
+        from programs.endpoints import normalize_lm_config
 
-        validate_module_config(self.module_config)
+        validate_module_config(self.module_config, self.module_type)
+        # A base_url that is exactly an endpoint's URL becomes that endpoint (older configs).
+        self.lm_config = normalize_lm_config(self.lm_config)
         validate_lm_config(self.lm_config)
         check_program_config(self)
 
@@ -231,6 +237,9 @@ class Execution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the process running it"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -272,3 +281,33 @@ class LMCallTrace(models.Model):
     def response(self) -> str:
         """The first completion text."""
         return self.outputs[0] if self.outputs else ""
+
+
+class LMCredential(models.Model):
+    """A user's own API key for one endpoint, stored encrypted (``programs.credentials``).
+
+    The key is written once and never shown again: the API, GraphQL and admin show its ``label``
+    and ``fingerprint`` only. It is only ever sent to its own ``endpoint``, by programs of its
+    owner whose ``lm_config.credential`` names it.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lm_credentials"
+    )
+    endpoint = models.CharField(max_length=64, help_text="The name of an endpoint in DSPEX_LM_ENDPOINTS")
+    label = models.CharField(max_length=100)
+    encrypted_key = models.TextField(editable=False)
+    fingerprint = models.CharField(max_length=32, editable=False, help_text="sha256 prefix of the key")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["endpoint", "label", "id"]
+        verbose_name = "LM credential"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "label"], name="lmcredential_unique_label_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.endpoint}, {self.fingerprint})"

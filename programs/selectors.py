@@ -6,13 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.endpoints import LMEndpoint, lm_endpoints
+from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 
 __all__ = [
     "execution_get",
     "execution_list",
     "execution_traces",
     "lm_call_trace_list_for_user",
+    "lm_credential_list",
+    "lm_endpoints_for_user",
     "program_get",
     "program_list",
     "program_version_list",
@@ -74,3 +77,20 @@ def lm_call_trace_list_for_user(*, user: Any) -> QuerySet[LMCallTrace]:
     return LMCallTrace.objects.filter(
         execution__program_version__program__in=Program.objects.visible_to(user)
     ).select_related("execution")
+
+
+def lm_credential_list(*, user: Any) -> QuerySet[LMCredential]:
+    """The user's stored LM credentials (staff: everyone's; only labels and fingerprints are
+    ever shown)."""
+    return LMCredential.objects.visible_to(user).select_related("owner")
+
+
+def lm_endpoints_for_user(*, user: Any) -> list[LMEndpoint]:
+    """The endpoints ``user``'s programs can use: those with a shared key (or needing none) and
+    those that take the users' own keys. Staff: every endpoint."""
+    endpoints = list(lm_endpoints().values())
+    if getattr(user, "is_staff", False):
+        return endpoints
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [e for e in endpoints if e.shared_key or e.key_env is None or e.user_credentials]

@@ -5,24 +5,36 @@ The engine is reached only through ``programs.codecs``.
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dspex_project import safe_input
+from dspex_project.finite import first_non_finite, marked
+from dspex_project.heartbeat import Heartbeat
 from dspex_project.ownership import authenticated_or_none
 from programs import codecs
+from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
+from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
-from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 
 __all__ = [
+    "STREAM_CLOSED",
+    "ExecutionEvents",
     "InputFieldSpec",
+    "check_api_key",
+    "execution_mark_lost",
     "execution_run",
+    "lm_credential_create",
+    "lm_credential_delete",
     "program_create",
     "program_execute",
     "program_execute_async",
@@ -34,6 +46,8 @@ __all__ = [
     "signature_create",
     "signature_update",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 # -- signatures ------------------------------------------------------------------------------------
@@ -69,6 +83,68 @@ def signature_update(*, signature: Signature, **changes: Any) -> Signature:
     signature.full_clean()
     signature.save()
     return signature
+
+
+# -- LM credentials --------------------------------------------------------------------------------
+_MAX_KEY_LENGTH = 4096
+
+
+def check_api_key(api_key: Any) -> str:
+    """The key without surrounding blanks; a ``ValidationError`` on ``api_key`` unless it is 1 to
+    4096 printable characters without spaces (it goes into an HTTP header)."""
+    secret = api_key.strip() if isinstance(api_key, str) else ""
+    if not secret or len(secret) > _MAX_KEY_LENGTH or any(c.isspace() or not c.isprintable() for c in secret):
+        raise ValidationError(
+            {
+                "api_key": ValidationError(
+                    f"the key must be 1 to {_MAX_KEY_LENGTH} printable characters without spaces",
+                    code="invalid",
+                )
+            }
+        )
+    return secret
+
+
+def lm_credential_create(*, owner: Any, endpoint: str, label: str, api_key: str) -> LMCredential:
+    """Store ``owner``'s key for ``endpoint`` encrypted; it is never shown again (only ``label``
+    and ``fingerprint``), and only ever sent to ``endpoint``."""
+    owner = authenticated_or_none(owner)
+    if owner is None:
+        raise ValidationError({"owner": ValidationError("sign in to store a credential", code="required")})
+    endpoints = lm_endpoints()
+    usable = [name for name, e in endpoints.items() if e.user_credentials]
+    if endpoint not in usable:
+        raise ValidationError(
+            {
+                "endpoint": ValidationError(
+                    f"{endpoint!r} is not an endpoint that takes your own key (allowed: "
+                    f"{', '.join(usable) or 'none'})",
+                    code="invalid_choice",
+                )
+            }
+        )
+    label = (label or "").strip()
+    if not label or len(label) > 100:
+        raise ValidationError(
+            {"label": ValidationError("give a label of 1 to 100 characters", code="invalid")}
+        )
+    secret = check_api_key(api_key)
+    if LMCredential.objects.filter(owner=owner, label=label).exists():
+        raise ValidationError(
+            {"label": ValidationError(f"you already have a credential labelled {label!r}", code="unique")}
+        )
+    try:
+        token = encrypt_key(secret)
+    except CredentialsUnavailable as exc:
+        raise ValidationError({"api_key": ValidationError(str(exc), code="unavailable")}) from None
+    return LMCredential.objects.create(
+        owner=owner, endpoint=endpoint, label=label, encrypted_key=token, fingerprint=fingerprint(secret)
+    )
+
+
+def lm_credential_delete(*, credential: LMCredential) -> None:
+    """Forget the key. Programs that named it fail to run (400 on ``lm_config``) until changed."""
+    credential.delete()
 
 
 # -- programs and versions -------------------------------------------------------------------------
@@ -133,6 +209,7 @@ def program_version_create(
     if state is None:
         state = codecs.fresh_state(program)
     else:
+        codecs.check_state(state)  # LM entries never choose an endpoint or a key
         codecs.build_module(program, state)  # raises ValidationError when the state does not fit
     with transaction.atomic():
         locked = Program.objects.select_for_update().get(pk=program.pk)
@@ -142,7 +219,7 @@ def program_version_create(
         version = ProgramVersion.objects.create(
             program=locked,
             number=number,
-            state=codecs.jsonable(state),
+            state=codecs.stored_state(state),
             parent=parent,
             source=source,
             created_by=authenticated_or_none(created_by),
@@ -221,9 +298,15 @@ def program_inputs_from_text(*, program: Program, values: Mapping[str, Any]) -> 
         if not value.strip():
             continue
         try:
-            inputs[name] = json.loads(value)
+            inputs[name] = safe_input.loads(value)
+        except safe_input.JSONTooDeep as exc:
+            raise ValidationError({name: ValidationError(exc.message, code="invalid")}) from None
         except ValueError:
             inputs[name] = value
+    try:  # typed text is form text (no NUL), but JSON escapes can decode to any character
+        safe_input.check_text(inputs)
+    except safe_input.BadText as exc:
+        raise ValidationError({str(exc.path[0]): ValidationError(exc.message, code="invalid")}) from None
     return inputs
 
 
@@ -238,28 +321,87 @@ def _version_to_run(program: Program, version: ProgramVersion | None) -> Program
     return version
 
 
+def _finite_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """``inputs`` unless one holds Infinity or NaN (a ValidationError naming the field)."""
+    found = first_non_finite(inputs)
+    if found is not None:
+        path, number = found
+        field = path.split(".")[0].split("[")[0]
+        message = f"{path} is not a finite number ({number}): JSON has no Infinity or NaN"
+        raise ValidationError({field: ValidationError(message, code="not_finite")})
+    return inputs
+
+
+def _clean_inputs(program: Program, inputs: Any) -> dict[str, Any]:
+    clean = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
+    return _finite_inputs(clean)
+
+
+def _mark_failed(execution: Execution, message: str) -> Execution:
+    """Finish a running row as failed with ``message`` (the last resort: nothing else is kept)."""
+    now = timezone.now()
+    Execution.objects.filter(pk=execution.pk, status=Execution.Status.RUNNING).update(
+        status=Execution.Status.FAILED, error=message, finished_at=now
+    )
+    execution.status, execution.error, execution.finished_at = Execution.Status.FAILED, message, now
+    return execution
+
+
 def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
+    """Write the outcome of ``run`` on its row (and its LM call traces); the row always ends
+    finished: outputs with Infinity or NaN fail the run, and a record that cannot be saved
+    leaves the row failed with the reason."""
+    outputs, failed, message = run.outputs, run.error is not None, run.error_message
+    found = first_non_finite(outputs) if outputs is not None else None
+    if found is not None:
+        path, number = found
+        outputs, failed = None, True
+        message = (
+            f"The output {path} is not a finite number ({number}): JSON has no Infinity or NaN, "
+            "so it can be neither stored nor returned"
+        )
     prompt, completion, cost = codecs.usage_totals(run.calls)
-    execution.status = Execution.Status.FAILED if run.error is not None else Execution.Status.SUCCEEDED
-    execution.outputs = run.outputs
-    execution.steps = run.steps
-    execution.attempts = run.attempts
-    execution.error = run.error_message
+    execution.status = Execution.Status.FAILED if failed else Execution.Status.SUCCEEDED
+    # An LM can answer with characters PostgreSQL cannot store; users' text was checked at the door.
+    execution.outputs = safe_input.storable(outputs)
+    execution.steps = safe_input.storable(marked(run.steps))
+    execution.attempts = safe_input.storable(marked(run.attempts))
+    execution.error = safe_input.storable(message)
     execution.latency_ms = run.latency_ms
     execution.backend = run.backend
     execution.prompt_tokens = prompt
     execution.completion_tokens = completion
     execution.cost = cost
     execution.finished_at = timezone.now()
-    with transaction.atomic():
-        execution.save(
-            update_fields=[
-                "status", "outputs", "steps", "attempts", "error", "latency_ms", "backend", "prompt_tokens",
-                "completion_tokens", "cost", "finished_at",
-            ]
-        )  # fmt: skip
-        LMCallTrace.objects.bulk_create(codecs.traces_from_calls(execution, run.calls))
+    traces = codecs.traces_from_calls(execution, run.calls)
+    for trace in traces:
+        trace.messages, trace.params, trace.usage = (
+            marked(trace.messages),
+            marked(trace.params),
+            marked(trace.usage),
+        )
+    try:
+        with transaction.atomic():
+            execution.save(
+                update_fields=[
+                    "status", "outputs", "steps", "attempts", "error", "latency_ms", "backend",
+                    "prompt_tokens", "completion_tokens", "cost", "finished_at",
+                ]
+            )  # fmt: skip
+            LMCallTrace.objects.bulk_create(traces)
+    except Exception as exc:  # the row must not stay running because its record did not fit
+        logger.exception("execution %s: its record could not be saved", execution.pk)
+        _mark_failed(execution, f"The run's record could not be saved ({type(exc).__name__}: {exc})")
     return execution
+
+
+def _fail_on_error(execution: Execution, exc: BaseException) -> None:
+    """Whatever stopped the run after its row was marked running, the row says so."""
+    reason = "interrupted" if not isinstance(exc, Exception) else codecs.describe_error(exc)
+    try:
+        _mark_failed(execution, f"The run stopped: {reason}")
+    except Exception:  # the database itself is away: the reaper will finish the row
+        logger.exception("execution %s: could not record its failure", execution.pk)
 
 
 def program_execute(
@@ -271,27 +413,99 @@ def program_execute(
 ) -> Execution:
     """Run the program (its current version unless ``version``) in this process.
 
-    Inputs are validated before any LM call: a missing, unknown or mistyped field raises
-    ``ValidationError`` naming it, and nothing is recorded. Otherwise an Execution is recorded with
-    outputs, latency, tokens, cost and one LMCallTrace per LM call. When the run fails (LM error,
-    unparseable response) the Execution is marked ``failed`` and :class:`ExecutionFailed` is raised.
+    Inputs are validated before any LM call: a missing, unknown or mistyped field (or one holding
+    Infinity or NaN) raises ``ValidationError`` naming it, and nothing is recorded. Otherwise an
+    Execution is recorded with outputs, latency, tokens, cost and one LMCallTrace per LM call.
+    When the run fails (LM error, unparseable response, a pipeline over budget, outputs that are
+    not finite) the Execution is marked ``failed`` and :class:`ExecutionFailed` is raised.
     """
     version = _version_to_run(program, version)
     module = codecs.module_from_version(version)
-    clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
-    lm = codecs.lm_from_config(program.lm_config)
+    clean_inputs = _clean_inputs(program, inputs)
+    lm = codecs.lm_for_program(program)
+    now = timezone.now()
     execution = Execution.objects.create(
         program_version=version,
         inputs=codecs.jsonable(clean_inputs),
         status=Execution.Status.RUNNING,
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
         created_by=authenticated_or_none(user),
     )
-    run = codecs.run_module(module, lm, clean_inputs)
-    _record(execution, run)
-    if run.error is not None:
-        raise ExecutionFailed(execution, run.error_message) from run.error
+    try:
+        with Heartbeat(Execution, execution.pk):
+            run = codecs.run_module(module, lm, clean_inputs)
+        _record(execution, run)
+    except BaseException as exc:
+        _fail_on_error(execution, exc)
+        raise
+    if execution.status == Execution.Status.FAILED:
+        raise ExecutionFailed(execution, execution.error) from run.error
     return execution
+
+
+STREAM_CLOSED = "Cancelled: the client closed the stream before the run finished"
+
+
+class ExecutionEvents:
+    """The events of a streamed execution (see :func:`program_execute_stream`).
+
+    Iterate it for ``(event, data)`` pairs. :meth:`close` (which Django calls when the response
+    ends, also when the client went away) cancels a run that has not finished: its engine work
+    stops, and the row is marked ``failed`` with :data:`STREAM_CLOSED`.
+    """
+
+    def __init__(self, execution: Execution, stream: codecs.ModuleStream) -> None:
+        self.execution = execution
+        self.stream = stream
+        self.finished = False
+        self._events: Iterator[tuple[str, dict[str, Any]]] | None = None
+
+    def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        if self._events is None:
+            self._events = self._run()
+        return self._events
+
+    def _run(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        execution = self.execution
+        try:
+            with Heartbeat(Execution, execution.pk):
+                yield "execution", {"execution_id": execution.pk}
+                for kind, payload in self.stream:
+                    if kind != "done":
+                        yield kind, payload
+                        continue
+                    _record(execution, payload)
+                    self.finished = True
+                    body = {"execution_id": execution.pk, "status": execution.status}
+                    if execution.status == Execution.Status.FAILED:
+                        yield "error", {**body, "error": execution.error}
+                    else:
+                        outputs = {"outputs": execution.outputs, "latency_ms": execution.latency_ms}
+                        yield "prediction", {**body, **outputs}
+        except GeneratorExit:
+            raise  # closed by close(): it records the cancellation
+        except BaseException as exc:
+            if not self.finished:
+                self.finished = True
+                self.stream.cancel()
+                _fail_on_error(execution, exc)
+            raise
+
+    def close(self) -> None:
+        """Stop the run if it is still going (the client went away) and record why."""
+        if self._events is not None:
+            self._events.close()  # type: ignore[attr-defined]
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            run = self.stream.cancel()
+            run.error_message = STREAM_CLOSED
+            _record(self.execution, run)
+        except BaseException as exc:
+            _fail_on_error(self.execution, exc)
+            raise
 
 
 def program_execute_stream(
@@ -300,38 +514,29 @@ def program_execute_stream(
     inputs: dict[str, Any],
     user: Any = None,
     version: ProgramVersion | None = None,
-) -> Iterator[tuple[str, dict[str, Any]]]:
+) -> ExecutionEvents:
     """Like :func:`program_execute`, streamed: inputs are validated at once (``ValidationError``,
-    nothing recorded); the returned iterator then yields ``(event, data)``: ``("execution",
-    {"execution_id"})``, ``("status", {"text", "step"})`` and ``("chunk", {"predictor", "field",
-    "chunk"})`` as the run goes, and finally ``("prediction", {...})`` or ``("error", {...})``.
-    The Execution (with its LM traces) is recorded when the run ends."""
+    nothing recorded); the returned :class:`ExecutionEvents` then yields ``(event, data)``:
+    ``("execution", {"execution_id"})``, ``("status", {"text", "step"})``, ``("chunk",
+    {"predictor", "field", "chunk"})`` and ``("ping", {})`` (every ``DSPEX_SSE_KEEPALIVE`` seconds
+    without news) as the run goes, and finally ``("prediction", {...})`` or ``("error", {...})``.
+    The Execution (with its LM traces) is recorded when the run ends; closing the events before
+    that cancels the run (the row is then ``failed``, "Cancelled: the client closed ...")."""
     version = _version_to_run(program, version)
     module = codecs.module_from_version(version)
-    clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
-    lm = codecs.lm_from_config(program.lm_config)
+    clean_inputs = _clean_inputs(program, inputs)
+    lm = codecs.lm_for_program(program)
+    now = timezone.now()
     execution = Execution.objects.create(
         program_version=version,
         inputs=codecs.jsonable(clean_inputs),
         status=Execution.Status.RUNNING,
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
         created_by=authenticated_or_none(user),
     )
-
-    def events() -> Iterator[tuple[str, dict[str, Any]]]:
-        yield "execution", {"execution_id": execution.pk}
-        for kind, payload in codecs.stream_module(module, lm, clean_inputs):
-            if kind != "done":
-                yield kind, payload
-                continue
-            _record(execution, payload)
-            body = {"execution_id": execution.pk, "status": execution.status}
-            if payload.error is not None:
-                yield "error", {**body, "error": execution.error}
-            else:
-                yield "prediction", {**body, "outputs": execution.outputs, "latency_ms": execution.latency_ms}
-
-    return events()
+    keepalive = float(getattr(settings, "DSPEX_SSE_KEEPALIVE", 5.0))
+    return ExecutionEvents(execution, codecs.stream_module(module, lm, clean_inputs, keepalive=keepalive))
 
 
 def program_execute_async(
@@ -346,7 +551,7 @@ def program_execute_async(
     from programs.tasks import run_execution
 
     version = _version_to_run(program, version)
-    clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
+    clean_inputs = _clean_inputs(program, inputs)
     execution = Execution.objects.create(
         program_version=version,
         inputs=codecs.jsonable(clean_inputs),
@@ -360,12 +565,14 @@ def program_execute_async(
 def execution_run(*, execution_id: int) -> Execution | None:
     """Run a pending Execution (called by the worker); failures are recorded on the row.
 
-    Safe to call again for the same id (a redelivered task): a finished execution is left alone.
-    Returns the row, or ``None`` when it no longer exists.
+    Safe to call again for the same id (a redelivered task): a finished execution is left alone
+    (also one the reaper failed after its worker died). Returns the row, or ``None`` when it no
+    longer exists.
     """
+    now = timezone.now()
     claimed = Execution.objects.filter(
         pk=execution_id, status__in=[Execution.Status.PENDING, Execution.Status.RUNNING]
-    ).update(status=Execution.Status.RUNNING, started_at=timezone.now())
+    ).update(status=Execution.Status.RUNNING, started_at=now, heartbeat_at=now)
     execution = (
         Execution.objects.select_related("program_version__program__signature")
         .filter(pk=execution_id)
@@ -375,12 +582,25 @@ def execution_run(*, execution_id: int) -> Execution | None:
         return execution
     program = execution.program_version.program
     try:
-        module = codecs.module_from_version(execution.program_version)
-        clean_inputs = codecs.validate_inputs(codecs.signature_from_row(program.signature), execution.inputs)
-        lm = codecs.lm_from_config(program.lm_config)
-    except ValidationError as exc:
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        run = codecs.ModuleRun(None, [], 0.0, exc, f"Invalid program or inputs: {message}")
-    else:
-        run = codecs.run_module(module, lm, clean_inputs)
-    return _record(execution, run)
+        try:
+            module = codecs.module_from_version(execution.program_version)
+            clean_inputs = _clean_inputs(program, execution.inputs)
+            lm = codecs.lm_for_program(program)
+        except ValidationError as exc:
+            message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            run = codecs.ModuleRun(None, [], 0.0, exc, f"Invalid program or inputs: {message}")
+        else:
+            with Heartbeat(Execution, execution.pk):
+                run = codecs.run_module(module, lm, clean_inputs)
+        return _record(execution, run)
+    except BaseException as exc:
+        _fail_on_error(execution, exc)
+        raise
+
+
+def execution_mark_lost(execution: Execution, message: str) -> str:
+    """The reaper's verdict on a running execution whose process stopped beating: failed."""
+    changed = Execution.objects.filter(pk=execution.pk, status=Execution.Status.RUNNING).update(
+        status=Execution.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    return "failed" if changed else "skipped"

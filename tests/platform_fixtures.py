@@ -2,7 +2,9 @@
 
 - ``user`` / ``other_user``: plain users; ``admin_client`` comes from pytest-django;
 - ``qa_signature``: ``question -> answer``;
-- ``stub_lm_config``: an ``lm_config`` for the OpenAI stub (no cache, no retries);
+- ``stub_endpoint``: the OpenAI stub as the allow-listed endpoint ``"stub"`` (loopback allowed,
+  key in ``DSPEX_STUB_API_KEY``), and a test key for stored credentials;
+- ``stub_lm_config``: an ``lm_config`` for the stub endpoint (no cache, no retries);
 - ``qa_program``: a Predict program over ``qa_signature`` talking to the stub;
 - ``reply(**fields)``: a completion in the chat format (``[[ ## answer ## ]]`` ...);
 - ``capitals_version``: a dataset version of capital questions (3 train, 2 dev) owned by ``user``;
@@ -41,15 +43,38 @@ def qa_signature(user: Any) -> Any:
     return signature_create(name="qa", spec="question -> answer", owner=user)
 
 
-@pytest.fixture
-def stub_lm_config(openai_stub: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    monkeypatch.setenv(STUB_KEY_ENV, STUB_KEY)
+STUB_ENDPOINT = "stub"
+# A fixed Fernet key: stored credentials in tests (pytest-django runs with DEBUG off, where the
+# SECRET_KEY fallback is refused).
+TEST_CREDENTIALS_KEY = "dGVzdC1jcmVkZW50aWFscy1rZXktMzJieXRlcy0hISE="
+
+
+def stub_endpoint_spec(base_url: str, **overrides: Any) -> dict[str, Any]:
+    """An endpoint entry for a stub server on 127.0.0.1 (private addresses allowed)."""
     return {
-        "model": "openai/stub-model",
-        "base_url": openai_stub.base_url,
-        "api_key_env": STUB_KEY_ENV,
-        "params": {"cache": False, "num_retries": 0},
+        "provider": "openai",
+        "base_url": base_url,
+        "key_env": STUB_KEY_ENV,
+        "models": ["*"],
+        "allow_private": True,
+        **overrides,
     }
+
+
+@pytest.fixture
+def stub_endpoint(openai_stub: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(STUB_KEY_ENV, STUB_KEY)
+    settings.DSPEX_LM_ENDPOINTS = {
+        **settings.DSPEX_LM_ENDPOINTS,
+        STUB_ENDPOINT: stub_endpoint_spec(openai_stub.base_url),
+    }
+    settings.DSPEX_CREDENTIALS_KEY = TEST_CREDENTIALS_KEY
+    return STUB_ENDPOINT
+
+
+@pytest.fixture
+def stub_lm_config(stub_endpoint: str) -> dict[str, Any]:
+    return {"endpoint": stub_endpoint, "model": "stub-model", "params": {"cache": False, "num_retries": 0}}
 
 
 @pytest.fixture

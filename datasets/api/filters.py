@@ -5,13 +5,14 @@ from __future__ import annotations
 import django_filters
 
 from datasets.models import Dataset, Example, Split
+from dspex_project.filter_fields import IdFilter
 
 __all__ = ["DatasetFilter", "ExampleFilter"]
 
 
 class DatasetFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
-    signature = django_filters.NumberFilter(field_name="signature_id")
+    signature = IdFilter(field_name="signature_id")
     owner = django_filters.CharFilter(field_name="owner__username", help_text="Username (staff)")
 
     class Meta:

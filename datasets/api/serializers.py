@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from datasets.formats import FORMATS
 from datasets.models import Dataset, DatasetVersion, Example, Split
+from dspex_project.parsers import max_upload_bytes
 from programs.api.fields import VisiblePrimaryKeyField
 from programs.models import Signature
 
@@ -76,6 +79,14 @@ class DatasetImportInputSerializer(serializers.Serializer):
     signature = VisiblePrimaryKeyField(
         Signature, required=False, help_text="Validate against this signature (default: the dataset's)"
     )
+
+    def validate_file(self, value: Any) -> Any:
+        limit = max_upload_bytes()
+        if value.size is not None and value.size > limit:
+            raise serializers.ValidationError(
+                f"the file is {value.size} bytes; the most accepted is {limit} bytes (DSPEX_MAX_UPLOAD_BYTES)"
+            )
+        return value
 
 
 class LineErrorSerializer(serializers.Serializer):

@@ -14,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +32,7 @@ from datasets.api.serializers import (
 from datasets.errors import DatasetImportError
 from datasets.formats import FORMATS
 from datasets.models import Dataset, DatasetVersion, Example, Split
+from dspex_project.parsers import BoundedFormParser, BoundedMultiPartParser
 from dspex_project.rest import ApiViewMixin, FirstRendererNegotiation, InputOutputMixin
 
 __all__ = ["DatasetVersionViewSet", "DatasetViewSet", "ExampleViewSet"]
@@ -105,11 +105,24 @@ class DatasetViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
         summary="Import a JSONL or CSV file as a new version",
         description="Every record is validated against the signature (the dataset's, unless "
         "`signature` is given). A file with any bad line is rejected as a whole: 400 with one "
-        "entry per problem (line, field, message), and nothing is imported.",
+        "entry per problem (line, field, message), and nothing is imported. A file larger than "
+        "`DSPEX_MAX_UPLOAD_BYTES` (10 MiB by default) is a 400 naming the limit, or a 413 when the "
+        "whole request is larger than that plus `DATA_UPLOAD_MAX_MEMORY_SIZE` (refused unread); a "
+        "file with more than `DSPEX_MAX_IMPORT_ROWS` examples is a 400.",
         request={"multipart/form-data": DatasetImportInputSerializer},
-        responses={201: DatasetVersionSerializer, 400: ImportErrorSerializer, 404: NOT_FOUND},
+        responses={
+            201: DatasetVersionSerializer,
+            400: ImportErrorSerializer,
+            404: NOT_FOUND,
+            413: OpenApiResponse(OpenApiTypes.OBJECT, description="The request is larger than the limit"),
+        },
     )
-    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[BoundedMultiPartParser, BoundedFormParser],
+    )
     def import_(self, request: Request, pk: str | None = None) -> Response:
         dataset = self.get_object()
         data = valid_data(DatasetImportInputSerializer, request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 
 from datasets.models import Dataset, DatasetVersion, Example
+from dspex_project.filter_fields import IsoDateTimeFilter
 from dspex_project.graphql.filters import IntFilter, NodeIDFilter
 
 __all__ = ["DatasetFilter", "DatasetVersionFilter", "ExampleFilter"]
@@ -15,8 +16,8 @@ class DatasetFilter(filters.FilterSet):
     name_contains = filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
     signature = NodeIDFilter(field_name="signature", type_name="Signature")
     owner = filters.CharFilter(field_name="owner__username", label="Owner's username (staff see all)")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     order_by = filters.OrderingFilter(fields=("name", "created_at", "updated_at", "id"))
 
     class Meta:

@@ -37,7 +37,7 @@ from typing import Any
 from dspex.adapters.json_adapter import JSONAdapter
 from dspex.hybrid.registry import implementation
 from dspex.lm import LM
-from dspex.lm.errors import AuthenticationError
+from dspex.lm.credentials import CONNECTION_KEYS, reject_connection_keys
 from dspex.lm.lm import PLACEHOLDER_KEY
 from dspex.lm.providers import PROVIDERS
 from dspex.lm.providers.local import gemma_messages
@@ -185,32 +185,33 @@ def _dspy_model_and_base(lm: LM) -> tuple[str, str | None]:
 def to_dspy_lm(lm: LM, *, samples: int = 1) -> Any:
     """A ``dspy.LM`` for the same endpoint, model and generation parameters as ``lm``.
 
-    The key comes from the environment variable ``lm`` names (read now, held only by the
-    in-memory ``dspy.LM``; dspy leaves it out of its state). Cached per configuration and key.
-    ``samples > 1`` (``n``) selects dspy's LiteLLM engine: its default engine reads one choice.
+    The key comes from the LM's credential (read now, held only by the in-memory ``dspy.LM``; dspy
+    leaves it out of its state). Cached per configuration and key. ``samples > 1`` (``n``) selects
+    dspy's LiteLLM engine: its default engine reads one choice.
+
+    dspy's response cache ignores the key and the endpoint, so an LM given an explicit
+    ``credential=`` (a tenant's) runs with dspy's cache off: tenants never share answers there.
     """
     dspy = load_dspy()
     key = lm._api_key()
     if not key:
         if not lm._key_optional:
-            raise AuthenticationError(
-                f"{lm.model}: no API key: set the {lm._key_env} environment variable "
-                "(or pass api_key_env= naming the variable that holds the key)",
-                provider=lm.provider,
-                model=lm.model,
-            )
+            raise lm._missing_key_error()
         key = PLACEHOLDER_KEY
     model, base = _dspy_model_and_base(lm)
     samples = max(samples, int(lm.kwargs.get("n") or 1))
-    config = json.dumps([model, base, lm.dump_state(), samples > 1], sort_keys=True, default=str)
+    tenant = lm._given_credential is not None
+    config = json.dumps(
+        [model, base, lm.dump_state(), samples > 1, lm.credential_id], sort_keys=True, default=str
+    )
     cache_key = (config, hashlib.sha256(key.encode()).hexdigest())
     cached = _lm_cache.get(cache_key)
     if cached is not None:
         return cached
-    params = dict(lm.kwargs)
+    params = {k: v for k, v in lm.kwargs.items() if k not in CONNECTION_KEYS}
     options: dict[str, Any] = {
         "model_type": lm.model_type,
-        "cache": lm.cache,
+        "cache": lm.cache and not tenant,
         "num_retries": lm.num_retries,
         "api_key": key,
         "timeout": lm.timeout,
@@ -236,6 +237,7 @@ def from_dspy_lm(dspy_lm: Any, *, api_key_env: str | None = None) -> LM:
     """
     params = {k: v for k, v in dspy_lm.kwargs.items() if not k.startswith("api_") and v is not None}
     base = params.pop("base_url", None) or params.pop("api_base", None) or dspy_lm.kwargs.get("api_base")
+    params = {k: v for k, v in params.items() if k not in CONNECTION_KEYS}
     if "max_completion_tokens" in params:
         params["max_tokens"] = params.pop("max_completion_tokens")
     params.pop("timeout", None)
@@ -494,10 +496,17 @@ def _load_predictor_state(native_predict: Any, dspy_predict: Any) -> None:
     dspy_predict.lm = to_dspy_lm(native_predict.lm) if native_predict.lm is not None else None
 
 
+def _checked_config(config: dict[str, Any]) -> dict[str, Any]:
+    """A predictor's config as dspy call options: dspy reads ``api_base``, ``headers``, ... among
+    them as connection settings, so those are refused (as the native LM refuses them)."""
+    reject_connection_keys(config, "a predictor's config")
+    return config
+
+
 def predict_to_dspy(native: Any) -> Any:
     """A ``dspy.Predict`` with the native predictor's signature, config, demos and LM."""
     dspy = load_dspy()
-    converted = dspy.Predict(to_dspy_signature(native.signature), **native.config)
+    converted = dspy.Predict(to_dspy_signature(native.signature), **_checked_config(native.config))
     _load_predictor_state(native, converted)
     return converted
 
@@ -506,7 +515,7 @@ def chain_of_thought_to_dspy(native: Any) -> Any:
     """A ``dspy.ChainOfThought`` with the native module's signature, config, demos and LM."""
     dspy = load_dspy()
     extended = to_dspy_signature(native.predict.signature)
-    converted = dspy.ChainOfThought(extended.delete("reasoning"), **native.predict.config)
+    converted = dspy.ChainOfThought(extended.delete("reasoning"), **_checked_config(native.predict.config))
     _load_predictor_state(native.predict, converted.predict)
     return converted
 
@@ -558,7 +567,7 @@ def _predictor_call(predict: Any, kwargs: dict[str, Any], build: Any) -> DspyCal
     kwargs = dict(kwargs)
     signature = ensure_signature(kwargs.pop("signature", predict.signature))
     demos = kwargs.pop("demos", predict.demos)
-    config = {**predict.config, **kwargs.pop("config", {})}
+    config = _checked_config({**predict.config, **kwargs.pop("config", {})})
     lm = predict.lm_for_call(kwargs.pop("lm", None))  # Predict's own rule and error
     inputs = signature.validate_inputs(kwargs)
     call_kwargs = {

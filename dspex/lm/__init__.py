@@ -1,6 +1,7 @@
 """Language model clients: the :class:`LM` facade, its errors, results and call tracking."""
 
 from dspex.lm.breaker import breaker_states, configure_breakers, reset_breakers
+from dspex.lm.credentials import CONNECTION_KEYS, Credential
 from dspex.lm.embedder import Embedder
 from dspex.lm.errors import (
     AuthenticationError,
@@ -11,6 +12,7 @@ from dspex.lm.errors import (
     LMError,
     LMTimeoutError,
     LocalModelCrashed,
+    MalformedResponseError,
     RateLimitError,
     ServerError,
 )
@@ -19,11 +21,13 @@ from dspex.lm.response import LMResponse, Usage
 from dspex.lm.tracking import LMCall, track_calls
 
 __all__ = [
+    "CONNECTION_KEYS",
     "LM",
     "AuthenticationError",
     "BadRequestError",
     "CircuitOpenError",
     "ContextWindowExceededError",
+    "Credential",
     "Embedder",
     "LMCall",
     "LMConnectionError",
@@ -31,6 +35,7 @@ __all__ = [
     "LMResponse",
     "LMTimeoutError",
     "LocalModelCrashed",
+    "MalformedResponseError",
     "RateLimitError",
     "ServerError",
     "Usage",

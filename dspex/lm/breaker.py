@@ -1,4 +1,6 @@
-"""Circuit breakers, one per LM endpoint (URL + model), shared by every LM in the process.
+"""Circuit breakers, one per LM endpoint (URL + model) and credential, shared by every LM in the
+process. Keying by credential (its opaque identity, ``LM.credential_id``) keeps tenants apart: one
+credential's 429s open its own breaker, never the breaker of another credential on the same URL.
 
 ``closed``: requests go through. After ``failure_threshold`` consecutive failed requests of a
 retryable kind (429, 5xx, timeouts, dropped connections — counted once per request, after its
@@ -8,16 +10,19 @@ fail fast); its success closes the breaker, its failure opens it for another coo
 that is not a retryable failure (e.g. a 400) shows the endpoint is up and also closes it.
 
     dspex.lm.configure_breakers(failure_threshold=5, cooldown=30.0)
-    dspex.lm.breaker_states()   # [{"endpoint", "state", "consecutive_failures", "retry_at", ...}]
+    dspex.lm.breaker_states()   # [{"endpoint", "credential", "state", "consecutive_failures", ...}]
+    dspex.lm.breaker_states(credentials={lm.credential_id})   # only these credentials' breakers
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from dspex.lm.errors import CircuitOpenError, LMError
 
@@ -53,12 +58,25 @@ def _base(url: str) -> str:
     return url
 
 
+def _without_userinfo(url: str) -> str:
+    """``url`` without ``user:password@`` (breaker names end up in errors and snapshots)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 class CircuitBreaker:
     """The breaker of one endpoint. Thread-safe; shared by sync and async requests."""
 
-    def __init__(self, url: str, model: str) -> None:
+    def __init__(self, url: str, model: str, credential: str = "") -> None:
+        url = _without_userinfo(url)
         self.url = url
         self.model = model
+        self.credential = credential
         self.endpoint = f"{model} at {_base(url)}"
         self._lock = threading.Lock()
         self._failures = 0
@@ -143,6 +161,7 @@ class CircuitBreaker:
                 "endpoint": self.endpoint,
                 "url": self.url,
                 "model": self.model,
+                "credential": self.credential,
                 "state": state,
                 "consecutive_failures": self._failures,
                 "opened_at": self._opened_at if self._opened else None,
@@ -152,23 +171,26 @@ class CircuitBreaker:
 
 
 _lock = threading.Lock()
-_breakers: dict[tuple[str, str], CircuitBreaker] = {}
+_breakers: dict[tuple[str, str, str], CircuitBreaker] = {}
 
 
-def breaker_for(url: str, model: str) -> CircuitBreaker:
-    """The breaker of endpoint ``url`` for ``model`` (created closed on first use)."""
-    key = (url, model)
+def breaker_for(url: str, model: str, credential: str = "") -> CircuitBreaker:
+    """The breaker of endpoint ``url`` for ``model`` and the credential identity ``credential``
+    (created closed on first use)."""
+    key = (url, model, credential)
     found = _breakers.get(key)
     if found is None:
         with _lock:
-            found = _breakers.setdefault(key, CircuitBreaker(url, model))
+            found = _breakers.setdefault(key, CircuitBreaker(url, model, credential))
     return found
 
 
-def breaker_states() -> list[dict[str, Any]]:
-    """A snapshot of every endpoint's breaker (see :meth:`CircuitBreaker.snapshot`)."""
+def breaker_states(credentials: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """A snapshot of every breaker (see :meth:`CircuitBreaker.snapshot`), or only of those of the
+    credential identities in ``credentials``."""
+    wanted = None if credentials is None else set(credentials)
     with _lock:
-        breakers = list(_breakers.values())
+        breakers = [b for b in _breakers.values() if wanted is None or b.credential in wanted]
     return [b.snapshot() for b in breakers]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
@@ -13,7 +12,8 @@ import httpx
 
 from dspex.lm import _json, local
 from dspex.lm.cache import MemoryCache
-from dspex.lm.errors import AuthenticationError, LMError
+from dspex.lm.credentials import Credential, check_no_userinfo
+from dspex.lm.errors import LMError
 from dspex.lm.lm import PLACEHOLDER_KEY, _is_loopback, _reject_credentials
 from dspex.lm.providers import get_provider
 from dspex.lm.retry import RetryPolicy
@@ -101,8 +101,9 @@ class Embedder:
     model name is kept in memory for the life of the process, so repeated texts cost nothing (a
     callable is called every time). Credentials follow
     :class:`dspex.LM`: the key is read at request time from ``$OPENAI_API_KEY`` or the variable
-    named by ``api_key_env`` and never stored. Extra keyword arguments (``dimensions``, ...) are
-    sent with every request.
+    named by ``api_key_env`` (or from ``credential=``) and never stored; the credential's identity
+    keeps cached vectors and circuit breakers of different credentials apart. Extra keyword
+    arguments (``dimensions``, ...) are sent with every request.
 
     Example::
 
@@ -121,9 +122,16 @@ class Embedder:
         num_retries: int = 3,
         timeout: float = 60.0,
         retry_backoff: float = 0.5,
+        credential: Credential | None = None,
         **kwargs: Any,
     ) -> None:
-        _reject_credentials(kwargs)
+        _reject_credentials(kwargs, "Embedder")
+        check_no_userinfo(base_url)
+        if credential is not None:
+            if not isinstance(credential, Credential):
+                raise TypeError(f"credential must be a dspex Credential, got {type(credential).__name__}")
+            if api_key_env is not None:
+                raise TypeError("pass api_key_env= or credential=, not both")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.model = model
@@ -147,18 +155,30 @@ class Embedder:
         self.provider = provider_name
         self.model_name = model_name
         self._provider = get_provider(provider_name)
+        if credential is None:
+            self._key_env = api_key_env or self._provider.key_env
+            credential = Credential.from_env(self._key_env, base_url=base_url)
+        else:
+            self._key_env = credential.env_name
+        self._credential = credential
+        self._key_optional = credential.is_env and (self._key_env is None or _is_loopback(base_url))
         self._endpoint = Endpoint(
             provider_name,
             model,
             RetryPolicy(num_retries=num_retries, backoff=retry_backoff),
             timeout,
-            self._provider.diagnose,
+            credential.identity,
+            diagnose=self._provider.diagnose,
         )
-        self._key_env = api_key_env or self._provider.key_env
-        self._key_optional = self._key_env is None or _is_loopback(base_url)
         self._cache_prefix = _json.dumps_canonical(
-            [model, base_url.rstrip("/") if base_url else None, kwargs]
+            [model, base_url.rstrip("/") if base_url else None, kwargs, credential.identity]
         )
+
+    @property
+    def credential_id(self) -> str | None:
+        """The opaque identity of the credential (``None`` for a callable embedder)."""
+        credential = getattr(self, "_credential", None)
+        return credential.identity if credential is not None else None
 
     # -- public calls ---------------------------------------------------------------------
 
@@ -269,15 +289,10 @@ class Embedder:
         return _json.dumps({"model": self.model_name, "input": texts, **self.kwargs})
 
     def _headers(self) -> dict[str, str]:
-        key = os.environ.get(self._key_env) if self._key_env else None
+        key = self._credential.key()
         if not key:
             if not self._key_optional:
-                raise AuthenticationError(
-                    f"{self.model}: no API key: set the {self._key_env} environment variable "
-                    "(or pass api_key_env= naming the variable that holds the key)",
-                    provider=self.provider,
-                    model=self.model,
-                )
+                raise self._credential.missing_key_error(self.model, self.provider)
             key = PLACEHOLDER_KEY
         return self._provider.headers(key)
 
@@ -293,7 +308,7 @@ class Embedder:
             ) from None
 
     def _contextualize(self, error: LMError) -> LMError:
-        key = os.environ.get(self._key_env) if self._key_env else None
+        key = self._credential.key()
         if key and len(key) >= 4:
             error.message = error.message.replace(key, "***")
             error.args = (error.message,)

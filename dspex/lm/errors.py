@@ -18,9 +18,11 @@ __all__ = [
     "LMError",
     "LMTimeoutError",
     "LocalModelCrashed",
+    "MalformedResponseError",
     "RateLimitError",
     "ServerError",
     "error_for_status",
+    "signal_name",
 ]
 
 _CONTEXT_WINDOW_MARKERS = (
@@ -94,6 +96,13 @@ class LMConnectionError(LMError):
     retryable = True
 
 
+class MalformedResponseError(LMError):
+    """A success status with a body that is not JSON (a truncated or garbled reply, a proxy's
+    error page): worth retrying, like a dropped connection."""
+
+    retryable = True
+
+
 class CircuitOpenError(LMError):
     """The endpoint's circuit breaker is open: the request failed fast, nothing was sent.
 
@@ -135,12 +144,17 @@ class LocalModelCrashed(LMError):
     @property
     def signal_name(self) -> str | None:
         """``"SIGSEGV"`` and the like when a signal ended the process, else ``None``."""
-        if self.returncode is None or self.returncode >= 0:
-            return None
-        try:
-            return signal.Signals(-self.returncode).name
-        except ValueError:
-            return f"signal {-self.returncode}"
+        return signal_name(self.returncode)
+
+
+def signal_name(returncode: int | None) -> str | None:
+    """The signal that ended a process with ``returncode`` (``subprocess``'s negative codes)."""
+    if returncode is None or returncode >= 0:
+        return None
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"signal {-returncode}"
 
 
 def _is_context_window(message: str, code: str | None) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ import httpx
 
 from dspex.lm import _json
 from dspex.lm.cache import CachedResult, get_cache
+from dspex.lm.credentials import CONNECTION_KEYS, Credential, check_no_userinfo, reject_connection_keys
 from dspex.lm.errors import AuthenticationError, LMError
 from dspex.lm.history import format_history
 from dspex.lm.pricing import cost_of, price_for
@@ -32,7 +32,8 @@ __all__ = ["LM"]
 
 MAX_HISTORY = 10_000
 PLACEHOLDER_KEY = "sk-no-key-required"
-_CACHE_KEY_VERSION = 1
+# 2: the key includes the credential identity (answers are never shared between credentials).
+_CACHE_KEY_VERSION = 2
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
 _CONFIG_FIELDS = (
     "model",
@@ -56,12 +57,9 @@ def _is_loopback(base_url: str | None) -> bool:
     return host in _LOOPBACK_HOSTS or host.endswith(".localhost")
 
 
-def _reject_credentials(params: dict[str, Any]) -> None:
-    if "api_key" in params:
-        raise TypeError(
-            "LM does not accept api_key=: credentials come from the environment; "
-            "pass api_key_env='NAME_OF_THE_VARIABLE'"
-        )
+def _reject_credentials(params: dict[str, Any], where: str = "LM") -> None:
+    """Keys and connection settings never come in as generation parameters or overrides."""
+    reject_connection_keys(params, where)
 
 
 def _server_key(url: httpx.URL) -> str:
@@ -119,8 +117,12 @@ class LM:
     ``model`` is ``"<provider>/<name>"`` with provider ``openai`` (any OpenAI-compatible server
     through ``base_url``), ``anthropic`` or ``local`` (the bundled llama.cpp model). The API key is
     read from ``$OPENAI_API_KEY`` / ``$ANTHROPIC_API_KEY``, or from the variable named by
-    ``api_key_env``, at request time; it is never stored, logged or serialized. Extra keyword
-    arguments (``top_p``, ``n``, ``seed``, ``response_format``, ...) are sent with every request.
+    ``api_key_env``, at request time; it is never stored, logged or serialized. Instead of
+    ``api_key_env`` a :class:`~dspex.lm.credentials.Credential` can be given (``credential=``): its
+    opaque ``identity`` keeps the response cache, circuit breakers and rate limits of different
+    credentials apart (``lm.credential_id``; by default derived from the key variable's name and the
+    base URL, never from the key). Extra keyword arguments (``top_p``, ``n``, ``seed``,
+    ``response_format``, ...) are sent with every request.
     ``timeout`` (seconds per request) defaults to 60, and to 600 for the local model, whose requests
     wait for their turn in the client (one at a time, see :mod:`dspex.lm.slots`).
 
@@ -146,9 +148,15 @@ class LM:
         rpm: float | None = None,
         tpm: float | None = None,
         retry_backoff: float = 0.5,
+        credential: Credential | None = None,
         **kwargs: Any,
     ) -> None:
         _reject_credentials(kwargs)
+        if credential is not None:
+            if not isinstance(credential, Credential):
+                raise TypeError(f"credential must be a dspex Credential, got {type(credential).__name__}")
+            if api_key_env is not None:
+                raise TypeError("pass api_key_env= or credential=, not both")
         provider_name, _, model_name = model.partition("/")
         if not provider_name or not model_name:
             raise ValueError(f"model must look like '<provider>/<name>', got {model!r}")
@@ -156,6 +164,7 @@ class LM:
         if model_type not in _MODEL_TYPES or (model_type == "text" and not provider.supports_n):
             raise ValueError(f"model_type {model_type!r} is not supported for {model!r}")
         self._ready = False
+        self._given_credential = credential
         self.model = model
         self.provider = provider_name
         self.model_name = model_name
@@ -178,16 +187,25 @@ class LM:
 
     def _setup(self) -> None:
         """Derive the per-request state from the configuration."""
+        check_no_userinfo(self.base_url)
+        credential = self._given_credential
+        if credential is None:
+            self._key_env = self.api_key_env or self._provider.key_env
+            credential = Credential.from_env(self._key_env, base_url=self.base_url)
+        else:
+            self._key_env = credential.env_name
+        self._credential = credential
+        # No key needed: a provider without one, or a server on this machine named by a variable.
+        self._key_optional = credential.is_env and (self._key_env is None or _is_loopback(self.base_url))
         self._endpoint = Endpoint(
             self.provider,
             self.model,
             RetryPolicy(num_retries=self.num_retries, backoff=self.retry_backoff),
             self.timeout,
-            self._provider.diagnose,
+            credential.identity,
+            diagnose=self._provider.diagnose,
         )
         self._price = price_for(self.provider, self.model_name)
-        self._key_env = self.api_key_env or self._provider.key_env
-        self._key_optional = self._key_env is None or _is_loopback(self.base_url)
         self._key_hasher = hashlib.sha256(
             _json.dumps_canonical(
                 [
@@ -196,10 +214,11 @@ class LM:
                     self.model_name,
                     self.base_url.rstrip("/") if self.base_url else None,
                     self.model_type,
+                    credential.identity,
                 ]
             )
         )
-        self._limiter_key = (self.provider, self.model_name, self.base_url)
+        self._limiter_key = (self.provider, self.model_name, self.base_url, credential.identity)
         self._url: httpx.URL | None = None
         if self.provider != "local" or self.base_url:
             self._url = self._resolve_url()
@@ -209,6 +228,12 @@ class LM:
         object.__setattr__(self, name, value)
         if name in _CONFIG_FIELDS and self.__dict__.get("_ready"):
             self._setup()
+
+    @property
+    def credential_id(self) -> str:
+        """The opaque identity of the credential this LM sends (never the key): part of its
+        response-cache keys and of the keys of its circuit breaker and rate limiter."""
+        return self._credential.identity
 
     # -- public calls ---------------------------------------------------------------------
 
@@ -232,6 +257,7 @@ class LM:
         """
         start = perf_counter()
         messages, params, key = self._prepare(messages, overrides)
+        headers = self._checked_headers()  # no key, no answer: not even a cached one
         if key is not None:
             hit = get_cache().get(key)
             if hit is not None:
@@ -242,7 +268,6 @@ class LM:
                     self._estimate_tokens(messages, params)
                 )
             url = self._url or self._resolve_url()
-            headers = self._headers()
             bodies = self._bodies(messages, params)
             slots = self._slots(url)
             if slots is None:
@@ -260,6 +285,7 @@ class LM:
         """Async :meth:`request` (uses the event loop's pooled client)."""
         start = perf_counter()
         messages, params, key = self._prepare(messages, overrides)
+        headers = self._checked_headers()
         if key is not None:
             hit = get_cache().get(key)
             if hit is not None:
@@ -270,7 +296,6 @@ class LM:
                     self._estimate_tokens(messages, params)
                 )
             url = self._url or await self._aresolve_url()
-            headers = self._headers()
             bodies = self._bodies(messages, params)
             slots = self._slots(url)
             if slots is not None:
@@ -294,6 +319,7 @@ class LM:
         """
         start = perf_counter()
         messages, params, key = self._prepare(messages, overrides)
+        headers = self._checked_headers()
         if key is not None:
             hit = get_cache().get(key)
             if hit is not None:
@@ -315,7 +341,7 @@ class LM:
             if slots is not None:
                 await slots.aacquire()
             try:
-                async with self._endpoint.astream(url, body, self._headers()) as response:
+                async with self._endpoint.astream(url, body, headers) as response:
                     try:
                         async for event in aiter_events(response.aiter_lines()):
                             delta = state.feed(event.event, event.data)
@@ -345,7 +371,7 @@ class LM:
         if overrides:
             use_cache = overrides.pop("cache", use_cache)
             if overrides:
-                _reject_credentials(overrides)
+                _reject_credentials(overrides, "a request")
                 params = {**params, **overrides}
                 if None in overrides.values():
                     params = {k: v for k, v in params.items() if v is not None}
@@ -356,21 +382,26 @@ class LM:
         return messages, params, hasher.hexdigest()
 
     def _api_key(self) -> str | None:
-        """The key, read from the environment at request time (never stored on the LM)."""
-        return os.environ.get(self._key_env) if self._key_env else None
+        """The key, read from its credential at request time (never stored on the LM)."""
+        return self._credential.key()
+
+    def _missing_key_error(self) -> AuthenticationError:
+        return self._credential.missing_key_error(self.model, self.provider)
 
     def _headers(self) -> dict[str, str]:
         key = self._api_key()
         if not key:
             if not self._key_optional:
-                raise AuthenticationError(
-                    f"{self.model}: no API key: set the {self._key_env} environment variable "
-                    "(or pass api_key_env= naming the variable that holds the key)",
-                    provider=self.provider,
-                    model=self.model,
-                )
+                raise self._missing_key_error()
             key = PLACEHOLDER_KEY
         return self._provider.headers(key)
+
+    def _checked_headers(self) -> dict[str, str]:
+        try:
+            return self._headers()
+        except LMError as error:
+            self._contextualize(error)
+            raise
 
     def _slots(self, url: httpx.URL) -> RequestSlots | None:
         """The client-side queue for servers that run one request at a time (the local model)."""
@@ -512,11 +543,11 @@ class LM:
         Our own ``base_url`` and ``api_key_env`` are kept, because :meth:`dump_state` round-trips
         them: a state from an untrusted source can therefore send the key held in a variable it
         names (or the provider's default variable) to a server it names. Load such states with
-        their ``lm`` entries removed, or only from trusted storage.
+        their ``lm`` entries removed, or only from trusted storage. A state never carries a
+        ``credential`` (nor other connection settings such as ``headers``): they are dropped.
         """
-        return cls(
-            **{k: v for k, v in state.items() if not k.startswith("_") and k not in _FOREIGN_STATE_KEYS}
-        )
+        dropped = _FOREIGN_STATE_KEYS | (CONNECTION_KEYS - {"base_url", "api_key_env"})
+        return cls(**{k: v for k, v in state.items() if not k.startswith("_") and k not in dropped})
 
     from_state = load_state
 
@@ -527,18 +558,28 @@ class LM:
         buckets with this one.
         """
         state = self.dump_state()
+        credential = self._given_credential
         for name, value in changes.items():
-            if value is None and name not in _CONFIG_FIELDS:
+            if name == "credential":
+                credential = value
+            elif value is None and name not in _CONFIG_FIELDS:
                 state.pop(name, None)
             else:
                 state[name] = value
-        return type(self)(**state)
+        if changes.get("api_key_env") is not None and "credential" not in changes:
+            credential = None  # a key variable given to the copy replaces the credential
+        return type(self)(**state, credential=credential)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"state": self.dump_state(), "history": list(self.history)}
+        # A credential holding a key refuses to be pickled (dspex.lm.credentials).
+        return {
+            "state": self.dump_state(),
+            "history": list(self.history),
+            "credential": self._given_credential,
+        }
 
     def __setstate__(self, data: dict[str, Any]) -> None:
-        self.__init__(**data["state"])  # type: ignore[misc]
+        self.__init__(**data["state"], credential=data.get("credential"))  # type: ignore[misc]
         self.history = data["history"]
 
     def __repr__(self) -> str:
@@ -547,4 +588,6 @@ class LM:
             for name in ("base_url", "api_key_env")
             if getattr(self, name) is not None
         )
+        if self._given_credential is not None:
+            extras += f", credential={self._given_credential!r}"
         return f"LM({self.model!r}{extras}, cache={self.cache}, kwargs={self.kwargs!r})"

@@ -1,7 +1,8 @@
 """Token buckets for requests-per-minute and tokens-per-minute limits.
 
-Buckets are shared by every LM that talks to the same endpoint with the same limits, so copies of
-an LM draw from one budget. A bucket holds at most one second's worth of tokens, which spreads
+Buckets are shared by every LM that talks to the same endpoint with the same credential and the
+same limits, so copies of an LM draw from one budget while another credential (another tenant)
+has its own. A bucket holds at most one second's worth of tokens, which spreads
 requests evenly instead of allowing a full minute's burst. Waiting callers reserve their tokens
 up front (the balance may go negative), so they are served in arrival order.
 """

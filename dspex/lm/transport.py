@@ -17,6 +17,7 @@ from dspex.lm.errors import (
     LMConnectionError,
     LMError,
     LMTimeoutError,
+    MalformedResponseError,
     error_for_status,
 )
 from dspex.lm.providers.base import error_details
@@ -52,7 +53,9 @@ class Endpoint:
     no retry.
     """
 
-    __slots__ = ("_breaker", "_breaker_url", "diagnose", "model", "policy", "provider", "timeout")
+    __slots__ = (
+        "_breaker", "_breaker_url", "credential_id", "diagnose", "model", "policy", "provider", "timeout"
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -60,20 +63,22 @@ class Endpoint:
         model: str,
         policy: RetryPolicy,
         timeout: float,
+        credential_id: str = "",
         diagnose: Diagnose | None = None,
     ) -> None:
         self.diagnose = diagnose
         self.provider = provider
         self.model = model
+        self.credential_id = credential_id
         self.policy = policy
         self.timeout = httpx.Timeout(timeout)
         self._breaker: CircuitBreaker | None = None
         self._breaker_url: httpx.URL | None = None
 
     def breaker(self, url: httpx.URL) -> CircuitBreaker:
-        """The circuit breaker of ``url`` + model (see :mod:`dspex.lm.breaker`)."""
+        """The circuit breaker of ``url`` + model + credential (see :mod:`dspex.lm.breaker`)."""
         if url is not self._breaker_url or self._breaker is None:
-            self._breaker = breaker_for(str(url), self.model)
+            self._breaker = breaker_for(str(url), self.model, self.credential_id)
             self._breaker_url = url
         return self._breaker
 
@@ -119,13 +124,23 @@ class Endpoint:
             return _json.loads(response.content)
         except ValueError:
             snippet = response.content[:200].decode("utf-8", "replace")
-            raise LMError(
+            raise MalformedResponseError(
                 f"{self.model}: {self.provider} returned malformed JSON "
                 f"(HTTP {response.status_code}): {snippet!r}",
                 provider=self.provider,
                 model=self.model,
                 status_code=response.status_code,
             ) from None
+
+    def _decoded_or_error(self, response: httpx.Response, headers: Mapping[str, str]) -> Any:
+        """The decoded body of a 2xx response, else the error to retry or raise (a 2xx body that
+        is not JSON is a retryable :class:`MalformedResponseError`)."""
+        if response.status_code >= 300:
+            return self.status_error(response, headers)
+        try:
+            return self.decode(response)
+        except MalformedResponseError as exc:
+            return exc
 
     def _next_delay(self, attempt: int, error: LMError) -> float | None:
         delay = self.policy.delay(attempt, error)
@@ -150,10 +165,10 @@ class Endpoint:
             except httpx.HTTPError as exc:
                 error = self.transport_error(exc, url)
             else:
-                if response.status_code < 300:
+                error = self._decoded_or_error(response, headers)
+                if not isinstance(error, LMError):
                     breaker.success()
-                    return self.decode(response)
-                error = self.status_error(response, headers)
+                    return error
             delay = self._next_delay(attempt, error)
             if delay is None:
                 breaker.failure(error)
@@ -172,10 +187,10 @@ class Endpoint:
             except httpx.HTTPError as exc:
                 error = await asyncio.to_thread(self.transport_error, exc, url)
             else:
-                if response.status_code < 300:
+                error = self._decoded_or_error(response, headers)
+                if not isinstance(error, LMError):
                     breaker.success()
-                    return self.decode(response)
-                error = self.status_error(response, headers)
+                    return error
             delay = self._next_delay(attempt, error)
             if delay is None:
                 breaker.failure(error)

@@ -3,6 +3,7 @@ a condition or over a list, wired together with a small safe expression language
 
 from dspex.pipelines.errors import PipelineError, PipelineIssue, PipelineValidationError
 from dspex.pipelines.expressions import Expression, ExpressionError
+from dspex.pipelines.expressions import Limits as PipelineLimits
 from dspex.pipelines.from_signature import pipeline_from_signature
 from dspex.pipelines.pipeline import Pipeline, validate_pipeline
 from dspex.pipelines.records import PipelinePrediction, StepRecord
@@ -13,6 +14,7 @@ __all__ = [
     "Pipeline",
     "PipelineError",
     "PipelineIssue",
+    "PipelineLimits",
     "PipelinePrediction",
     "PipelineValidationError",
     "StepRecord",

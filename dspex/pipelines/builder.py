@@ -10,7 +10,7 @@ from typing import Any
 
 from dspex.modules.registry import UnknownModuleError, get_module_type
 from dspex.pipelines.errors import PipelineIssue, PipelineValidationError
-from dspex.pipelines.expressions import Expression, ExpressionError
+from dspex.pipelines.expressions import Budget, Expression, ExpressionError
 from dspex.pipelines.expressions.tokenizer import KEYWORDS
 from dspex.pipelines.plan import ConditionalStep, MapStep, ModuleStep, ParallelStep, Plan, Step
 from dspex.pipelines.shapes import (
@@ -23,6 +23,7 @@ from dspex.pipelines.shapes import (
     check_expression,
     common_shape,
 )
+from dspex.settings import settings
 from dspex.signatures.errors import SignatureError
 from dspex.signatures.signature import Signature, make_signature
 
@@ -73,6 +74,9 @@ class _Builder:
         self.ids: dict[str, str] = {}
         self.count = 0
         self.input_names: set[str] = set()
+        # Constant expressions are evaluated once here, all against one budget: one that could
+        # never fit is a validation error, not a failure of every run.
+        self.budget = Budget(settings.pipeline_limits)
 
     def issue(self, path: str, message: str) -> None:
         self.issues.append(PipelineIssue(path, message))
@@ -427,6 +431,13 @@ class _Builder:
         except ExpressionError as exc:
             self.issue(path, str(exc))
             return None
+        if expression.is_constant():
+            try:
+                expression.evaluate({}, None, self.budget)
+            except ExpressionError as exc:
+                if exc.budget is not None:  # other failures are the run's (and may never happen)
+                    self.issue(path, str(exc))
+                    return None
         return expression
 
     def parallel_step(

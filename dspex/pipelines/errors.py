@@ -43,15 +43,25 @@ class PipelineError(RuntimeError):
     """A pipeline run failed in its own logic (an expression, a map over a non-list, ...).
 
     ``path`` and ``step_id`` name the step; ``steps`` holds the records of the steps that
-    finished before the failure. Errors raised by a step's module (LM errors, parse errors,
-    input validation) are re-raised as they are, with a note naming the step and with the same
-    ``pipeline_steps`` attribute.
+    finished before the failure; ``budget`` names the budget the run would have exceeded
+    (``max_elements``, ``max_step_runs``, ...; ``None`` for other failures). Errors raised by a
+    step's module (LM errors, parse errors, input validation) are re-raised as they are, with a
+    note naming the step and with the same ``pipeline_steps`` attribute.
     """
 
-    def __init__(self, reason: str, *, path: str, step_id: str | None = None, cause: Any = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str,
+        step_id: str | None = None,
+        cause: Any = None,
+        budget: str | None = None,
+    ):
         self.reason = reason
         self.path = path
         self.step_id = step_id
+        self.budget = budget
         self.steps: list[StepRecord] = []
         super().__init__(f"{path}: {reason}" if path else reason)
         if cause is not None:

@@ -9,22 +9,25 @@ layer afterwards; branches and map bodies are visible outside only through the s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import os
 import threading
 import time
 from collections import ChainMap
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dspex.lm.tracking import track_calls
 from dspex.pipelines.errors import PipelineError
-from dspex.pipelines.expressions import Expression, ExpressionError
+from dspex.pipelines.expressions import Budget, Expression, ExpressionError, Limits
+from dspex.pipelines.expressions.budget import BudgetFailure
 from dspex.pipelines.plan import ConditionalStep, MapStep, ModuleStep, ParallelStep, Plan, Step
 from dspex.pipelines.records import StepRecord
 from dspex.primitives.streams import emit_status
+from dspex.settings import settings
 
 __all__ = ["Executor"]
 
@@ -47,9 +50,20 @@ def _worker_pool() -> ThreadPoolExecutor:
 
 
 class Executor:
-    """One run of ``plan`` with ``modules`` (step id -> module). Not reusable across runs."""
+    """One run of ``plan`` with ``modules`` (step id -> module). Not reusable across runs.
 
-    def __init__(self, plan: Plan, modules: Mapping[str, Any], *, blocking: bool = False):
+    ``limits`` are the run's budgets (default: the ``pipeline_limits`` setting, else the defaults
+    of :class:`~dspex.pipelines.expressions.Limits`).
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        modules: Mapping[str, Any],
+        *,
+        blocking: bool = False,
+        limits: Limits | Mapping[str, Any] | None = None,
+    ):
         self.plan = plan
         self.modules = modules
         # blocking: call modules synchronously on worker threads (the sync ``Pipeline.__call__``
@@ -59,6 +73,7 @@ class Executor:
         self.aborted = False  # a concurrent member failed: members not started yet are skipped
         self.finished: list[StepRecord] = []  # completion order, for error reports
         self.inputs: dict[str, Any] = {}
+        self.budget = Budget(limits if limits is not None else settings.pipeline_limits)
 
     async def run(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], list[StepRecord]]:
         """The pipeline's outputs (before type validation) and the step records, in spec order."""
@@ -70,6 +85,9 @@ class Executor:
                 name: self.evaluate(expression, scope, f"output_map.{name}", None)
                 for name, expression in self.plan.output_map.items()
             }
+            with self.charged("output_map", None):
+                _, chars = self.budget.admit(outputs, "the pipeline's outputs together")
+                self.budget.record(chars, "the pipeline's outputs")
         except BaseException as exc:
             if isinstance(exc, PipelineError):
                 exc.steps = list(self.finished)
@@ -96,6 +114,8 @@ class Executor:
         return value, records
 
     async def step(self, step: Step, scope: Scope, index: int | None) -> tuple[Any, list[StepRecord]]:
+        with self.charged(step.path, step.id):
+            self.budget.step_run(1, f"at step {_label(step, index)}")
         if isinstance(step, ModuleStep):
             return await self.module_step(step, scope, index)
         record = StepRecord(step.id, step.kind, step.path, index)
@@ -126,8 +146,12 @@ class Executor:
             name: self.evaluate(expression, scope, f"{step.path}.inputs.{name}", step.id)
             for name, expression in step.inputs.items()
         }
-        record = StepRecord(step.id, "module", step.path, index, inputs=inputs, module=step.module_type)
         label = _label(step, index)
+        with self.charged(f"{step.path}.inputs", step.id):
+            self.budget.record(
+                sum(self.budget.size(value)[1] for value in inputs.values()), f"the inputs of step {label}"
+            )
+        record = StepRecord(step.id, "module", step.path, index, inputs=inputs, module=step.module_type)
         emit_status(f"step {label} started", label)
         started = time.perf_counter()
         module = self.modules[step.id or ""]
@@ -155,6 +179,9 @@ class Executor:
         record.latency_ms = (time.perf_counter() - started) * 1000.0
         record.lm_calls = list(calls)
         record.outputs = prediction.to_dict() if hasattr(prediction, "to_dict") else dict(prediction)
+        with self.charged(step.path, step.id):
+            _, chars = self.budget.admit(record.outputs, f"the outputs of step {label}")
+            self.budget.record(chars, f"the outputs of step {label}")
         self.finished.append(record)
         emit_status(f"step {label} finished", label)
         return dict(record.outputs), [record]
@@ -202,6 +229,9 @@ class Executor:
                 path=f"{step.path}.over",
                 step_id=step.id,
             )
+        with self.charged(f"{step.path}.over", step.id):
+            # Every item runs the body's steps at least once: refuse before starting any of them.
+            self.budget.expect_steps(len(items) * len(step.steps), f"{len(items)} items in map {step.label}")
         record.inputs = {"count": len(items)}
         record.outputs = {"count": len(items)}
         limit = asyncio.Semaphore(step.max_concurrency)
@@ -218,7 +248,10 @@ class Executor:
             return value, records
 
         results = await self._all([iteration(position, item) for position, item in enumerate(items)])
-        return [value for value, _ in results], [r for _, records in results for r in records]
+        values = [value for value, _ in results]
+        with self.charged(step.path, step.id):
+            self.budget.admit(values, f"the value of map {step.label}")
+        return values, [r for _, records in results for r in records]
 
     async def _all(self, awaitables: list[Awaitable[Any]]) -> list[Any]:
         """Results of all ``awaitables`` run concurrently, in order; the first failure is raised
@@ -258,9 +291,17 @@ class Executor:
     # -- values -----------------------------------------------------------------------------
     def evaluate(self, expression: Expression, scope: Scope, path: str, step_id: str | None) -> Any:
         try:
-            return expression.evaluate(scope, self.inputs)
+            return expression.evaluate(scope, self.inputs, self.budget)
         except ExpressionError as exc:
-            raise PipelineError(str(exc), path=path, step_id=step_id) from None
+            raise PipelineError(str(exc), path=path, step_id=step_id, budget=exc.budget) from None
+
+    @contextlib.contextmanager
+    def charged(self, path: str, step_id: str | None) -> Iterator[None]:
+        """Budget checks of the run itself: an exceeded budget is a PipelineError at ``path``."""
+        try:
+            yield
+        except BudgetFailure as failure:
+            raise PipelineError(str(failure), path=path, step_id=step_id, budget=failure.budget) from None
 
 
 def _label(step: Step, index: int | None) -> str:

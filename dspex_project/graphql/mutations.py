@@ -6,7 +6,8 @@ error: a Django ``ValidationError`` from the mutation or the service becomes the
 ``errors { field message code }`` (``field`` is the camelCase input path, ``null`` for the input
 as a whole); a uniqueness race caught by the database is code ``CONFLICT``. Only a missing
 permission is a top-level GraphQL error (code ``UNAUTHENTICATED`` or ``FORBIDDEN``), as it
-concerns the whole operation.
+concerns the whole operation. Text holding a NUL character or an unpaired surrogate, anywhere in
+the arguments, is refused before the mutation runs (code ``INVALID_TEXT``, naming the field).
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from graphene.utils.str_converters import to_camel_case
 
 from dspex_project.graphql.filters import decode_node_id
 from dspex_project.graphql.permissions import Permission, check_permissions
+from dspex_project.safe_input import BadText, check_text, format_path
 
-__all__ = ["BaseMutation", "MutationError", "PayloadErrors", "get_visible_or_error", "validation_errors"]
+__all__ = [
+    "BaseMutation",
+    "MutationError",
+    "PayloadErrors",
+    "bad_text_errors",
+    "get_visible_or_error",
+    "validation_errors",
+]
 
 
 class MutationError(graphene.ObjectType):
@@ -78,6 +87,36 @@ def validation_errors(
             code = (error.code or "invalid").upper()
             items.extend({"field": prefix.rstrip(".") or None, "message": m, "code": code} for m in error)
     return items
+
+
+def _schema_path(arguments: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """``path`` with the names of arguments and input-object fields camelCased as in the schema;
+    keys inside JSON values are the client's own and stay as given. The ``input`` argument itself
+    is left out (error fields are paths inside it)."""
+    shown: list[str | int] = []
+    container: Any = arguments
+    for depth, part in enumerate(path):
+        schema_level = depth == 0 or (isinstance(container, dict) and type(container) is not dict)
+        if not (depth == 0 and part == "input" and len(path) > 1):
+            shown.append(to_camel_case(part) if schema_level and isinstance(part, str) else part)
+        try:
+            container = container[part]
+        except (KeyError, IndexError, TypeError):
+            container = None
+    return tuple(shown)
+
+
+def bad_text_errors(arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    """``[{field, message, code: INVALID_TEXT}]`` for the first string in ``arguments`` holding a
+    NUL character or an unpaired surrogate (``[]`` when there is none). The field is the camelCase
+    path inside the ``input`` argument (``name``, ``lmConfig.baseUrl``, ``inputs.question``)."""
+    try:
+        check_text(arguments)
+    except BadText as exc:
+        field = format_path(_schema_path(arguments, exc.path)) or None
+        message = f"`{field}` {exc.problem}" if field else exc.message
+        return [{"field": field, "message": message, "code": "INVALID_TEXT"}]
+    return []
 
 
 def get_visible_or_error(node_type: Any, global_id: str, *, user: Any, field: str) -> Any:
@@ -147,6 +186,9 @@ class BaseMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, root: Any, info: Any, **arguments: Any) -> Any:
         user = check_permissions(info, cls._meta.permissions)
+        bad_text = bad_text_errors(arguments)
+        if bad_text:
+            return cls(errors=cls.build_errors(bad_text))
         try:
             payload = cls.perform_mutation(info, user, **arguments)
         except ValidationError as exc:

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from datasets.models import Split
+from dspex_project.filter_fields import FiniteNumberFilter, IdFilter
 from dspex_project.runs import RunStatus
 from evaluations.models import Evaluation, EvaluationResult
 
@@ -14,10 +15,10 @@ __all__ = ["EvaluationFilter", "EvaluationResultFilter"]
 
 class EvaluationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RunStatus.choices)
-    program = django_filters.NumberFilter(field_name="program_version__program_id")
-    program_version = django_filters.NumberFilter(field_name="program_version_id")
-    dataset = django_filters.NumberFilter(field_name="dataset_version__dataset_id")
-    dataset_version = django_filters.NumberFilter(field_name="dataset_version_id")
+    program = IdFilter(field_name="program_version__program_id")
+    program_version = IdFilter(field_name="program_version_id")
+    dataset = IdFilter(field_name="dataset_version__dataset_id")
+    dataset_version = IdFilter(field_name="dataset_version_id")
     split = django_filters.ChoiceFilter(choices=Split.choices)
 
     class Meta:
@@ -27,8 +28,8 @@ class EvaluationFilter(django_filters.FilterSet):
 
 class EvaluationResultFilter(django_filters.FilterSet):
     failed = django_filters.BooleanFilter(method="filter_failed", help_text="Only results with an error")
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
-    max_score = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
+    min_score = FiniteNumberFilter(field_name="score", lookup_expr="gte")
+    max_score = FiniteNumberFilter(field_name="score", lookup_expr="lte")
 
     class Meta:
         model = EvaluationResult

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from datasets.models import Dataset, Split
+from dspex_project.rest import SafeJSONField
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES
 from programs.api.fields import VisiblePrimaryKeyField
@@ -63,7 +64,7 @@ class EvaluationResultSerializer(serializers.ModelSerializer):
         "example": ["exact_match", {"name": "f1", "field": "answer"}],
     }
 )
-class MetricsField(serializers.JSONField):
+class MetricsField(SafeJSONField):
     """Metric names, or objects with a ``name`` and options; the first is the main score."""
 
 

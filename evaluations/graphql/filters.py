@@ -7,6 +7,7 @@ from typing import Any
 import django_filters as filters
 from django.db.models import QuerySet
 
+from dspex_project.filter_fields import IsoDateTimeFilter
 from dspex_project.graphql.filters import FloatFilter, NodeIDFilter
 from evaluations.models import Evaluation, EvaluationResult
 
@@ -20,8 +21,8 @@ class EvaluationFilter(filters.FilterSet):
     program_version = NodeIDFilter(field_name="program_version", type_name="ProgramVersion")
     dataset = NodeIDFilter(field_name="dataset_version__dataset", type_name="Dataset")
     dataset_version = NodeIDFilter(field_name="dataset_version", type_name="DatasetVersion")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     order_by = filters.OrderingFilter(fields=("created_at", "score", "id"))
 
     class Meta:

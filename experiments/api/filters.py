@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from dspex_project.filter_fields import IdFilter
 from dspex_project.runs import RunStatus
 from experiments.models import Experiment
 
@@ -12,10 +13,10 @@ __all__ = ["ExperimentFilter"]
 
 class ExperimentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RunStatus.choices)
-    program = django_filters.NumberFilter(field_name="program_version__program_id")
-    program_version = django_filters.NumberFilter(field_name="program_version_id")
-    dataset = django_filters.NumberFilter(field_name="dataset_version__dataset_id")
-    dataset_version = django_filters.NumberFilter(field_name="dataset_version_id")
+    program = IdFilter(field_name="program_version__program_id")
+    program_version = IdFilter(field_name="program_version_id")
+    dataset = IdFilter(field_name="dataset_version__dataset_id")
+    dataset_version = IdFilter(field_name="dataset_version_id")
     optimizer = django_filters.CharFilter()
 
     class Meta:

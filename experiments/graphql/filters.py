@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as filters
 
+from dspex_project.filter_fields import IsoDateTimeFilter
 from dspex_project.graphql.filters import FloatFilter, NodeIDFilter
 from experiments.models import Experiment, Trial
 
@@ -17,8 +18,8 @@ class ExperimentFilter(filters.FilterSet):
     program_version = NodeIDFilter(field_name="program_version", type_name="ProgramVersion")
     dataset = NodeIDFilter(field_name="dataset_version__dataset", type_name="Dataset")
     dataset_version = NodeIDFilter(field_name="dataset_version", type_name="DatasetVersion")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     order_by = filters.OrderingFilter(fields=("created_at", "best_score", "id"))
 
     class Meta:

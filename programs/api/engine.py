@@ -20,9 +20,10 @@ __all__ = ["EngineCapabilitiesView"]
 class EngineCapabilitiesView(ApiViewMixin, APIView):
     """The hybrid engine's registry (``modules``/``optimizers`` -> ``native``, ``dspy``,
     ``backends``), ``stats`` (count, errors, error rate, p50/p95 latency per backend and type) and
-    ``breakers`` (state per LM endpoint: closed, open or half-open), and the ``program_types``,
-    ``tools`` and ``rewards`` a program may name."""
+    ``breakers`` (closed, open or half-open) of your own programs' credentials, the LM
+    ``endpoints`` your programs may name (names and models; URLs for staff only), and the
+    ``program_types``, ``tools`` and ``rewards`` a program may name."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(engine_capabilities())
+        return Response(engine_capabilities(request.user))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from dspex_project.filter_fields import IdFilter, IsoDateTimeFilter
 from programs.models import Execution, Program, ProgramVersion, Signature
 from programs.module_types import module_type_choices
 
@@ -23,7 +24,7 @@ class ProgramFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     module_type = django_filters.ChoiceFilter(choices=module_type_choices)
     backend = django_filters.ChoiceFilter(choices=Program.Backend.choices)
-    signature = django_filters.NumberFilter(field_name="signature_id")
+    signature = IdFilter(field_name="signature_id")
     owner = django_filters.CharFilter(field_name="owner__username", help_text="Username (staff)")
 
     class Meta:
@@ -41,14 +42,12 @@ class ProgramVersionFilter(django_filters.FilterSet):
 
 class ExecutionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Execution.Status.choices)
-    program = django_filters.NumberFilter(field_name="program_version__program_id")
-    program_version = django_filters.NumberFilter(field_name="program_version_id")
-    version = django_filters.NumberFilter(
-        field_name="program_version__number", help_text="Version number (with program=)"
-    )
+    program = IdFilter(field_name="program_version__program_id")
+    program_version = IdFilter(field_name="program_version_id")
+    version = IdFilter(field_name="program_version__number", help_text="Version number (with program=)")
     backend = django_filters.CharFilter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Execution

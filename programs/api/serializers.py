@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from programs import codecs
 from programs.api.fields import SecretFreeJSONField, VisiblePrimaryKeyField
-from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 from programs.module_types import module_type_choices
 
 __all__ = [
@@ -22,6 +22,8 @@ __all__ = [
     "ExecutionDetailSerializer",
     "ExecutionSerializer",
     "LMCallTraceSerializer",
+    "LMCredentialInputSerializer",
+    "LMCredentialSerializer",
     "ProgramInputSerializer",
     "ProgramSerializer",
     "ProgramVersionInputSerializer",
@@ -85,7 +87,7 @@ class SignatureInputSerializer(serializers.Serializer):
 class ProgramSerializer(serializers.ModelSerializer):
     signature_name = serializers.CharField(source="signature.name", read_only=True)
     module_config = SecretFreeJSONField()
-    lm_config = SecretFreeJSONField(help_text='{"model", "base_url", "params", "api_key_env"}')
+    lm_config = SecretFreeJSONField(help_text='{"endpoint", "model", "credential", "params"}')
     current_version = serializers.IntegerField(
         source="current_version.number", read_only=True, allow_null=True, help_text="Its number"
     )
@@ -109,8 +111,10 @@ class ProgramInputSerializer(serializers.Serializer):
     backend = serializers.ChoiceField(choices=Program.Backend.choices, default=Program.Backend.AUTO)
     lm_config = serializers.DictField(
         default=dict,
-        help_text='{"model", "base_url", "params", "api_key_env"}: the NAME of the environment '
-        "variable holding the key, never the key",
+        help_text='{"endpoint", "model", "credential", "params"}: an endpoint of this server (see '
+        "GET /api/engine/capabilities/), a model it allows, the id of one of your credentials "
+        "(POST /api/credentials/; default: the endpoint's shared key) and generation parameters. "
+        "Never a URL, an environment variable name or a key",
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -150,6 +154,30 @@ class ProgramVersionInputSerializer(serializers.Serializer):
         min_value=1, required=False, help_text="Number of the parent version (default: the current one)"
     )
     make_current = serializers.BooleanField(default=True)
+
+
+# -- LM credentials --------------------------------------------------------------------------------
+class LMCredentialSerializer(serializers.ModelSerializer):
+    """A stored key as it is shown: label and fingerprint, never the key."""
+
+    owner = UsernameField()
+
+    class Meta:
+        model = LMCredential
+        fields = ["id", "endpoint", "label", "fingerprint", "owner", "created_at"]
+        read_only_fields = fields
+
+
+class LMCredentialInputSerializer(serializers.Serializer):
+    endpoint = serializers.CharField(max_length=64, help_text="An endpoint that takes users' own keys")
+    label = serializers.CharField(max_length=100, help_text="Unique among your credentials")
+    api_key = serializers.CharField(
+        write_only=True,
+        trim_whitespace=True,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text="The key; stored encrypted, never shown again, only sent to this endpoint",
+    )
 
 
 # -- executions ------------------------------------------------------------------------------------

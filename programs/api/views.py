@@ -21,11 +21,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from dspex_project.parsers import SafeJSONParser
 from dspex_project.permissions import SettingsScopedRateThrottle
 from dspex_project.rest import ApiViewMixin, InputOutputMixin
 from experiments.api.serializers import ExperimentSerializer, OptimizeInputSerializer
@@ -38,6 +38,8 @@ from programs.api.serializers import (
     ExecuteResultSerializer,
     ExecutionDetailSerializer,
     ExecutionSerializer,
+    LMCredentialInputSerializer,
+    LMCredentialSerializer,
     ProgramInputSerializer,
     ProgramSerializer,
     ProgramVersionInputSerializer,
@@ -48,7 +50,13 @@ from programs.api.serializers import (
 from programs.errors import ExecutionFailed
 from programs.models import Program, ProgramVersion
 
-__all__ = ["ExecutionViewSet", "ProgramVersionViewSet", "ProgramViewSet", "SignatureViewSet"]
+__all__ = [
+    "ExecutionViewSet",
+    "LMCredentialViewSet",
+    "ProgramVersionViewSet",
+    "ProgramViewSet",
+    "SignatureViewSet",
+]
 
 ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name -> list of messages")
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Missing, or not yours")
@@ -180,7 +188,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[JSONParser],
+        parser_classes=[SafeJSONParser],
         throttle_classes=[SettingsScopedRateThrottle],
         throttle_scope="execute",
     )
@@ -198,7 +206,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
             events = services.program_execute_stream(
                 program=program, inputs=inputs, user=request.user, version=version
             )
-            response = StreamingHttpResponse(server_sent_events(events), content_type="text/event-stream")
+            response = StreamingHttpResponse(ServerSentEvents(events), content_type="text/event-stream")
             response["Cache-Control"] = "no-cache"
             response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
             return response
@@ -248,7 +256,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[JSONParser],
+        parser_classes=[SafeJSONParser],
         throttle_classes=[SettingsScopedRateThrottle],
         throttle_scope="optimize",
     )
@@ -291,10 +299,29 @@ class ExecuteQuerySerializer(serializers.Serializer):
         return attrs
 
 
-def server_sent_events(events: Any) -> Any:
-    """``(event, data)`` pairs as ``text/event-stream`` frames (data as one JSON line)."""
-    for kind, data in events:
-        yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+class ServerSentEvents:
+    """``(event, data)`` pairs as ``text/event-stream`` frames (data as one JSON line); a
+    ``ping`` is a comment line (``: ping``), which clients ignore and which lets the server
+    notice a client that went away.
+
+    Django calls :meth:`close` when the response ends, also when the client disconnected
+    mid-stream (the write failed): closing ``events`` then cancels the run.
+    """
+
+    def __init__(self, events: Any) -> None:
+        self.events = events
+
+    def __iter__(self) -> Any:
+        for kind, data in self.events:
+            if kind == "ping":
+                yield ": ping\n\n"
+                continue
+            yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+
+    def close(self) -> None:
+        close = getattr(self.events, "close", None)
+        if close is not None:
+            close()
 
 
 # -- program versions ------------------------------------------------------------------------------
@@ -386,3 +413,39 @@ class ExecutionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ExecutionDetailSerializer if self.action == "retrieve" else ExecutionSerializer
+
+
+# -- LM credentials --------------------------------------------------------------------------------
+@extend_schema_view(
+    create=write_schema(LMCredentialInputSerializer, LMCredentialSerializer, created=True),
+    destroy=extend_schema(responses={204: None, 404: NOT_FOUND}),
+)
+class LMCredentialViewSet(
+    ApiViewMixin,
+    InputOutputMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your own API keys for the LM endpoints that take them. The key is write-only: it is stored
+    encrypted and never shown again (only its label and fingerprint); a program uses one with
+    ``lm_config.credential`` = its id, and it is only ever sent to its endpoint. To change a key,
+    delete it and store the new one."""
+
+    serializer_class = LMCredentialSerializer
+    input_serializer_class = LMCredentialInputSerializer
+    ordering_fields = ["id", "endpoint", "label", "created_at"]
+    ordering = ["endpoint", "label", "id"]
+    search_fields = ["label", "endpoint"]
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.lm_credential_list(user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        credential = services.lm_credential_create(**self.validated_input(), owner=request.user)
+        return Response(self.output(credential), status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.lm_credential_delete(credential=instance)

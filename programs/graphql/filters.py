@@ -7,6 +7,7 @@ from typing import Any
 import django_filters as filters
 from django.db.models import Q, QuerySet
 
+from dspex_project.filter_fields import IsoDateTimeFilter
 from dspex_project.graphql.filters import IntFilter, NodeIDFilter
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
 
@@ -30,8 +31,8 @@ class SignatureFilter(filters.FilterSet):
         method=_search(("name", "spec", "instructions")), label="Name, spec or instructions contain"
     )
     owner = filters.CharFilter(field_name="owner__username", label="Owner's username (staff see all)")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     order_by = filters.OrderingFilter(fields=("name", "created_at", "updated_at", "id"))
 
     class Meta:
@@ -47,8 +48,8 @@ class ProgramFilter(filters.FilterSet):
     module_type = filters.CharFilter(label="predict, chain_of_thought, ...")
     backend = filters.CharFilter(label="auto, native or dspy")
     owner = filters.CharFilter(field_name="owner__username", label="Owner's username (staff see all)")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     order_by = filters.OrderingFilter(fields=("name", "created_at", "updated_at", "id"))
 
     class Meta:
@@ -72,8 +73,8 @@ class ExecutionFilter(filters.FilterSet):
     program_version = NodeIDFilter(field_name="program_version", type_name="ProgramVersion")
     status = filters.CharFilter(label="pending, running, succeeded or failed")
     backend = filters.CharFilter()
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     order_by = filters.OrderingFilter(fields=("created_at", "latency_ms", "cost", "id"))
 
     class Meta:

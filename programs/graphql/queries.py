@@ -16,6 +16,7 @@ from programs.graphql import filters
 from programs.graphql.types import (
     ExecutionType,
     LMCallTraceType,
+    LMCredentialType,
     ProgramType,
     ProgramVersionType,
     SignatureType,
@@ -35,6 +36,10 @@ class ProgramQueries(graphene.ObjectType):
     executions = FilterConnectionField(ExecutionType, filterset_class=filters.ExecutionFilter)
     lm_call_trace = relay.Node.Field(LMCallTraceType)
     lm_call_traces = FilterConnectionField(LMCallTraceType, filterset_class=filters.LMCallTraceFilter)
+    lm_credential = relay.Node.Field(LMCredentialType)
+    lm_credentials = relay.ConnectionField(
+        LMCredentialType._meta.connection, description="Your stored API keys (label and fingerprint)"
+    )
     engine_capabilities = JSON(
         required=True,
         description="Module and optimizer types by backend (native, dspy), per-backend stats of this "
@@ -45,8 +50,11 @@ class ProgramQueries(graphene.ObjectType):
     def resolve_engine_capabilities(root: Any, info: Any) -> Any:
         from programs.codecs import engine_capabilities
 
-        require_user(info)
-        return engine_capabilities()
+        return engine_capabilities(require_user(info))
+
+    @staticmethod
+    def resolve_lm_credentials(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+        return visible_rows(LMCredentialType, info)
 
     @staticmethod
     def resolve_signatures(root: Any, info: Any, **kwargs: Any) -> QuerySet:

@@ -1,5 +1,6 @@
-"""GraphQL types of the programs app. Nothing here shows a credential: LM configs hold only the
-*name* of the environment variable with the key, and JSON that could carry one is redacted."""
+"""GraphQL types of the programs app. Nothing here shows a credential: LM configs name an endpoint
+and the id of a stored credential, stored credentials show a label and a fingerprint only, and JSON
+that could carry a key is redacted."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from graphene import relay
 from dspex_project.graphql.scalars import JSON, redact_credentials
 from dspex_project.graphql.types import CountableConnection, VisibleNode
 from programs import selectors
-from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
+from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 
 __all__ = [
     "ExecutionType",
     "LMCallTraceType",
     "LMConfigType",
+    "LMCredentialType",
     "ProgramType",
     "ProgramVersionType",
     "SignatureType",
@@ -48,20 +50,53 @@ class SignatureType(VisibleNode):
 
 
 class LMConfigType(graphene.ObjectType):
-    """The LM a program calls. ``apiKeyEnv`` is the *name* of the environment variable holding the
-    key; the key itself is never stored."""
+    """The LM a program calls: an endpoint of this server, a model, and optionally one of the
+    owner's stored credentials (else the endpoint's shared key). Never a URL or a key."""
 
     class Meta:
         name = "LMConfig"
 
-    model = graphene.String(description="e.g. openai/gpt-4o-mini (empty: the server's default LM)")
-    base_url = graphene.String(description="An OpenAI-compatible server, if not the provider's")
-    api_key_env = graphene.String(description="Name of the environment variable with the key")
+    endpoint = graphene.String(description="An endpoint of this server (empty: the model's provider)")
+    model = graphene.String(description="e.g. gpt-4o-mini or openai/gpt-4o-mini (empty: the default)")
+    credential = graphene.Int(description="The id of one of the owner's LM credentials")
     params = JSON(required=True, description="Generation and client parameters (temperature, ...)")
+    # Kept so that older queries still run; programs never name URLs or variables any more.
+    base_url = graphene.String(deprecation_reason="Programs name an endpoint; always null")
+    api_key_env = graphene.String(deprecation_reason="Programs use credentials; always null")
+
+    @staticmethod
+    def resolve_base_url(root: dict[str, Any], info: Any) -> None:
+        return None
+
+    @staticmethod
+    def resolve_api_key_env(root: dict[str, Any], info: Any) -> None:
+        return None
 
     @staticmethod
     def resolve_params(root: dict[str, Any], info: Any) -> Any:
         return redact_credentials(root.get("params") or {})
+
+
+class LMCredentialType(VisibleNode):
+    """A stored API key, as it is shown: its endpoint, label and fingerprint. The key itself is
+    write-only (``createLmCredential``) and never readable."""
+
+    class Meta:
+        model = LMCredential
+        name = "LMCredential"
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+        fields = ("id", "endpoint", "label", "fingerprint", "owner", "created_at")
+
+    database_id = graphene.Int(required=True, description="The id to give as lmConfig.credential")
+
+    @classmethod
+    def visible_queryset(cls, *, user: Any) -> QuerySet:
+        return selectors.lm_credential_list(user=user)
+
+    @staticmethod
+    def resolve_database_id(root: LMCredential, info: Any) -> int:
+        return root.pk
 
 
 class ProgramType(VisibleNode):

@@ -40,3 +40,8 @@ def one_of_everything(openai_stub, qa_program, qa_dataset_version):
     evaluation_start(evaluation=evaluation)
     example = qa_dataset_version.examples.get(split="dev")
     evaluation_result_record(evaluation=evaluation, example=example, prediction={"answer": "Rome"}, score=1.0)
+    from programs.services import lm_credential_create
+
+    lm_credential_create(
+        owner=qa_program.owner, endpoint="stub", label="qa key", api_key="sk-admin-test-key-1"
+    )

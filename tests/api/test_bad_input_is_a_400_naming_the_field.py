@@ -83,7 +83,7 @@ def test_a_missing_name_is_a_shape_error(ada_api):
     [
         ({"model": "openai/x", "api_key": "sk-live-123"}, "must not contain credentials"),
         ({"model": "openai/x", "params": {"headers": {"Authorization": "Bearer x"}}}, "credentials"),
-        ({"model": "openai/x", "api_key_env": "sk-live-1234567890"}, "NAME of an environment variable"),
+        ({"model": "openai/x", "api_key_env": "sk-live-1234567890"}, "lm_config.api_key_env is not accepted"),
         ({"model": "openai/x", "temperature": 0.5}, "unknown lm_config key"),
         ({"model": 3}, "lm_config.model must be a string"),
     ],

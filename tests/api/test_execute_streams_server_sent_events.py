@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def events_of(response) -> list[tuple[str, dict]]:
     assert response["Content-Type"] == "text/event-stream"
     text = b"".join(response.streaming_content).decode()
-    frames = [frame for frame in text.split("\n\n") if frame.strip()]
+    # ": ping" comment frames (keep-alives of an idle stream) carry no event
+    frames = [frame for frame in text.split("\n\n") if frame.strip() and not frame.startswith(":")]
     parsed = []
     for frame in frames:
         kind, data = frame.split("\n")

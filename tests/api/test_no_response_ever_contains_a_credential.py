@@ -12,7 +12,19 @@ from tests.stubs.fixtures import STUB_KEY
 pytestmark = pytest.mark.django_db
 
 
+USER_KEY = "sk-ada-stored-key-0123456789abcdef"
+
+
 def test_nothing_the_api_returns_holds_the_key_or_a_credential_field(ada_api, openai_stub, qa_program):
+    created = ada_api.post(
+        "/api/credentials/", {"endpoint": "stub", "label": "mine", "api_key": USER_KEY}, format="json"
+    )
+    assert created.status_code == 201 and USER_KEY not in created.content.decode()
+    ada_api.patch(
+        f"/api/programs/{qa_program.pk}/",
+        {"lm_config": {**qa_program.lm_config, "credential": created.json()["id"]}},
+        format="json",
+    )
     openai_stub.script(reply(answer="Paris"))
     execution_id = ada_api.post(
         f"/api/programs/{qa_program.pk}/execute/", {"question": "q"}, format="json"
@@ -24,13 +36,20 @@ def test_nothing_the_api_returns_holds_the_key_or_a_credential_field(ada_api, op
         "/api/executions/",
         f"/api/executions/{execution_id}/",
         "/api/signatures/",
+        "/api/credentials/",
+        f"/api/credentials/{created.json()['id']}/",
+        "/api/engine/capabilities/",
     ]:
         response = ada_api.get(url)
         assert response.status_code == 200
         assert STUB_KEY not in response.content.decode(), url
-        assert list(credential_keys(response.json())) == [], url
+        assert USER_KEY not in response.content.decode(), url
+        assert openai_stub.url not in response.content.decode(), url
+        if url != "/api/engine/capabilities/":  # its program types have a "key" (their name)
+            assert list(credential_keys(response.json())) == [], url
     program = ada_api.get(f"/api/programs/{qa_program.pk}/").json()
-    assert program["lm_config"]["api_key_env"] == "DSPEX_STUB_API_KEY"
+    assert program["lm_config"]["endpoint"] == "stub"  # an endpoint name: no URL, no variable name
+    assert "DSPEX_STUB_API_KEY" not in str(program)
 
 
 def test_a_credential_smuggled_into_a_stored_row_is_not_shown(ada_api, qa_program):

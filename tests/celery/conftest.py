@@ -23,7 +23,13 @@ from typing import Any
 
 import pytest
 
-from tests.celery.workers import BROKER_URL, REPO, database_url, skip_unless_postgres_and_redis
+from tests.celery.workers import (
+    BROKER_URL,
+    REPO,
+    database_url,
+    lm_endpoint_env,
+    skip_unless_postgres_and_redis,
+)
 from tests.stubs.fixtures import STUB_KEY, STUB_KEY_ENV
 
 TIMEOUT = 60.0
@@ -86,6 +92,7 @@ def start_worker(broker_queue: str, tmp_path: Path) -> Iterator[Callable[..., An
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": BROKER_URL,
             STUB_KEY_ENV: STUB_KEY,
+            **lm_endpoint_env(),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
             "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(options),

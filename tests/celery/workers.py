@@ -32,6 +32,7 @@ __all__ = [
     "REPO",
     "database_url",
     "delete_keys",
+    "lm_endpoint_env",
     "log_tail",
     "redis_is_up",
     "skip_unless_postgres_and_redis",
@@ -78,6 +79,16 @@ def skip_unless_postgres_and_redis(url: str = BROKER_URL) -> None:
         pytest.skip(f"needs Redis at {url} (.ci/run starts it)")
 
 
+def lm_endpoint_env() -> dict[str, str]:
+    """The endpoints and credentials key of this test (e.g. the stub endpoint), for a worker."""
+    from django.conf import settings
+
+    return {
+        "DSPEX_LM_ENDPOINTS": json.dumps(settings.DSPEX_LM_ENDPOINTS),
+        "DSPEX_CREDENTIALS_KEY": settings.DSPEX_CREDENTIALS_KEY,
+    }
+
+
 def start_worker(queue: str, log: Path, *, transport_options: dict[str, Any], name: str = "w") -> Any:
     env = {
         **os.environ,
@@ -85,6 +96,7 @@ def start_worker(queue: str, log: Path, *, transport_options: dict[str, Any], na
         "CELERY_BROKER_URL": BROKER_URL,
         "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(transport_options),
         STUB_KEY_ENV: STUB_KEY,
+        **lm_endpoint_env(),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "PYTHONUNBUFFERED": "1",
     }

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(openai_stub, stub_lm_config):
-    """Run the demo on the stub (which always answers "positive"); returns stdout."""
+    """Run the demo on the stub (which always answers "positive"); returns stdout. The stub is the
+    allow-listed endpoint "stub"; --base-url/--api-key-env name exactly its URL and variable."""
     openai_stub.responder = lambda request: reply(label="positive")
 
     def run(*args):
@@ -84,10 +85,8 @@ def test_another_model_updates_the_program_but_keeps_its_version(demo, openai_st
         "1",
         "--model",
         "openai/stub-model-2",
-        "--base-url",
-        openai_stub.base_url,
-        "--api-key-env",
-        STUB_KEY_ENV,
+        "--endpoint",
+        "stub",
         "--no-cache",
         stdout=io.StringIO(),
         stderr=io.StringIO(),

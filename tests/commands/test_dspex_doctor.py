@@ -46,7 +46,15 @@ def test_a_working_setup_passes_and_unapplied_migrations_fail(tmp_path):
     assert "FAIL" in _row(before.stdout, "migrations") and "run manage.py migrate" in before.stdout
     assert migrated.returncode == 0, migrated.stderr
     assert after.returncode == 0, after.stdout + after.stderr
-    for name in ("python", "packages", "database", "migrations", "broker", "local model file", "local runtime"):
+    for name in (
+        "python",
+        "packages",
+        "database",
+        "migrations",
+        "broker",
+        "local model file",
+        "local runtime",
+    ):
         assert " ok " in _row(after.stdout, name) + " ", name
     assert "completed one token" in _row(after.stdout, "local runtime")
     assert "eagerly" in _row(after.stdout, "broker")
@@ -94,7 +102,9 @@ def test_a_missing_model_package_fails_the_local_model_row(monkeypatch, capsys):
 def test_a_configured_endpoint_without_its_key_variable_fails(openai_stub, monkeypatch, capsys):
     monkeypatch.delenv("DOCTOR_KEY", raising=False)
 
-    code = dspex_main(["doctor", "--no-local", "--endpoint", f"stub=openai,{openai_stub.base_url},DOCTOR_KEY"])
+    code = dspex_main(
+        ["doctor", "--no-local", "--endpoint", f"stub=openai,{openai_stub.base_url},DOCTOR_KEY"]
+    )
 
     output = capsys.readouterr().out
     assert code == 1
@@ -105,7 +115,9 @@ def test_a_configured_endpoint_without_its_key_variable_fails(openai_stub, monke
 def test_a_reachable_endpoint_is_ok_and_its_key_is_sent_but_never_printed(openai_stub, monkeypatch, capsys):
     monkeypatch.setenv("DOCTOR_KEY", SECRET)
 
-    code = dspex_main(["doctor", "--no-local", "--endpoint", f"stub=openai,{openai_stub.base_url},DOCTOR_KEY"])
+    code = dspex_main(
+        ["doctor", "--no-local", "--endpoint", f"stub=openai,{openai_stub.base_url},DOCTOR_KEY"]
+    )
 
     output = capsys.readouterr().out
     assert code == 0, output
@@ -151,3 +163,21 @@ def test_an_unreachable_endpoint_fails(monkeypatch, capsys):
     output = capsys.readouterr().out
     assert code == 1
     assert "unreachable" in _row(output, "endpoint gone")
+
+
+def test_an_operator_endpoint_without_its_key_fails_and_the_defaults_only_warn(tmp_path):
+    result = _manage(
+        "dspex_doctor",
+        "--no-local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'doctor.sqlite3'}",
+        DSPEX_LM_ENDPOINTS='{"vllm": {"provider": "openai", "base_url": "http://127.0.0.1:1/v1", '
+        '"key_env": "VLLM_DOCTOR_KEY", "models": ["*"], "allow_private": true}}',
+        OPENAI_API_KEY="",
+        ANTHROPIC_API_KEY="",
+    )
+
+    assert result.returncode == 1
+    assert "FAIL" in _row(result.stdout, "endpoint vllm") and "VLLM_DOCTOR_KEY is not set" in result.stdout
+    assert "warn" in _row(result.stdout, "endpoint openai")
+    assert "endpoint vllm" in result.stdout.split("required check(s) failed:")[1]
+    assert "endpoint openai" not in result.stdout.split("required check(s) failed:")[1]

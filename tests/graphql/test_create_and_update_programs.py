@@ -11,11 +11,11 @@ pytestmark = pytest.mark.django_db
 
 CREATE = """mutation($input: CreateProgramInput!) { createProgram(input: $input) {
     program { id name moduleType backend moduleConfig description
-              lmConfig { model baseUrl apiKeyEnv params } signature { name }
+              lmConfig { endpoint model credential params } signature { name }
               currentVersion { number source } versions { totalCount } }
     errors { field message code } } }"""
 UPDATE = """mutation($id: ID!, $input: UpdateProgramInput!) { updateProgram(id: $id, input: $input) {
-    program { name description moduleType backend lmConfig { model apiKeyEnv params } signature { name } }
+    program { name description moduleType backend lmConfig { endpoint model params } signature { name } }
     errors { field message code } } }"""
 
 
@@ -30,8 +30,8 @@ def test_it_creates_a_program_and_its_first_version(graphql, qa_signature, user)
                 "description": "Answers questions.",
                 "backend": "native",
                 "lmConfig": {
-                    "model": "openai/gpt-4o-mini",
-                    "apiKeyEnv": "OPENAI_API_KEY",
+                    "endpoint": "openai",
+                    "model": "gpt-4o-mini",
                     "params": {"temperature": 0.2},
                 },
             }
@@ -43,9 +43,9 @@ def test_it_creates_a_program_and_its_first_version(graphql, qa_signature, user)
     assert program["moduleType"] == "chain_of_thought"
     assert program["backend"] == "native"
     assert program["lmConfig"] == {
-        "model": "openai/gpt-4o-mini",
-        "baseUrl": None,
-        "apiKeyEnv": "OPENAI_API_KEY",
+        "endpoint": "openai",
+        "model": "gpt-4o-mini",
+        "credential": None,
         "params": {"temperature": 0.2},
     }
     assert program["signature"] == {"name": "qa"}
@@ -53,11 +53,7 @@ def test_it_creates_a_program_and_its_first_version(graphql, qa_signature, user)
     assert program["versions"] == {"totalCount": 1}
     row = Program.objects.get()
     assert row.owner == user
-    assert row.lm_config == {
-        "model": "openai/gpt-4o-mini",
-        "api_key_env": "OPENAI_API_KEY",
-        "params": {"temperature": 0.2},
-    }
+    assert row.lm_config == {"endpoint": "openai", "model": "gpt-4o-mini", "params": {"temperature": 0.2}}
 
 
 def test_the_defaults_are_a_predict_module_on_auto_with_the_default_lm(graphql, qa_signature):
@@ -65,7 +61,7 @@ def test_the_defaults_are_a_predict_module_on_auto_with_the_default_lm(graphql, 
         "createProgram"
     ]["program"]
     assert (program["moduleType"], program["backend"], program["moduleConfig"]) == ("predict", "auto", {})
-    assert program["lmConfig"] == {"model": None, "baseUrl": None, "apiKeyEnv": None, "params": {}}
+    assert program["lmConfig"] == {"endpoint": None, "model": None, "credential": None, "params": {}}
 
 
 @pytest.mark.parametrize(
@@ -74,7 +70,8 @@ def test_the_defaults_are_a_predict_module_on_auto_with_the_default_lm(graphql, 
         ({"moduleType": "telepathy"}, "moduleType", "telepathy"),
         ({"backend": "quantum"}, "backend", "quantum"),
         ({"lmConfig": {"params": {"api_key": "sk-live-123"}}}, "lmConfig", "must not contain credentials"),
-        ({"lmConfig": {"apiKeyEnv": "sk-live-0123456789"}}, "lmConfig", "NAME of an environment variable"),
+        ({"lmConfig": {"apiKeyEnv": "sk-live-0123456789"}}, "lmConfig", "api_key_env is not accepted"),
+        ({"lmConfig": {"baseUrl": "http://127.0.0.1:9/v1"}}, "lmConfig", "base_url is not accepted"),
         ({"moduleConfig": {"password": "hunter2"}}, "moduleConfig", "must not contain credentials"),
         ({"moduleConfig": [1, 2]}, "moduleConfig", "must be a JSON object"),
         ({"name": ""}, "name", "blank"),
@@ -112,7 +109,7 @@ def test_it_updates_only_the_fields_given(graphql, qa_program):
     assert payload["errors"] == []
     assert payload["program"]["description"] == "Now documented."
     assert payload["program"]["backend"] == "native"
-    assert payload["program"]["lmConfig"]["model"] == "openai/stub-model"
+    assert payload["program"]["lmConfig"]["model"] == "stub-model"
     qa_program.refresh_from_db()
     assert qa_program.backend == "native" and qa_program.name == "qa"
 
@@ -121,7 +118,7 @@ def test_the_lm_config_is_replaced_as_a_whole(graphql, qa_program):
     payload = graphql(UPDATE, {"id": gid(qa_program), "input": {"lmConfig": {"model": "openai/other"}}}).data[
         "updateProgram"
     ]
-    assert payload["program"]["lmConfig"] == {"model": "openai/other", "apiKeyEnv": None, "params": {}}
+    assert payload["program"]["lmConfig"] == {"endpoint": None, "model": "openai/other", "params": {}}
 
 
 def test_the_signature_can_be_changed_to_another_of_yours(graphql, qa_program, user):

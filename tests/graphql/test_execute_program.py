@@ -8,7 +8,7 @@ from programs.models import Execution
 from programs.services import program_version_create
 from tests.graphql.conftest import gid
 from tests.platform_fixtures import reply
-from tests.stubs.fixtures import STUB_KEY, STUB_KEY_ENV
+from tests.stubs.fixtures import STUB_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,7 @@ EXECUTE = """mutation($id: ID!, $inputs: JSON!, $version: ID) {
 PARIS = "[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"
 
 
-def test_a_program_created_over_graphql_runs_on_the_stub_server(graphql, openai_stub, monkeypatch, user):
-    monkeypatch.setenv(STUB_KEY_ENV, STUB_KEY)
+def test_a_program_created_over_graphql_runs_on_the_stub_server(graphql, openai_stub, stub_endpoint, user):
     signature = graphql(
         'mutation { createSignature(input: {name: "qa", spec: "question -> answer"}) { signature { id } } }'
     ).data["createSignature"]["signature"]
@@ -32,11 +31,7 @@ def test_a_program_created_over_graphql_runs_on_the_stub_server(graphql, openai_
             "input": {
                 "name": "qa",
                 "signature": signature["id"],
-                "lmConfig": {
-                    "model": "openai/stub-model",
-                    "baseUrl": openai_stub.base_url,
-                    "apiKeyEnv": STUB_KEY_ENV,
-                },
+                "lmConfig": {"endpoint": stub_endpoint, "model": "stub-model"},
             }
         },
     ).data["createProgram"]["program"]

@@ -1,4 +1,5 @@
-"""Nothing resembling a key leaves the API: LM configs hold env var names, JSON is redacted."""
+"""Nothing resembling a key leaves the API: LM configs name endpoints, stored keys are write-only,
+JSON is redacted."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.stubs.fixtures import STUB_KEY
 pytestmark = pytest.mark.django_db
 
 EVERYTHING = """query($id: ID!) { program(id: $id) {
-    lmConfig { model baseUrl apiKeyEnv params } moduleConfig
+    lmConfig { endpoint model credential baseUrl apiKeyEnv params } moduleConfig
     currentVersion { state executions { edges { node { inputs outputs error
         lmCalls { edges { node { messages params outputs usage response } } } } } } } } }"""
 
@@ -24,7 +25,7 @@ def deep_queries_allowed(settings):
     settings.DSPEX_GRAPHQL_MAX_DEPTH = 20
 
 
-def test_a_run_program_shows_the_key_variable_name_never_the_key(graphql, openai_stub, qa_program):
+def test_a_run_program_shows_its_endpoint_never_the_key_or_its_variable(graphql, openai_stub, qa_program):
     openai_stub.script(reply(answer="Paris"))
     graphql(
         'mutation($id: ID!) { executeProgram(id: $id, inputs: {question: "q"}) { errors { message } } }',
@@ -32,7 +33,9 @@ def test_a_run_program_shows_the_key_variable_name_never_the_key(graphql, openai
     )
     result = graphql(EVERYTHING, {"id": gid(qa_program)})
     text = json.dumps(result.data)
-    assert result.data["program"]["lmConfig"]["apiKeyEnv"] == "DSPEX_STUB_API_KEY"
+    assert result.data["program"]["lmConfig"]["endpoint"] == "stub"
+    assert "DSPEX_STUB_API_KEY" not in text
+    assert openai_stub.base_url not in text
     assert STUB_KEY not in text
     assert "sk-" not in text
     assert "Bearer" not in text
@@ -56,13 +59,74 @@ def test_credential_like_keys_that_reach_stored_json_are_redacted(graphql, qa_pr
     assert program["moduleConfig"] == {"token": "[redacted]"}
 
 
-def test_the_schema_has_no_field_for_a_key_or_a_password(graphql):
+# The one place a key goes in: the write-only input of createLmCredential.
+WRITE_ONLY_KEY_INPUTS = {("CreateLMCredentialInput", "apikey")}
+
+
+def test_the_schema_has_no_field_for_a_key_or_a_password_but_the_write_only_input(graphql):
     result = graphql("{ __schema { types { name fields { name } inputFields { name } } } }")
-    names = {
+    outputs = {
         field["name"].lower()
         for kind in result.data["__schema"]["types"]
         if not kind["name"].startswith("__")
-        for field in (kind["fields"] or []) + (kind["inputFields"] or [])
+        for field in kind["fields"] or []
     }
-    assert "apikeyenv" in names
-    assert not {"apikey", "password", "secret", "token", "key"} & names
+    inputs = {
+        (kind["name"], field["name"].lower())
+        for kind in result.data["__schema"]["types"]
+        if not kind["name"].startswith("__")
+        for field in kind["inputFields"] or []
+    }
+    forbidden = {"apikey", "password", "secret", "token", "key"}
+    assert not forbidden & outputs
+    assert {item for item in inputs if item[1] in forbidden} == WRITE_ONLY_KEY_INPUTS
+
+
+USER_KEY = "sk-grace-graphql-key-0123456789ab"
+CREATE_CREDENTIAL = """mutation($input: CreateLMCredentialInput!) { createLmCredential(input: $input) {
+    credential { id databaseId endpoint label fingerprint } errors { field message } } }"""
+
+
+def test_a_stored_key_is_write_only(graphql, qa_program, openai_stub):
+    created = graphql(
+        CREATE_CREDENTIAL, {"input": {"endpoint": "stub", "label": "mine", "apiKey": USER_KEY}}
+    ).data["createLmCredential"]
+    assert created["errors"] == []
+    credential = created["credential"]
+    assert credential["fingerprint"].startswith("sha256:") and USER_KEY not in json.dumps(created)
+
+    listed = graphql("{ lmCredentials { edges { node { label fingerprint endpoint owner { username } } } } }")
+    assert [e["node"]["label"] for e in listed.data["lmCredentials"]["edges"]] == ["mine"]
+    update = """mutation($id: ID!, $input: UpdateProgramInput!) { updateProgram(id: $id, input: $input) {
+        program { lmConfig { endpoint credential } } errors { field message } } }"""
+    config = {"endpoint": "stub", "model": "m", "credential": credential["databaseId"]}
+    changed = graphql(update, {"id": gid(qa_program), "input": {"lmConfig": config}}).data["updateProgram"]
+    assert changed["program"]["lmConfig"] == {"endpoint": "stub", "credential": credential["databaseId"]}
+    openai_stub.script(reply(answer="Paris"))
+    graphql(
+        'mutation($id: ID!) { executeProgram(id: $id, inputs: {question: "q"}) { errors { message } } }',
+        {"id": gid(qa_program)},
+    )
+    assert openai_stub.requests[0].headers["authorization"] == f"Bearer {USER_KEY}"
+    everything = graphql(EVERYTHING, {"id": gid(qa_program)})
+    assert USER_KEY not in json.dumps(everything.data) + json.dumps(listed.data)
+
+    deleted = graphql(
+        "mutation($id: ID!) { deleteLmCredential(id: $id) { deletedId errors { message } } }",
+        {"id": credential["id"]},
+    ).data["deleteLmCredential"]
+    assert deleted == {"deletedId": credential["id"], "errors": []}
+
+
+def test_another_users_credentials_are_not_visible(graphql, graphql_as, other_user, stub_endpoint):
+    graphql(CREATE_CREDENTIAL, {"input": {"endpoint": "stub", "label": "mine", "apiKey": USER_KEY}})
+    theirs = graphql_as(other_user)("{ lmCredentials { edges { node { label } } } }")
+    assert theirs.data["lmCredentials"]["edges"] == []
+
+
+def test_a_bad_key_is_a_payload_error_on_api_key(graphql, stub_endpoint):
+    payload = graphql(
+        CREATE_CREDENTIAL, {"input": {"endpoint": "stub", "label": "x", "apiKey": "has spaces in it"}}
+    ).data["createLmCredential"]
+    assert payload["credential"] is None
+    assert payload["errors"][0]["field"] == "apiKey"

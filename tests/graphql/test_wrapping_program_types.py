@@ -25,12 +25,7 @@ def test_graphql_creates_and_executes_a_best_of_n_program(graphql, openai_stub, 
                 "signature": gid(signature),
                 "moduleType": "best_of_n",
                 "moduleConfig": {"N": 2, "threshold": 1.0, "reward": LABEL_REWARD},
-                "lmConfig": {
-                    "model": stub_lm_config["model"],
-                    "baseUrl": stub_lm_config["base_url"],
-                    "apiKeyEnv": stub_lm_config["api_key_env"],
-                    "params": stub_lm_config["params"],
-                },
+                "lmConfig": stub_lm_config,
             }
         },
     ).data["createProgram"]

@@ -11,6 +11,7 @@ import dspex
 from programs import codecs
 from programs.models import Execution, Signature
 from programs.services import program_create, program_version_create, signature_create
+from tests.stubs.fixtures import STUB_KEY_ENV
 
 pytestmark = pytest.mark.django_db
 
@@ -72,21 +73,15 @@ def test_a_state_saved_by_dspex_loads_as_a_version(qa_signature, tmp_path):
     assert "metadata" not in codecs.module_from_version(version).dump_state()
 
 
-def test_an_lm_config_becomes_an_lm(settings):
-    lm = codecs.lm_from_config(
-        {
-            "model": "openai/m",
-            "base_url": "http://127.0.0.1:9/v1",
-            "api_key_env": "K",
-            "params": {"temperature": 0.3},
-        }
-    )
+def test_an_lm_config_becomes_an_lm_on_its_endpoint(stub_endpoint, openai_stub):
+    lm = codecs.lm_from_config({"endpoint": "stub", "model": "m", "params": {"temperature": 0.3}})
     assert (lm.model, lm.base_url, lm.api_key_env, lm.kwargs["temperature"]) == (
         "openai/m",
-        "http://127.0.0.1:9/v1",
-        "K",
+        openai_stub.base_url,
+        None,
         0.3,
     )
+    assert lm._key_env == STUB_KEY_ENV  # the operator's variable, named by the endpoint
 
 
 def test_the_default_model_comes_from_the_setting_at_call_time(settings):

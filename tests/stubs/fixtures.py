@@ -3,6 +3,7 @@
 - ``openai_stub`` / ``anthropic_stub``: a session-wide server, reset before and after each test.
 - ``stub_lm``: an ``LM`` talking to ``openai_stub`` (no cache, fast retries).
 - ``make_stub_lm(**overrides)``: build more such LMs (e.g. ``cache=True``, ``num_retries=0``).
+- ``recording_server``: a server that records every request with its headers (an attacker's).
 - autouse: the LM disk cache lives in a per-test temporary directory, memory cache and rate-limit
   buckets start empty.
 """
@@ -16,6 +17,7 @@ import pytest
 
 from tests.stubs.anthropic_stub import AnthropicStub
 from tests.stubs.openai_stub import OpenAIStub
+from tests.stubs.recording import RecordingServer
 
 STUB_KEY_ENV = "DSPEX_STUB_API_KEY"
 STUB_KEY = "sk-stub-secret-0123456789abcdef"
@@ -52,6 +54,14 @@ def _openai_stub_server() -> Iterator[OpenAIStub]:
 @pytest.fixture(scope="session")
 def _anthropic_stub_server() -> Iterator[AnthropicStub]:
     server = AnthropicStub().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def recording_server() -> Iterator[RecordingServer]:
+    """A server of its own on 127.0.0.1 that records every request it receives."""
+    server = RecordingServer().start()
     yield server
     server.stop()
 

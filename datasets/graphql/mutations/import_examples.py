@@ -13,6 +13,7 @@ from datasets.graphql.types import DatasetType, DatasetVersionType, ExampleFileF
 from datasets.services import dataset_import
 from dspex_project.graphql.mutations import BaseMutation, PayloadErrors, get_visible_or_error
 from dspex_project.graphql.permissions import IsAuthenticated
+from dspex_project.parsers import max_upload_bytes
 from programs.graphql.types import SignatureType
 
 __all__ = ["ImportExamples", "ImportExamplesError", "ImportExamplesInput"]
@@ -59,7 +60,20 @@ class ImportExamples(BaseMutation):
         signature = None
         if input.get("signature"):
             signature = get_visible_or_error(SignatureType, input["signature"], user=user, field="signature")
-        file = io.BytesIO(input["content"].encode("utf-8"))
+        content = input["content"].encode("utf-8", "surrogatepass")
+        limit = max_upload_bytes()
+        if len(content) > limit:
+            raise PayloadErrors(
+                [
+                    {
+                        "field": "content",
+                        "message": f"the file is {len(content)} bytes; the most accepted is {limit} bytes "
+                        "(DSPEX_MAX_UPLOAD_BYTES)",
+                        "code": "TOO_LARGE",
+                    }
+                ]
+            )
+        file = io.BytesIO(content)
         if input.get("file_name"):
             file.name = Path(input["file_name"]).name
         default_split = input.get("default_split")

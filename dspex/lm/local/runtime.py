@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import platform
-import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from dspex.lm.errors import signal_name
 from dspex.lm.local.model import ensure_model_file
 
 __all__ = ["REBUILD_COMMAND", "RuntimeCheck", "check_runtime", "cpu_features", "installed_build"]
@@ -75,12 +75,7 @@ class RuntimeCheck:
 
     @property
     def signal_name(self) -> str | None:
-        if self.returncode is None or self.returncode >= 0:
-            return None
-        try:
-            return signal.Signals(-self.returncode).name
-        except ValueError:
-            return f"signal {-self.returncode}"
+        return signal_name(self.returncode)
 
     def report(self, model_name: str = "gemma-3-270m") -> str:
         """One paragraph saying what happened, on which CPU, and how to rebuild."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dspex.pipelines.expressions.budget import Budget
 from dspex.pipelines.expressions.errors import ExpressionError
 from dspex.pipelines.expressions.evaluator import evaluate
-from dspex.pipelines.expressions.nodes import Name, Node, walk
+from dspex.pipelines.expressions.nodes import Name, Node, Root, walk
 from dspex.pipelines.expressions.parser import parse
 
 __all__ = ["Expression"]
@@ -30,12 +31,22 @@ class Expression:
         self.source = source
         self.tree: Node = parse(source)
 
-    def evaluate(self, names: Mapping[str, Any] | None = None, root: Any = None) -> Any:
-        """The value for bare ``names`` (step outputs, loop variables) and ``$`` = ``root``."""
+    def evaluate(
+        self, names: Mapping[str, Any] | None = None, root: Any = None, budget: Budget | None = None
+    ) -> Any:
+        """The value for bare ``names`` (step outputs, loop variables) and ``$`` = ``root``.
+
+        ``budget`` is the budget of the run this evaluation is part of (default: a fresh one
+        with the default :class:`~dspex.pipelines.expressions.budget.Limits`).
+        """
         try:
-            return evaluate(self.tree, names or {}, root)
+            return evaluate(self.tree, names or {}, root, budget)
         except ExpressionError as error:
             raise error.located(self.source) from None
+
+    def is_constant(self) -> bool:
+        """Whether the value depends on nothing (no names, no ``$``): the same on every run."""
+        return not any(isinstance(node, Name | Root) for node in walk(self.tree))
 
     def names(self) -> set[str]:
         """The bare names this expression reads."""

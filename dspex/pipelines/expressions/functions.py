@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dspex.pipelines.expressions.errors import ExpressionError
 from dspex.pipelines.expressions.values import (
@@ -18,18 +20,28 @@ from dspex.pipelines.expressions.values import (
     type_name,
 )
 
+if TYPE_CHECKING:
+    from dspex.pipelines.expressions.budget import Meter
+
 __all__ = ["FUNCTIONS", "Function", "contains"]
+
+_WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
 class Function:
-    """A callable with an arity range (``max_args=None``: any number)."""
+    """A callable with an arity range (``max_args=None``: any number).
+
+    ``cost(meter, *args)``, when given, runs before the call: it refuses a call whose result
+    would be over budget (before anything is built) and returns the units of work to charge.
+    """
 
     name: str
     implementation: Callable[..., Any]
     min_args: int
     max_args: int | None
     usage: str
+    cost: Callable[..., int] | None = None
 
     def check_arity(self, count: int, source: str, position: int) -> None:
         if count < self.min_args or (self.max_args is not None and count > self.max_args):
@@ -166,26 +178,96 @@ def _coalesce(*values: Any) -> Any:
     return next((value for value in values if value is not None), None)
 
 
-def _define(name: str, implementation: Callable[..., Any], min_args: int, max_args: int | None, usage: str):
-    return name, Function(name, implementation, min_args, max_args, usage)
+# -- costs: checked before the call, from the arguments' sizes ------------------------------------
+def _text_length(meter: Meter, value: Any) -> int:
+    """Characters of ``to_text(value)`` (strings unquoted, containers as JSON), without building it."""
+    if isinstance(value, str):
+        return len(value)
+    return meter.size(value)[1] - (2 if value is None or isinstance(value, bool) else 0)
+
+
+def _str_cost(meter: Meter, value: Any) -> int:
+    if isinstance(value, str) or is_number(value) or value is None or isinstance(value, bool):
+        return 1
+    length = _text_length(meter, value)
+    if length > MAX_TEXT:
+        raise Failure(f"text result is too long (more than {MAX_TEXT} characters)")
+    return meter.size(value)[0]
+
+
+def _join_cost(meter: Meter, values: Any, separator: Any = "") -> int:
+    if not isinstance(values, list | tuple) or not isinstance(separator, str):
+        return 1  # the call itself reports the wrong type
+    length = len(separator) * max(len(values) - 1, 0)
+    for value in values:
+        length += _text_length(meter, value)
+        if length > MAX_TEXT:
+            raise Failure(f"text result is too long (more than {MAX_TEXT} characters)")
+    return len(values) + length // 64
+
+
+def _split_cost(meter: Meter, text: Any, separator: Any = None) -> int:
+    if not isinstance(text, str):
+        return 1
+    if isinstance(separator, str) and separator:
+        parts = text.count(separator) + 1
+    elif separator is None:
+        parts = sum(1 for _ in itertools.islice(_WORD.finditer(text), MAX_ITEMS + 1))
+    else:
+        return 1
+    if parts > MAX_ITEMS:
+        raise Failure(f"split() result is too long (more than {MAX_ITEMS} items)")
+    return parts + len(text) // 64
+
+
+def _scan_cost(meter: Meter, value: Any, *rest: Any) -> int:
+    """Functions that read every element of their first argument once."""
+    if isinstance(value, str):
+        return len(value) // 64 + 1
+    if isinstance(value, list | tuple):
+        return len(value) + 1
+    return 1
+
+
+def _extreme_cost(meter: Meter, *args: Any) -> int:
+    if len(args) == 1:
+        return _scan_cost(meter, args[0])
+    return len(args)
+
+
+def _contains_cost(meter: Meter, container: Any, item: Any) -> int:
+    if isinstance(container, str):
+        return len(container) // 64 + 1
+    return meter.size(container)[0]
+
+
+def _define(
+    name: str,
+    implementation: Callable[..., Any],
+    min_args: int,
+    max_args: int | None,
+    usage: str,
+    cost: Callable[..., int] | None = None,
+):
+    return name, Function(name, implementation, min_args, max_args, usage, cost)
 
 
 FUNCTIONS: dict[str, Function] = dict(
     [
         _define("len", _len, 1, 1, "len(value)"),
-        _define("lower", lambda s: _text(s, "lower").lower(), 1, 1, "lower(text)"),
-        _define("upper", lambda s: _text(s, "upper").upper(), 1, 1, "upper(text)"),
-        _define("strip", lambda s: _text(s, "strip").strip(), 1, 1, "strip(text)"),
-        _define("str", to_text, 1, 1, "str(value)"),
+        _define("lower", lambda s: _text(s, "lower").lower(), 1, 1, "lower(text)", _scan_cost),
+        _define("upper", lambda s: _text(s, "upper").upper(), 1, 1, "upper(text)", _scan_cost),
+        _define("strip", lambda s: _text(s, "strip").strip(), 1, 1, "strip(text)", _scan_cost),
+        _define("str", to_text, 1, 1, "str(value)", _str_cost),
         _define("int", _int, 1, 1, "int(value)"),
         _define("float", _float, 1, 1, "float(value)"),
         _define("bool", bool, 1, 1, "bool(value)"),
         _define("abs", _abs, 1, 1, "abs(number)"),
         _define("round", _round, 1, 2, "round(number[, digits])"),
-        _define("min", _extreme("min", min), 1, None, "min(list) or min(a, b, ...)"),
-        _define("max", _extreme("max", max), 1, None, "max(list) or max(a, b, ...)"),
-        _define("sum", _sum, 1, 1, "sum(list)"),
-        _define("contains", contains, 2, 2, "contains(container, item)"),
+        _define("min", _extreme("min", min), 1, None, "min(list) or min(a, b, ...)", _extreme_cost),
+        _define("max", _extreme("max", max), 1, None, "max(list) or max(a, b, ...)", _extreme_cost),
+        _define("sum", _sum, 1, 1, "sum(list)", _scan_cost),
+        _define("contains", contains, 2, 2, "contains(container, item)", _contains_cost),
         _define(
             "startswith",
             lambda s, p: _text(s, "startswith").startswith(_text(p, "startswith")),
@@ -200,9 +282,9 @@ FUNCTIONS: dict[str, Function] = dict(
             2,
             "endswith(text, suffix)",
         ),
-        _define("split", _split, 1, 2, "split(text[, separator])"),
-        _define("join", _join, 1, 2, "join(list[, separator])"),
-        _define("replace", _replace, 3, 3, "replace(text, old, new)"),
+        _define("split", _split, 1, 2, "split(text[, separator])", _split_cost),
+        _define("join", _join, 1, 2, "join(list[, separator])", _join_cost),
+        _define("replace", _replace, 3, 3, "replace(text, old, new)", _scan_cost),
         _define("coalesce", _coalesce, 1, None, "coalesce(a, b, ...)"),
     ]
 )

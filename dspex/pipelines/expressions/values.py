@@ -8,6 +8,7 @@ fields). Reading a field is a key lookup, never attribute access on a Python obj
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,13 +99,17 @@ def read_index(value: Any, index: Any) -> Any:
 
 
 def check_size(value: Any) -> Any:
-    """``value`` when it is within the limits for text, list and integer sizes."""
+    """``value`` when it is within the limits for text, list and integer sizes (and, for a
+    float, finite)."""
     if isinstance(value, str) and len(value) > MAX_TEXT:
         raise Failure(f"text result is too long (more than {MAX_TEXT} characters)")
     if isinstance(value, list) and len(value) > MAX_ITEMS:
         raise Failure(f"list result is too long (more than {MAX_ITEMS} items)")
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise Failure(f"number is too large (more than {MAX_INT_BITS} bits)")
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no Infinity or NaN: such a value could be neither stored nor sent.
+        raise Failure(f"the result is not a finite number ({value})")
     return value
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import graphene
 
+from programs.graphql.mutations.create_lm_credential import CreateLMCredential
 from programs.graphql.mutations.create_program import CreateProgram
 from programs.graphql.mutations.create_signature import CreateSignature
+from programs.graphql.mutations.delete_lm_credential import DeleteLMCredential
 from programs.graphql.mutations.execute_program import ExecuteProgram
 from programs.graphql.mutations.execute_program_async import ExecuteProgramAsync
 from programs.graphql.mutations.update_program import UpdateProgram
 from programs.graphql.mutations.update_signature import UpdateSignature
 
 __all__ = [
+    "CreateLMCredential",
     "CreateProgram",
     "CreateSignature",
+    "DeleteLMCredential",
     "ExecuteProgram",
     "ExecuteProgramAsync",
     "ProgramMutations",
@@ -29,3 +33,5 @@ class ProgramMutations(graphene.ObjectType):
     update_program = UpdateProgram.Field()
     execute_program = ExecuteProgram.Field()
     execute_program_async = ExecuteProgramAsync.Field()
+    create_lm_credential = CreateLMCredential.Field()
+    delete_lm_credential = DeleteLMCredential.Field()

@@ -19,13 +19,20 @@ __all__ = ["LMConfigInput", "check_inputs", "check_throttle", "lm_config_from_in
 
 
 class LMConfigInput(graphene.InputObjectType):
-    """The LM a program calls. Give the *name* of the environment variable that holds the key
-    (``apiKeyEnv``), never a key."""
+    """The LM a program calls: an endpoint of this server (``engineCapabilities`` lists yours), a
+    model it allows, optionally the id of one of your credentials. Never a URL or a key."""
 
-    model = graphene.String(description="e.g. openai/gpt-4o-mini (empty: the server's default LM)")
-    base_url = graphene.String(description="An OpenAI-compatible server, if not the provider's")
-    api_key_env = graphene.String(description="Name of the environment variable with the key")
+    endpoint = graphene.String(description="An endpoint of this server (empty: the model's provider)")
+    model = graphene.String(description="e.g. gpt-4o-mini or openai/gpt-4o-mini (empty: the default)")
+    credential = graphene.Int(description="The id of one of your LM credentials (createLmCredential)")
     params = JSON(description="Generation and client parameters: temperature, max_tokens, cache, ...")
+    base_url = graphene.String(
+        deprecation_reason="Programs cannot choose URLs: name an endpoint (refused unless it is "
+        "exactly an endpoint's URL)"
+    )
+    api_key_env = graphene.String(
+        deprecation_reason="Programs cannot name environment variables: store a credential"
+    )
 
 
 def lm_config_from_input(value: dict[str, Any] | None) -> dict[str, Any]:

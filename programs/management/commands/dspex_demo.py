@@ -72,9 +72,18 @@ class Command(BaseCommand):
             default=None,
             help="the LM (default: DSPEX_DEFAULT_LM, i.e. local/gemma-3-270m), e.g. openai/gpt-4o-mini",
         )
-        parser.add_argument("--base-url", default=None, help="an OpenAI-compatible server for --model")
         parser.add_argument(
-            "--api-key-env", default=None, help="the environment variable holding the key (never the key)"
+            "--endpoint",
+            default=None,
+            help="an endpoint of DSPEX_LM_ENDPOINTS for --model (default: its provider's)",
+        )
+        parser.add_argument(
+            "--base-url",
+            default=None,
+            help="the URL of an endpoint of DSPEX_LM_ENDPOINTS (prefer --endpoint)",
+        )
+        parser.add_argument(
+            "--api-key-env", default=None, help="that endpoint's key variable (prefer --endpoint)"
         )
         parser.add_argument(
             "--strict",
@@ -133,7 +142,9 @@ class Command(BaseCommand):
             raise CommandError(f"--demos must be between 0 and 32, got {demo_count}")
         model = options["model"] or settings.DSPEX_DEFAULT_LM
         lm_config: dict[str, Any] = {"model": model}
-        if options["base_url"]:
+        if options["endpoint"]:
+            lm_config["endpoint"] = options["endpoint"]
+        if options["base_url"]:  # accepted when it is exactly an endpoint's URL (programs.endpoints)
             lm_config["base_url"] = options["base_url"]
         if options["api_key_env"]:
             lm_config["api_key_env"] = options["api_key_env"]
@@ -185,7 +196,7 @@ class Command(BaseCommand):
                 bar.write(line, out)
                 bar.advance()
         elapsed = time.perf_counter() - started
-        self._summary(program, version, executions, correct, elapsed)
+        self._summary(program, version, executions, correct, elapsed, strict=options["strict"])
         if options["optimize"]:
             OptimizeDemo(self.stdout, self.stderr, ADMIN_HOST).run(signature, lm_config, dataset_version, n)
 
@@ -196,6 +207,8 @@ class Command(BaseCommand):
         executions: list[Execution],
         correct: int,
         elapsed: float,
+        *,
+        strict: bool = False,
     ) -> None:
         total = len(executions)
         failed = sum(e.status == Execution.Status.FAILED for e in executions)
@@ -230,6 +243,6 @@ class Command(BaseCommand):
                 "Check this machine with `python manage.py dspex_doctor` (the local model, the "
                 "database, the broker and the LM endpoints, each with what is wrong)."
             )
-        if failed and options["strict"]:
+        if failed and strict:
             first = next(execution for execution in executions if execution.error)
             raise CommandError(f"{failed} of {total} executions failed (--strict); the first: {first.error}")

@@ -106,13 +106,27 @@ def test_cache_false_per_call_neither_reads_nor_writes(openai_stub, cached_lm):
     assert "cache" not in openai_stub.requests[1].json
 
 
-def test_the_key_excludes_the_api_key(openai_stub, make_stub_lm, monkeypatch):
+def test_the_key_tells_credentials_apart_without_holding_the_key(openai_stub, make_stub_lm, monkeypatch):
+    # Two key variables are two credentials (two tenants): neither reads the other's answers.
     monkeypatch.setenv("TEAM_A_KEY", "sk-team-a-000000000000")
     monkeypatch.setenv("TEAM_B_KEY", "sk-team-b-111111111111")
-    openai_stub.script("shared")
+    openai_stub.script("team a", "team b")
 
     make_stub_lm(cache=True, api_key_env="TEAM_A_KEY").request(MESSAGES)
     response = make_stub_lm(cache=True, api_key_env="TEAM_B_KEY").request(MESSAGES)
+
+    assert response.cache_hit is False
+    assert response.outputs == ["team b"]
+
+
+def test_a_rotated_key_in_the_same_variable_keeps_its_cache(openai_stub, make_stub_lm, monkeypatch):
+    # The identity comes from the variable's name, never from the key's value.
+    monkeypatch.setenv("TEAM_A_KEY", "sk-team-a-000000000000")
+    openai_stub.script("cached")
+    make_stub_lm(cache=True, api_key_env="TEAM_A_KEY").request(MESSAGES)
+    monkeypatch.setenv("TEAM_A_KEY", "sk-team-a-rotated-999999")
+
+    response = make_stub_lm(cache=True, api_key_env="TEAM_A_KEY").request(MESSAGES)
 
     assert response.cache_hit is True
     assert len(openai_stub.requests) == 1

@@ -62,6 +62,18 @@ def test_cached_texts_are_not_sent_again(openai_stub, make_embedder):
     assert second == [first[1], pytest.approx(fake_embedding("c")), first[0]]
 
 
+def test_cached_vectors_are_kept_per_credential(openai_stub, make_embedder):
+    make_embedder()(["a"])
+    credential = dspex.Credential.from_secret("sk-tenant-0123456789", identity="tenant-a")
+    tenant = dspex.Embedder("openai/stub-embedding", base_url=openai_stub.base_url, credential=credential)
+
+    tenant(["a"])
+
+    assert _inputs(openai_stub) == [["a"], ["a"]]
+    assert openai_stub.requests[1].headers["authorization"] == "Bearer sk-tenant-0123456789"
+    assert tenant.credential_id == "tenant-a"
+
+
 def test_a_text_repeated_in_one_call_is_sent_once(openai_stub, make_embedder):
     vectors = make_embedder(cache=False)(["x", "y", "x"])
     assert _inputs(openai_stub) == [["x", "y"]]

@@ -102,14 +102,14 @@ def test_a_rate_limit_error_carries_retry_after(openai_stub, make_stub_lm):
     assert caught.value.retry_after == 7.0
 
 
-def test_a_malformed_json_body_raises_lm_error_without_retrying(openai_stub, stub_lm):
-    openai_stub.script({"malformed": True}, "unused")
+def test_a_malformed_json_body_raises_lm_error_once_the_retries_are_spent(openai_stub, make_stub_lm):
+    openai_stub.script({"malformed": True}, {"malformed": True}, "unused")
 
     with pytest.raises(LMError, match="malformed JSON") as caught:
-        stub_lm.request(MESSAGES)
+        make_stub_lm(num_retries=1).request(MESSAGES)
 
     assert caught.value.provider == "openai"
-    assert len(openai_stub.requests) == 1
+    assert len(openai_stub.requests) == 2
 
 
 def test_a_json_body_of_the_wrong_shape_raises_lm_error_naming_the_model(openai_stub, stub_lm):
