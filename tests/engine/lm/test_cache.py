@@ -209,19 +209,16 @@ def test_an_unwritable_cache_directory_falls_back_to_memory(openai_stub, make_st
     assert get_cache().disk.enabled is False
 
 
-def test_cache_hits_through_request_cost_microseconds(openai_stub, cached_lm):
-    import time
-
+def test_repeated_cache_hits_send_nothing_and_return_the_same_answer(openai_stub, cached_lm):
+    # How fast a hit is belongs to bench/engine_bench.py ("Cache hit, LM.request"), not to a test.
     messages = [
         {"role": "system", "content": "Your input fields are: `question` (str). " * 25},
         {"role": "user", "content": "[[ ## question ## ]]\nWhat is the capital of France? " * 18},
     ]
-    cached_lm.request(messages)
-    rounds = 5000
-    started = time.perf_counter()
-    for _ in range(rounds):
-        cached_lm.request(messages)
-    per_call_us = (time.perf_counter() - started) / rounds * 1e6
+    first = cached_lm.request(messages)
+    sent = len(openai_stub.completion_requests())
 
-    # The target is 30 µs on a 2-core machine; the bound leaves room for noisy CI runners.
-    assert per_call_us < 150, per_call_us
+    hits = [cached_lm.request(messages) for _ in range(500)]
+
+    assert len(openai_stub.completion_requests()) == sent == 1
+    assert all(hit.cache_hit and hit.outputs == first.outputs for hit in hits)
