@@ -348,7 +348,7 @@ class LM:
                             if delta:
                                 yield delta
                     except httpx.HTTPError as exc:
-                        raise await asyncio.to_thread(self._endpoint.transport_error, exc, url) from exc
+                        raise await self._endpoint.atransport_error(exc, url) from exc
                     except ValueError as exc:
                         raise LMError(f"malformed stream event: {exc}") from exc
             finally:

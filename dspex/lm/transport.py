@@ -82,9 +82,14 @@ class Endpoint:
             self._breaker_url = url
         return self._breaker
 
+    def _diagnoses(self, exc: Exception, url: httpx.URL | None) -> bool:
+        # A timeout means the server is alive and busy: nothing to diagnose.
+        return url is not None and self.diagnose is not None and not isinstance(exc, httpx.TimeoutException)
+
     def transport_error(self, exc: Exception, url: httpx.URL | None = None) -> LMError:
         """The typed error for an exception raised by httpx while talking to ``url``."""
-        if url is not None and self.diagnose is not None:
+        if self._diagnoses(exc, url):
+            assert self.diagnose is not None and url is not None
             cause = self.diagnose(url)
             if cause is not None:
                 cause.__cause__ = exc
@@ -103,6 +108,13 @@ class Endpoint:
         )
         error.__cause__ = exc
         return error
+
+    async def atransport_error(self, exc: Exception, url: httpx.URL | None = None) -> LMError:
+        """:meth:`transport_error` for event loops: a diagnosis (which may wait a moment for a
+        dying process) runs on a thread; everything else needs none."""
+        if self._diagnoses(exc, url):
+            return await asyncio.to_thread(self.transport_error, exc, url)
+        return self.transport_error(exc, url)
 
     def status_error(self, response: httpx.Response, headers: Mapping[str, str]) -> LMError:
         """The typed error for a non-2xx response."""
@@ -185,7 +197,7 @@ class Endpoint:
             try:
                 response = await http.apost(url, body, headers, self.timeout)
             except httpx.HTTPError as exc:
-                error = await asyncio.to_thread(self.transport_error, exc, url)
+                error = await self.atransport_error(exc, url)
             else:
                 error = self._decoded_or_error(response, headers)
                 if not isinstance(error, LMError):
@@ -214,7 +226,7 @@ class Endpoint:
                 )
                 response = await client.send(request, stream=True)
             except httpx.HTTPError as exc:
-                error = await asyncio.to_thread(self.transport_error, exc, url)
+                error = await self.atransport_error(exc, url)
             else:
                 if response.status_code < 300:
                     breaker.success()
@@ -222,7 +234,7 @@ class Endpoint:
                 try:
                     await response.aread()
                 except httpx.HTTPError as exc:
-                    error = await asyncio.to_thread(self.transport_error, exc, url)
+                    error = await self.atransport_error(exc, url)
                 else:
                     error = self.status_error(response, headers)
                 finally:

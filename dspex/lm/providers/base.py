@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dspex.lm import _json
@@ -64,6 +65,9 @@ class Provider:
     max_concurrency: int | None = None
     # Seconds a request may take when the LM is created without ``timeout=``.
     default_timeout: float = 60.0
+    # ``diagnose(url)``: a cause of its own behind a failed request (the local provider reports a
+    # crashed server); ``None`` for providers with nothing to add, so a failure costs nothing more.
+    diagnose: Callable[[httpx.URL], LMError | None] | None = None
 
     def default_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Generation defaults this provider needs (e.g. Anthropic's required max_tokens)."""
@@ -76,10 +80,6 @@ class Provider:
     async def aresolve_base_url(self, base_url: str | None, model_name: str) -> str:
         """Async :meth:`resolve_base_url` (must not block the event loop)."""
         return self.resolve_base_url(base_url, model_name)
-
-    def diagnose(self, url: httpx.URL) -> LMError | None:
-        """A cause of its own behind a failed request to ``url`` (e.g. a crashed local server)."""
-        return None
 
     def url(self, base_url: str, model_type: str) -> str:
         """The endpoint for ``chat`` or ``text`` completions."""
