@@ -13,7 +13,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from dspex.doctor import FAIL, OK, Check, EndpointSpec
-from dspex_project.settings import env_json_object
 
 __all__ = ["broker_checks", "configured_endpoints", "database_checks"]
 
@@ -79,7 +78,7 @@ def configured_endpoints() -> list[EndpointSpec]:
     from dspex.lm.providers import get_provider
     from programs.endpoints import lm_endpoints
 
-    configured = set(env_json_object("DSPEX_LM_ENDPOINTS", {}))
+    configured = set(getattr(settings, "DSPEX_LM_OPERATOR_ENDPOINTS", ()))
     specs = []
     for endpoint in lm_endpoints().values():
         if endpoint.provider == "local":

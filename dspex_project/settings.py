@@ -413,11 +413,11 @@ DEFAULT_LM_ENDPOINTS: dict[str, dict[str, object]] = {
 }
 
 
-def lm_endpoints_from_env() -> dict[str, object]:
-    """The defaults with ``$DSPEX_LM_ENDPOINTS`` merged over them by name (``null`` removes one).
-    Entries are checked when used (``programs.endpoints``), with errors naming the entry."""
+def lm_endpoints_from_env(configured: dict[str, object]) -> dict[str, object]:
+    """The defaults with ``configured`` (``$DSPEX_LM_ENDPOINTS``) merged over them by name
+    (``null`` removes one). Entries are checked when used (``programs.endpoints``)."""
     endpoints: dict[str, object] = {name: dict(spec) for name, spec in DEFAULT_LM_ENDPOINTS.items()}
-    for name, spec in env_json_object("DSPEX_LM_ENDPOINTS", {}).items():
+    for name, spec in configured.items():
         if spec is None:
             endpoints.pop(name, None)
         else:
@@ -425,7 +425,10 @@ def lm_endpoints_from_env() -> dict[str, object]:
     return endpoints
 
 
-DSPEX_LM_ENDPOINTS = lm_endpoints_from_env()
+_CONFIGURED_LM_ENDPOINTS = env_json_object("DSPEX_LM_ENDPOINTS", {})
+DSPEX_LM_ENDPOINTS = lm_endpoints_from_env(_CONFIGURED_LM_ENDPOINTS)
+# The endpoints the operator named: dspex_doctor requires them, the built-in defaults only warn.
+DSPEX_LM_OPERATOR_ENDPOINTS = sorted(name for name, spec in _CONFIGURED_LM_ENDPOINTS.items() if spec)
 # Fernet keys for stored LM credentials ("" falls back to a key derived from SECRET_KEY, in DEBUG only).
 DSPEX_CREDENTIALS_KEY = os.environ.get("DSPEX_CREDENTIALS_KEY", "")
 # The most a program's lm_config (or module config) may ask for.
