@@ -160,7 +160,7 @@ class LocalServer:
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2.0) as client:
             while True:
-                if self.exited.wait(0) or (self.process is not None and self.process.poll() is not None):
+                if self.process is not None and not self.alive:
                     self.exited.wait(_EXIT_GRACE)
                     raise self.crash_error("before it was ready", final=False)
                 try:
