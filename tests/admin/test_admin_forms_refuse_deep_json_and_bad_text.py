@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from experiments.models import Experiment
 from programs.models import Execution, Program, Signature
 from programs.services import program_create, signature_create
 
@@ -82,26 +81,3 @@ def test_a_try_it_input_is_checked_and_nothing_runs(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Execution.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("params", "message"),
-    [(DEEP, DEEP_MESSAGE), ('{"max_bootstrapped_demos": "\\u0000"}', "contains a NUL character")],
-    ids=["deep", "nul"],
-)
-def test_optimizer_parameters_are_checked(
-    admin_client: Any, qa_program: Any, capitals_version: Any, params: str, message: str
-) -> None:
-    response = admin_client.post(
-        reverse("admin:programs_program_optimize", args=[qa_program.pk]),
-        {
-            "dataset_version": capitals_version.pk,
-            "optimizer": "bootstrap_few_shot",
-            "optimizer_params": params,
-            "metric": "exact_match",
-            "train_split": "train",
-        },
-    )
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not Experiment.objects.exists()

@@ -43,7 +43,14 @@ def test_the_optimize_page_starts_an_experiment_and_shows_it(
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [("{not json", "not valid JSON"), ("[1]", "JSON object"), ('{"bogus": 1}', "does not accept bogus")],
+    [
+        ("{not json", "not valid JSON"),
+        ("[1]", "JSON object"),
+        ('{"bogus": 1}', "does not accept bogus"),
+        ("[" * 1000 + "]" * 1000, "JSON nested deeper than 64 levels"),
+        ('{"max_bootstrapped_demos": "\\u0000"}', "contains a NUL character"),
+    ],
+    ids=["not-json", "not-an-object", "unknown-param", "deep", "nul"],
 )
 def test_bad_parameters_are_shown_on_the_form(admin_client, qa_program, capitals_version, params, message):
     url = reverse("admin:programs_program_optimize", args=[qa_program.pk])
