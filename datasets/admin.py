@@ -20,11 +20,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from core.parsers import max_upload_bytes
 from datasets.errors import DatasetImportError
 from datasets.models import Dataset, DatasetVersion, Example, Split
 from datasets.selectors import dataset_version_latest, example_list
 from datasets.services import dataset_import
-from dspex_project.parsers import max_upload_bytes
 from programs.admin import ReadOnlyAdminMixin
 from programs.models import Signature
 

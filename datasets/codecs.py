@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 
 import dspex
+from core import safe_input
 from dspex.signatures.types import allows_none
 from dspex.signatures.validation import validate_field
-from dspex_project import safe_input
 from programs.codecs import jsonable, signature_from_row
 
 if TYPE_CHECKING:

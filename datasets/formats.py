@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dspex_project.safe_input import BadText, InputRejected, check_text, loads, text_problem
+from core.safe_input import BadText, InputRejected, check_text, loads, text_problem
 
 __all__ = ["FORMATS", "FileTooLarge", "LineError", "Record", "parse", "read_text", "write"]
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from dspex_project.immutable import ImmutableModel
-from dspex_project.ownership import OwnedQuerySet
+from core.immutable import ImmutableModel
+from core.ownership import OwnedQuerySet
 
 __all__ = ["Dataset", "DatasetVersion", "Example", "Split"]
 

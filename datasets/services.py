@@ -14,13 +14,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.ownership import authenticated_or_none
+from core.parsers import max_upload_bytes
+from core.safe_input import BadText, check_text
 from datasets import codecs, formats
 from datasets.errors import DatasetImportError
 from datasets.formats import LineError
 from datasets.models import Dataset, DatasetVersion, Example, Split
-from dspex_project.ownership import authenticated_or_none
-from dspex_project.parsers import max_upload_bytes
-from dspex_project.safe_input import BadText, check_text
 from programs.codecs import signature_from_row
 from programs.models import Signature
 

@@ -24,10 +24,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from core.parsers import BoundedFormParser, BoundedMultiPartParser, SafeJSONParser
+from core.permissions import SettingsScopedRateThrottle
+from core.rest import ApiViewMixin
 from datasets.api.views import DatasetVersionViewSet, DatasetViewSet, ExampleViewSet
-from dspex_project.parsers import BoundedFormParser, BoundedMultiPartParser, SafeJSONParser
-from dspex_project.permissions import SettingsScopedRateThrottle
-from dspex_project.rest import ApiViewMixin
 from evaluations.api.views import EvaluationResultViewSet, EvaluationViewSet
 from experiments.api.views import ExperimentViewSet, TrialViewSet
 from programs.api.engine import EngineCapabilitiesView

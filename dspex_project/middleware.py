@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from dspex_project.parsers import max_body_bytes, max_upload_bytes
+from core.parsers import max_body_bytes, max_upload_bytes
 
 __all__ = ["RequestSizeLimitMiddleware"]
 

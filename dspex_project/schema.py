@@ -11,10 +11,10 @@ from typing import Any
 import graphene
 from graphene import relay
 
+from core.graphql.permissions import require_user
+from core.graphql.types import UserType
 from datasets.graphql.mutations import DatasetMutations
 from datasets.graphql.queries import DatasetQueries
-from dspex_project.graphql.permissions import require_user
-from dspex_project.graphql.types import UserType
 from evaluations.graphql.mutations import EvaluationMutations
 from evaluations.graphql.queries import EvaluationQueries
 from experiments.graphql.mutations import ExperimentMutations

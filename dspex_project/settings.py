@@ -266,9 +266,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Bounded in size and JSON depth, no NUL or lone surrogate in any text (docs/security-input.md).
     "DEFAULT_PARSER_CLASSES": [
-        "dspex_project.parsers.SafeJSONParser",
-        "dspex_project.parsers.BoundedFormParser",
-        "dspex_project.parsers.BoundedMultiPartParser",
+        "core.parsers.SafeJSONParser",
+        "core.parsers.BoundedFormParser",
+        "core.parsers.BoundedMultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "execute": os.environ.get("DSPEX_EXECUTE_THROTTLE", "120/min"),
@@ -286,7 +286,7 @@ SPECTACULAR_SETTINGS = {
     # Two choice sets share the field name "status": name their enums explicitly.
     "ENUM_NAME_OVERRIDES": {
         "ExecutionStatusEnum": "programs.models.Execution.Status",
-        "RunStatusEnum": "dspex_project.runs.RunStatus",
+        "RunStatusEnum": "core.runs.RunStatus",
     },
 }
 
@@ -370,7 +370,7 @@ DSPEX_EVALUATION_CONCURRENCY = env_int("DSPEX_EVALUATION_CONCURRENCY", 8)
 DSPEX_EVALUATION_MAX_CONCURRENCY = env_int("DSPEX_EVALUATION_MAX_CONCURRENCY", 64)
 # Budgets of pipeline values and runs (dspex.PipelineLimits field names; unset ones keep defaults).
 DSPEX_PIPELINE_LIMITS = env_json_object("DSPEX_PIPELINE_LIMITS", {})
-# Runs left "running" by a process that died: heartbeats, and the reaper (dspex_project.reaper).
+# Runs left "running" by a process that died: heartbeats, and the reaper (core.reaper).
 DSPEX_HEARTBEAT_INTERVAL = env_float("DSPEX_HEARTBEAT_INTERVAL", 15.0)
 DSPEX_STALE_RUN_AFTER = env_float("DSPEX_STALE_RUN_AFTER", 120.0)
 DSPEX_REAP_INTERVAL = env_float("DSPEX_REAP_INTERVAL", 60.0)

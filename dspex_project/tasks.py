@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from dspex_project import reaper
+from core import reaper
 
 __all__ = ["reap_stale_runs"]
 

@@ -29,8 +29,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus
-from dspex_project.svg import BAD, FILL, GOOD, TRACK, bar_chart, histogram, progress_bar
+from core.runs import TERMINAL, InvalidTransition, RunStatus
+from core.svg import BAD, FILL, GOOD, TRACK, bar_chart, histogram, progress_bar
 from evaluations.admin_actions import can_run_evaluations
 from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
 from evaluations.metrics import metric_spec_names

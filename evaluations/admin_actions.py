@@ -19,9 +19,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core import safe_input
+from core.forms import check_form_value
 from datasets.models import DatasetVersion, Split
-from dspex_project import safe_input
-from dspex_project.forms import check_form_value
 from evaluations.metrics import DEFAULT_METRIC, metric_types
 from evaluations.models import Evaluation
 from evaluations.services import evaluation_create, evaluation_enqueue

@@ -9,7 +9,7 @@ class EvaluationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from dspex_project.reaper import register_reapable
+        from core.reaper import register_reapable
         from evaluations.models import Evaluation
         from evaluations.services import evaluation_recover
 

@@ -23,9 +23,9 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
 import dspex
+from core.background import BackgroundRun
+from core.finite import first_non_finite, marked
 from datasets.codecs import example_from_row
-from dspex_project.background import BackgroundRun
-from dspex_project.finite import first_non_finite, marked
 from evaluations.metrics import DEFAULT_METRIC, get_metric_type, metric_types
 from programs.codecs import describe_error, jsonable, signature_from_row, usage_totals
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
-from dspex_project.streaming import csv_lines, json_document, streaming_download
+from core.streaming import csv_lines, json_document, streaming_download
 from evaluations.metrics import metric_spec_names
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_export_rows

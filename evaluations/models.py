@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from core.ownership import OwnedQuerySet
+from core.runs import RunStatus
 from datasets.models import Split
-from dspex_project.ownership import OwnedQuerySet
-from dspex_project.runs import RunStatus
 
 if TYPE_CHECKING:
     from evaluations.selectors import Comparison

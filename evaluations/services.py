@@ -9,7 +9,7 @@ and its LM). ``evaluation_run`` is the runner a Celery worker calls:
 - ``dspex.Evaluate`` runs the remaining examples on a helper thread, ``concurrency`` at a time;
   finished examples come back to this thread and are written in batches together with the
   progress (done/total, running score, tokens, cost), throttled by
-  :class:`~dspex_project.progress.ProgressThrottle` so big sets do not update the row per example;
+  :class:`~core.progress.ProgressThrottle` so big sets do not update the row per example;
 - it stops between examples once the evaluation is cancelled (``evaluation_cancel``); results
   written before the cancel stay, with the aggregates over them.
 """
@@ -28,13 +28,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.heartbeat import Heartbeat
+from core.ownership import authenticated_or_none
+from core.progress import ProgressThrottle
+from core.reaper import requeue_or_fail
+from core.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
+from core.safe_input import storable
 from datasets.models import DatasetVersion, Example, Split
-from dspex_project.heartbeat import Heartbeat
-from dspex_project.ownership import authenticated_or_none
-from dspex_project.progress import ProgressThrottle
-from dspex_project.reaper import requeue_or_fail
-from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
-from dspex_project.safe_input import storable
 from evaluations import codecs
 from evaluations.metrics import DEFAULT_METRIC, metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult

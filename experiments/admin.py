@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from dspex_project.runs import TERMINAL, InvalidTransition
-from dspex_project.svg import line_chart_svg
+from core.runs import TERMINAL, InvalidTransition
+from core.svg import line_chart_svg
 from experiments.models import Experiment, Trial
 from experiments.services import experiment_cancel
 from programs.admin import ReadOnlyAdminMixin

@@ -16,10 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core import safe_input
+from core.forms import check_form_value
 from datasets.models import DatasetVersion, Split
 from datasets.selectors import dataset_version_list_for_user
-from dspex_project import safe_input
-from dspex_project.forms import check_form_value
 from evaluations.codecs import metric_names
 from experiments.optimizer_types import optimizer_type_choices
 from experiments.services import program_optimize

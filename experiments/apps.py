@@ -9,7 +9,7 @@ class ExperimentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from dspex_project.reaper import register_reapable
+        from core.reaper import register_reapable
         from experiments.models import Experiment
         from experiments.services import experiment_recover
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from dspex_project.ownership import OwnedQuerySet
-from dspex_project.runs import RunStatus
+from core.ownership import OwnedQuerySet
+from core.runs import RunStatus
 
 __all__ = ["Experiment", "Trial"]
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from dspex_project.background import BackgroundRun
-from dspex_project.runs import RunStatus
+from core.background import BackgroundRun
+from core.runs import RunStatus
 from experiments.models import Experiment, Trial
 
 __all__ = ["ExperimentCancelled", "RunMonitor"]

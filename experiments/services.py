@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from core.heartbeat import Heartbeat
+from core.ownership import authenticated_or_none
+from core.reaper import requeue_or_fail
+from core.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from datasets.models import DatasetVersion
-from dspex_project.heartbeat import Heartbeat
-from dspex_project.ownership import authenticated_or_none
-from dspex_project.reaper import requeue_or_fail
-from dspex_project.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from experiments import codecs
 from experiments.models import Experiment, Trial
 from experiments.monitor import ExperimentCancelled, RunMonitor

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from dspex_project.forms import SafeJSONAdminMixin
+from core.forms import SafeJSONAdminMixin
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed

@@ -13,7 +13,7 @@ class ProgramsConfig(AppConfig):
         from django.core.exceptions import ImproperlyConfigured
 
         import dspex
-        from dspex_project.reaper import register_reapable
+        from core.reaper import register_reapable
         from programs.models import Execution
         from programs.services import execution_mark_lost
 

@@ -26,10 +26,10 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
 import dspex
+from core.background import BackgroundRun
+from core.safe_input import storable
 from dspex.adapters.formatting import jsonable as _jsonable
 from dspex.signatures.field import CONSTRAINT_NAMES
-from dspex_project.background import BackgroundRun
-from dspex_project.safe_input import storable
 from programs import endpoints as lm_endpoints
 from programs.credentials import CredentialsUnavailable, decrypt_key
 from programs.module_types import get_module_type, module_types

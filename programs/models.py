@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from dspex_project.immutable import ImmutableModel
-from dspex_project.ownership import OwnedQuerySet
+from core.immutable import ImmutableModel
+from core.ownership import OwnedQuerySet
 from programs.module_types import module_type_choices
 from programs.validators import validate_lm_config, validate_module_config
 

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from dspex_project import safe_input
-from dspex_project.finite import first_non_finite, marked
-from dspex_project.heartbeat import Heartbeat
-from dspex_project.ownership import authenticated_or_none
+from core import safe_input
+from core.finite import first_non_finite, marked
+from core.heartbeat import Heartbeat
+from core.ownership import authenticated_or_none
 from programs import codecs
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints

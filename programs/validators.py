@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core.secrets import credential_keys
+
 __all__ = [
     "CONNECTION_KEYS",
     "LM_CONFIG_KEYS",
@@ -39,32 +41,6 @@ _INT_PARAMS = frozenset({"n", "max_tokens", "num_retries"})
 # Module options limited like lm_config.params (a predictor passes them to every LM call).
 _LIMITED = frozenset({"n", "max_tokens", "timeout", "num_retries"})
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Key names that hold credentials (compared lower-cased, without '_' and '-').
-_SECRET_NAMES = frozenset(
-    {"key", "apikey", "secret", "secretkey", "password", "passwd", "token", "accesstoken", "authtoken",
-     "bearertoken", "authorization", "credentials", "privatekey", "clientsecret"}
-)  # fmt: skip
-_SECRET_SUFFIXES = ("apikey", "secret", "secretkey", "password", "accesstoken", "authtoken")
-
-
-def _is_secret_name(name: str) -> bool:
-    normalized = re.sub(r"[-_\s]", "", name).lower()
-    if normalized == "apikeyenv":
-        return False
-    return normalized in _SECRET_NAMES or normalized.endswith(_SECRET_SUFFIXES)
-
-
-def credential_keys(value: Any, path: str = "") -> Iterator[str]:
-    """The paths of keys anywhere in ``value`` whose names say they hold a credential."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and _is_secret_name(key):
-                yield here
-            yield from credential_keys(item, here)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from credential_keys(item, f"{path}[{index}]")
 
 
 def _reject_credentials(value: Any, field: str) -> None:

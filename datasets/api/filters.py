@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filter_fields import IdFilter
 from datasets.models import Dataset, Example, Split
-from dspex_project.filter_fields import IdFilter
 
 __all__ = ["DatasetFilter", "ExampleFilter"]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.parsers import max_upload_bytes
 from datasets.formats import FORMATS
 from datasets.models import Dataset, DatasetVersion, Example, Split
-from dspex_project.parsers import max_upload_bytes
 from programs.api.fields import VisiblePrimaryKeyField
 from programs.models import Signature
 

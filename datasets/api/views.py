@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.parsers import BoundedFormParser, BoundedMultiPartParser
+from core.rest import ApiViewMixin, FirstRendererNegotiation, InputOutputMixin
 from datasets import selectors, services
 from datasets.api.filters import DatasetFilter, ExampleFilter
 from datasets.api.serializers import (
@@ -32,8 +34,6 @@ from datasets.api.serializers import (
 from datasets.errors import DatasetImportError
 from datasets.formats import FORMATS
 from datasets.models import Dataset, DatasetVersion, Example, Split
-from dspex_project.parsers import BoundedFormParser, BoundedMultiPartParser
-from dspex_project.rest import ApiViewMixin, FirstRendererNegotiation, InputOutputMixin
 
 __all__ = ["DatasetVersionViewSet", "DatasetViewSet", "ExampleViewSet"]
 

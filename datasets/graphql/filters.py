@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import django_filters as filters
 
+from core.filter_fields import IsoDateTimeFilter
+from core.graphql.filters import IntFilter, NodeIDFilter
 from datasets.models import Dataset, DatasetVersion, Example
-from dspex_project.filter_fields import IsoDateTimeFilter
-from dspex_project.graphql.filters import IntFilter, NodeIDFilter
 
 __all__ = ["DatasetFilter", "DatasetVersionFilter", "ExampleFilter"]
 

@@ -8,10 +8,10 @@ import graphene
 from django.db.models import QuerySet
 from graphene import relay
 
+from core.graphql.filters import FilterConnectionField
+from core.graphql.types import visible_rows
 from datasets.graphql import filters
 from datasets.graphql.types import DatasetType, DatasetVersionType, ExampleType
-from dspex_project.graphql.filters import FilterConnectionField
-from dspex_project.graphql.types import visible_rows
 
 __all__ = ["DatasetQueries"]
 

@@ -8,10 +8,10 @@ import graphene
 from django.db.models import QuerySet
 from graphene import relay
 
+from core.graphql.scalars import JSON
+from core.graphql.types import CountableConnection, VisibleNode
 from datasets import selectors
 from datasets.models import Dataset, DatasetVersion, Example
-from dspex_project.graphql.scalars import JSON
-from dspex_project.graphql.types import CountableConnection, VisibleNode
 
 __all__ = ["DatasetType", "DatasetVersionType", "ExampleFileFormat", "ExampleType", "Split"]
 

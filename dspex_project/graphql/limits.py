@@ -25,8 +25,8 @@ from django.conf import settings
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, Source, TokenKind, parse
 from graphql.language.lexer import Lexer
 
+from core.safe_input import max_json_depth
 from dspex_project.graphql.validation import measure_operations, too_costly_error, too_deep_error
-from dspex_project.safe_input import max_json_depth
 
 __all__ = [
     "DOCUMENT_TOO_LARGE",

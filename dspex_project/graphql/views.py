@@ -28,10 +28,9 @@ from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from dspex_project.graphql.limits import NESTED_TOO_DEEP, check_document
-from dspex_project.graphql.permissions import AUTHENTICATION_MESSAGE, FORBIDDEN, UNAUTHENTICATED
-from dspex_project.parsers import max_body_bytes, max_upload_bytes
-from dspex_project.safe_input import (
+from core.graphql.permissions import AUTHENTICATION_MESSAGE, FORBIDDEN, UNAUTHENTICATED
+from core.parsers import max_body_bytes, max_upload_bytes
+from core.safe_input import (
     BadText,
     InputRejected,
     JSONTooDeep,
@@ -40,6 +39,7 @@ from dspex_project.safe_input import (
     format_path,
     loads,
 )
+from dspex_project.graphql.limits import NESTED_TOO_DEEP, check_document
 
 __all__ = ["INVALID_TEXT", "REQUEST_TOO_LARGE", "DSPexGraphQLView"]
 

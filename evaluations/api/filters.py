@@ -5,9 +5,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from core.filter_fields import FiniteNumberFilter, IdFilter
+from core.runs import RunStatus
 from datasets.models import Split
-from dspex_project.filter_fields import FiniteNumberFilter, IdFilter
-from dspex_project.runs import RunStatus
 from evaluations.models import Evaluation, EvaluationResult
 
 __all__ = ["EvaluationFilter", "EvaluationResultFilter"]

@@ -7,8 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.rest import SafeJSONField
 from datasets.models import Dataset, Split
-from dspex_project.rest import SafeJSONField
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES
 from programs.api.fields import VisiblePrimaryKeyField

@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from dspex_project.rest import ApiViewMixin, Conflict, FirstRendererNegotiation, InputOutputMixin
-from dspex_project.runs import InvalidTransition
+from core.rest import ApiViewMixin, Conflict, FirstRendererNegotiation, InputOutputMixin
+from core.runs import InvalidTransition
 from evaluations import selectors, services
 from evaluations.api.filters import EvaluationFilter, EvaluationResultFilter
 from evaluations.api.serializers import (

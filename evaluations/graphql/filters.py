@@ -7,8 +7,8 @@ from typing import Any
 import django_filters as filters
 from django.db.models import QuerySet
 
-from dspex_project.filter_fields import IsoDateTimeFilter
-from dspex_project.graphql.filters import FloatFilter, NodeIDFilter
+from core.filter_fields import IsoDateTimeFilter
+from core.graphql.filters import FloatFilter, NodeIDFilter
 from evaluations.models import Evaluation, EvaluationResult
 
 __all__ = ["EvaluationFilter", "EvaluationResultFilter"]

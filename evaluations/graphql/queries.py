@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from graphene import relay
 from graphql import GraphQLError
 
-from dspex_project.graphql.filters import FilterConnectionField, decode_node_id
-from dspex_project.graphql.permissions import require_user
-from dspex_project.graphql.types import visible_rows
+from core.graphql.filters import FilterConnectionField, decode_node_id
+from core.graphql.permissions import require_user
+from core.graphql.types import visible_rows
 from evaluations import selectors
 from evaluations.graphql import filters
 from evaluations.graphql.types import EvaluationComparisonType, EvaluationResultType, EvaluationType

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from graphene import relay
 from graphene_django.fields import DjangoConnectionField
 
-from dspex_project.graphql.filters import FilterConnectionField
-from dspex_project.graphql.scalars import JSON
-from dspex_project.graphql.types import CountableConnection, VisibleNode
+from core.graphql.filters import FilterConnectionField
+from core.graphql.scalars import JSON
+from core.graphql.types import CountableConnection, VisibleNode
 from evaluations import selectors
 from evaluations.graphql.filters import EvaluationResultFilter
 from evaluations.models import Evaluation, EvaluationResult

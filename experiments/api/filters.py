@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
-from dspex_project.filter_fields import IdFilter
-from dspex_project.runs import RunStatus
+from core.filter_fields import IdFilter
+from core.runs import RunStatus
 from experiments.models import Experiment
 
 __all__ = ["ExperimentFilter"]

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dspex_project.rest import ApiViewMixin
+from core.rest import ApiViewMixin
 from experiments import selectors, services
 from experiments.api.filters import ExperimentFilter
 from experiments.api.serializers import ExperimentSerializer, TrialSerializer

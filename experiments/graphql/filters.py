@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters as filters
 
-from dspex_project.filter_fields import IsoDateTimeFilter
-from dspex_project.graphql.filters import FloatFilter, NodeIDFilter
+from core.filter_fields import IsoDateTimeFilter
+from core.graphql.filters import FloatFilter, NodeIDFilter
 from experiments.models import Experiment, Trial
 
 __all__ = ["ExperimentFilter", "TrialFilter"]

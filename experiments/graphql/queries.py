@@ -8,8 +8,8 @@ import graphene
 from django.db.models import QuerySet
 from graphene import relay
 
-from dspex_project.graphql.filters import FilterConnectionField
-from dspex_project.graphql.types import visible_rows
+from core.graphql.filters import FilterConnectionField
+from core.graphql.types import visible_rows
 from experiments.graphql import filters
 from experiments.graphql.types import ExperimentType, TrialType
 

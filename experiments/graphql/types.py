@@ -8,8 +8,8 @@ import graphene
 from django.db.models import QuerySet
 from graphene import relay
 
-from dspex_project.graphql.scalars import JSON, redact_credentials
-from dspex_project.graphql.types import CountableConnection, VisibleNode
+from core.graphql.scalars import JSON, redact_credentials
+from core.graphql.types import CountableConnection, VisibleNode
 from experiments import selectors
 from experiments.models import Experiment, Trial
 

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dspex_project.rest import ApiViewMixin
+from core.rest import ApiViewMixin
 from programs.codecs import engine_capabilities
 
 __all__ = ["EngineCapabilitiesView"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from dspex_project.filter_fields import IdFilter, IsoDateTimeFilter
+from core.filter_fields import IdFilter, IsoDateTimeFilter
 from programs.models import Execution, Program, ProgramVersion, Signature
 from programs.module_types import module_type_choices
 

@@ -25,9 +25,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from dspex_project.parsers import SafeJSONParser
-from dspex_project.permissions import SettingsScopedRateThrottle
-from dspex_project.rest import ApiViewMixin, InputOutputMixin
+from core.parsers import SafeJSONParser
+from core.permissions import SettingsScopedRateThrottle
+from core.rest import ApiViewMixin, InputOutputMixin
 from experiments.api.serializers import ExperimentSerializer, OptimizeInputSerializer
 from experiments.services import program_optimize
 from programs import selectors, services

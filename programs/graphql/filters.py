@@ -7,8 +7,8 @@ from typing import Any
 import django_filters as filters
 from django.db.models import Q, QuerySet
 
-from dspex_project.filter_fields import IsoDateTimeFilter
-from dspex_project.graphql.filters import IntFilter, NodeIDFilter
+from core.filter_fields import IsoDateTimeFilter
+from core.graphql.filters import IntFilter, NodeIDFilter
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
 
 __all__ = ["ExecutionFilter", "LMCallTraceFilter", "ProgramFilter", "ProgramVersionFilter", "SignatureFilter"]

@@ -8,10 +8,10 @@ import graphene
 from django.db.models import QuerySet
 from graphene import relay
 
-from dspex_project.graphql.filters import FilterConnectionField
-from dspex_project.graphql.permissions import require_user
-from dspex_project.graphql.scalars import JSON
-from dspex_project.graphql.types import visible_rows
+from core.graphql.filters import FilterConnectionField
+from core.graphql.permissions import require_user
+from core.graphql.scalars import JSON
+from core.graphql.types import visible_rows
 from programs.graphql import filters
 from programs.graphql.types import (
     ExecutionType,

@@ -10,8 +10,8 @@ import graphene
 from django.db.models import QuerySet
 from graphene import relay
 
-from dspex_project.graphql.scalars import JSON, redact_credentials
-from dspex_project.graphql.types import CountableConnection, VisibleNode
+from core.graphql.scalars import JSON, redact_credentials
+from core.graphql.types import CountableConnection, VisibleNode
 from programs import selectors
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 

@@ -29,7 +29,7 @@ def test_the_execution_and_its_trace_are_recorded_with_a_replacement_character(
 
 
 def test_storable_replaces_nul_and_lone_surrogates_in_keys_and_nested_values():
-    from dspex_project.safe_input import storable
+    from core.safe_input import storable
 
     value = {"a\x00": ["x\ud800", {"b": "ok"}], "n": 3, "t": ("\x00",)}
 

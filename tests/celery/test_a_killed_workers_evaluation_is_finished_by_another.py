@@ -18,7 +18,7 @@ from collections import Counter
 
 import pytest
 
-from dspex_project.runs import RunStatus
+from core.runs import RunStatus
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.services import evaluation_create, evaluation_enqueue
 from tests.celery.workers import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.immutable import ImmutableRowError
 from datasets.models import Example
 from datasets.services import dataset_import
-from dspex_project.immutable import ImmutableRowError
 
 pytestmark = pytest.mark.django_db
 

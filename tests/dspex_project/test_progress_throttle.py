@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dspex_project.progress import ProgressThrottle
+from core.progress import ProgressThrottle
 
 
 class Clock:

@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from dspex_project.heartbeat import Heartbeat
-from dspex_project.reaper import reap_if_due, reap_stale_runs
+from core.heartbeat import Heartbeat
+from core.reaper import reap_if_due, reap_stale_runs
 from evaluations.models import Evaluation
 from evaluations.services import evaluation_create
 from experiments.models import Experiment

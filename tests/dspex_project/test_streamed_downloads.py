@@ -7,7 +7,7 @@ import io
 import json
 from decimal import Decimal
 
-from dspex_project.streaming import csv_lines, json_document
+from core.streaming import csv_lines, json_document
 
 
 def test_csv_lines_stream_a_header_and_rows_in_chunks():

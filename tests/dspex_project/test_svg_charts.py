@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from dspex_project.svg import bar_chart, histogram, progress_bar
+from core.svg import bar_chart, histogram, progress_bar
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -21,7 +21,7 @@ REDIS = os.environ.get("DSPEX_TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
 ATTEMPTS = """
 import django; django.setup()
 from types import SimpleNamespace
-from dspex_project.permissions import SettingsScopedRateThrottle
+from core.permissions import SettingsScopedRateThrottle
 request = SimpleNamespace(user=SimpleNamespace(pk=7, is_authenticated=True), META={})
 view = SimpleNamespace(throttle_scope="execute")
 for _ in range(2):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Count
 
-from dspex_project.runs import RunStatus
+from core.runs import RunStatus
 from evaluations.services import evaluation_create, evaluation_result_record, evaluation_run, evaluation_start
 from tests.evaluations.helpers import answering, question_of
 

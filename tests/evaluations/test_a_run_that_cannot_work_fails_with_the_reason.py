@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dspex_project.runs import RunStatus
+from core.runs import RunStatus
 from evaluations.models import Evaluation
 from evaluations.services import evaluation_create, evaluation_run
 from programs.models import Program

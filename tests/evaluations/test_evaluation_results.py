@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from dspex_project.runs import RunStatus
+from core.runs import RunStatus
 from evaluations.services import (
     evaluation_create,
     evaluation_finish,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dspex_project.runs import RunStatus
+from core.runs import RunStatus
 from evaluations.models import Evaluation
 from tests.evaluations.helpers import answering
 

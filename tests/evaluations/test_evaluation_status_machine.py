@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dspex_project.runs import InvalidTransition, RunStatus
+from core.runs import InvalidTransition, RunStatus
 from evaluations.models import Evaluation
 from evaluations.services import (
     evaluation_cancel,

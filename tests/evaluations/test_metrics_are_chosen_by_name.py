@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from dspex_project.runs import RunStatus
+from core.runs import RunStatus
 from evaluations.services import evaluation_create, evaluation_run
 from programs.services import program_create, signature_create
 from tests.evaluations.helpers import answering

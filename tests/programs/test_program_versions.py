@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from dspex_project.immutable import ImmutableRowError
+from core.immutable import ImmutableRowError
 from programs.models import ProgramVersion
 from programs.services import program_create, program_version_create
 

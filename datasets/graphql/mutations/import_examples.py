@@ -8,12 +8,12 @@ from typing import Any
 
 import graphene
 
+from core.graphql.mutations import BaseMutation, PayloadErrors, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
+from core.parsers import max_upload_bytes
 from datasets.errors import DatasetImportError
 from datasets.graphql.types import DatasetType, DatasetVersionType, ExampleFileFormat, Split
 from datasets.services import dataset_import
-from dspex_project.graphql.mutations import BaseMutation, PayloadErrors, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.parsers import max_upload_bytes
 from programs.graphql.types import SignatureType
 
 __all__ = ["ImportExamples", "ImportExamplesError", "ImportExamplesInput"]

@@ -8,10 +8,10 @@ from typing import Any
 import graphene
 from django.core.exceptions import ValidationError
 
+from core.graphql.mutations import BaseMutation, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
 from datasets.graphql.types import DatasetType
 from datasets.services import dataset_update
-from dspex_project.graphql.mutations import BaseMutation, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
 from programs.graphql.types import SignatureType
 
 __all__ = ["UpdateDataset", "UpdateDatasetInput"]

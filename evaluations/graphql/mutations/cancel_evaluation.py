@@ -6,9 +6,9 @@ from typing import Any
 
 import graphene
 
-from dspex_project.graphql.mutations import BaseMutation, PayloadErrors, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.runs import InvalidTransition
+from core.graphql.mutations import BaseMutation, PayloadErrors, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
+from core.runs import InvalidTransition
 from evaluations.graphql.types import EvaluationType
 from evaluations.services import evaluation_cancel
 

@@ -8,10 +8,10 @@ import graphene
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.graphql.mutations import BaseMutation, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
+from core.graphql.scalars import JSON
 from datasets.graphql.types import DatasetType, DatasetVersionType
-from dspex_project.graphql.mutations import BaseMutation, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.graphql.scalars import JSON
 from evaluations.graphql.types import EvaluationType
 from evaluations.services import evaluation_create, evaluation_enqueue
 from programs.graphql.types import ProgramType, ProgramVersionType

@@ -21,8 +21,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.runs import RunStatus
 from datasets.models import Dataset, Split
-from dspex_project.runs import RunStatus
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_versions
 from evaluations.services import evaluation_create, evaluation_enqueue, evaluation_run

@@ -6,8 +6,8 @@ from typing import Any
 
 import graphene
 
-from dspex_project.graphql.mutations import BaseMutation, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
+from core.graphql.mutations import BaseMutation, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
 from experiments.graphql.types import ExperimentType
 from experiments.services import experiment_cancel
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import graphene
 
+from core.graphql.mutations import BaseMutation, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
+from core.graphql.scalars import JSON
 from datasets.graphql.types import DatasetVersionType
-from dspex_project.graphql.mutations import BaseMutation, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.graphql.scalars import JSON
 from experiments.graphql.types import ExperimentType
 from experiments.services import program_optimize
 from programs.graphql.mutations.common import program_to_run

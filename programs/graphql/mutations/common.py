@@ -8,9 +8,9 @@ from typing import Any
 import graphene
 from django.core.exceptions import ValidationError
 
-from dspex_project.graphql.mutations import PayloadErrors, get_visible_or_error, validation_errors
-from dspex_project.graphql.scalars import JSON
-from dspex_project.graphql.throttling import throttle_wait
+from core.graphql.mutations import PayloadErrors, get_visible_or_error, validation_errors
+from core.graphql.scalars import JSON
+from core.graphql.throttling import throttle_wait
 from programs import codecs
 from programs.graphql.types import ProgramType, ProgramVersionType
 from programs.models import Program, ProgramVersion

@@ -6,9 +6,9 @@ from typing import Any
 
 import graphene
 
-from dspex_project.graphql.mutations import BaseMutation, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.graphql.scalars import JSON
+from core.graphql.mutations import BaseMutation, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
+from core.graphql.scalars import JSON
 from programs.graphql.mutations.common import LMConfigInput, lm_config_from_input
 from programs.graphql.types import ProgramType, SignatureType
 from programs.services import program_create

@@ -6,8 +6,8 @@ from typing import Any
 
 import graphene
 
-from dspex_project.graphql.mutations import BaseMutation, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
+from core.graphql.mutations import BaseMutation, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
 from programs.graphql.types import LMCredentialType
 from programs.services import lm_credential_delete
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import graphene
 
-from dspex_project.graphql.mutations import BaseMutation, MutationError
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.graphql.scalars import JSON
+from core.graphql.mutations import BaseMutation, MutationError
+from core.graphql.permissions import IsAuthenticated
+from core.graphql.scalars import JSON
 from programs.errors import ExecutionFailed
 from programs.graphql.mutations.common import check_inputs, check_throttle, program_to_run
 from programs.graphql.types import ExecutionType, UsageType

@@ -6,9 +6,9 @@ from typing import Any
 
 import graphene
 
-from dspex_project.graphql.mutations import BaseMutation
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.graphql.scalars import JSON
+from core.graphql.mutations import BaseMutation
+from core.graphql.permissions import IsAuthenticated
+from core.graphql.scalars import JSON
 from programs.graphql.mutations.common import check_inputs, check_throttle, program_to_run
 from programs.graphql.types import ExecutionType
 from programs.services import program_execute_async

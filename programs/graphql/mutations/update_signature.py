@@ -7,9 +7,9 @@ from typing import Any
 import graphene
 from django.core.exceptions import ValidationError
 
-from dspex_project.graphql.mutations import BaseMutation, get_visible_or_error
-from dspex_project.graphql.permissions import IsAuthenticated
-from dspex_project.graphql.scalars import JSON
+from core.graphql.mutations import BaseMutation, get_visible_or_error
+from core.graphql.permissions import IsAuthenticated
+from core.graphql.scalars import JSON
 from programs.graphql.types import SignatureType
 from programs.services import signature_update
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dspex_project.reaper import reap_stale_runs, stale_after
+from core.reaper import reap_stale_runs, stale_after
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.http import QueryDict
 from rest_framework import exceptions, parsers, status
 
-from dspex_project.safe_input import (
+from core.safe_input import (
     InputRejected,
     check_text,
     format_path,

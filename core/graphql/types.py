@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from graphene import relay
 from graphene_django import DjangoObjectType
 
-from dspex_project.graphql.optimizer import optimize
-from dspex_project.graphql.permissions import require_user
+from core.graphql.optimizer import optimize
+from core.graphql.permissions import require_user
 
 __all__ = ["CountableConnection", "UserType", "VisibleNode", "visible_rows"]
 

@@ -25,8 +25,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from dspex_project.immutable import ImmutableRowError
-from dspex_project.safe_input import InputRejected, JSONTooDeep, check_json_depth, check_text
+from core.immutable import ImmutableRowError
+from core.safe_input import InputRejected, JSONTooDeep, check_json_depth, check_text
 
 __all__ = [
     "ApiViewMixin",
@@ -63,7 +63,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` -> 413 naming it (Django's own answer is a bare 400
     page); too many form fields or files -> 400 naming the setting."""
     if isinstance(exc, RequestDataTooBig):
-        from dspex_project.parsers import RequestTooLarge, max_body_bytes
+        from core.parsers import RequestTooLarge, max_body_bytes
 
         exc = RequestTooLarge(
             f"The request body is larger than {max_body_bytes()} bytes, the most a JSON body or a form "

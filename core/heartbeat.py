@@ -3,13 +3,13 @@
 ``with Heartbeat(Execution, execution.pk): ...`` starts a daemon thread that writes
 ``heartbeat_at = now()`` on the row every ``DSPEX_HEARTBEAT_INTERVAL`` seconds while the block runs
 (and while the row is still ``running``). A process that is killed (SIGKILL, OOM killer, a
-gunicorn worker timeout) stops beating, so :mod:`dspex_project.reaper` can tell its runs from the
+gunicorn worker timeout) stops beating, so :mod:`core.reaper` can tell its runs from the
 live ones however long they take. The thread has its own database connection, opened for each
 beat and closed right after, so an idle run holds none; a failed beat is logged and retried at
 the next one.
 
 Entering a heartbeat also reaps stale runs when the last reap (of any process sharing the cache)
-is older than ``DSPEX_REAP_INTERVAL`` (:func:`dspex_project.reaper.reap_if_due`).
+is older than ``DSPEX_REAP_INTERVAL`` (:func:`core.reaper.reap_if_due`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Heartbeat:
         return self.model.objects.filter(pk=self.pk, status="running").update(heartbeat_at=timezone.now())
 
     def __enter__(self) -> Heartbeat:
-        from dspex_project.reaper import reap_if_due
+        from core.reaper import reap_if_due
 
         if self.beat_now:
             self.beat()

@@ -2,7 +2,7 @@
 
 A run is *stale* when it is ``running`` and its last sign of life (``heartbeat_at``, else
 ``started_at``) is older than ``DSPEX_STALE_RUN_AFTER`` seconds: the process that ran it no longer
-beats (:mod:`dspex_project.heartbeat`). What happens to a stale run is up to its app, which
+beats (:mod:`core.heartbeat`). What happens to a stale run is up to its app, which
 registers its model here from ``AppConfig.ready()``:
 
 - an Execution is marked ``failed`` ("worker lost: no heartbeat since ..."): nothing would ever
@@ -32,7 +32,7 @@ from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dspex_project.runs import InvalidTransition, RunStatus
+from core.runs import InvalidTransition, RunStatus
 
 __all__ = [
     "Reaped",

@@ -6,7 +6,7 @@ from typing import Any
 
 from graphene.types.generic import GenericScalar
 
-from programs.validators import credential_keys
+from core.secrets import credential_keys
 
 __all__ = ["JSON", "redact_credentials"]
 

@@ -21,9 +21,9 @@ from django.db import IntegrityError
 from graphene.types.mutation import MutationOptions
 from graphene.utils.str_converters import to_camel_case
 
-from dspex_project.graphql.filters import decode_node_id
-from dspex_project.graphql.permissions import Permission, check_permissions
-from dspex_project.safe_input import BadText, check_text, format_path
+from core.graphql.filters import decode_node_id
+from core.graphql.permissions import Permission, check_permissions
+from core.safe_input import BadText, check_text, format_path
 
 __all__ = [
     "BaseMutation",

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.fields import InvalidJSONInput
 
-from dspex_project.safe_input import InputRejected, JSONTooDeep, check_json_depth, check_text
+from core.safe_input import InputRejected, JSONTooDeep, check_json_depth, check_text
 
 __all__ = ["SafeJSONAdminMixin", "SafeJSONFormField", "check_form_value"]
 
