@@ -7,3 +7,9 @@ class DatasetsConfig(AppConfig):
     name = "datasets"
     verbose_name = "Datasets"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from actions import register
+        from datasets.actions import declared
+
+        register(*declared())

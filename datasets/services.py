@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -202,3 +203,39 @@ def dataset_export(*, version: DatasetVersion, format: str = "jsonl", split: str
         columns.sort(key=lambda key: (order.get(key, len(order)), key))
         columns.append("split")
     return formats.write(records, format, columns)
+
+
+def dataset_split(
+    *,
+    dataset: Dataset,
+    version: DatasetVersion | None = None,
+    train: float = 0.6,
+    dev: float = 0.2,
+    test: float = 0.2,
+    seed: int = 0,
+    created_by: Any = None,
+) -> DatasetVersion:
+    """A new version of ``dataset`` holding the examples of ``version`` (default: the latest) with
+    their splits drawn again: shuffled with ``seed`` (the same seed gives the same split), then the
+    first ``dev`` and ``test`` fractions (rounded) go to those splits and the rest to train."""
+    if version is None:
+        version = dataset.versions.order_by("-number").first()
+        if version is None:
+            raise ValidationError(
+                {"version": f"dataset {dataset.name!r} has no versions yet: import a file first"}
+            )
+    examples = list(version.examples.order_by("position").values_list("inputs", "labels"))
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    dev_count, test_count = round(dev * len(order)), round(test * len(order))
+    splits = {}
+    for rank, index in enumerate(order):
+        if rank < dev_count:
+            splits[index] = Split.DEV
+        elif rank < dev_count + test_count:
+            splits[index] = Split.TEST
+        else:
+            splits[index] = Split.TRAIN
+    items = [(splits[i], inputs, labels) for i, (inputs, labels) in enumerate(examples)]
+    source = f"v{version.number} split {train:g}/{dev:g}/{test:g}, seed {seed}"
+    return dataset_version_create(dataset=dataset, examples=items, created_by=created_by, source=source)

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from actions.rest import attach_actions
 from core.parsers import BoundedFormParser, BoundedMultiPartParser, SafeJSONParser
 from core.permissions import SettingsScopedRateThrottle
 from core.rest import ApiViewMixin
@@ -40,6 +41,17 @@ from programs.api.views import (
 )
 
 __all__ = ["router", "urlpatterns"]
+
+# Each resource's declared actions become routes of its viewset (``actions.rest``).
+for _viewset, _resource in (
+    (SignatureViewSet, "programs.Signature"),
+    (ProgramViewSet, "programs.Program"),
+    (ExecutionViewSet, "programs.Execution"),
+    (DatasetViewSet, "datasets.Dataset"),
+    (ExperimentViewSet, "experiments.Experiment"),
+    (EvaluationViewSet, "evaluations.Evaluation"),
+):
+    attach_actions(_viewset, _resource)
 
 router = DefaultRouter()
 router.register("signatures", SignatureViewSet, basename="signature")

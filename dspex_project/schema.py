@@ -11,6 +11,7 @@ from typing import Any
 import graphene
 from graphene import relay
 
+from actions.graphql import action_mutations
 from core.graphql.permissions import require_user
 from core.graphql.types import UserType
 from datasets.graphql.mutations import DatasetMutations
@@ -35,7 +36,12 @@ class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries
 
 
 class Mutation(
-    ProgramMutations, DatasetMutations, ExperimentMutations, EvaluationMutations, graphene.ObjectType
+    ProgramMutations,
+    DatasetMutations,
+    ExperimentMutations,
+    EvaluationMutations,
+    action_mutations(),  # one mutation per declared action and run mode
+    graphene.ObjectType,
 ):
     pass
 

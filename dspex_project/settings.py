@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "graphene_django",
+    "actions",  # the action layer: declarations -> REST, GraphQL, admin, shell, Celery, CLI
     "programs",
     "datasets",
     "experiments",

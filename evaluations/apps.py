@@ -9,6 +9,10 @@ class EvaluationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from actions import register
+        from evaluations.actions import declared
+
+        register(*declared())
         from core.reaper import register_reapable
         from evaluations.models import Evaluation
         from evaluations.services import evaluation_recover

@@ -108,12 +108,6 @@ class Evaluation(models.Model):
         self.refresh_from_db()
         return self
 
-    def cancel(self) -> Evaluation:
-        """Stop it: a running evaluation stops between examples, keeping the results it has."""
-        from evaluations.services import evaluation_cancel
-
-        return evaluation_cancel(evaluation=self)
-
     def compare(self, other: Evaluation) -> Comparison:
         """Example by example against ``other`` (the baseline): see ``evaluation_compare``."""
         from evaluations.selectors import evaluation_compare

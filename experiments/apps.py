@@ -9,6 +9,10 @@ class ExperimentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from actions import register
+        from experiments.actions import declared
+
+        register(*declared())
         from core.reaper import register_reapable
         from experiments.models import Experiment
         from experiments.services import experiment_recover

@@ -20,8 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from core.rest import ApiViewMixin, Conflict, FirstRendererNegotiation, InputOutputMixin
-from core.runs import InvalidTransition
+from core.rest import ApiViewMixin, FirstRendererNegotiation, InputOutputMixin
 from evaluations import selectors, services
 from evaluations.api.filters import EvaluationFilter, EvaluationResultFilter
 from evaluations.api.serializers import (
@@ -116,24 +115,6 @@ class EvaluationViewSet(
         return Response(
             self.output(evaluation), status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
-
-    @extend_schema(
-        summary="Cancel an evaluation",
-        description="A pending evaluation never runs; a running one stops between examples and keeps "
-        "the results it has (its aggregates are those over them). 409 once it has finished.",
-        request=None,
-        responses={200: EvaluationSerializer, 404: NOT_FOUND, 409: CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        evaluation = self.get_object()
-        try:
-            services.evaluation_cancel(evaluation=evaluation)
-        except InvalidTransition as exc:
-            raise Conflict(
-                f"evaluation {evaluation.pk} is {exc.current}: only a pending or running one can be cancelled"
-            ) from None
-        return Response(self.output(self.get_queryset().get(pk=evaluation.pk)))
 
     @extend_schema(
         summary="Download the results as CSV or JSON",

@@ -7,13 +7,10 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
-from rest_framework.decorators import action
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework import viewsets
 
 from core.rest import ApiViewMixin
-from experiments import selectors, services
+from experiments import selectors
 from experiments.api.filters import ExperimentFilter
 from experiments.api.serializers import ExperimentSerializer, TrialSerializer
 from experiments.models import Trial
@@ -32,20 +29,6 @@ class ExperimentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         return selectors.experiment_list(user=self.request.user)
-
-    @extend_schema(
-        summary="Cancel the experiment",
-        description="Stop a pending or running experiment. A running one stops at its next trial and "
-        "keeps the trials it recorded; no program version is created. A finished experiment "
-        "cannot be cancelled (400, code `invalid_transition`).",
-        request=None,
-        responses={200: ExperimentSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        experiment = services.experiment_cancel(experiment=self.get_object())
-        experiment = self.get_queryset().get(pk=experiment.pk)
-        return Response(self.get_serializer(experiment).data, status=status.HTTP_200_OK)
 
 
 EXPERIMENT_PK = OpenApiParameter(

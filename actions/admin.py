@@ -1,0 +1,179 @@
+"""The admin surface: a button per action on a row's change page, a form from the action's
+arguments, and for background runs the status row's page with a progress bar.
+
+Add :class:`ActionsAdminMixin` to a resource's ``ModelAdmin``; the buttons are the resource's
+declared actions that the signed-in user's policy allows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from rest_framework import serializers
+
+from actions.declaration import Action, RunMode
+from actions.forms import form_class
+from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
+from actions.registry import for_resource, get, model_of
+
+__all__ = ["ActionsAdminMixin", "progress_of"]
+
+
+def progress_of(action: Action, row: Any) -> dict[str, Any] | None:
+    """``{"done", "total", "percent", "status"}`` of a background action's status row."""
+    background = action.background
+    if background is None or background.progress is None:
+        return None
+    done, total = background.progress(row)
+    percent = int(100 * done / total) if total else 0
+    return {"done": done, "total": total, "percent": percent, "status": getattr(row, "status", "")}
+
+
+def _label(model: Any) -> str:
+    return f"{model._meta.app_label}.{model.__name__}"
+
+
+class ActionsAdminMixin:
+    """Declared actions as buttons and forms on the change page of each row."""
+
+    change_form_template = "admin/actions/change_form.html"
+
+    def _actions_for(self, request: HttpRequest) -> list[Action]:
+        resource = _label(self.model)  # type: ignore[attr-defined]
+        return [a for a in for_resource(resource) if a.detail and a.policy.allows(request.user)]
+
+    def _background_action_of_row(self) -> Action | None:
+        label = _label(self.model)  # type: ignore[attr-defined]
+        from actions.registry import all_actions
+
+        for action in all_actions():
+            if (
+                action.background is not None
+                and action.background.status_model == label
+                and action.background.progress
+            ):
+                return action
+        return None
+
+    def get_urls(self) -> list[Any]:
+        info = self.model._meta.app_label, self.model._meta.model_name  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view(self.action_view)  # type: ignore[attr-defined]
+        return [
+            path("<path:object_id>/action/<str:name>/", view, name="{}_{}_action".format(*info)),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        info = self.model._meta.app_label, self.model._meta.model_name  # type: ignore[attr-defined]
+        buttons = [
+            {
+                "name": a.name,
+                "label": a.summary,
+                "url": reverse("admin:{}_{}_action".format(*info), args=[object_id, a.name]),
+            }
+            for a in self._actions_for(request)
+        ]
+        extra = {"declared_actions": buttons, **(extra_context or {})}
+        tracker = self._background_action_of_row()
+        if tracker is not None:
+            row = self.get_object(request, object_id)  # type: ignore[attr-defined]
+            if row is not None:
+                extra["action_progress"] = progress_of(tracker, row)
+        return super().change_view(request, object_id, form_url, extra_context=extra)  # type: ignore[misc, no-any-return]
+
+    def action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        resource = _label(self.model)  # type: ignore[attr-defined]
+        try:
+            action = get(f"{self.model.__name__.lower()}.{name}")  # type: ignore[attr-defined]
+        except LookupError:
+            raise Http404(f"no action {name!r}") from None
+        if action.resource != resource or not action.detail:
+            raise Http404(f"no action {name!r}")
+        try:
+            require_user(action, request.user)
+            target = find_target(action, request.user, object_id)
+        except ActionRefused as exc:
+            raise Http404(exc.message) from None
+        form_type = form_class(action, request.user)
+        result_text = None
+        if request.method == "POST":
+            form = form_type(request.POST)
+            if form.is_valid():
+                mode = (
+                    RunMode.BACKGROUND
+                    if "_background" in request.POST and action.background
+                    else action.modes[0]
+                )
+                try:
+                    arguments = validate_arguments(
+                        action, form.arguments(), user=request.user, target=target, request=request
+                    )
+                    result = invoke(action, user=request.user, target=target, arguments=arguments, mode=mode)
+                except serializers.ValidationError as exc:
+                    _add_errors(form, exc.detail)
+                except ValidationError as exc:
+                    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                        form.add_error(field if field in form.fields else None, errors)
+                except Exception as exc:
+                    failure = failure_for(action, exc)
+                    if failure is None:
+                        raise
+                    form.add_error(None, failure.message(exc))
+                else:
+                    if mode is RunMode.BACKGROUND and action.background is not None:
+                        status_model = model_of(action.background.status_model)
+                        messages.success(
+                            request,
+                            f"{action.summary}: started {status_model._meta.verbose_name} {result.pk}.",
+                        )
+                        meta = status_model._meta
+                        return HttpResponseRedirect(
+                            reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[result.pk])
+                        )
+                    messages.success(request, f"{action.summary}: done.")
+                    result_text = _show(action, result)
+        else:
+            form = form_type()
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": self.model._meta,  # type: ignore[attr-defined]
+            "original": target,
+            "action": action,
+            "form": form,
+            "result_text": result_text,
+            "title": f"{action.summary}: {target}",
+            "background": action.background is not None and action.service is not None,
+        }
+        return TemplateResponse(request, "admin/actions/action_form.html", context)
+
+
+def _add_errors(form: Any, detail: Any) -> None:
+    if isinstance(detail, dict):
+        for field, errors in detail.items():
+            messages_ = errors if isinstance(errors, list) else [errors]
+            target = field if field in form.fields else None
+            form.add_error(
+                target,
+                [
+                    f"{field}: {m}" if target is None and field != "non_field_errors" else str(m)
+                    for m in messages_
+                ],
+            )
+    else:
+        form.add_error(None, [str(m) for m in detail])
+
+
+def _show(action: Action, result: Any) -> str:
+    serializer = action.result.serializer
+    if serializer is None:
+        return str(result)
+    data = serializer(result).data
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)

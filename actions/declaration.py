@@ -1,0 +1,154 @@
+"""What an action is: one declaration per action, read by every surface.
+
+An :class:`Action` names the resource it belongs to, its typed arguments (one DRF serializer: the
+OpenAPI request body, the GraphQL arguments and the admin form all come from it), what its result
+looks like, who may run it, how it runs (inline, as a background job with a status row, or as a
+stream of events), its throttle scope and the service functions that do the work.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rest_framework import serializers
+
+from actions.policies import OWNER, Policy
+
+__all__ = ["Action", "Background", "Failure", "Outcome", "RunMode", "Shell"]
+
+
+class RunMode(enum.StrEnum):
+    """How an action runs when it is invoked."""
+
+    INLINE = "inline"  # in the request; the answer is the result
+    BACKGROUND = "background"  # a status row now, the work on a Celery worker
+    STREAM = "stream"  # server-sent events while it runs (REST only)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the result of an action is shown.
+
+    ``serializer`` renders the result for REST (``None``: the resource's own output serializer);
+    ``status`` is the REST status code of success; ``location`` a URL name reversed with the result's
+    ``pk`` for a ``Location`` header. ``graphql_field`` names the payload field holding the result row
+    (default: the result model's name in camelCase), and ``graphql_fields`` adds payload fields
+    computed from the result (``name -> (graphene type, getter)``).
+    """
+
+    serializer: type[serializers.BaseSerializer] | None = None
+    status: int = 200
+    location: str | None = None
+    model: str | None = None  # "app_label.Model" of the result row (default: the resource)
+    graphql_field: str | None = None
+    graphql_fields: Mapping[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An exception a service raises on purpose, and how every surface reports it.
+
+    ``rest_body`` builds the REST body (default ``{"detail": message, "code": code}``);
+    ``result`` picks a row from the exception that the GraphQL payload still shows (e.g. the
+    recorded failed Execution).
+    """
+
+    exception: type[Exception]
+    code: str
+    status: int = 400
+    field: str | None = None
+    message: Callable[[Any], str] = str
+    rest_body: Callable[[Any], dict[str, Any]] | None = None
+    rest_serializer: type[serializers.BaseSerializer] | None = None
+    result: Callable[[Any], Any] | None = None
+    graphql_errors: Callable[[Any], list[dict[str, Any]]] | None = None
+
+
+@dataclass(frozen=True)
+class Background:
+    """The background run mode: ``start`` validates and creates the status row (in the request);
+    the generic Celery task then calls ``run(row_id)`` on a worker. ``status_model`` is the row's
+    model (``app_label.Model``); it has a ``status`` field (``core.runs.RunStatus`` values or
+    alike) and, when ``progress`` is given, that function says how far it is as ``(done, total)``.
+    """
+
+    start: Callable[..., Any]
+    run: Callable[[int], Any]
+    status_model: str
+    progress: Callable[[Any], tuple[int, int]] | None = None
+    serializer: type[serializers.BaseSerializer] | None = None
+    status: int = 202
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Shell:
+    """How the action looks as a model method in ``manage.py shell``.
+
+    ``arguments(target, *args, **kwargs)`` maps the method's own call style to the action's
+    arguments (e.g. ``program.execute(question=...)`` -> ``{"inputs": {...}}``); ``result`` maps the
+    service's result to what the method returns (e.g. the Execution -> a ``dspex.Prediction``).
+    """
+
+    arguments: Callable[..., dict[str, Any]] | None = None
+    result: Callable[[Any], Any] | None = None
+    name: str | None = None  # default: the action's name
+    background_name: str | None = None  # a second method running the background mode
+    background_result: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of one resource, declared once.
+
+    ``resource`` is the model label (``"programs.Program"``). For an action on one row
+    (``detail=True``) the service is called ``service(target=row, user=user, **arguments)``; a
+    collection action gets no ``target``. ``arguments`` is a DRF serializer class (its
+    ``validated_data`` are the keyword arguments); ``safe`` actions read only and are ``GET`` with
+    query parameters.
+    """
+
+    resource: str
+    name: str
+    summary: str
+    service: Callable[..., Any] | None = None
+    arguments: type[serializers.Serializer] | None = None
+    result: Outcome = field(default_factory=Outcome)
+    description: str = ""
+    policy: Policy = OWNER
+    detail: bool = True
+    safe: bool = False
+    background: Background | None = None
+    stream: Callable[..., Iterator[tuple[str, Any]]] | None = None
+    throttle_scope: str | None = None
+    failures: tuple[Failure, ...] = ()
+    shell: Shell = field(default_factory=Shell)
+    graphql_name: str | None = None
+    graphql_input: bool = False  # arguments in one ``input`` object instead of one by one
+    rest_path: str | None = None  # URL segment (default: the name)
+    rest_body: str | None = None  # this argument is the whole JSON body; the others are query parameters
+    target_field: str = "id"  # the GraphQL argument naming the row of a detail action
+
+    def __post_init__(self) -> None:
+        if self.service is None and self.background is None:
+            raise TypeError(f"action {self.key}: declare a service, a background run, or both")
+
+    @property
+    def key(self) -> str:
+        """``"program.execute"``: the resource's model name and the action's name."""
+        return f"{self.resource.rsplit('.', 1)[-1].lower()}.{self.name}"
+
+    @property
+    def modes(self) -> tuple[RunMode, ...]:
+        modes = []
+        if self.service is not None:
+            modes.append(RunMode.INLINE)
+        if self.background is not None:
+            modes.append(RunMode.BACKGROUND)
+        if self.stream is not None:
+            modes.append(RunMode.STREAM)
+        return tuple(modes)

@@ -1,0 +1,48 @@
+"""Argument fields the surfaces know how to translate.
+
+:class:`VisibleRowField` is an argument naming another row (REST: its integer id; GraphQL: its
+relay ID; admin: a choice among the rows the user can see). Rows the user cannot see are "not
+found", exactly like missing ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+__all__ = ["VisibleRowField"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRowField(serializers.Field):
+    """The id of a ``model`` row visible to the user in the serializer context (``visible_to``)."""
+
+    default_error_messages = {
+        "invalid": "expected the integer id of a {name}",
+        "not_found": "{name} {value!r} was not found",
+    }
+
+    def __init__(self, model: str, **kwargs: Any) -> None:
+        self.model_label = model
+        super().__init__(**kwargs)
+
+    @property
+    def model(self) -> Any:
+        return apps.get_model(self.model_label)
+
+    def to_internal_value(self, data: Any) -> Any:
+        name = self.model._meta.verbose_name
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+            self.fail("invalid", name=name)
+        user = self.context.get("user")
+        row = self.model._default_manager.all().visible_to(user).filter(pk=int(data)).first()
+        if row is None:
+            self.fail("not_found", name=name, value=int(data))
+        return row
+
+    def to_representation(self, value: Any) -> Any:
+        return getattr(value, "pk", value)

@@ -1,0 +1,77 @@
+"""The admin form of an action, derived from its argument serializer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from rest_framework import serializers
+
+from actions.declaration import Action
+from actions.fields import VisibleRowField
+
+__all__ = ["ActionForm", "form_class"]
+
+
+class JSONFormField(forms.CharField):
+    """JSON text in a textarea; the value is the parsed JSON."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text in ("", None):
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"not valid JSON: {exc}") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return value if isinstance(value, str) or value is None else json.dumps(value)
+
+
+class ActionForm(forms.Form):
+    """Base of the generated forms; ``arguments()`` are the values the serializer validates."""
+
+    def arguments(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
+
+
+def _form_field(field: serializers.Field, user: Any) -> forms.Field:
+    options: dict[str, Any] = {"required": bool(field.required), "help_text": field.help_text or ""}
+    if field.label:
+        options["label"] = field.label
+    if field.default is not serializers.empty and not callable(field.default):
+        options["initial"] = field.default
+    if isinstance(field, VisibleRowField):
+        rows = field.model._default_manager.all().visible_to(user)
+        return forms.TypedChoiceField(
+            choices=[("", "---------")] + [(row.pk, str(row)) for row in rows[:500]],
+            coerce=int,
+            empty_value=None,
+            **options,
+        )
+    if isinstance(field, serializers.BooleanField):
+        options["required"] = False
+        return forms.BooleanField(**options)
+    if isinstance(field, serializers.IntegerField):
+        return forms.IntegerField(min_value=field.min_value, max_value=field.max_value, **options)
+    if isinstance(field, serializers.FloatField):
+        return forms.FloatField(**options)
+    if isinstance(field, serializers.ChoiceField):
+        return forms.ChoiceField(choices=list(field.choices.items()), **options)
+    if isinstance(field, serializers.JSONField | serializers.DictField | serializers.ListField):
+        return JSONFormField(**options)
+    return forms.CharField(**options)
+
+
+def form_class(action: Action, user: Any) -> type[ActionForm]:
+    """A form with one field per argument of ``action``."""
+    fields: dict[str, forms.Field] = {}
+    if action.arguments is not None:
+        for name, field in action.arguments().fields.items():
+            if not field.read_only:
+                fields[name] = _form_field(field, user)
+    return type(f"{action.name.title()}Form", (ActionForm,), fields)

@@ -1,0 +1,253 @@
+"""The GraphQL surface: one mutation per declared action and run mode (Saleor-style payloads).
+
+``executeProgram`` runs inline; an action with both an inline and a background mode also gets
+``<name>Async``. Arguments come from the action's serializer (a row argument is a relay ``ID``);
+the target of a detail action is the ``id`` argument. Refusals are payload errors too: an
+anonymous user gets a top-level ``UNAUTHENTICATED`` error (it concerns the whole operation), a row
+that is not yours is ``NOT_FOUND`` on ``id``, bad arguments name their camelCase field.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import graphene
+from django.core.exceptions import ValidationError
+from graphene.utils.str_converters import to_camel_case
+from graphene_django.registry import get_global_registry
+from rest_framework import serializers
+
+from actions.declaration import Action, RunMode
+from actions.fields import VisibleRowField
+from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
+from actions.registry import all_actions, model_of
+from actions.throttles import throttle_wait
+from core.graphql.filters import decode_node_id
+from core.graphql.mutations import BaseMutation, PayloadErrors
+from core.graphql.permissions import IsAuthenticated, IsStaff
+from core.graphql.scalars import JSON
+
+__all__ = ["action_mutations", "mutation_name"]
+
+
+def _type_for(label: str) -> Any:
+    node = get_global_registry().get_type_for_model(model_of(label))
+    if node is None:
+        raise LookupError(f"no GraphQL type is registered for {label}")
+    return node
+
+
+def mutation_name(action: Action, mode: RunMode) -> str:
+    """``executeProgram``, ``executeProgramAsync`` (background beside inline), ``cancelExperiment``."""
+    resource = action.resource.rsplit(".", 1)[-1]
+    base = action.graphql_name or to_camel_case(f"{action.name}_{resource[0].lower()}{resource[1:]}")
+    base = base[0].lower() + base[1:]
+    if mode is RunMode.BACKGROUND and action.service is not None:
+        return base + "Async"
+    return base
+
+
+def _argument(field: serializers.Field) -> Any:
+    options: dict[str, Any] = {"description": str(field.help_text) if field.help_text else None}
+    if field.required:
+        options["required"] = True
+    elif field.default is not serializers.empty and not callable(field.default):
+        options["default_value"] = field.default
+    if isinstance(field, VisibleRowField):
+        return graphene.ID(**options)
+    if isinstance(field, serializers.BooleanField):
+        return graphene.Boolean(**options)
+    if isinstance(field, serializers.IntegerField):
+        return graphene.Int(**options)
+    if isinstance(field, serializers.FloatField):
+        return graphene.Float(**options)
+    if isinstance(field, serializers.DecimalField):
+        return graphene.Decimal(**options)
+    if isinstance(field, serializers.JSONField | serializers.DictField | serializers.ListField):
+        return JSON(**options)
+    return graphene.String(**options)
+
+
+def _arguments(action: Action) -> dict[str, Any]:
+    arguments: dict[str, Any] = {}
+    if action.detail:
+        arguments[action.target_field] = graphene.ID(
+            required=True, description=f"The {action.resource.rsplit('.', 1)[-1]} to act on"
+        )
+    if action.arguments is not None:
+        for name, field in action.arguments().fields.items():
+            if not field.read_only:
+                arguments[name] = _argument(field)
+    return arguments
+
+
+def _decode(action: Action, values: dict[str, Any]) -> dict[str, Any]:
+    """Relay IDs of row arguments -> primary keys (errors name the argument)."""
+    if action.arguments is None:
+        return values
+    decoded = dict(values)
+    for name, field in action.arguments().fields.items():
+        if isinstance(field, VisibleRowField) and decoded.get(name) is not None:
+            type_name = _type_for(field.model_label)._meta.name
+            pk = decode_node_id(str(decoded[name]), type_name)
+            if pk is None:
+                raise ValidationError(
+                    {
+                        name: ValidationError(
+                            f"{decoded[name]!r} is not the ID of a {type_name}", code="invalid"
+                        )
+                    }
+                )
+            decoded[name] = pk
+    return decoded
+
+
+def _flatten(detail: Any, path: str) -> list[dict[str, Any]]:
+    if isinstance(detail, dict):
+        return [
+            e for key, value in detail.items() for e in _flatten(value, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(detail, list):
+        return [e for item in detail for e in _flatten(item, path)]
+    field = None if path in ("", "non_field_errors") else path
+    code = getattr(detail, "code", None) or "invalid"
+    return [{"field": field, "message": str(detail), "code": str(code).upper()}]
+
+
+def _argument_errors(exc: serializers.ValidationError) -> list[dict[str, Any]]:
+    errors = _flatten(exc.detail, "")
+    for error in errors:  # argument names as in the schema; keys inside JSON values stay as given
+        if error["field"]:
+            head, _, rest = error["field"].partition(".")
+            error["field"] = to_camel_case(head) + (f".{rest}" if rest else "")
+    return errors
+
+
+def _payload_fields(action: Action, mode: RunMode) -> dict[str, Any]:
+    if mode is RunMode.BACKGROUND:
+        assert action.background is not None
+        label = action.background.status_model
+        return {
+            _result_field(label, None): graphene.Field(
+                _type_for(label), description="The run: query it by ID to follow it"
+            )
+        }
+    outcome = action.result
+    label = outcome.model or action.resource
+    fields: dict[str, Any] = {_result_field(label, outcome.graphql_field): graphene.Field(_type_for(label))}
+    for name, (kind, _getter) in outcome.graphql_fields.items():
+        fields[name] = kind
+    return fields
+
+
+def _result_field(label: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    model = label.rsplit(".", 1)[-1]
+    return "".join(("_" + c.lower()) if c.isupper() else c for c in model).lstrip("_")
+
+
+def _payload(cls: Any, action: Action, mode: RunMode, result: Any, errors: list[Any]) -> Any:
+    if mode is RunMode.BACKGROUND:
+        assert action.background is not None
+        return cls(**{_result_field(action.background.status_model, None): result}, errors=errors)
+    outcome = action.result
+    values = {_result_field(outcome.model or action.resource, outcome.graphql_field): result}
+    for name, (_kind, getter) in outcome.graphql_fields.items():
+        values[name] = getter(result) if result is not None else None
+    return cls(**values, errors=errors)
+
+
+def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
+    name = mutation_name(action, mode)
+    permissions = (IsStaff,) if action.policy.name == "staff" else (IsAuthenticated,)
+
+    def perform_mutation(cls: Any, info: Any, user: Any, **values: Any) -> Any:
+        try:
+            require_user(action, user)
+            if action.throttle_scope:
+                wait = throttle_wait(info.context, action.throttle_scope)
+                if wait is not None:
+                    raise ActionRefused("throttled", f"Too many requests: try again in {math.ceil(wait)} s.")
+            target = None
+            if action.detail:
+                raw = values.pop(action.target_field)
+                pk = decode_node_id(str(raw), _type_for(action.resource)._meta.name)
+                if pk is None:
+                    raise ValidationError(
+                        {
+                            action.target_field: ValidationError(
+                                f"{raw!r} is not the ID of a {_type_for(action.resource)._meta.name}",
+                                code="invalid",
+                            )
+                        }
+                    )
+                target = find_target(action, user, pk)
+        except ActionRefused as exc:
+            field = exc.field if exc.kind == "not_found" else None
+            raise PayloadErrors(
+                [{"field": field, "message": exc.message, "code": exc.kind.upper()}]
+            ) from None
+        idempotency_key = values.pop("idempotency_key", None)
+        try:
+            arguments = validate_arguments(
+                action, _decode(action, values), user=user, target=target, request=info.context
+            )
+        except serializers.ValidationError as exc:
+            raise PayloadErrors(_argument_errors(exc)) from None
+        try:
+            result = invoke(
+                action,
+                user=user,
+                target=target,
+                arguments=arguments,
+                mode=mode,
+                idempotency_key=idempotency_key,
+            )
+        except Exception as exc:
+            failure = failure_for(action, exc)
+            if failure is None:
+                raise
+            errors = (
+                failure.graphql_errors(exc)
+                if failure.graphql_errors
+                else [{"field": failure.field, "message": failure.message(exc), "code": failure.code.upper()}]
+            )
+            shown = failure.result(exc) if failure.result else None
+            return _payload(cls, action, mode, shown, cls.build_errors(errors))
+        return _payload(cls, action, mode, result, [])
+
+    arguments = _arguments(action)
+    if mode is RunMode.BACKGROUND:
+        arguments["idempotency_key"] = graphene.String(
+            description="Send the same key again to get the same run back instead of starting a second one"
+        )
+    description = action.summary + (f". {action.description}" if action.description else "")
+    attrs: dict[str, Any] = {
+        **_payload_fields(action, mode),
+        "Arguments": type("Arguments", (), arguments),
+        "Meta": type(
+            "Meta",
+            (),
+            {
+                "description": description.strip(),
+                "permissions": permissions,
+                "name": name[0].upper() + name[1:],
+            },
+        ),
+        "perform_mutation": classmethod(perform_mutation),
+        "__doc__": action.summary,
+    }
+    return type(name[0].upper() + name[1:], (BaseMutation,), attrs)
+
+
+def action_mutations() -> type[graphene.ObjectType]:
+    """An ObjectType with one mutation field per declared action and GraphQL-able mode."""
+    fields: dict[str, Any] = {}
+    for action in all_actions():
+        for mode in action.modes:
+            if mode is RunMode.STREAM:
+                continue
+            fields[mutation_name(action, mode)] = _build(action, mode).Field()
+    return type("ActionMutations", (graphene.ObjectType,), fields)

@@ -1,0 +1,161 @@
+"""Running a declared action: the one place that checks the policy, finds the target row,
+validates the arguments, applies idempotency keys and dispatches background work.
+
+Every surface (REST, GraphQL, admin, shell, ``manage.py dspex``) calls these functions and only
+translates their outcome: :class:`ActionRefused` (who/what/how often), DRF's
+``serializers.ValidationError`` (bad arguments, keyed by field), Django's ``ValidationError`` from
+a service, and the declared :class:`~actions.declaration.Failure` exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from rest_framework import serializers
+
+from actions.declaration import Action, Failure, RunMode
+from actions.registry import model_of
+
+__all__ = [
+    "ActionRefused",
+    "failure_for",
+    "find_target",
+    "invoke",
+    "require_user",
+    "validate_arguments",
+]
+
+
+class ActionRefused(Exception):
+    """The action is not run: ``kind`` is ``unauthenticated``, ``forbidden``, ``not_found`` or
+    ``throttled``; ``field`` names the argument concerned (the target's ``id``)."""
+
+    STATUS = {"unauthenticated": 401, "forbidden": 403, "not_found": 404, "throttled": 429}
+
+    def __init__(self, kind: str, message: str, *, field: str | None = None, wait: float | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.field = field
+        self.wait = wait
+
+    @property
+    def status(self) -> int:
+        return self.STATUS[self.kind]
+
+
+def require_user(action: Action, user: Any) -> None:
+    """Refuse anonymous users, and users the action's policy does not allow."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise ActionRefused("unauthenticated", "Sign in to run this action.")
+    if not action.policy.allows(user):
+        raise ActionRefused("forbidden", f"You may not run {action.key} ({action.policy!r} only).")
+
+
+def find_target(action: Action, user: Any, pk: Any) -> Model:
+    """The row ``pk`` of the action's resource, if the policy lets ``user`` reach it."""
+    model = model_of(action.resource)
+    try:
+        row = action.policy.scope(model, user).filter(pk=pk).first()
+    except (TypeError, ValueError):
+        row = None
+    if row is None:
+        raise ActionRefused(
+            "not_found", f"{model._meta.verbose_name} {pk!r} was not found", field=action.target_field
+        )
+    return row  # type: ignore[no-any-return]
+
+
+def validate_arguments(
+    action: Action, data: Mapping[str, Any], *, user: Any, target: Model | None, request: Any = None
+) -> dict[str, Any]:
+    """``data`` checked by the action's argument serializer (its context holds ``user``,
+    ``target`` and ``request``); raises ``serializers.ValidationError`` keyed by field."""
+    if action.arguments is None:
+        return {}
+    serializer = action.arguments(
+        data=dict(data), context={"user": user, "target": target, "request": request, "action": action}
+    )
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def failure_for(action: Action, exc: BaseException) -> Failure | None:
+    """The declared failure ``exc`` is an instance of, if any."""
+    for failure in action.failures:
+        if isinstance(exc, failure.exception):
+            return failure
+    return None
+
+
+def _call_arguments(
+    action: Action, user: Any, target: Model | None, arguments: dict[str, Any]
+) -> dict[str, Any]:
+    call = dict(arguments)
+    call["user"] = user
+    if action.detail:
+        call["target"] = target
+    return call
+
+
+def invoke(
+    action: Action,
+    *,
+    user: Any,
+    target: Model | None = None,
+    arguments: Mapping[str, Any] | None = None,
+    mode: RunMode = RunMode.INLINE,
+    idempotency_key: str | None = None,
+) -> Any:
+    """Run ``action`` on validated ``arguments`` in ``mode`` and return its result: the service's
+    return value (inline), the status row (background) or the event iterator (stream)."""
+    if mode not in action.modes:
+        modes = ", ".join(m.value for m in action.modes)
+        raise serializers.ValidationError({"mode": [f"{action.key} runs {modes}, not {mode.value}"]})
+    call = _call_arguments(action, user, target, dict(arguments or {}))
+    if mode is RunMode.INLINE:
+        assert action.service is not None
+        return action.service(**call)
+    if mode is RunMode.STREAM:
+        assert action.stream is not None
+        return action.stream(**call)
+    return _start_background(action, call, user=user, idempotency_key=idempotency_key)
+
+
+def _start_background(action: Action, call: dict[str, Any], *, user: Any, idempotency_key: str | None) -> Any:
+    from actions.models import ActionRequest
+    from actions.tasks import enqueue
+
+    background = action.background
+    assert background is not None
+    status_model = model_of(background.status_model)
+    if idempotency_key:
+        known = ActionRequest.objects.filter(user=user, action=action.key, key=idempotency_key).first()
+        if known is not None:
+            return status_model._default_manager.get(pk=known.row_id)
+    raced = False
+    with transaction.atomic():
+        row = background.start(**call)
+        if idempotency_key:
+            try:
+                with transaction.atomic():
+                    ActionRequest.objects.create(
+                        user=user,
+                        action=action.key,
+                        key=idempotency_key,
+                        row_model=background.status_model,
+                        row_id=row.pk,
+                    )
+            except IntegrityError:  # the same key raced in: keep the first run, drop this one
+                raced = True
+                transaction.set_rollback(True)
+        if not raced:
+            enqueue(action, row.pk)
+    if raced:
+        known = ActionRequest.objects.get(user=user, action=action.key, key=idempotency_key)
+        return status_model._default_manager.get(pk=known.row_id)
+    row.refresh_from_db()  # eager tasks (no broker) have run once the transaction committed
+    return row

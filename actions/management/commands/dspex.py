@@ -1,0 +1,141 @@
+"""``manage.py dspex``: every declared action from the command line.
+
+    manage.py dspex list
+    manage.py dspex run program.execute 3 --arg question="What is 2+2?"
+    manage.py dspex run program.optimize 3 --arg dataset_version=7 --user alice --background
+
+Values of ``--arg key=value`` are read as JSON when they parse as JSON (``3``, ``true``,
+``{"a": 1}``) and as text otherwise. Without ``--user`` the command runs as the operator, like
+``manage.py shell`` (no owner check); with it, the user's policy and rows apply.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rest_framework import serializers
+
+from actions.admin import progress_of
+from actions.declaration import RunMode
+from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
+from actions.registry import ActionNotFound, all_actions, get, model_of
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _pairs(items: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--arg {item!r}: expected key=value")
+        values[key] = _value(text)
+    return values
+
+
+class Command(BaseCommand):
+    help = "List or run the declared actions of the resources (the same ones REST and GraphQL offer)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="command", required=True)
+        sub.add_parser("list", help="Every action: key, run modes, policy, summary")
+        run = sub.add_parser("run", help="Run one action")
+        run.add_argument("action", help="resource.action, e.g. program.execute")
+        run.add_argument("id", nargs="?", help="The row to act on (actions on one row)")
+        run.add_argument(
+            "--arg", action="append", default=[], metavar="KEY=VALUE", help="An argument (repeatable)"
+        )
+        run.add_argument("--user", help="Run as this username (its policy and rows apply)")
+        run.add_argument("--background", action="store_true", help="Run in the background mode")
+        run.add_argument("--idempotency-key", help="With --background: the same key returns the same run")
+        run.add_argument(
+            "--wait", action="store_true", help="With --background: follow the run until it ends"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["command"] == "list":
+            for action in all_actions():
+                modes = ",".join(m.value for m in action.modes)
+                self.stdout.write(f"{action.key:32} {modes:26} {action.policy!r:14} {action.summary}")
+            return
+        self._run(options)
+
+    def _run(self, options: dict[str, Any]) -> None:
+        try:
+            action = get(options["action"])
+        except ActionNotFound as exc:
+            raise CommandError(str(exc)) from None
+        user = None
+        if options["user"]:
+            user = get_user_model()._default_manager.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no user {options['user']!r}")
+        target = None
+        try:
+            if user is not None:
+                require_user(action, user)
+            if action.detail:
+                if options["id"] is None:
+                    raise CommandError(f"{action.key} acts on one row: give its id")
+                if user is not None:
+                    target = find_target(action, user, options["id"])
+                else:
+                    target = model_of(action.resource)._default_manager.filter(pk=options["id"]).first()
+                    if target is None:
+                        raise CommandError(f"{action.resource} {options['id']} does not exist")
+        except ActionRefused as exc:
+            raise CommandError(exc.message) from None
+        mode = RunMode.BACKGROUND if options["background"] else action.modes[0]
+        raw = _pairs(options["arg"])
+        to_arguments = action.shell.arguments
+        try:
+            data = to_arguments(target, **raw) if to_arguments and "inputs" not in raw else raw
+            arguments = validate_arguments(action, data, user=user, target=target)
+            result = invoke(
+                action, user=user, target=target, arguments=arguments, mode=mode,
+                idempotency_key=options["idempotency_key"],
+            )  # fmt: skip
+        except serializers.ValidationError as exc:
+            raise CommandError(f"bad arguments: {json.dumps(exc.detail, default=str)}") from None
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        except Exception as exc:
+            failure = failure_for(action, exc)
+            if failure is None:
+                raise
+            raise CommandError(f"{failure.code}: {failure.message(exc)}") from None
+        if mode is RunMode.BACKGROUND:
+            self._follow(action, result, wait=options["wait"])
+            return
+        if mode is RunMode.STREAM:
+            for kind, data in result:
+                self.stdout.write(f"{kind}: {json.dumps(data, default=str)}")
+            return
+        serializer = action.result.serializer
+        if serializer is not None:
+            self.stdout.write(json.dumps(serializer(result).data, indent=2, default=str, ensure_ascii=False))
+        else:
+            self.stdout.write(str(result))
+
+    def _follow(self, action: Any, row: Any, *, wait: bool) -> None:
+        terminal = {"succeeded", "failed", "cancelled"}
+        while True:
+            row.refresh_from_db()
+            progress = progress_of(action, row)
+            shown = f" {progress['done']}/{progress['total']}" if progress else ""
+            self.stdout.write(f"{row._meta.verbose_name} {row.pk}: {row.status}{shown}")
+            if not wait or row.status in terminal:
+                break
+            time.sleep(1.0)
+        if row.status == "failed":
+            raise CommandError(f"{row._meta.verbose_name} {row.pk} failed: {getattr(row, 'error', '')}")

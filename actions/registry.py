@@ -1,0 +1,62 @@
+"""The declared actions, by key (``"program.execute"``).
+
+Apps register their declarations when they are ready (``AppConfig.ready``); a higher app may add
+actions to a lower app's resource (experiments adds ``Program.optimize``) without the lower app
+importing it. Registering also installs the shell method on the model (``actions.shell``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.apps import apps
+
+from actions.declaration import Action
+
+__all__ = ["ActionNotFound", "all_actions", "for_resource", "get", "register"]
+
+_ACTIONS: dict[str, Action] = {}
+
+
+class ActionNotFound(LookupError):
+    """No action is declared under this key."""
+
+
+def register(*actions: Action) -> None:
+    """Declare ``actions``; a key declared twice is a programming error."""
+    from actions.shell import install_shell_method
+
+    for action in actions:
+        known = _ACTIONS.get(action.key)
+        if known is not None and known is not action:
+            raise ValueError(f"action {action.key!r} is declared twice")
+        _ACTIONS[action.key] = action
+        install_shell_method(action)
+
+
+def get(key: str) -> Action:
+    """The action declared as ``key`` (``"program.execute"``)."""
+    try:
+        return _ACTIONS[key]
+    except KeyError:
+        known = ", ".join(sorted(_ACTIONS)) or "none"
+        raise ActionNotFound(f"no action {key!r} (declared: {known})") from None
+
+
+def all_actions() -> list[Action]:
+    """Every declared action, ordered by key."""
+    return [_ACTIONS[key] for key in sorted(_ACTIONS)]
+
+
+def for_resource(resource: str) -> list[Action]:
+    """The actions of one resource (``"programs.Program"``), ordered by name."""
+    return sorted((a for a in _ACTIONS.values() if a.resource == resource), key=lambda a: a.name)
+
+
+def model_of(label: str) -> type:
+    """The model class of ``"app_label.Model"``."""
+    return apps.get_model(label)
+
+
+def resources() -> Iterable[str]:
+    return sorted({action.resource for action in _ACTIONS.values()})

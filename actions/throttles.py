@@ -1,0 +1,38 @@
+"""Throttle scopes of actions, shared by REST and GraphQL.
+
+Same rates (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]``, read on every request) and the same
+cache keys as DRF's scoped throttle, so one user's REST and GraphQL requests draw on one budget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+__all__ = ["ScopeThrottle", "throttle_wait"]
+
+
+class ScopeThrottle(SimpleRateThrottle):
+    """DRF's scoped throttle for one named scope, outside a view."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
+
+    def get_rate(self) -> str | None:
+        return (api_settings.DEFAULT_THROTTLE_RATES or {}).get(self.scope)
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def throttle_wait(request: Any, scope: str) -> float | None:
+    """``None`` when ``request`` may go on now; otherwise the seconds to wait (not counted)."""
+    throttle = ScopeThrottle(scope)
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 0.0
