@@ -1,8 +1,9 @@
 """The admin surface: a button per action on a row's change page, a form from the action's
 arguments, and for background runs the status row's page with a progress bar.
 
-Add :class:`ActionsAdminMixin` to a resource's ``ModelAdmin``; the buttons are the resource's
-declared actions that the signed-in user's policy allows.
+Add :class:`ActionsAdminMixin` to a resource's ``ModelAdmin`` and let its change form extend
+``admin/actions/change_form.html`` (the buttons and the progress bar); the buttons are the
+resource's declared actions that the signed-in user's policy allows.
 """
 
 from __future__ import annotations
@@ -41,8 +42,6 @@ def _label(model: Any) -> str:
 
 class ActionsAdminMixin:
     """Declared actions as buttons and forms on the change page of each row."""
-
-    change_form_template = "admin/actions/change_form.html"
 
     def _actions_for(self, request: HttpRequest) -> list[Action]:
         resource = _label(self.model)  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from actions.admin import ActionsAdminMixin
 from core.parsers import max_upload_bytes
 from datasets.errors import DatasetImportError
 from datasets.models import Dataset, DatasetVersion, Example, Split
@@ -128,7 +129,7 @@ class DatasetVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Dataset)
-class DatasetAdmin(admin.ModelAdmin):
+class DatasetAdmin(ActionsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "signature", "owner", "created_at", "updated_at")
     list_filter = ("created_at",)
     search_fields = ("name", "description", "signature__name")

@@ -88,6 +88,7 @@ def base_arguments(s: dict[str, Any], stub_lm_config: dict[str, Any]) -> dict[st
             "valSplit": "dev",
         },
         "cancelExperiment": {"id": gid(s["experiment"])},
+        "splitDataset": {"id": dataset, "seed": 3},
         "createDataset": {"input": {"name": "new-dataset", "description": "d", "signature": signature}},
         "updateDataset": {"id": dataset, "input": {"name": "renamed", "description": "d"}},
         "importExamples": {
