@@ -13,7 +13,7 @@ from django.apps import apps
 
 from actions.declaration import Action
 
-__all__ = ["ActionNotFound", "all_actions", "for_resource", "get", "register"]
+__all__ = ["ActionNotFound", "all_actions", "for_resource", "get", "register", "unregister"]
 
 _ACTIONS: dict[str, Action] = {}
 
@@ -32,6 +32,15 @@ def register(*actions: Action) -> None:
             raise ValueError(f"action {action.key!r} is declared twice")
         _ACTIONS[action.key] = action
         install_shell_method(action)
+
+
+def unregister(key: str) -> None:
+    """Forget an action and remove its shell methods (for declarations made by tests)."""
+    from actions.shell import remove_shell_methods
+
+    action = _ACTIONS.pop(key, None)
+    if action is not None:
+        remove_shell_methods(action)
 
 
 def get(key: str) -> Action:

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from actions.declaration import Action, RunMode
 
-__all__ = ["install_shell_method", "run_from_shell"]
+__all__ = ["install_shell_method", "remove_shell_methods", "run_from_shell"]
 
 _INSTALLED = "_dspex_action"
 
@@ -84,7 +84,8 @@ def install_shell_method(action: Action) -> None:
             plan.append((name, RunMode.BACKGROUND))
     for name, mode in plan:
         existing = model.__dict__.get(name)
-        if existing is not None and not hasattr(existing, _INSTALLED):
+        ours = hasattr(existing, _INSTALLED) or hasattr(getattr(existing, "__func__", None), _INSTALLED)
+        if existing is not None and not ours:
             raise TypeError(
                 f"{model.__name__}.{name} is written by hand; the action {action.key} declares it"
             )
@@ -94,6 +95,23 @@ def install_shell_method(action: Action) -> None:
         if action.detail:
             setattr(model, name, method)
         else:
-            setattr(
-                model, name, classmethod(lambda cls, *a, _m=mode, **k: run_from_shell(action, None, _m, a, k))
-            )
+
+            def collection(cls: Any, *args: Any, _mode: RunMode = mode, **kwargs: Any) -> Any:
+                return run_from_shell(action, None, _mode, args, kwargs)
+
+            collection.__doc__ = method.__doc__
+            setattr(collection, _INSTALLED, action.key)
+            setattr(model, name, classmethod(collection))
+
+
+def remove_shell_methods(action: Action) -> None:
+    """Take the methods :func:`install_shell_method` added for ``action`` off its model."""
+    from actions.registry import model_of
+
+    model = model_of(action.resource)
+    for name, value in list(model.__dict__.items()):
+        if (
+            getattr(value, _INSTALLED, None) == action.key
+            or getattr(getattr(value, "__func__", None), _INSTALLED, None) == action.key
+        ):
+            delattr(model, name)
