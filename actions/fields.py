@@ -7,6 +7,7 @@ found", exactly like missing ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -19,16 +20,27 @@ __all__ = ["VisibleRowField"]
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleRowField(serializers.Field):
-    """The id of a ``model`` row visible to the user in the serializer context (``visible_to``)."""
+    """The id of a ``model`` row visible to the user in the serializer context (``visible(user)``,
+    by default the model's ``visible_to``)."""
 
     default_error_messages = {
         "invalid": "expected the integer id of a {name}",
         "not_found": "{name} {value!r} was not found",
     }
 
-    def __init__(self, model: str, **kwargs: Any) -> None:
+    def __init__(self, model: str, *, visible: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
         self.model_label = model
+        self.visible = visible
         super().__init__(**kwargs)
+
+    def rows_for(self, user: Any, *, operator: bool = False) -> Any:
+        """The rows this argument may name: all of them for the operator (shell, command without
+        ``--user``), else those visible to ``user``."""
+        if operator:
+            return self.model._default_manager.all()
+        if self.visible is not None:
+            return self.visible(user)
+        return self.model._default_manager.all().visible_to(user)
 
     @property
     def model(self) -> Any:
@@ -38,8 +50,8 @@ class VisibleRowField(serializers.Field):
         name = self.model._meta.verbose_name
         if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
             self.fail("invalid", name=name)
-        user = self.context.get("user")
-        row = self.model._default_manager.all().visible_to(user).filter(pk=int(data)).first()
+        rows = self.rows_for(self.context.get("user"), operator=bool(self.context.get("operator")))
+        row = rows.filter(pk=int(data)).first()
         if row is None:
             self.fail("not_found", name=name, value=int(data))
         return row

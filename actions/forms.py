@@ -46,7 +46,7 @@ def _form_field(field: serializers.Field, user: Any) -> forms.Field:
     if field.default is not serializers.empty and not callable(field.default):
         options["initial"] = field.default
     if isinstance(field, VisibleRowField):
-        rows = field.model._default_manager.all().visible_to(user)
+        rows = field.rows_for(user)
         return forms.TypedChoiceField(
             choices=[("", "---------")] + [(row.pk, str(row)) for row in rows[:500]],
             coerce=int,

@@ -70,14 +70,22 @@ def find_target(action: Action, user: Any, pk: Any) -> Model:
 
 
 def validate_arguments(
-    action: Action, data: Mapping[str, Any], *, user: Any, target: Model | None, request: Any = None
+    action: Action,
+    data: Mapping[str, Any],
+    *,
+    user: Any,
+    target: Model | None,
+    request: Any = None,
+    operator: bool = False,
 ) -> dict[str, Any]:
     """``data`` checked by the action's argument serializer (its context holds ``user``,
-    ``target`` and ``request``); raises ``serializers.ValidationError`` keyed by field."""
+    ``target``, ``request`` and ``operator``: the shell or the command without a user, which may
+    name any row); raises ``serializers.ValidationError`` keyed by field."""
     if action.arguments is None:
         return {}
     serializer = action.arguments(
-        data=dict(data), context={"user": user, "target": target, "request": request, "action": action}
+        data=dict(data),
+        context={"user": user, "target": target, "request": request, "action": action, "operator": operator},
     )
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

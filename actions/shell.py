@@ -48,7 +48,7 @@ def run_from_shell(
     if args and to_arguments is None:
         raise TypeError(f"{action.key} takes keyword arguments only")
     try:
-        validated = validate_arguments(action, arguments, user=user, target=target)
+        validated = validate_arguments(action, arguments, user=user, target=target, operator=user is None)
     except serializers.ValidationError as exc:
         raise _as_django_error(exc) from None
     result = invoke(

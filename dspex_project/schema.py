@@ -18,7 +18,6 @@ from datasets.graphql.mutations import DatasetMutations
 from datasets.graphql.queries import DatasetQueries
 from evaluations.graphql.mutations import EvaluationMutations
 from evaluations.graphql.queries import EvaluationQueries
-from experiments.graphql.mutations import ExperimentMutations
 from experiments.graphql.queries import ExperimentQueries
 from programs.graphql.mutations import ProgramMutations
 from programs.graphql.queries import ProgramQueries
@@ -38,7 +37,6 @@ class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries
 class Mutation(
     ProgramMutations,
     DatasetMutations,
-    ExperimentMutations,
     EvaluationMutations,
     action_mutations(),  # one mutation per declared action and run mode
     graphene.ObjectType,

@@ -1,15 +1,21 @@
-"""The actions of experiments, declared once (see ``actions``)."""
+"""The actions of experiments, declared once (see ``actions``): ``Experiment.cancel``, and
+``Program.optimize``, which this app adds to the programs resource (programs never imports
+experiments)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from actions import Action, Outcome
+from rest_framework import serializers
+
+from actions import Action, Background, Outcome, Shell
+from actions.fields import VisibleRowField
+from datasets.selectors import dataset_version_list_for_user
 from experiments.api.serializers import ExperimentSerializer
 from experiments.models import Experiment
-from experiments.services import experiment_cancel
+from experiments.services import experiment_cancel, experiment_run, program_optimize
 
-__all__ = ["CANCEL_EXPERIMENT", "declared"]
+__all__ = ["CANCEL_EXPERIMENT", "OPTIMIZE_PROGRAM", "OptimizeArguments", "declared"]
 
 
 def _cancel(*, target: Experiment, user: Any) -> Experiment:
@@ -28,5 +34,78 @@ CANCEL_EXPERIMENT = Action(
 )
 
 
+class OptimizeArguments(serializers.Serializer):
+    """How to optimize a program: on which dataset version, with which optimizer and metric."""
+
+    dataset_version = VisibleRowField(
+        "datasets.DatasetVersion",
+        visible=lambda user: dataset_version_list_for_user(user=user),
+        help_text="The dataset version to learn from",
+    )
+    optimizer = serializers.CharField(default="bootstrap_few_shot", help_text="An optimizer type key")
+    optimizer_params = serializers.DictField(
+        default=dict, help_text="Keyword arguments of the optimizer, e.g. max_bootstrapped_demos"
+    )
+    metric = serializers.CharField(default="exact_match", help_text="A metric name")
+    train_split = serializers.CharField(default="train")
+    val_split = serializers.CharField(
+        default="dev", allow_blank=True, help_text="Empty: score on the train split"
+    )
+    promote = serializers.BooleanField(default=False, help_text="Make the result the current version")
+    evaluate_baseline = serializers.BooleanField(default=True)
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="Start from this version number instead of the current one"
+    )
+
+    def validate_version(self, number: int) -> Any:
+        program = self.context["target"]
+        version = program.versions.filter(number=number).first()
+        if version is None:
+            raise serializers.ValidationError(f"program {program.name!r} has no version {number}")
+        return version
+
+
+def _start(*, target: Any, user: Any, **arguments: Any) -> Experiment:
+    return program_optimize(program=target, user=user, enqueue=False, **arguments)
+
+
+def _run(experiment_id: int) -> None:
+    experiment_run(experiment_id=experiment_id)
+
+
+def _shell_arguments(
+    program: Any, dataset: Any, *, params: dict[str, Any] | None = None, **options: Any
+) -> dict[str, Any]:
+    """``program.optimize(dataset_or_version, optimizer=..., params={...}, metric=..., promote=...)``."""
+    version = getattr(dataset, "latest_version", dataset)
+    if version is None:
+        raise serializers.ValidationError({"dataset": [f"dataset {dataset} has no version yet"]})
+    return {"dataset_version": version.pk, "optimizer_params": params or {}, **options}
+
+
+OPTIMIZE_PROGRAM = Action(
+    resource="programs.Program",
+    name="optimize",
+    summary="Optimize the program",
+    description="Start an optimize run (an Experiment) of the program on a dataset version, on a worker. "
+    "Follow the experiment's trials_done/trials_total, best_score and score_trajectory; cancel it with "
+    "the experiment's cancel action. When it succeeds, result_version is the compiled program (made "
+    "current when promote is true). Bad arguments (unknown optimizer or metric, parameters the "
+    "optimizer does not take, a split without examples) are errors on their field; nothing is recorded.",
+    arguments=OptimizeArguments,
+    background=Background(
+        start=_start,
+        run=_run,
+        status_model="experiments.Experiment",
+        progress=lambda row: (row.trials_done, row.trials_total or 0),
+        serializer=ExperimentSerializer,
+        status=202,
+        location="experiment-detail",
+    ),
+    throttle_scope="optimize",
+    shell=Shell(arguments=_shell_arguments),
+)
+
+
 def declared() -> list[Action]:
-    return [CANCEL_EXPERIMENT]
+    return [CANCEL_EXPERIMENT, OPTIMIZE_PROGRAM]

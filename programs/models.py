@@ -1,7 +1,8 @@
 """Signature, Program, ProgramVersion, Execution and LMCallTrace.
 
 Business logic lives in ``programs.services``; the engine is reached only through
-``programs.codecs``. Convenience methods here (``Program.execute`` ...) call those services.
+``programs.codecs``. Convenience methods here (``Program.execute`` ...) call those services; declared actions
+(``Program.optimize``, added by the experiments app) are installed by ``actions``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -129,43 +129,6 @@ class Program(models.Model):
         from programs.services import program_execute_async
 
         return program_execute_async(program=self, inputs=inputs, user=user).pk
-
-    def optimize(
-        self,
-        dataset: Any,
-        *,
-        optimizer: str = "bootstrap_few_shot",
-        params: dict[str, Any] | None = None,
-        metric: str = "exact_match",
-        promote: bool = False,
-        user: Any = None,
-        **options: Any,
-    ) -> Any:
-        """Start an optimize run (an Experiment) of the current version on ``dataset`` (a Dataset,
-        meaning its latest version, or a DatasetVersion) and return the Experiment row.
-
-        The run is a Celery job (eager without a broker: finished when this returns). ``options``:
-        ``train_split``, ``val_split``, ``evaluate_baseline``, ``version``. The compiled program
-        becomes a new ProgramVersion (``experiment.result_version``), made current when ``promote``.
-        """
-        from datasets.models import Dataset
-        from experiments.services import program_optimize
-
-        version = dataset.latest_version if isinstance(dataset, Dataset) else dataset
-        if version is None:
-            raise ValidationError({"dataset": f"dataset {dataset} has no version yet"})
-        experiment = program_optimize(
-            program=self,
-            dataset_version=version,
-            optimizer=optimizer,
-            optimizer_params=params,
-            metric=metric,
-            promote=promote,
-            user=user,
-            **options,
-        )
-        experiment.refresh_from_db()
-        return experiment
 
 
 class ProgramVersion(ImmutableModel):

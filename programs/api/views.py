@@ -28,8 +28,6 @@ from rest_framework.reverse import reverse
 from core.parsers import SafeJSONParser
 from core.permissions import SettingsScopedRateThrottle
 from core.rest import ApiViewMixin, InputOutputMixin
-from experiments.api.serializers import ExperimentSerializer, OptimizeInputSerializer
-from experiments.services import program_optimize
 from programs import selectors, services
 from programs.api.filters import ExecutionFilter, ProgramFilter, ProgramVersionFilter, SignatureFilter
 from programs.api.serializers import (
@@ -112,18 +110,6 @@ fields) and record an Execution.
 - **502**: the LM failed or its reply could not be parsed. The failed Execution is recorded
   (with the trace of every LM call) and its id is in the body.
 - **429**: too many executions (the `execute` throttle scope).
-"""
-
-
-OPTIMIZE_DESCRIPTION = """Start an optimize run (an Experiment) of the program on a dataset version.
-
-- **202**: the experiment (pending, or further along when tasks run eagerly); poll
-  `GET /api/experiments/{id}/` for progress (`trials_done`/`trials_total`, `best_score`,
-  `score_trajectory`) and `GET /api/experiments/{id}/trials/`; cancel with
-  `POST /api/experiments/{id}/cancel/`. When it succeeds, `result_version` is the new program
-  version (made current when `promote` is true).
-- **400**: unknown optimizer or metric, parameters the optimizer does not take, a split without
-  examples, ... keyed by field. Nothing is recorded.
 """
 
 
@@ -246,34 +232,6 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
             "cost": execution.cost,
         }
         return Response(ExecuteResultSerializer(result).data)
-
-    @extend_schema(
-        summary="Optimize the program",
-        description=OPTIMIZE_DESCRIPTION,
-        request=OptimizeInputSerializer,
-        responses={202: ExperimentSerializer, 400: ERROR, 404: NOT_FOUND},
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        parser_classes=[SafeJSONParser],
-        throttle_classes=[SettingsScopedRateThrottle],
-        throttle_scope="optimize",
-    )
-    def optimize(self, request: Request, pk: str | None = None) -> Response:
-        program = self.get_object()
-        body = OptimizeInputSerializer(data=request.data, context={"request": request})
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        version = self._version(program, data.pop("version", None))
-        experiment = program_optimize(program=program, version=version, user=request.user, **data)
-        experiment.refresh_from_db()  # eager tasks may have run already
-        location = reverse("experiment-detail", args=[experiment.pk], request=request)
-        return Response(
-            ExperimentSerializer(experiment).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": location},
-        )
 
     def _version(self, program: Program, number: int | None) -> ProgramVersion | None:
         if number is None:

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from graphene.utils.str_converters import to_camel_case
 
 from actions import all_actions
 from actions.declaration import RunMode
 from actions.graphql import mutation_name
 from tests.actions.conftest import gid
+from tests.platform_fixtures import reply
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Case:
     good: dict[str, Any]  # arguments that succeed (REST names)
     bad_field: str  # an argument ...
     bad_value: Any  # ... and a value it refuses
-    prepare: Callable[[dict[str, Any]], None] = lambda rows: None
+    rows_as_ids: tuple[str, ...] = ()  # arguments naming rows: REST takes the pk, GraphQL the relay ID
 
 
 def _running_evaluation(rows: dict[str, Any]) -> Any:
@@ -37,16 +39,34 @@ CASES: dict[str, Case] = {
     ),
     "evaluation.cancel": Case(_running_evaluation, {}, "", None),
     "experiment.cancel": Case(lambda r: r["experiment"], {}, "", None),
+    "program.optimize": Case(
+        lambda r: r["program"],
+        {"dataset_version": "dataset_version", "optimizer": "labeled_few_shot", "evaluate_baseline": False},
+        "dataset_version",
+        "not-an-id",
+        rows_as_ids=("dataset_version",),
+    ),
 }
 
 
+def _rest_arguments(case: Case, rows: dict[str, Any]) -> dict[str, Any]:
+    return {k: rows[v].pk if k in case.rows_as_ids else v for k, v in case.good.items()}
+
+
+def _graphql_arguments(case: Case, rows: dict[str, Any]) -> dict[str, Any]:
+    return {k: gid(rows[v]) if k in case.rows_as_ids else v for k, v in case.good.items()}
+
+
 @pytest.fixture
-def rows(user: Any, qa_program: Any, capitals_version: Any) -> dict[str, Any]:
+def rows(user: Any, qa_program: Any, capitals_version: Any, openai_stub: Any) -> dict[str, Any]:
     from evaluations.services import evaluation_create
     from experiments.services import experiment_create
 
+    openai_stub.responder = lambda request: reply(answer="Paris")
     version = qa_program.current_version
     return {
+        "program": qa_program,
+        "dataset_version": capitals_version,
         "dataset": capitals_version.dataset,
         "experiment": experiment_create(
             program_version=version,
@@ -72,15 +92,22 @@ def _action(key: str) -> Any:
 
 
 def _url(action: Any, row: Any) -> str:
-    plural = {"dataset": "datasets", "evaluation": "evaluations", "experiment": "experiments"}
+    plural = {
+        "dataset": "datasets",
+        "evaluation": "evaluations",
+        "experiment": "experiments",
+        "program": "programs",
+    }
     return f"/api/{plural[action.key.split('.')[0]]}/{row.pk}/{action.rest_path or action.name}/"
 
 
-def _mutation(action: Any, arguments: dict[str, Any]) -> tuple[str, str]:
+def _mutation(action: Any, arguments: dict[str, Any], ids: tuple[str, ...] = ()) -> tuple[str, str]:
     name = mutation_name(action, RunMode.INLINE if action.service else RunMode.BACKGROUND)
     types = {"int": "Int", "float": "Float", "bool": "Boolean", "str": "String"}
-    declared = ["$id: ID!"] + [f"${k}: {types[type(v).__name__]}" for k, v in arguments.items()]
-    passed = ["id: $id"] + [f"{k}: ${k}" for k in arguments]
+    declared = ["$id: ID!"] + [
+        f"${k}: {'ID!' if k in ids else types[type(v).__name__]}" for k, v in arguments.items()
+    ]
+    passed = ["id: $id"] + [f"{to_camel_case(k)}: ${k}" for k in arguments]
     query = (
         f"mutation({', '.join(declared)}) {{ {name}({', '.join(passed)}) "
         "{ errors { field message code } } }"
@@ -94,13 +121,14 @@ def test_rest_refuses_anonymous_and_strangers_and_runs_for_the_owner(
     key: str, rows: dict[str, Any], rest_as: Any, user: Any, other_user: Any
 ) -> None:
     action, case = _action(key), CASES[key]
-    row = case.target(rows)
-    assert rest_as(None).post(_url(action, row), case.good, format="json").status_code in (401, 403)
-    assert rest_as(other_user).post(_url(action, row), case.good, format="json").status_code == 404
-    response = rest_as(user).post(_url(action, row), case.good, format="json")
-    assert response.status_code == action.result.status, response.content
+    row, good = case.target(rows), _rest_arguments(case, rows)
+    assert rest_as(None).post(_url(action, row), good, format="json").status_code in (401, 403)
+    assert rest_as(other_user).post(_url(action, row), good, format="json").status_code == 404
+    response = rest_as(user).post(_url(action, row), good, format="json")
+    expected = action.result.status if action.service else action.background.status
+    assert response.status_code == expected, response.content
     if case.bad_field:
-        bad = {**case.good, case.bad_field: case.bad_value}
+        bad = {**good, case.bad_field: case.bad_value}
         refused = rest_as(user).post(_url(action, row), bad, format="json")
         assert refused.status_code == 400
         assert case.bad_field in refused.json()
@@ -112,9 +140,9 @@ def test_graphql_refuses_anonymous_and_strangers_and_runs_for_the_owner(
     key: str, rows: dict[str, Any], graphql_as: Any, user: Any, other_user: Any
 ) -> None:
     action, case = _action(key), CASES[key]
-    row = case.target(rows)
-    name, query = _mutation(action, case.good)
-    variables = {"id": gid(row), **case.good}
+    row, good = case.target(rows), _graphql_arguments(case, rows)
+    name, query = _mutation(action, good, case.rows_as_ids)
+    variables = {"id": gid(row), **good}
     anonymous = graphql_as(None)(query, variables)
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     answer = graphql_as(other_user)(query, variables)
@@ -124,8 +152,7 @@ def test_graphql_refuses_anonymous_and_strangers_and_runs_for_the_owner(
     owner = graphql_as(user)(query, variables)["data"][name]["errors"]
     assert owner == []
     if case.bad_field:
-        name, query = _mutation(action, {**case.good, case.bad_field: case.bad_value})
-        refused = graphql_as(user)(query, {**variables, case.bad_field: case.bad_value})["data"][name][
-            "errors"
-        ]
-        assert refused and refused[0]["field"] == case.bad_field
+        name, query = _mutation(action, {**good, case.bad_field: case.bad_value}, case.rows_as_ids)
+        answer = graphql_as(user)(query, {**variables, case.bad_field: case.bad_value})
+        refused = answer["data"][name]["errors"]
+        assert refused and refused[0]["field"] == to_camel_case(case.bad_field)

@@ -135,7 +135,8 @@ def test_a_finished_evaluation_cannot_be_cancelled(graphql, openai_stub, qa_prog
     assert payload["errors"] == [
         {
             "field": "id",
-            "message": f"evaluation {evaluation.pk} is succeeded: only a pending or running one can be cancelled",
+            "message": f"evaluation {evaluation.pk} is succeeded: "
+            "only a pending or running one can be cancelled",
             "code": "FINISHED",
         }
     ]

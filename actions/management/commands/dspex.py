@@ -100,7 +100,7 @@ class Command(BaseCommand):
         to_arguments = action.shell.arguments
         try:
             data = to_arguments(target, **raw) if to_arguments and "inputs" not in raw else raw
-            arguments = validate_arguments(action, data, user=user, target=target)
+            arguments = validate_arguments(action, data, user=user, target=target, operator=user is None)
             result = invoke(
                 action, user=user, target=target, arguments=arguments, mode=mode,
                 idempotency_key=options["idempotency_key"],
