@@ -8,8 +8,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from core import terminal_progress as _progress
 from evaluations.models import Evaluation
-from programs.management.commands import _progress
 from programs.services import program_version_create
 from tests.evaluations.helpers import answering, questions_version
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from programs.management.commands._progress import Progress
+from core.terminal_progress import Progress
 
 
 def test_off_a_terminal_it_prints_only_a_final_line():

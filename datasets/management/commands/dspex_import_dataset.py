@@ -20,12 +20,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from core.commands import find_owned, validation_text
+from core.terminal_progress import Progress
 from datasets.errors import DatasetImportError
 from datasets.formats import FORMATS
 from datasets.models import Dataset, Split
 from datasets.services import dataset_create, dataset_import
-from programs.management.commands._progress import Progress
-from programs.management.commands.dspex_execute import find_owned, validation_text
 from programs.models import Signature
 
 FORMAT_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}

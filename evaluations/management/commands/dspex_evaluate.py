@@ -21,13 +21,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.commands import find_owned, validation_text
 from core.runs import RunStatus
+from core.terminal_progress import Progress
 from datasets.models import Dataset, Split
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_versions
 from evaluations.services import evaluation_create, evaluation_enqueue, evaluation_run
-from programs.management.commands._progress import Progress
-from programs.management.commands.dspex_execute import find_owned, validation_text
 from programs.models import Program
 
 FAILURES_SHOWN = 5

@@ -18,13 +18,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.commands import find_owned, validation_text
+from core.terminal_progress import Progress
 from datasets.models import Dataset
 from datasets.selectors import dataset_version_list
 from experiments.models import Experiment, Trial
 from experiments.optimizer_types import optimizer_types
 from experiments.services import experiment_cancel, experiment_run, program_optimize
-from programs.management.commands._progress import Progress
-from programs.management.commands.dspex_execute import find_owned, validation_text
 from programs.models import Program, ProgramVersion
 
 

@@ -19,17 +19,17 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from core.terminal_progress import Progress
 from datasets.codecs import bundled_sst2
 from datasets.models import DatasetVersion
+from dspex_project.management.commands._demo_data import demo_program, sst2_dataset
+from dspex_project.management.commands.dspex_execute import validation_text
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_compare
 from evaluations.services import evaluation_create, evaluation_run
 from experiments.models import Experiment
 from experiments.services import experiment_run, program_optimize
 from programs.codecs import fresh_state
-from programs.management.commands._demo_data import demo_program, sst2_dataset
-from programs.management.commands._progress import Progress
-from programs.management.commands.dspex_execute import validation_text
 from programs.models import Program, ProgramVersion, Signature
 from programs.services import program_version_create
 

@@ -19,40 +19,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import QuerySet
 
+from core.commands import find_owned, validation_text
+from core.terminal_progress import Progress
 from datasets.models import Dataset, Example, Split
 from datasets.selectors import dataset_version_list, example_list
 from programs.errors import ExecutionFailed
-from programs.management.commands._progress import Progress
 from programs.models import Execution, Program, ProgramVersion
 from programs.services import program_execute, program_execute_async, program_inputs_from_text
-
-
-def validation_text(exc: ValidationError) -> str:
-    """``field: message; other: message`` for a ValidationError."""
-    if hasattr(exc, "error_dict"):
-        return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
-
-
-def find_owned(queryset: QuerySet[Any], kind: str, name: str, owner: str | None) -> Any:
-    """The row named ``name`` (of ``owner`` when given); a clear error when none or several match."""
-    rows = queryset.filter(name=name)
-    if owner is not None:
-        rows = rows.filter(owner__username=owner)
-    found = list(rows.select_related("owner")[:10])
-    if not found and name.isdigit() and owner is None:
-        found = list(queryset.filter(pk=int(name)))
-    if not found:
-        whose = f" owned by {owner!r}" if owner else ""
-        raise CommandError(f"no {kind} named {name!r}{whose}")
-    if len(found) > 1:
-        owners = ", ".join(sorted(repr(row.owner.username) if row.owner else "nobody" for row in found))
-        raise CommandError(
-            f"{len(found)} {kind}s are named {name!r} (owners: {owners}); pick one with --owner"
-        )
-    return found[0]
 
 
 def _value(value: Any) -> str:

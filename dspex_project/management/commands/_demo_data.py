@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from datasets.models import Dataset, DatasetVersion
 from datasets.selectors import dataset_version_latest
 from datasets.services import content_hash, dataset_create, dataset_import
-from programs.management.commands.dspex_execute import validation_text
+from dspex_project.management.commands.dspex_execute import validation_text
 from programs.models import Program, Signature
 from programs.services import program_create, program_update
 
