@@ -19,7 +19,7 @@ __all__ = ["Pipeline", "validate_pipeline"]
 
 
 class Pipeline(Module):
-    """A :class:`dspex.Module` built from a JSON spec (see ``NOTES-pipelines.md`` for the format)::
+    """A :class:`dspex.Module` built from a JSON spec (see ``docs/pipelines.md`` for the format)::
 
         qa = Pipeline({
             "inputs": ["question"], "outputs": ["answer"],
