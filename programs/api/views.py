@@ -4,7 +4,6 @@ users' rows are 404."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from actions.rest import ServerSentEvents
 from core.parsers import SafeJSONParser
 from core.permissions import SettingsScopedRateThrottle
 from core.rest import ApiViewMixin, InputOutputMixin
@@ -255,31 +255,6 @@ class ExecuteQuerySerializer(serializers.Serializer):
         if attrs.get("stream") and attrs.get("async"):
             raise serializers.ValidationError({"stream": "stream=true and async=true exclude each other"})
         return attrs
-
-
-class ServerSentEvents:
-    """``(event, data)`` pairs as ``text/event-stream`` frames (data as one JSON line); a
-    ``ping`` is a comment line (``: ping``), which clients ignore and which lets the server
-    notice a client that went away.
-
-    Django calls :meth:`close` when the response ends, also when the client disconnected
-    mid-stream (the write failed): closing ``events`` then cancels the run.
-    """
-
-    def __init__(self, events: Any) -> None:
-        self.events = events
-
-    def __iter__(self) -> Any:
-        for kind, data in self.events:
-            if kind == "ping":
-                yield ": ping\n\n"
-                continue
-            yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
-
-    def close(self) -> None:
-        close = getattr(self.events, "close", None)
-        if close is not None:
-            close()
 
 
 # -- program versions ------------------------------------------------------------------------------

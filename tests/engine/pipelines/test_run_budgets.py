@@ -92,14 +92,14 @@ def test_nested_maps_stop_once_the_step_budget_is_spent():
     inner = idle_map("$.items", "inner_item", item="inner_item")
     inner["id"] = "inner"
     outer = {"kind": "map", "id": "m", "over": "$.items", "steps": [inner], "collect": "inner"}
-    started = time.perf_counter()
     with (
         dspex.context(pipeline_limits=PipelineLimits(max_step_runs=500)),
         pytest.raises(PipelineError) as caught,
     ):
         pipeline(outer)(items=list(range(100)), big=[])
-    assert time.perf_counter() - started < 1.0
     assert caught.value.budget == "max_step_runs"
+    # It stopped at the budget, not after all 10,100 steps (the records are of the steps that ran).
+    assert 0 < len(caught.value.steps) <= 500
 
 
 def test_step_inputs_count_against_the_runs_recorded_characters(openai_stub, stub_lm):
