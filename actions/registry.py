@@ -7,8 +7,6 @@ importing it. Registering also installs the shell method on the model (``actions
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.apps import apps
 
 from actions.declaration import Action
@@ -65,7 +63,3 @@ def for_resource(resource: str) -> list[Action]:
 def model_of(label: str) -> type:
     """The model class of ``"app_label.Model"``."""
     return apps.get_model(label)
-
-
-def resources() -> Iterable[str]:
-    return sorted({action.resource for action in _ACTIONS.values()})

@@ -28,7 +28,7 @@ from actions.registry import for_resource
 from core.parsers import SafeJSONParser
 from core.permissions import SettingsScopedRateThrottle
 
-__all__ = ["ServerSentEvents", "attach_actions", "rest_method_name"]
+__all__ = ["ModeQuerySerializer", "ServerSentEvents", "attach_actions", "rest_method_name"]
 
 ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name -> list of messages")
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Missing, or not yours")
@@ -58,7 +58,9 @@ class ServerSentEvents:
             close()
 
 
-class _ModeQuery(serializers.Serializer):
+class ModeQuerySerializer(serializers.Serializer):
+    """``?stream=true`` / ``?async=true`` of an action with several run modes (never both)."""
+
     stream = serializers.BooleanField(default=False)
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -91,7 +93,7 @@ def _mode(action: Action, request: Request) -> RunMode:
     modes = action.modes
     if len(modes) == 1:
         return modes[0]
-    query = _ModeQuery(
+    query = ModeQuerySerializer(
         data={k: request.query_params[k] for k in ("async", "stream") if k in request.query_params}
     )
     query.is_valid(raise_exception=True)

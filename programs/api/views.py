@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from actions.rest import ServerSentEvents
+from actions.rest import ModeQuerySerializer, ServerSentEvents
 from core.parsers import SafeJSONParser
 from core.permissions import SettingsScopedRateThrottle
 from core.rest import ApiViewMixin, InputOutputMixin
@@ -242,19 +242,8 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
         return version
 
 
-class ExecuteQuerySerializer(serializers.Serializer):
+class ExecuteQuerySerializer(ModeQuerySerializer):
     version = serializers.IntegerField(min_value=1, required=False)
-    stream = serializers.BooleanField(default=False)
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["async"] = serializers.BooleanField(default=False)  # a keyword: no class attribute
-        return fields
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("stream") and attrs.get("async"):
-            raise serializers.ValidationError({"stream": "stream=true and async=true exclude each other"})
-        return attrs
 
 
 # -- program versions ------------------------------------------------------------------------------
