@@ -22,11 +22,11 @@ from actions.declaration import Action, RunMode
 from actions.fields import VisibleRowField
 from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
 from actions.registry import all_actions, model_of
-from actions.throttles import throttle_wait
 from core.graphql.filters import decode_node_id
 from core.graphql.mutations import BaseMutation, PayloadErrors
 from core.graphql.permissions import IsAuthenticated, IsStaff
 from core.graphql.scalars import JSON
+from core.graphql.throttling import throttle_wait
 
 __all__ = ["action_mutations", "mutation_name"]
 

@@ -1,8 +1,7 @@
-"""The rate limit of program executions, shared with the REST API.
+"""Throttle scopes outside DRF views (GraphQL), shared with the REST API.
 
-Same scope (``execute``), same rate (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["execute"]``, read on
-every request) and the same cache key as DRF's scoped throttle, so REST and GraphQL executions
-draw on one budget per user.
+Same rates (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]``, read on every request) and the same
+cache keys as DRF's scoped throttle, so one user's REST and GraphQL requests draw on one budget.
 """
 
 from __future__ import annotations
@@ -12,11 +11,15 @@ from typing import Any
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-__all__ = ["ExecuteThrottle", "throttle_wait"]
+__all__ = ["ScopeThrottle", "throttle_wait"]
 
 
-class ExecuteThrottle(SimpleRateThrottle):
-    scope = "execute"
+class ScopeThrottle(SimpleRateThrottle):
+    """DRF's scoped throttle for one named scope, outside a view."""
+
+    def __init__(self, scope: str = "execute") -> None:
+        self.scope = scope
+        super().__init__()
 
     def get_rate(self) -> str | None:
         return (api_settings.DEFAULT_THROTTLE_RATES or {}).get(self.scope)
@@ -27,10 +30,9 @@ class ExecuteThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-def throttle_wait(request: Any) -> float | None:
-    """``None`` when ``request`` may execute now; otherwise the seconds to wait (and the request
-    is not counted)."""
-    throttle = ExecuteThrottle()
+def throttle_wait(request: Any, scope: str = "execute") -> float | None:
+    """``None`` when ``request`` may go on now; otherwise the seconds to wait (not counted)."""
+    throttle = ScopeThrottle(scope)
     if throttle.allow_request(request, None):
         return None
     return throttle.wait() or 0.0
