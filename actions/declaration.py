@@ -74,6 +74,7 @@ class Background:
     the generic Celery task then calls ``run(row_id)`` on a worker. ``status_model`` is the row's
     model (``app_label.Model``); it has a ``status`` field (``core.runs.RunStatus`` values or
     alike) and, when ``progress`` is given, that function says how far it is as ``(done, total)``.
+    ``graphql_fields`` adds payload fields computed from the row, as in :class:`Outcome`.
     """
 
     start: Callable[..., Any]
@@ -83,6 +84,8 @@ class Background:
     serializer: type[serializers.BaseSerializer] | None = None
     status: int = 202
     location: str | None = None
+    graphql_fields: Mapping[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
+    graphql_description: str | None = None  # the ``<name>Async`` mutation's (default: the action's)
 
 
 @dataclass(frozen=True)
@@ -128,9 +131,11 @@ class Action:
     failures: tuple[Failure, ...] = ()
     shell: Shell = field(default_factory=Shell)
     graphql_name: str | None = None
+    graphql_description: str | None = None  # when the REST-minded description does not fit GraphQL
     graphql_input: bool = False  # arguments in one ``input`` object instead of one by one
     rest_path: str | None = None  # URL segment (default: the name)
     rest_body: str | None = None  # this argument is the whole JSON body; the others are query parameters
+    rest_example: Any = None  # an example request body for the OpenAPI document
     target_field: str = "id"  # the GraphQL argument naming the row of a detail action
 
     def __post_init__(self) -> None:

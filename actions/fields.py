@@ -2,7 +2,8 @@
 
 :class:`VisibleRowField` is an argument naming another row (REST: its integer id; GraphQL: its
 relay ID; admin: a choice among the rows the user can see). Rows the user cannot see are "not
-found", exactly like missing ones.
+found", exactly like missing ones. :class:`VersionField` names a version of the action's target
+row (REST, shell, command: its number; GraphQL: the version's relay ID, or its number).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-__all__ = ["VisibleRowField"]
+__all__ = ["VersionField", "VisibleRowField"]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -58,3 +59,46 @@ class VisibleRowField(serializers.Field):
 
     def to_representation(self, value: Any) -> Any:
         return getattr(value, "pk", value)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VersionField(serializers.Field):
+    """A version of the target row of a detail action, by its number.
+
+    ``model`` is the version model (``"programs.ProgramVersion"``), ``relation`` the target's
+    related manager holding its versions and ``target_key`` the version's foreign key to the target.
+    GraphQL passes the version row itself once it has decoded and checked its relay ID.
+    """
+
+    default_error_messages = {
+        "invalid": "expected a version number",
+        "not_found": "{kind} {name!r} has no version {number}",
+        "not_ours": "this is not a version of this {kind}",
+    }
+
+    def __init__(self, model: str, *, relation: str = "versions", target_key: str, **kwargs: Any) -> None:
+        self.model_label = model
+        self.relation = relation
+        self.target_key = target_key
+        super().__init__(**kwargs)
+
+    @property
+    def model(self) -> Any:
+        return apps.get_model(self.model_label)
+
+    def to_internal_value(self, data: Any) -> Any:
+        target = self.context["target"]
+        kind = target._meta.verbose_name
+        if isinstance(data, self.model):
+            if getattr(data, f"{self.target_key}_id") != target.pk:
+                self.fail("not_ours", kind=kind)
+            return data
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+            self.fail("invalid")
+        version = getattr(target, self.relation).filter(number=int(data)).first()
+        if version is None:
+            self.fail("not_found", kind=kind, name=str(target), number=int(data))
+        return version
+
+    def to_representation(self, value: Any) -> Any:
+        return getattr(value, "number", value)

@@ -19,7 +19,7 @@ from graphene_django.registry import get_global_registry
 from rest_framework import serializers
 
 from actions.declaration import Action, RunMode
-from actions.fields import VisibleRowField
+from actions.fields import VersionField, VisibleRowField
 from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
 from actions.registry import all_actions, model_of
 from core.graphql.filters import decode_node_id
@@ -54,7 +54,7 @@ def _argument(field: serializers.Field) -> Any:
         options["required"] = True
     elif field.default is not serializers.empty and not callable(field.default):
         options["default_value"] = field.default
-    if isinstance(field, VisibleRowField):
+    if isinstance(field, VisibleRowField | VersionField):
         return graphene.ID(**options)
     if isinstance(field, serializers.BooleanField):
         return graphene.Boolean(**options)
@@ -82,12 +82,32 @@ def _arguments(action: Action) -> dict[str, Any]:
     return arguments
 
 
-def _decode(action: Action, values: dict[str, Any]) -> dict[str, Any]:
-    """Relay IDs of row arguments -> primary keys (errors name the argument)."""
+def _decode_version(field: VersionField, name: str, raw: Any, target: Any) -> Any:
+    """A version argument: its number as it is, a relay ID -> the version row of ``target``."""
+    if isinstance(raw, int) or str(raw).isdigit():
+        return raw
+    pk = decode_node_id(str(raw), _type_for(field.model_label)._meta.name)
+    version = None
+    if pk is not None and target is not None:
+        version = field.model._default_manager.filter(pk=pk, **{f"{field.target_key}_id": target.pk}).first()
+    if version is None:
+        kind = target._meta.verbose_name if target is not None else "row"
+        raise ValidationError(
+            {name: ValidationError(f"{raw!r} is not a version of this {kind}", code="invalid")}
+        )
+    return version
+
+
+def _decode(action: Action, values: dict[str, Any], target: Any = None) -> dict[str, Any]:
+    """Relay IDs of row arguments -> primary keys, of version arguments -> the version rows
+    (errors name the argument)."""
     if action.arguments is None:
         return values
     decoded = dict(values)
     for name, field in action.arguments().fields.items():
+        if isinstance(field, VersionField) and decoded.get(name) is not None:
+            decoded[name] = _decode_version(field, name, decoded[name], target)
+            continue
         if isinstance(field, VisibleRowField) and decoded.get(name) is not None:
             type_name = _type_for(field.model_label)._meta.name
             pk = decode_node_id(str(decoded[name]), type_name)
@@ -128,11 +148,14 @@ def _payload_fields(action: Action, mode: RunMode) -> dict[str, Any]:
     if mode is RunMode.BACKGROUND:
         assert action.background is not None
         label = action.background.status_model
-        return {
+        fields = {
             _result_field(label, None): graphene.Field(
                 _type_for(label), description="The run: query it by ID to follow it"
             )
         }
+        for name, (kind, _getter) in action.background.graphql_fields.items():
+            fields[name] = kind
+        return fields
     outcome = action.result
     label = outcome.model or action.resource
     fields: dict[str, Any] = {_result_field(label, outcome.graphql_field): graphene.Field(_type_for(label))}
@@ -151,7 +174,10 @@ def _result_field(label: str, explicit: str | None) -> str:
 def _payload(cls: Any, action: Action, mode: RunMode, result: Any, errors: list[Any]) -> Any:
     if mode is RunMode.BACKGROUND:
         assert action.background is not None
-        return cls(**{_result_field(action.background.status_model, None): result}, errors=errors)
+        values = {_result_field(action.background.status_model, None): result}
+        for name, (_kind, getter) in action.background.graphql_fields.items():
+            values[name] = getter(result) if result is not None else None
+        return cls(**values, errors=errors)
     outcome = action.result
     values = {_result_field(outcome.model or action.resource, outcome.graphql_field): result}
     for name, (_kind, getter) in outcome.graphql_fields.items():
@@ -192,7 +218,7 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
         idempotency_key = values.pop("idempotency_key", None)
         try:
             arguments = validate_arguments(
-                action, _decode(action, values), user=user, target=target, request=info.context
+                action, _decode(action, values, target), user=user, target=target, request=info.context
             )
         except serializers.ValidationError as exc:
             raise PayloadErrors(_argument_errors(exc)) from None
@@ -223,7 +249,10 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
         arguments["idempotency_key"] = graphene.String(
             description="Send the same key again to get the same run back instead of starting a second one"
         )
-    description = action.summary + (f". {action.description}" if action.description else "")
+    description = action.graphql_description or action.description
+    if mode is RunMode.BACKGROUND and action.background and action.background.graphql_description:
+        description = action.background.graphql_description
+    description = action.summary + (f". {description}" if description else "")
     attrs: dict[str, Any] = {
         **_payload_fields(action, mode),
         "Arguments": type("Arguments", (), arguments),

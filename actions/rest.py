@@ -15,7 +15,7 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action as drf_action
 from rest_framework.request import Request
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from actions.declaration import Action, RunMode
+from actions.fields import VersionField, VisibleRowField
 from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
 from actions.registry import for_resource
 from core.parsers import SafeJSONParser
@@ -139,10 +140,12 @@ def _idempotency_key(request: Request) -> str | None:
 def _unwrap_body_errors(action: Action, exc: serializers.ValidationError) -> serializers.ValidationError:
     """Errors of the argument that is the whole body are keyed like the body's own fields."""
     detail = exc.detail
-    if action.rest_body and isinstance(detail, dict) and isinstance(detail.get(action.rest_body), dict):
-        inner = dict(detail.pop(action.rest_body))
-        return serializers.ValidationError({**inner, **detail})
-    return exc
+    if not action.rest_body or not isinstance(detail, dict) or action.rest_body not in detail:
+        return exc
+    inner = detail.pop(action.rest_body)
+    if isinstance(inner, dict):
+        return serializers.ValidationError({**dict(inner), **detail})
+    return serializers.ValidationError({"non_field_errors": inner, **detail})
 
 
 def _render(
@@ -249,12 +252,16 @@ def _schema(action: Action) -> Any:
         request = {"application/json": OpenApiTypes.OBJECT}
         if action.arguments is not None:
             parameters.extend(_query_parameters(action))
+    examples = []
+    if action.rest_example is not None:
+        examples.append(OpenApiExample("Example", value=action.rest_example, request_only=True))
     return extend_schema(
         summary=action.summary,
         description=action.description,
         request=request,
         parameters=parameters,
-        responses={key: value for key, value in responses.items()},
+        responses={key: responses[key] for key in sorted(responses)},
+        examples=examples,
     )
 
 
@@ -265,7 +272,8 @@ def _query_parameters(action: Action) -> list[OpenApiParameter]:
     for name, field in action.arguments().fields.items():
         if name == action.rest_body:
             continue
-        kind = OpenApiTypes.INT if isinstance(field, serializers.IntegerField) else OpenApiTypes.STR
+        numeric = serializers.IntegerField | VersionField | VisibleRowField
+        kind = OpenApiTypes.INT if isinstance(field, numeric) else OpenApiTypes.STR
         if isinstance(field, serializers.BooleanField):
             kind = OpenApiTypes.BOOL
         items.append(OpenApiParameter(name, kind, description=str(field.help_text or "")))

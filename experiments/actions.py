@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from actions import Action, Background, Outcome, Shell
-from actions.fields import VisibleRowField
+from actions.fields import VersionField, VisibleRowField
 from datasets.selectors import dataset_version_list_for_user
 from experiments.api.serializers import ExperimentSerializer
 from experiments.models import Experiment
@@ -53,16 +53,12 @@ class OptimizeArguments(serializers.Serializer):
     )
     promote = serializers.BooleanField(default=False, help_text="Make the result the current version")
     evaluate_baseline = serializers.BooleanField(default=True)
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text="Start from this version number instead of the current one"
+    version = VersionField(
+        "programs.ProgramVersion",
+        target_key="program",
+        required=False,
+        help_text="Start from this version instead of the current one",
     )
-
-    def validate_version(self, number: int) -> Any:
-        program = self.context["target"]
-        version = program.versions.filter(number=number).first()
-        if version is None:
-            raise serializers.ValidationError(f"program {program.name!r} has no version {number}")
-        return version
 
 
 def _start(*, target: Any, user: Any, **arguments: Any) -> Experiment:

@@ -13,7 +13,9 @@ class ProgramsConfig(AppConfig):
         from django.core.exceptions import ImproperlyConfigured
 
         import dspex
+        from actions import register
         from core.reaper import register_reapable
+        from programs.actions import declared
         from programs.models import Execution
         from programs.services import execution_mark_lost
 
@@ -22,3 +24,4 @@ class ProgramsConfig(AppConfig):
         except ValueError as exc:
             raise ImproperlyConfigured(f"DSPEX_PIPELINE_LIMITS: {exc}") from None
         register_reapable(Execution, execution_mark_lost)
+        register(*declared())

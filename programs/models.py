@@ -116,20 +116,6 @@ class Program(models.Model):
         validate_lm_config(self.lm_config)
         check_program_config(self)
 
-    def execute(self, *, user: Any = None, **inputs: Any) -> Any:
-        """Run the current version in-process and return the ``dspex.Prediction``
-        (``.answer`` ...). The run is recorded as an Execution."""
-        from programs.codecs import prediction_from_outputs
-        from programs.services import program_execute
-
-        return prediction_from_outputs(program_execute(program=self, inputs=inputs, user=user).outputs)
-
-    def execute_async(self, *, user: Any = None, **inputs: Any) -> int:
-        """Enqueue a run of the current version; return the id of its (pending) Execution."""
-        from programs.services import program_execute_async
-
-        return program_execute_async(program=self, inputs=inputs, user=user).pk
-
 
 class ProgramVersion(ImmutableModel):
     """One immutable, numbered state of a program (``dump_state()`` JSON in DSPy's layout)."""

@@ -40,6 +40,7 @@ __all__ = [
     "program_execute_async",
     "program_execute_stream",
     "program_input_fields",
+    "program_inputs_clean",
     "program_inputs_from_text",
     "program_update",
     "program_version_create",
@@ -332,9 +333,15 @@ def _finite_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-def _clean_inputs(program: Program, inputs: Any) -> dict[str, Any]:
+def program_inputs_clean(*, program: Program, inputs: Any) -> dict[str, Any]:
+    """``inputs`` checked against the program's signature: each missing, unknown or mistyped field
+    (or one holding Infinity or NaN) is a ``ValidationError`` naming it."""
     clean = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
     return _finite_inputs(clean)
+
+
+def _clean_inputs(program: Program, inputs: Any) -> dict[str, Any]:
+    return program_inputs_clean(program=program, inputs=inputs)
 
 
 def _mark_failed(execution: Execution, message: str) -> Execution:
@@ -545,10 +552,13 @@ def program_execute_async(
     inputs: dict[str, Any],
     user: Any = None,
     version: ProgramVersion | None = None,
+    enqueue: bool = True,
 ) -> Execution:
-    """Validate the inputs, record a pending Execution and enqueue ``programs.tasks.run_execution``
-    once the transaction commits. Returns the pending row (its status changes as the task runs)."""
-    from programs.tasks import run_execution
+    """Validate the inputs, record a pending Execution and queue its run on the action layer's
+    generic task (``program.execute``) once the transaction commits (``enqueue=False``: the caller
+    dispatches it). Returns the pending row (its status changes as the task runs)."""
+    from actions import get
+    from actions.tasks import enqueue as enqueue_action
 
     version = _version_to_run(program, version)
     clean_inputs = _clean_inputs(program, inputs)
@@ -558,7 +568,8 @@ def program_execute_async(
         status=Execution.Status.PENDING,
         created_by=authenticated_or_none(user),
     )
-    transaction.on_commit(lambda: run_execution.delay(execution.pk))
+    if enqueue:
+        enqueue_action(get("program.execute"), execution.pk)
     return execution
 
 

@@ -226,17 +226,21 @@ class UsageSerializer(serializers.Serializer):
 
 
 class ExecuteResultSerializer(serializers.Serializer):
-    execution_id = serializers.IntegerField()
+    """A finished Execution as the answer of ``execute``."""
+
+    execution_id = serializers.IntegerField(source="pk")
     outputs = serializers.DictField(help_text="The output fields of the signature")
     latency_ms = serializers.FloatField()
-    usage = UsageSerializer()
+    usage = UsageSerializer(source="*")
     cost = serializers.DecimalField(
         max_digits=14, decimal_places=8, allow_null=True, help_text="USD; null when unknown"
     )
 
 
 class ExecuteAcceptedSerializer(serializers.Serializer):
-    execution_id = serializers.IntegerField()
+    """A queued Execution: poll ``GET /api/executions/{execution_id}/``."""
+
+    execution_id = serializers.IntegerField(source="pk")
     status = serializers.ChoiceField(choices=Execution.Status.choices)
 
 

@@ -8,32 +8,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
-from actions.rest import ModeQuerySerializer, ServerSentEvents
-from core.parsers import SafeJSONParser
-from core.permissions import SettingsScopedRateThrottle
 from core.rest import ApiViewMixin, InputOutputMixin
 from programs import selectors, services
 from programs.api.filters import ExecutionFilter, ProgramFilter, ProgramVersionFilter, SignatureFilter
 from programs.api.serializers import (
-    ExecuteAcceptedSerializer,
-    ExecuteFailedSerializer,
-    ExecuteResultSerializer,
     ExecutionDetailSerializer,
     ExecutionSerializer,
     LMCredentialInputSerializer,
@@ -45,7 +35,6 @@ from programs.api.serializers import (
     SignatureInputSerializer,
     SignatureSerializer,
 )
-from programs.errors import ExecutionFailed
 from programs.models import Program, ProgramVersion
 
 __all__ = [
@@ -100,19 +89,6 @@ class SignatureViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
 
 
 # -- programs --------------------------------------------------------------------------------------
-EXECUTE_DESCRIPTION = """Run the program on the inputs in the body (a JSON object of its input
-fields) and record an Execution.
-
-- **200**: the outputs, latency, token usage and cost (USD as a decimal string; null when unknown).
-- **202** with `?async=true`: the run is queued; poll `GET /api/executions/{execution_id}/`.
-- **400**: bad inputs (missing, unknown or wrongly typed fields), keyed by field name; no LM call
-  was made and nothing was recorded.
-- **502**: the LM failed or its reply could not be parsed. The failed Execution is recorded
-  (with the trace of every LM call) and its id is in the body.
-- **429**: too many executions (the `execute` throttle scope).
-"""
-
-
 @extend_schema_view(
     create=write_schema(ProgramInputSerializer, ProgramSerializer, created=True),
     update=write_schema(ProgramInputSerializer, ProgramSerializer),
@@ -129,7 +105,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
     search_fields = ["name", "description"]
     ordering_fields = ["id", "name", "module_type", "backend", "created_at", "updated_at"]
     ordering = ["name", "id"]
-    throttle_scope: str | None = None  # set on the execute action only
+    throttle_scope: str | None = None  # the action routes set their own (execute: "execute")
 
     def get_queryset(self) -> QuerySet:
         return selectors.program_list(user=self.request.user)
@@ -144,106 +120,6 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
         data = self.validated_input(partial=kwargs.get("partial", False))
         program = services.program_update(program=program, **data)
         return Response(self.output(program))
-
-    @extend_schema(
-        summary="Execute the program",
-        description=EXECUTE_DESCRIPTION,
-        request={"application/json": OpenApiTypes.OBJECT},
-        parameters=[
-            OpenApiParameter("async", OpenApiTypes.BOOL, description="Queue the run; answer 202"),
-            OpenApiParameter(
-                "stream",
-                OpenApiTypes.BOOL,
-                description="Answer with server-sent events: execution, status, chunk (output field "
-                "text as it arrives), then prediction or error",
-            ),
-            OpenApiParameter("version", OpenApiTypes.INT, description="Run this version number"),
-        ],
-        responses={
-            200: ExecuteResultSerializer,
-            202: ExecuteAcceptedSerializer,
-            400: ERROR,
-            404: NOT_FOUND,
-            429: OpenApiResponse(OpenApiTypes.OBJECT, description="Throttled; see Retry-After"),
-            502: ExecuteFailedSerializer,
-        },
-        examples=[
-            OpenApiExample("Inputs", value={"question": "What is the capital of France?"}, request_only=True)
-        ],
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        parser_classes=[SafeJSONParser],
-        throttle_classes=[SettingsScopedRateThrottle],
-        throttle_scope="execute",
-    )
-    def execute(self, request: Request, pk: str | None = None) -> Response:
-        program = self.get_object()
-        inputs = request.data
-        if not isinstance(inputs, dict):
-            raise ValidationError(
-                'the body must be a JSON object of input values, like {"question": "..."}', code="invalid"
-            )
-        query = ExecuteQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        version = self._version(program, query.validated_data.get("version"))
-        if query.validated_data["stream"]:
-            events = services.program_execute_stream(
-                program=program, inputs=inputs, user=request.user, version=version
-            )
-            response = StreamingHttpResponse(ServerSentEvents(events), content_type="text/event-stream")
-            response["Cache-Control"] = "no-cache"
-            response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
-            return response
-        if query.validated_data["async"]:
-            execution = services.program_execute_async(
-                program=program, inputs=inputs, user=request.user, version=version
-            )
-            execution.refresh_from_db(fields=["status"])  # eager tasks may have run already
-            location = reverse("execution-detail", args=[execution.pk], request=request)
-            body = ExecuteAcceptedSerializer({"execution_id": execution.pk, "status": execution.status})
-            return Response(body.data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
-        try:
-            execution = services.program_execute(
-                program=program, inputs=inputs, user=request.user, version=version
-            )
-        except ExecutionFailed as exc:
-            failed = exc.execution
-            body = ExecuteFailedSerializer(
-                {
-                    "detail": f"Execution {failed.pk} failed: {failed.error}",
-                    "code": "execution_failed",
-                    "execution_id": failed.pk,
-                    "status": failed.status,
-                    "error": failed.error,
-                }
-            )
-            return Response(body.data, status=status.HTTP_502_BAD_GATEWAY)
-        result = {
-            "execution_id": execution.pk,
-            "outputs": execution.outputs,
-            "latency_ms": execution.latency_ms,
-            "usage": {
-                "prompt_tokens": execution.prompt_tokens,
-                "completion_tokens": execution.completion_tokens,
-                "total_tokens": execution.total_tokens,
-            },
-            "cost": execution.cost,
-        }
-        return Response(ExecuteResultSerializer(result).data)
-
-    def _version(self, program: Program, number: int | None) -> ProgramVersion | None:
-        if number is None:
-            return None
-        version = selectors.program_version_list(program=program).filter(number=number).first()
-        if version is None:
-            raise ValidationError({"version": f"program {program.name!r} has no version {number}"})
-        return version
-
-
-class ExecuteQuerySerializer(ModeQuerySerializer):
-    version = serializers.IntegerField(min_value=1, required=False)
 
 
 # -- program versions ------------------------------------------------------------------------------

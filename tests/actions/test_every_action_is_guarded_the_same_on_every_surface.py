@@ -27,6 +27,7 @@ class Case:
     bad_field: str  # an argument ...
     bad_value: Any  # ... and a value it refuses
     rows_as_ids: tuple[str, ...] = ()  # arguments naming rows: REST takes the pk, GraphQL the relay ID
+    graphql_types: tuple[tuple[str, str], ...] = ()  # GraphQL types the Python value does not tell
 
 
 def _running_evaluation(rows: dict[str, Any]) -> Any:
@@ -34,6 +35,13 @@ def _running_evaluation(rows: dict[str, Any]) -> Any:
 
 
 CASES: dict[str, Case] = {
+    "program.execute": Case(
+        lambda r: r["program"],
+        {"inputs": {"question": "Capital of France?"}},
+        "version",
+        "99",
+        graphql_types=(("inputs", "JSON!"), ("version", "ID")),
+    ),
     "dataset.split": Case(
         lambda r: r["dataset"], {"seed": 4, "train": 0.6, "dev": 0.4, "test": 0.0}, "seed", -1
     ),
@@ -101,11 +109,24 @@ def _url(action: Any, row: Any) -> str:
     return f"/api/{plural[action.key.split('.')[0]]}/{row.pk}/{action.rest_path or action.name}/"
 
 
-def _mutation(action: Any, arguments: dict[str, Any], ids: tuple[str, ...] = ()) -> tuple[str, str]:
+def _post(client: Any, action: Any, row: Any, arguments: dict[str, Any]) -> Any:
+    """POST the arguments as the action takes them: the JSON body, or one argument as the whole
+    body and the others in the query string."""
+    url = _url(action, row)
+    if action.rest_body is None:
+        return client.post(url, arguments, format="json")
+    body = arguments.get(action.rest_body)
+    query = "&".join(f"{k}={v}" for k, v in arguments.items() if k != action.rest_body)
+    return client.post(f"{url}?{query}" if query else url, body, format="json")
+
+
+def _mutation(case: Case, action: Any, arguments: dict[str, Any]) -> tuple[str, str]:
     name = mutation_name(action, RunMode.INLINE if action.service else RunMode.BACKGROUND)
     types = {"int": "Int", "float": "Float", "bool": "Boolean", "str": "String"}
+    explicit = dict(case.graphql_types)
     declared = ["$id: ID!"] + [
-        f"${k}: {'ID!' if k in ids else types[type(v).__name__]}" for k, v in arguments.items()
+        f"${k}: {explicit.get(k) or ('ID!' if k in case.rows_as_ids else types[type(v).__name__])}"
+        for k, v in arguments.items()
     ]
     passed = ["id: $id"] + [f"{to_camel_case(k)}: ${k}" for k in arguments]
     query = (
@@ -122,14 +143,14 @@ def test_rest_refuses_anonymous_and_strangers_and_runs_for_the_owner(
 ) -> None:
     action, case = _action(key), CASES[key]
     row, good = case.target(rows), _rest_arguments(case, rows)
-    assert rest_as(None).post(_url(action, row), good, format="json").status_code in (401, 403)
-    assert rest_as(other_user).post(_url(action, row), good, format="json").status_code == 404
-    response = rest_as(user).post(_url(action, row), good, format="json")
+    assert _post(rest_as(None), action, row, good).status_code in (401, 403)
+    assert _post(rest_as(other_user), action, row, good).status_code == 404
+    response = _post(rest_as(user), action, row, good)
     expected = action.result.status if action.service else action.background.status
     assert response.status_code == expected, response.content
     if case.bad_field:
         bad = {**good, case.bad_field: case.bad_value}
-        refused = rest_as(user).post(_url(action, row), bad, format="json")
+        refused = _post(rest_as(user), action, row, bad)
         assert refused.status_code == 400
         assert case.bad_field in refused.json()
 
@@ -141,7 +162,7 @@ def test_graphql_refuses_anonymous_and_strangers_and_runs_for_the_owner(
 ) -> None:
     action, case = _action(key), CASES[key]
     row, good = case.target(rows), _graphql_arguments(case, rows)
-    name, query = _mutation(action, good, case.rows_as_ids)
+    name, query = _mutation(case, action, good)
     variables = {"id": gid(row), **good}
     anonymous = graphql_as(None)(query, variables)
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -152,7 +173,7 @@ def test_graphql_refuses_anonymous_and_strangers_and_runs_for_the_owner(
     owner = graphql_as(user)(query, variables)["data"][name]["errors"]
     assert owner == []
     if case.bad_field:
-        name, query = _mutation(action, {**good, case.bad_field: case.bad_value}, case.rows_as_ids)
+        name, query = _mutation(case, action, {**good, case.bad_field: case.bad_value})
         answer = graphql_as(user)(query, {**variables, case.bad_field: case.bad_value})
         refused = answer["data"][name]["errors"]
         assert refused and refused[0]["field"] == to_camel_case(case.bad_field)

@@ -7,8 +7,8 @@ from unittest import mock
 
 import pytest
 
+from actions.tasks import run_action
 from programs.models import Execution
-from programs.tasks import run_execution
 from tests.platform_fixtures import reply
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_it_answers_202_and_the_execution_then_succeeds(
 def test_the_task_is_queued_only_on_commit_and_the_answer_says_pending(
     ada_api, openai_stub, qa_program, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(run_execution, "delay") as delay:
+    with mock.patch.object(run_action, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             response = ada_api.post(
                 f"/api/programs/{qa_program.pk}/execute/?async=1", {"question": "q"}, format="json"
@@ -47,7 +47,7 @@ def test_the_task_is_queued_only_on_commit_and_the_answer_says_pending(
         delay.assert_not_called()
         [callback] = callbacks
         callback()
-        delay.assert_called_once_with(response.json()["execution_id"])
+        delay.assert_called_once_with("program.execute", response.json()["execution_id"])
     assert openai_stub.completion_requests() == []
 
 

@@ -47,7 +47,7 @@ def test_the_worker_completes_an_enqueued_execution(openai_stub, qa_program, wor
     request = openai_stub.completion_requests()[0]
     assert request.headers["authorization"] == f"Bearer {STUB_KEY}"  # the key came from the env
     log = worker_log(worker)
-    assert "programs.tasks.run_execution" in log and "succeeded" in log
+    assert "actions.run_action" in log and "succeeded" in log
 
 
 def test_a_failing_run_is_recorded_on_the_row_by_the_worker(openai_stub, qa_program, worker):

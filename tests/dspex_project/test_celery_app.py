@@ -15,4 +15,5 @@ def test_workers_ack_late_reject_on_loss_and_prefetch_one_task():
 
 def test_it_discovers_the_execution_task():
     celery_app.loader.import_default_modules()
-    assert "programs.tasks.run_execution" in celery_app.tasks
+    assert "actions.run_action" in celery_app.tasks
+    assert "programs.tasks.run_execution" in celery_app.tasks  # messages queued by earlier releases

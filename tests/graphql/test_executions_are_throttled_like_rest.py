@@ -26,7 +26,7 @@ def test_the_second_execution_in_a_minute_is_throttled(graphql, openai_stub, qa_
     payload = graphql(EXECUTE, {"id": gid(qa_program)}).data["executeProgram"]
     [error] = payload["errors"]
     assert error["code"] == "THROTTLED"
-    assert error["message"].startswith("Too many executions: try again in ")
+    assert error["message"].startswith("Too many requests: try again in ")
     assert Execution.objects.count() == 1
     assert len(openai_stub.completion_requests()) == 1
 

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
+from actions.tasks import run_action
 from programs.models import Execution
 from programs.services import execution_run, program_execute_async
 from programs.tasks import run_execution
@@ -18,14 +19,14 @@ pytestmark = pytest.mark.django_db
 def test_it_records_a_pending_execution_and_enqueues_nothing_before_commit(
     openai_stub, qa_program, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(run_execution, "delay") as delay:
+    with mock.patch.object(run_action, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             execution = program_execute_async(program=qa_program, inputs={"question": "q"})
         assert execution.status == Execution.Status.PENDING
         delay.assert_not_called()
         assert len(callbacks) == 1
         callbacks[0]()
-        delay.assert_called_once_with(execution.pk)
+        delay.assert_called_once_with("program.execute", execution.pk)
     assert openai_stub.completion_requests() == []
 
 
@@ -79,6 +80,7 @@ def test_running_a_missing_execution_is_a_no_op():
     assert execution_run(execution_id=987654) is None
 
 
-def test_the_task_is_acked_late_and_rejected_when_the_worker_is_lost():
-    assert run_execution.acks_late is True
-    assert run_execution.reject_on_worker_lost is True
+def test_the_tasks_are_acked_late_and_rejected_when_the_worker_is_lost():
+    for task in (run_action, run_execution):
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True

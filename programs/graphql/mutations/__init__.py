@@ -8,8 +8,6 @@ from programs.graphql.mutations.create_lm_credential import CreateLMCredential
 from programs.graphql.mutations.create_program import CreateProgram
 from programs.graphql.mutations.create_signature import CreateSignature
 from programs.graphql.mutations.delete_lm_credential import DeleteLMCredential
-from programs.graphql.mutations.execute_program import ExecuteProgram
-from programs.graphql.mutations.execute_program_async import ExecuteProgramAsync
 from programs.graphql.mutations.update_program import UpdateProgram
 from programs.graphql.mutations.update_signature import UpdateSignature
 
@@ -18,8 +16,6 @@ __all__ = [
     "CreateProgram",
     "CreateSignature",
     "DeleteLMCredential",
-    "ExecuteProgram",
-    "ExecuteProgramAsync",
     "ProgramMutations",
     "UpdateProgram",
     "UpdateSignature",
@@ -31,7 +27,5 @@ class ProgramMutations(graphene.ObjectType):
     update_signature = UpdateSignature.Field()
     create_program = CreateProgram.Field()
     update_program = UpdateProgram.Field()
-    execute_program = ExecuteProgram.Field()
-    execute_program_async = ExecuteProgramAsync.Field()
     create_lm_credential = CreateLMCredential.Field()
     delete_lm_credential = DeleteLMCredential.Field()
