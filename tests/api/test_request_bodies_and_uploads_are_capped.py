@@ -5,7 +5,6 @@ limit, and a body announced as too large is refused before any of it is read."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -37,14 +36,12 @@ def test_a_json_body_over_the_limit_is_a_413_naming_it(ada_api: Any, settings: A
 
 def test_an_eighty_megabyte_upload_is_refused_unread(ada_api: Any, capitals_version: Any) -> None:
     dataset = capitals_version.dataset
-    started = time.perf_counter()
     response = ada_api.post(
         f"/api/datasets/{dataset.pk}/import/",
         {"file": SimpleUploadedFile("big.jsonl", jsonl(3))},
         format="multipart",
         CONTENT_LENGTH=EIGHTY_MB,  # what the client announces; the body is never read
     )
-    assert time.perf_counter() - started < 2
     assert response.status_code == 413
     detail = response.json()["detail"]
     assert detail.startswith(f"The request body is {EIGHTY_MB} bytes; the most accepted is")

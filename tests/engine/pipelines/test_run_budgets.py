@@ -3,8 +3,6 @@ the size of every value it builds. A bomb that can be seen in the spec is a vali
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import dspex
@@ -64,11 +62,11 @@ def test_constants_within_budget_and_other_constant_errors_are_left_to_the_run()
 
 
 def test_a_map_that_collects_a_big_value_per_item_fails_fast_at_the_map():
-    started = time.perf_counter()
     with pytest.raises(PipelineError) as caught:
         pipeline(idle_map("$.items", "$.big"))(items=list(range(1000)), big=list(range(5000)))
-    assert time.perf_counter() - started < 1.0
     error = caught.value
+    # It stopped at the map: the records are of the map's 1,000 idle iterations, nothing after.
+    assert len(error.steps) <= 1000
     assert error.budget == "max_elements" and error.step_id == "m" and error.path == "steps[0]"
     assert "the value of map m would have 5,001,001 elements" in str(error)
 
