@@ -76,7 +76,9 @@ class ActionsAdminMixin:
             {
                 "name": a.name,
                 "label": a.summary,
-                "url": reverse("admin:{}_{}_action".format(*info), args=[object_id, a.name]),
+                "url": reverse(a.admin_view, args=[object_id])
+                if a.admin_view
+                else reverse("admin:{}_{}_action".format(*info), args=[object_id, a.name]),
             }
             for a in self._actions_for(request)
         ]

@@ -137,6 +137,7 @@ class Action:
     rest_body: str | None = None  # this argument is the whole JSON body; the others are query parameters
     rest_example: Any = None  # an example request body for the OpenAPI document
     target_field: str = "id"  # the GraphQL argument naming the row of a detail action
+    admin_view: str | None = None  # an admin URL name (args: the row's pk) with a page of its own
 
     def __post_init__(self) -> None:
         if self.service is None and self.background is None:

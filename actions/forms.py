@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -10,26 +9,29 @@ from rest_framework import serializers
 
 from actions.declaration import Action
 from actions.fields import VisibleRowField
+from core.forms import SafeJSONFormField
 
 __all__ = ["ActionForm", "form_class"]
 
 
-class JSONFormField(forms.CharField):
-    """JSON text in a textarea; the value is the parsed JSON."""
+class JSONFormField(SafeJSONFormField):
+    """JSON text in a textarea, bounded like every admin JSON field (depth, NUL, lone
+    surrogates); ``want_object`` refuses anything but a JSON object."""
 
     widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+    default_error_messages = {"invalid": "not valid JSON"}
+
+    def __init__(self, *, want_object: bool = False, **kwargs: Any) -> None:
+        self.want_object = want_object
+        super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if text in ("", None):
+        if isinstance(value, str) and not value.strip():
             return None
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise forms.ValidationError(f"not valid JSON: {exc}") from None
-
-    def prepare_value(self, value: Any) -> Any:
-        return value if isinstance(value, str) or value is None else json.dumps(value)
+        parsed = super().to_python(value)
+        if self.want_object and parsed is not None and not isinstance(parsed, dict):
+            raise forms.ValidationError("give a JSON object of names and values", code="invalid")
+        return parsed
 
 
 class ActionForm(forms.Form):
@@ -53,6 +55,9 @@ def _form_field(field: serializers.Field, user: Any) -> forms.Field:
             empty_value=None,
             **options,
         )
+    choices = field.style.get("admin_choices")
+    if choices is not None:  # a free-text argument whose known values the admin offers
+        return forms.ChoiceField(choices=choices, **options)
     if isinstance(field, serializers.BooleanField):
         options["required"] = False
         return forms.BooleanField(**options)
@@ -63,7 +68,13 @@ def _form_field(field: serializers.Field, user: Any) -> forms.Field:
     if isinstance(field, serializers.ChoiceField):
         return forms.ChoiceField(choices=list(field.choices.items()), **options)
     if isinstance(field, serializers.JSONField | serializers.DictField | serializers.ListField):
-        return JSONFormField(**options)
+        if (
+            options.get("initial") is None
+            and field.default is not serializers.empty
+            and callable(field.default)
+        ):
+            options["initial"] = field.default()
+        return JSONFormField(want_object=isinstance(field, serializers.DictField), **options)
     return forms.CharField(**options)
 
 

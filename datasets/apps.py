@@ -11,5 +11,7 @@ class DatasetsConfig(AppConfig):
     def ready(self) -> None:
         from actions import register
         from datasets.actions import declared
+        from programs.tools import register_tool
 
         register(*declared())
+        register_tool("search_examples", "datasets.tools.search_examples_tool")

@@ -31,13 +31,13 @@ from django.views.decorators.http import require_POST
 
 from core.runs import TERMINAL, InvalidTransition, RunStatus
 from core.svg import BAD, FILL, GOOD, TRACK, bar_chart, histogram, progress_bar
-from evaluations.admin_actions import can_run_evaluations
+from evaluations.admin_actions import can_run_evaluations, run_evaluation
 from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
 from evaluations.metrics import metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES, evaluation_compare, evaluation_result_list, evaluation_score_values
 from evaluations.services import evaluation_cancel, evaluation_enqueue, evaluation_rerun
-from programs.admin import ReadOnlyAdminMixin
+from programs.admin import ProgramVersionAdmin, ReadOnlyAdminMixin
 
 RESULTS_PER_PAGE = 25
 ROWS_PER_PAGE = 50
@@ -367,3 +367,9 @@ class EvaluationResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="labels")
     def labels(self, obj: EvaluationResult) -> Any:
         return obj.example.labels
+
+
+# A higher app adds to a lower app's admin: program versions get "Run an evaluation" from here, so
+# programs.admin never imports evaluations.
+if run_evaluation not in ProgramVersionAdmin.actions:
+    ProgramVersionAdmin.actions = [*ProgramVersionAdmin.actions, run_evaluation]

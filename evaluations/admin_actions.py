@@ -27,7 +27,13 @@ from evaluations.models import Evaluation
 from evaluations.services import evaluation_create, evaluation_enqueue
 from programs.models import ProgramVersion
 
-__all__ = ["RunEvaluationForm", "can_run_evaluations", "metrics_from_text", "run_evaluation_action"]
+__all__ = [
+    "RunEvaluationForm",
+    "can_run_evaluations",
+    "metrics_from_text",
+    "run_evaluation",
+    "run_evaluation_action",
+]
 
 
 def can_run_evaluations(request: HttpRequest) -> bool:
@@ -133,3 +139,11 @@ def _create(version: ProgramVersion, data: dict[str, Any], user: Any) -> Evaluat
             ) from None
         raise ValidationError([f"{version}: {m}" for m in exc.messages]) from None
     return evaluation_enqueue(evaluation=evaluation)
+
+
+@admin.action(description="Run an evaluation of the selected versions…")
+def run_evaluation(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ProgramVersion]
+) -> HttpResponse | None:
+    """The program versions' admin action (added to their admin by ``evaluations.admin``)."""
+    return run_evaluation_action(modeladmin, request, queryset)

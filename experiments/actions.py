@@ -10,9 +10,12 @@ from rest_framework import serializers
 
 from actions import Action, Background, Outcome, Shell
 from actions.fields import VersionField, VisibleRowField
+from datasets.models import Split
 from datasets.selectors import dataset_version_list_for_user
+from evaluations.codecs import metric_names
 from experiments.api.serializers import ExperimentSerializer
 from experiments.models import Experiment
+from experiments.optimizer_types import optimizer_type_choices
 from experiments.services import experiment_cancel, experiment_run, program_optimize
 
 __all__ = ["CANCEL_EXPERIMENT", "OPTIMIZE_PROGRAM", "OptimizeArguments", "declared"]
@@ -42,14 +45,25 @@ class OptimizeArguments(serializers.Serializer):
         visible=lambda user: dataset_version_list_for_user(user=user),
         help_text="The dataset version to learn from",
     )
-    optimizer = serializers.CharField(default="bootstrap_few_shot", help_text="An optimizer type key")
+    optimizer = serializers.CharField(
+        default="bootstrap_few_shot",
+        help_text="An optimizer type key",
+        style={"admin_choices": optimizer_type_choices},
+    )
     optimizer_params = serializers.DictField(
         default=dict, help_text="Keyword arguments of the optimizer, e.g. max_bootstrapped_demos"
     )
-    metric = serializers.CharField(default="exact_match", help_text="A metric name")
-    train_split = serializers.CharField(default="train")
+    metric = serializers.CharField(
+        default="exact_match",
+        help_text="A metric name",
+        style={"admin_choices": lambda: [(name, name) for name in metric_names()]},
+    )
+    train_split = serializers.CharField(default="train", style={"admin_choices": Split.choices})
     val_split = serializers.CharField(
-        default="dev", allow_blank=True, help_text="Empty: score on the train split"
+        default="dev",
+        allow_blank=True,
+        help_text="Empty: score on the train split",
+        style={"admin_choices": [("", "(the train split)"), *Split.choices]},
     )
     promote = serializers.BooleanField(default=False, help_text="Make the result the current version")
     evaluate_baseline = serializers.BooleanField(default=True)

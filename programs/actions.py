@@ -158,6 +158,7 @@ fields) and record an Execution.
         },
     ),
     throttle_scope="execute",
+    admin_view="admin:programs_program_try",
     failures=(
         Failure(
             ExecutionFailed,

@@ -1,7 +1,8 @@
 """Admin for signatures, programs, versions (read-only), executions and their LM call traces.
 
-A program's change page links to its "Try it" page (``<id>/try/``): one input per signature input
-field; submitting runs ``program_execute`` and shows the outputs and every LM call of the run.
+A program's change page has a button per declared action (``actions.admin``): "Optimize" is the
+generic action form; "Execute" is the "Try it" page (``<id>/try/``), one input per signature input
+field, which runs the ``program.execute`` action and shows the outputs and every LM call of the run.
 """
 
 from __future__ import annotations
@@ -17,21 +18,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from rest_framework import serializers
 
+from actions import RunMode, get
+from actions.admin import ActionsAdminMixin
+from actions.invoke import invoke, validate_arguments
 from core.forms import SafeJSONAdminMixin
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 from programs.selectors import execution_traces
-from programs.services import (
-    InputFieldSpec,
-    check_api_key,
-    program_execute,
-    program_execute_async,
-    program_input_fields,
-    program_inputs_from_text,
-)
+from programs.services import InputFieldSpec, check_api_key, program_input_fields, program_inputs_from_text
 
 
 class ReadOnlyAdminMixin:
@@ -107,6 +105,20 @@ def _add_validation_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, [f"{key}: {message}" for message in field_messages])
 
 
+def _add_argument_errors(form: forms.Form, detail: Any) -> None:
+    """The action's argument errors: those of ``inputs`` under their input field."""
+    inputs = detail.get("inputs") if isinstance(detail, dict) else None
+    if isinstance(inputs, dict):
+        for key, field_messages in inputs.items():
+            shown = [str(m) for m in field_messages]
+            if key in form.fields:
+                form.add_error(key, shown)
+            else:
+                form.add_error(None, [f"{key}: {m}" for m in shown])
+        return
+    form.add_error(None, [str(m) for m in (inputs if isinstance(inputs, list) else [detail])])
+
+
 def _display(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -136,7 +148,7 @@ def _trace_context(trace: LMCallTrace) -> dict[str, Any]:
 
 
 @admin.register(Program)
-class ProgramAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
+class ProgramAdmin(ActionsAdminMixin, SafeJSONAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "signature",
@@ -167,7 +179,9 @@ class ProgramAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
         if len(programs) != 1:
             self.message_user(request, "Select exactly one program to optimize.", messages.WARNING)
             return None
-        return HttpResponseRedirect(reverse("admin:programs_program_optimize", args=[programs[0].pk]))
+        return HttpResponseRedirect(
+            reverse("admin:programs_program_action", args=[programs[0].pk, "optimize"])
+        )
 
     @admin.display(description="Try it")
     def try_it_link(self, obj: Program) -> str:
@@ -180,22 +194,8 @@ class ProgramAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.try_it_view),
                 name="programs_program_try",
             ),
-            path(
-                "<path:object_id>/optimize/",
-                self.admin_site.admin_view(self.optimize_view),
-                name="programs_program_optimize",
-            ),
         ]
         return custom + super().get_urls()
-
-    def optimize_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Start an Experiment of this program (``experiments.admin_views``)."""
-        from experiments.admin_views import optimize_program_view
-
-        program = self.get_object(request, unquote(object_id))
-        if program is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return optimize_program_view(self, request, program)
 
     def try_it_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Run the program's current version on inputs typed into a form; show outputs and trace.
@@ -221,10 +221,18 @@ class ProgramAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
                 raise PermissionDenied
             form = form_class(request.POST)
             if form.is_valid():
+                execute = get("program.execute")
+                mode = RunMode.BACKGROUND if "_run_async" in request.POST else RunMode.INLINE
                 try:
                     inputs = program_inputs_from_text(program=program, values=form.cleaned_data)
-                    if "_run_async" in request.POST:
-                        queued = program_execute_async(program=program, inputs=inputs, user=request.user)
+                    arguments = validate_arguments(
+                        execute, {"inputs": inputs}, user=request.user, target=program, request=request
+                    )
+                    result = invoke(
+                        execute, user=request.user, target=program, arguments=arguments, mode=mode
+                    )
+                    if mode is RunMode.BACKGROUND:
+                        queued = result
                         self.message_user(
                             request,
                             f"Execution {queued.pk} was queued; its row shows the outputs when it finishes.",
@@ -233,9 +241,11 @@ class ProgramAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
                         return HttpResponseRedirect(
                             reverse("admin:programs_execution_change", args=[queued.pk])
                         )
-                    execution = program_execute(program=program, inputs=inputs, user=request.user)
+                    execution = result
                 except ExecutionFailed as exc:
                     execution = exc.execution
+                except serializers.ValidationError as exc:
+                    _add_argument_errors(form, exc.detail)
                 except ValidationError as exc:
                     _add_validation_errors(form, exc)
         else:
@@ -279,13 +289,7 @@ class ProgramVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("source", "created_at")
     search_fields = ("program__name", "note")
     list_select_related = ("program", "parent__program", "created_by")
-    actions = ["run_evaluation"]
-
-    @admin.action(description="Run an evaluation of the selected versions…")
-    def run_evaluation(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
-        from evaluations.admin_actions import run_evaluation_action  # evaluations builds on programs
-
-        return run_evaluation_action(self, request, queryset)
+    actions: list[Any] = []  # the evaluations app adds "Run an evaluation" (evaluations.admin)
 
 
 class LMCallTraceInline(ReadOnlyAdminMixin, admin.StackedInline):

@@ -21,7 +21,7 @@ def test_no_lower_app_imports_a_higher_one() -> None:
         [sys.executable, "-c", _LINT], cwd=ROOT, capture_output=True, text=True, timeout=180
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "KEPT (3 ignored imports)" in result.stdout  # the known exceptions, and no new ones
+    assert "KEPT" in result.stdout and "ignored" not in result.stdout  # no exceptions left
 
 
 def test_programs_no_longer_defines_optimize_itself() -> None:

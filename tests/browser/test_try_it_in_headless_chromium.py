@@ -76,7 +76,7 @@ def test_the_try_it_form_runs_the_program_and_shows_the_answer(
     wait.until(ec.presence_of_element_located((By.ID, "logout-form")))
 
     browser.get(live_server.url + reverse("admin:programs_program_change", args=[qa_program.pk]))
-    browser.find_element(By.CSS_SELECTOR, "a.try-it-link").click()
+    browser.find_element(By.CSS_SELECTOR, "a.dspex-action-execute").click()
     question = wait.until(ec.presence_of_element_located((By.ID, "id_question")))
     question.send_keys("What is the capital of France?")
     browser.find_element(By.ID, "try-it-run").click()

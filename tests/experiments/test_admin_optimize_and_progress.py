@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_the_optimize_page_starts_an_experiment_and_shows_it(
     admin_client, qa_program, capitals_version, demo_dependent_stub, django_capture_on_commit_callbacks
 ):
-    url = reverse("admin:programs_program_optimize", args=[qa_program.pk])
+    url = reverse("admin:programs_program_action", args=[qa_program.pk, "optimize"])
     page = admin_client.get(url)
     assert page.status_code == 200
     assert "capitals v1" in page.content.decode()
@@ -53,7 +53,7 @@ def test_the_optimize_page_starts_an_experiment_and_shows_it(
     ids=["not-json", "not-an-object", "unknown-param", "deep", "nul"],
 )
 def test_bad_parameters_are_shown_on_the_form(admin_client, qa_program, capitals_version, params, message):
-    url = reverse("admin:programs_program_optimize", args=[qa_program.pk])
+    url = reverse("admin:programs_program_action", args=[qa_program.pk, "optimize"])
     response = admin_client.post(
         url,
         {
@@ -75,7 +75,7 @@ def test_the_program_list_action_leads_to_the_optimize_page(admin_client, qa_pro
         {"action": "optimize_action", "_selected_action": [qa_program.pk]},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:programs_program_optimize", args=[qa_program.pk])
+    assert response["Location"] == reverse("admin:programs_program_action", args=[qa_program.pk, "optimize"])
 
 
 @pytest.fixture
