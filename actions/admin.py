@@ -139,6 +139,8 @@ class ActionsAdminMixin:
                         return HttpResponseRedirect(
                             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[result.pk])
                         )
+                    if action.result.http_response is not None:  # a download
+                        return action.result.http_response(result)  # type: ignore[no-any-return]
                     messages.success(request, f"{action.summary}: done.")
                     result_text = _show(action, result)
         else:

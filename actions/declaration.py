@@ -34,9 +34,10 @@ class Outcome:
 
     ``serializer`` renders the result for REST (``None``: the resource's own output serializer);
     ``status`` is the REST status code of success; ``location`` a URL name reversed with the result's
-    ``pk`` for a ``Location`` header. ``graphql_field`` names the payload field holding the result row
-    (default: the result model's name in camelCase), and ``graphql_fields`` adds payload fields
-    computed from the result (``name -> (graphene type, getter)``).
+    ``pk`` for a ``Location`` header; ``http_response`` turns the result into a file download.
+    ``graphql_field`` names the payload field holding the result row (default: the result model's
+    name in camelCase), and ``graphql_fields`` adds payload fields computed from the result
+    (``name -> (graphene type, getter)``).
     """
 
     serializer: type[serializers.BaseSerializer] | None = None
@@ -46,6 +47,10 @@ class Outcome:
     graphql_field: str | None = None
     graphql_fields: Mapping[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
     many: bool = False
+    # A download: REST and the admin answer with this response built from the result (the
+    # action then has no GraphQL mutation); ``openapi`` describes its media types.
+    http_response: Callable[[Any], Any] | None = None
+    openapi: Mapping[Any, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -136,12 +141,18 @@ class Action:
     rest_path: str | None = None  # URL segment (default: the name)
     rest_body: str | None = None  # this argument is the whole JSON body; the others are query parameters
     rest_example: Any = None  # an example request body for the OpenAPI document
+    rest_options: Mapping[str, Any] = field(default_factory=dict)  # extra DRF route options
     target_field: str = "id"  # the GraphQL argument naming the row of a detail action
     admin_view: str | None = None  # an admin URL name (args: the row's pk) with a page of its own
 
     def __post_init__(self) -> None:
         if self.service is None and self.background is None:
             raise TypeError(f"action {self.key}: declare a service, a background run, or both")
+
+    @property
+    def on_graphql(self) -> bool:
+        """Downloads are REST and admin only."""
+        return self.result.http_response is None
 
     @property
     def key(self) -> str:

@@ -275,6 +275,8 @@ def action_mutations() -> type[graphene.ObjectType]:
     """An ObjectType with one mutation field per declared action and GraphQL-able mode."""
     fields: dict[str, Any] = {}
     for action in all_actions():
+        if not action.on_graphql:
+            continue
         for mode in action.modes:
             if mode is RunMode.STREAM:
                 continue

@@ -109,8 +109,12 @@ def _mode(action: Action, request: Request) -> RunMode:
     return RunMode.INLINE if RunMode.INLINE in modes else modes[0]
 
 
+def _argument_names(action: Action) -> set[str]:
+    return set(action.arguments().fields) if action.arguments is not None else set()
+
+
 def _arguments_data(action: Action, request: Request) -> dict[str, Any]:
-    skip = {"async", "stream", "format", "page", "page_size"}
+    skip = {"async", "stream", "format", "page", "page_size"} - _argument_names(action)
     query = {k: v for k, v in request.query_params.items() if k not in skip}
     if action.safe:
         return query
@@ -202,6 +206,8 @@ def _build(action: Action) -> Any:
                 self, background.serializer, result, background.status, background.location, request
             )
         outcome = action.result
+        if outcome.http_response is not None:
+            return outcome.http_response(result)
         return _render(self, outcome.serializer, result, outcome.status, outcome.location, request)
 
     view.__name__ = rest_method_name(action)
@@ -209,7 +215,7 @@ def _build(action: Action) -> Any:
     return view
 
 
-def _schema(action: Action) -> Any:
+def _responses(action: Action) -> dict[Any, Any]:
     responses: dict[Any, Any] = {400: ERROR}
     if action.service is not None:
         responses[action.result.status] = action.result.serializer or None
@@ -224,6 +230,11 @@ def _schema(action: Action) -> Any:
             OpenApiTypes.OBJECT, description=(failure.exception.__doc__ or failure.code).strip()
         )
         responses.setdefault(failure.status, failure.rest_serializer or described)
+    return responses
+
+
+def _schema(action: Action) -> Any:
+    responses = dict(action.result.openapi) if action.result.openapi is not None else _responses(action)
     parameters: list[Any] = []
     if len(action.modes) > 1:
         if RunMode.BACKGROUND in action.modes:
@@ -260,7 +271,7 @@ def _schema(action: Action) -> Any:
         description=action.description,
         request=request,
         parameters=parameters,
-        responses={key: responses[key] for key in sorted(responses)},
+        responses={key: responses[key] for key in sorted(responses, key=str)},
         examples=examples,
     )
 
@@ -294,6 +305,7 @@ def attach_actions(viewset: type, resource: str) -> None:
         }
         if not action.safe:
             route_options["parser_classes"] = [SafeJSONParser]
+        route_options.update(action.rest_options)
         if action.throttle_scope:
             route_options["throttle_classes"] = [SettingsScopedRateThrottle]
             route_options["throttle_scope"] = action.throttle_scope

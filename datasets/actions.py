@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
-from actions import Action, Outcome
+from actions import Action, Failure, Outcome, Shell
+from core.rest import FirstRendererNegotiation
 from datasets.api.serializers import DatasetVersionSerializer
-from datasets.models import Dataset, DatasetVersion
-from datasets.services import dataset_split
+from datasets.errors import DatasetVersionMissing
+from datasets.formats import FORMATS
+from datasets.models import Dataset, DatasetVersion, Split
+from datasets.services import DatasetExport, dataset_export_version, dataset_split
 
-__all__ = ["SPLIT_DATASET", "DatasetSplitArguments", "declared"]
+__all__ = ["EXPORT_DATASET", "SPLIT_DATASET", "DatasetExportArguments", "DatasetSplitArguments", "declared"]
+
+MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 
 
 class DatasetSplitArguments(serializers.Serializer):
@@ -60,5 +69,59 @@ SPLIT_DATASET = Action(
 )
 
 
+class DatasetExportArguments(serializers.Serializer):
+    """Which examples to export, and how."""
+
+    format = serializers.ChoiceField(choices=FORMATS, default="jsonl")
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="Version number (default: latest)"
+    )
+    split = serializers.ChoiceField(choices=Split.choices, required=False)
+
+
+def _export(*, target: Dataset, user: Any, **arguments: Any) -> DatasetExport:
+    return dataset_export_version(dataset=target, **arguments)
+
+
+def _download(export: DatasetExport) -> HttpResponse:
+    response = HttpResponse(export.text, content_type=f"{MEDIA_TYPES[export.format]}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name -> list of messages")
+NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Missing, or not yours")
+
+EXPORT_DATASET = Action(
+    resource="datasets.Dataset",
+    name="export",
+    summary="Export a version as JSONL or CSV",
+    description="The examples of a version (default: the latest) in the flat layout `import` "
+    "reads, so an export imports again unchanged.",
+    service=_export,
+    arguments=DatasetExportArguments,
+    safe=True,
+    result=Outcome(
+        http_response=_download,
+        openapi={
+            (200, MEDIA_TYPES["jsonl"]): OpenApiTypes.STR,
+            (200, MEDIA_TYPES["csv"]): OpenApiTypes.STR,
+            (400, "application/json"): ERROR,
+            (404, "application/json"): NOT_FOUND,
+        },
+    ),
+    failures=(
+        Failure(
+            DatasetVersionMissing, code="not_found", status=404, rest_body=lambda exc: {"detail": str(exc)}
+        ),
+    ),
+    rest_options={
+        "renderer_classes": [JSONRenderer],  # errors; the export itself is a plain HttpResponse
+        "content_negotiation_class": FirstRendererNegotiation,  # ?format= is ours, not DRF's
+    },
+    shell=Shell(result=lambda export: export.text),
+)
+
+
 def declared() -> list[Action]:
-    return [SPLIT_DATASET]
+    return [EXPORT_DATASET, SPLIT_DATASET]

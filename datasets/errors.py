@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from datasets.formats import LineError
 
-__all__ = ["DatasetImportError"]
+__all__ = ["DatasetImportError", "DatasetVersionMissing"]
 
 _SHOWN = 50
 
@@ -26,3 +26,7 @@ class DatasetImportError(ValidationError):
             else "nothing was imported"
         )
         super().__init__([summary, *shown], code="invalid_file")
+
+
+class DatasetVersionMissing(LookupError):
+    """The dataset has no version with that number (or none at all yet)."""

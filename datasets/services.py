@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from core.ownership import authenticated_or_none
 from core.parsers import max_upload_bytes
 from core.safe_input import BadText, check_text
 from datasets import codecs, formats
-from datasets.errors import DatasetImportError
+from datasets.errors import DatasetImportError, DatasetVersionMissing
 from datasets.formats import LineError
 from datasets.models import Dataset, DatasetVersion, Example, Split
 from programs.codecs import signature_from_row
@@ -27,9 +29,11 @@ from programs.models import Signature
 
 __all__ = [
     "DEFAULT_MAX_IMPORT_ROWS",
+    "DatasetExport",
     "content_hash",
     "dataset_create",
     "dataset_export",
+    "dataset_export_version",
     "dataset_import",
     "dataset_update",
     "dataset_version_create",
@@ -203,6 +207,36 @@ def dataset_export(*, version: DatasetVersion, format: str = "jsonl", split: str
         columns.sort(key=lambda key: (order.get(key, len(order)), key))
         columns.append("split")
     return formats.write(records, format, columns)
+
+
+@dataclass(frozen=True)
+class DatasetExport:
+    """One exported version: its text and how a download names it."""
+
+    version: DatasetVersion
+    format: str
+    text: str
+
+    @property
+    def filename(self) -> str:
+        name = slugify(self.version.dataset.name) or "dataset"
+        return f"{name}-v{self.version.number}.{self.format}"
+
+
+def dataset_export_version(
+    *, dataset: Dataset, format: str = "jsonl", version: int | None = None, split: str | None = None
+) -> DatasetExport:
+    """Export version number ``version`` of ``dataset`` (default: the latest) as JSONL or CSV;
+    :class:`DatasetVersionMissing` when there is no such version."""
+    versions = dataset.versions.order_by("-number")
+    found = versions.first() if version is None else versions.filter(number=version).first()
+    if found is None:
+        raise DatasetVersionMissing(
+            f"dataset {dataset.name!r} has no version {version}"
+            if version is not None
+            else f"dataset {dataset.name!r} has no versions yet: import a file first"
+        )
+    return DatasetExport(found, format, dataset_export(version=found, format=format, split=split))
 
 
 def dataset_split(

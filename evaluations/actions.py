@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from actions import Action, Failure, Outcome
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+
+from actions import Action, Failure, Outcome, Shell
+from core.rest import FirstRendererNegotiation
 from core.runs import InvalidTransition
 from evaluations.api.serializers import EvaluationSerializer
+from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
 from evaluations.models import Evaluation
 from evaluations.services import evaluation_cancel
 
-__all__ = ["CANCEL_EVALUATION", "EvaluationFinished", "declared"]
+__all__ = ["CANCEL_EVALUATION", "EXPORT_EVALUATION", "EvaluationExport", "EvaluationFinished", "declared"]
 
 
 class EvaluationFinished(Exception):
@@ -52,5 +61,59 @@ CANCEL_EVALUATION = Action(
 )
 
 
+class ExportArguments(serializers.Serializer):
+    format = serializers.ChoiceField(choices=list(EXPORT_FORMATS), default="csv")
+
+
+@dataclass(frozen=True)
+class EvaluationExport:
+    """The results of an evaluation in one format, streamed when downloaded."""
+
+    evaluation: Evaluation
+    format: str
+
+    def response(self) -> StreamingHttpResponse:
+        return evaluation_export_response(self.evaluation, self.format)
+
+    def text(self) -> str:
+        """The whole export at once (the shell's answer)."""
+        return b"".join(self.response().streaming_content).decode()  # type: ignore[arg-type]
+
+
+def _export(*, target: Evaluation, user: Any, format: str) -> EvaluationExport:
+    return EvaluationExport(target, format)
+
+
+EXPORT_EVALUATION = Action(
+    resource="evaluations.Evaluation",
+    name="export",
+    summary="Download the results as CSV or JSON",
+    description="Streamed, one example per line (CSV: `input.*`, `label.*`, `prediction.*`, "
+    "`score`, `metric.*`, `error`, latency, tokens, cost) or a JSON document "
+    "`{evaluation: {...}, results: [...]}`.",
+    service=_export,
+    arguments=ExportArguments,
+    safe=True,
+    result=Outcome(
+        http_response=lambda export: export.response(),
+        openapi={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (400, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Field name -> list of messages"
+            ),
+            (404, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Missing, or not yours"
+            ),
+        },
+    ),
+    rest_options={
+        "renderer_classes": [JSONRenderer],  # errors; the export itself is a streamed response
+        "content_negotiation_class": FirstRendererNegotiation,  # ?format= is ours, not DRF's
+    },
+    shell=Shell(result=lambda export: export.text()),
+)
+
+
 def declared() -> list[Action]:
-    return [CANCEL_EVALUATION]
+    return [CANCEL_EVALUATION, EXPORT_EVALUATION]

@@ -29,10 +29,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from actions import get
+from actions.invoke import invoke, validate_arguments
 from core.runs import TERMINAL, InvalidTransition, RunStatus
 from core.svg import BAD, FILL, GOOD, TRACK, bar_chart, histogram, progress_bar
 from evaluations.admin_actions import can_run_evaluations, run_evaluation
-from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
+from evaluations.exports import EXPORT_FORMATS
 from evaluations.metrics import metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES, evaluation_compare, evaluation_result_list, evaluation_score_values
@@ -259,10 +261,14 @@ class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def export_view(self, request: HttpRequest, object_id: str, fmt: str) -> HttpResponse:
+        """The ``evaluation.export`` action as a direct download link (CSV or JSON)."""
         evaluation = self._evaluation(request, object_id)
         if fmt not in EXPORT_FORMATS:
             raise Http404(f"unknown export format {fmt!r}")
-        return evaluation_export_response(evaluation, fmt)
+        export = get("evaluation.export")
+        arguments = validate_arguments(export, {"format": fmt}, user=request.user, target=evaluation)
+        result = invoke(export, user=request.user, target=evaluation, arguments=arguments)
+        return export.result.http_response(result)  # type: ignore[misc, no-any-return]
 
     def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         evaluation = self._evaluation(request, object_id)

@@ -7,20 +7,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.parsers import BoundedFormParser, BoundedMultiPartParser
-from core.rest import ApiViewMixin, FirstRendererNegotiation, InputOutputMixin
+from core.rest import ApiViewMixin, InputOutputMixin
 from datasets import selectors, services
 from datasets.api.filters import DatasetFilter, ExampleFilter
 from datasets.api.serializers import (
@@ -32,8 +29,7 @@ from datasets.api.serializers import (
     ImportErrorSerializer,
 )
 from datasets.errors import DatasetImportError
-from datasets.formats import FORMATS
-from datasets.models import Dataset, DatasetVersion, Example, Split
+from datasets.models import Dataset, DatasetVersion, Example
 
 __all__ = ["DatasetVersionViewSet", "DatasetViewSet", "ExampleViewSet"]
 
@@ -59,12 +55,6 @@ def _format_of(data: dict[str, Any]) -> str:
             {"format": f"cannot tell the format of {name!r} from its name: give format=jsonl or format=csv"}
         )
     return fmt
-
-
-class ExportQuerySerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=FORMATS, default="jsonl")
-    version = serializers.IntegerField(min_value=1, required=False)
-    split = serializers.ChoiceField(choices=Split.choices, required=False)
 
 
 @extend_schema_view(
@@ -153,47 +143,6 @@ class DatasetViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
-
-    @extend_schema(
-        summary="Export a version as JSONL or CSV",
-        description="The examples of a version (default: the latest) in the flat layout `import` "
-        "reads, so an export imports again unchanged.",
-        parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), default="jsonl"),
-            OpenApiParameter("version", OpenApiTypes.INT, description="Version number (default: latest)"),
-            OpenApiParameter("split", OpenApiTypes.STR, enum=list(Split.values)),
-        ],
-        responses={
-            (200, MEDIA_TYPES["jsonl"]): OpenApiTypes.STR,
-            (200, MEDIA_TYPES["csv"]): OpenApiTypes.STR,
-            (400, "application/json"): ERROR,
-            (404, "application/json"): NOT_FOUND,
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        renderer_classes=[JSONRenderer],  # errors; the export itself is a plain HttpResponse
-        content_negotiation_class=FirstRendererNegotiation,  # ?format= is ours, not DRF's
-    )
-    def export(self, request: Request, pk: str | None = None) -> HttpResponse:
-        dataset = self.get_object()
-        query = ExportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        fmt, number = query.validated_data["format"], query.validated_data.get("version")
-        versions = selectors.dataset_version_list(dataset=dataset)
-        version = versions.first() if number is None else versions.filter(number=number).first()
-        if version is None:
-            raise exceptions.NotFound(
-                f"dataset {dataset.name!r} has no version {number}"
-                if number is not None
-                else f"dataset {dataset.name!r} has no versions yet: import a file first"
-            )
-        text = services.dataset_export(version=version, format=fmt, split=query.validated_data.get("split"))
-        response = HttpResponse(text, content_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8")
-        filename = f"{slugify(dataset.name) or 'dataset'}-v{version.number}.{fmt}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
 
 
 DATASET_PK = OpenApiParameter("dataset_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Dataset id")

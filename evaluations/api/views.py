@@ -9,18 +9,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from core.rest import ApiViewMixin, FirstRendererNegotiation, InputOutputMixin
+from core.rest import ApiViewMixin, InputOutputMixin
 from evaluations import selectors, services
 from evaluations.api.filters import EvaluationFilter, EvaluationResultFilter
 from evaluations.api.serializers import (
@@ -29,7 +27,6 @@ from evaluations.api.serializers import (
     EvaluationResultSerializer,
     EvaluationSerializer,
 )
-from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES
 
@@ -58,10 +55,6 @@ same dataset version and split: otherwise 400 saying which differs."""
 class CompareQuerySerializer(serializers.Serializer):
     other = serializers.IntegerField(min_value=1, help_text="The id of the evaluation to compare with")
     change = serializers.ChoiceField(choices=CHANGES, required=False)
-
-
-class ExportQuerySerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=list(EXPORT_FORMATS), default="csv")
 
 
 @extend_schema_view(
@@ -115,31 +108,6 @@ class EvaluationViewSet(
         return Response(
             self.output(evaluation), status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
-
-    @extend_schema(
-        summary="Download the results as CSV or JSON",
-        description="Streamed, one example per line (CSV: `input.*`, `label.*`, `prediction.*`, "
-        "`score`, `metric.*`, `error`, latency, tokens, cost) or a JSON document "
-        "`{evaluation: {...}, results: [...]}`.",
-        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), default="csv")],
-        responses={
-            (200, "text/csv"): OpenApiTypes.STR,
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (400, "application/json"): ERROR,
-            (404, "application/json"): NOT_FOUND,
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        renderer_classes=[JSONRenderer],  # errors; the export itself is a streamed response
-        content_negotiation_class=FirstRendererNegotiation,  # ?format= is ours, not DRF's
-    )
-    def export(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
-        evaluation = self.get_object()
-        query = ExportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return evaluation_export_response(evaluation, query.validated_data["format"])
 
     @extend_schema(
         summary="Compare with another evaluation, example by example",

@@ -35,6 +35,7 @@ def _running_evaluation(rows: dict[str, Any]) -> Any:
 
 
 CASES: dict[str, Case] = {
+    "dataset.export": Case(lambda r: r["dataset"], {"format": "csv"}, "format", "xml"),
     "program.execute": Case(
         lambda r: r["program"],
         {"inputs": {"question": "Capital of France?"}},
@@ -46,6 +47,7 @@ CASES: dict[str, Case] = {
         lambda r: r["dataset"], {"seed": 4, "train": 0.6, "dev": 0.4, "test": 0.0}, "seed", -1
     ),
     "evaluation.cancel": Case(_running_evaluation, {}, "", None),
+    "evaluation.export": Case(_running_evaluation, {"format": "json"}, "format", "xlsx"),
     "experiment.cancel": Case(lambda r: r["experiment"], {}, "", None),
     "program.optimize": Case(
         lambda r: r["program"],
@@ -113,6 +115,8 @@ def _post(client: Any, action: Any, row: Any, arguments: dict[str, Any]) -> Any:
     """POST the arguments as the action takes them: the JSON body, or one argument as the whole
     body and the others in the query string."""
     url = _url(action, row)
+    if action.safe:
+        return client.get(url, arguments)
     if action.rest_body is None:
         return client.post(url, arguments, format="json")
     body = arguments.get(action.rest_body)
@@ -161,6 +165,11 @@ def test_graphql_refuses_anonymous_and_strangers_and_runs_for_the_owner(
     key: str, rows: dict[str, Any], graphql_as: Any, user: Any, other_user: Any
 ) -> None:
     action, case = _action(key), CASES[key]
+    if not action.on_graphql:  # a download: REST and the admin only
+        schema = graphql_as(user)("{ __schema { mutationType { fields { name } } } }", {})
+        names = {field["name"] for field in schema["data"]["__schema"]["mutationType"]["fields"]}
+        assert mutation_name(action, RunMode.INLINE) not in names
+        return
     row, good = case.target(rows), _graphql_arguments(case, rows)
     name, query = _mutation(case, action, good)
     variables = {"id": gid(row), **good}
