@@ -7,7 +7,8 @@ Declare with :class:`Action` and :func:`register` (in an app's ``AppConfig.ready
 
 from actions.declaration import Action, Background, Failure, Outcome, RunMode, Shell
 from actions.policies import OWNER, STAFF, Owner, Policy, Staff
-from actions.registry import all_actions, for_resource, get, register
+from actions.registration import register, unregister
+from actions.registry import all_actions, for_resource, get
 
 __all__ = [
     "OWNER",
@@ -25,4 +26,5 @@ __all__ = [
     "for_resource",
     "get",
     "register",
+    "unregister",
 ]

@@ -51,6 +51,10 @@ class Outcome:
     # action then has no GraphQL mutation); ``openapi`` describes its media types.
     http_response: Callable[[Any], Any] | None = None
     openapi: Mapping[Any, Any] | None = None
+    # A REST answer the serializer cannot give alone (e.g. paginated rows):
+    # ``rest_render(view, request, result) -> Response``.
+    rest_render: Callable[[Any, Any, Any], Any] | None = None
+    paginated: bool = False  # the REST answer pages its rows (``page``, ``page_size``)
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,11 @@ class Shell:
     name: str | None = None  # default: the action's name
     background_name: str | None = None  # a second method running the background mode
     background_result: Callable[[Any], Any] | None = None
+    # ``method(..., background=True)`` runs the background mode instead (one method for both).
+    background_flag: str | None = None
+    # The shell is the operator's own process: it may do the work of a background-only action
+    # right there (``evaluation.run()`` to the end), which no remote surface may.
+    inline: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,8 +160,9 @@ class Action:
 
     @property
     def on_graphql(self) -> bool:
-        """Downloads are REST and admin only."""
-        return self.result.http_response is None
+        """Whether the action is a GraphQL mutation: reads (``safe``) are queries there, and
+        downloads are REST and admin only."""
+        return not self.safe and self.result.http_response is None
 
     @property
     def key(self) -> str:

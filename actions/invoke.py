@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from actions.declaration import Action, Failure, RunMode
 from actions.registry import model_of
+from actions.tasks import enqueue
 
 __all__ = [
     "ActionRefused",
@@ -134,8 +135,7 @@ def invoke(
 
 
 def _start_background(action: Action, call: dict[str, Any], *, user: Any, idempotency_key: str | None) -> Any:
-    from actions.models import ActionRequest
-    from actions.tasks import enqueue
+    from actions.models import ActionRequest  # models load after this package is imported
 
     background = action.background
     assert background is not None

@@ -1,8 +1,9 @@
 """The declared actions, by key (``"program.execute"``).
 
-Apps register their declarations when they are ready (``AppConfig.ready``); a higher app may add
-actions to a lower app's resource (experiments adds ``Program.optimize``) without the lower app
-importing it. Registering also installs the shell method on the model (``actions.shell``).
+Apps register their declarations when they are ready (``AppConfig.ready``, with
+:func:`actions.register`); a higher app may add actions to a lower app's resource (experiments adds
+``Program.optimize``) without the lower app importing it. This module only keeps them: it imports
+nothing else of the package, so every surface can look actions up without an import cycle.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.apps import apps
 
 from actions.declaration import Action
 
-__all__ = ["ActionNotFound", "all_actions", "for_resource", "get", "register", "unregister"]
+__all__ = ["ActionNotFound", "add", "all_actions", "for_resource", "get", "model_of", "remove"]
 
 _ACTIONS: dict[str, Action] = {}
 
@@ -20,25 +21,19 @@ class ActionNotFound(LookupError):
     """No action is declared under this key."""
 
 
-def register(*actions: Action) -> None:
-    """Declare ``actions``; a key declared twice is a programming error."""
-    from actions.shell import install_shell_method
-
+def add(*actions: Action) -> None:
+    """Declare ``actions`` (see :func:`actions.register`, which also installs shell methods); a
+    key declared twice is a programming error."""
     for action in actions:
         known = _ACTIONS.get(action.key)
         if known is not None and known is not action:
             raise ValueError(f"action {action.key!r} is declared twice")
         _ACTIONS[action.key] = action
-        install_shell_method(action)
 
 
-def unregister(key: str) -> None:
-    """Forget an action and remove its shell methods (for declarations made by tests)."""
-    from actions.shell import remove_shell_methods
-
-    action = _ACTIONS.pop(key, None)
-    if action is not None:
-        remove_shell_methods(action)
+def remove(key: str) -> Action | None:
+    """Forget the action ``key``; returns it (``None`` if it was not declared)."""
+    return _ACTIONS.pop(key, None)
 
 
 def get(key: str) -> Action:

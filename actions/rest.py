@@ -208,6 +208,8 @@ def _build(action: Action) -> Any:
         outcome = action.result
         if outcome.http_response is not None:
             return outcome.http_response(result)
+        if outcome.rest_render is not None:
+            return outcome.rest_render(self, request, result)
         return _render(self, outcome.serializer, result, outcome.status, outcome.location, request)
 
     view.__name__ = rest_method_name(action)
@@ -254,6 +256,9 @@ def _schema(action: Action) -> Any:
                 description="Send the same key again to get the same run back instead of a second one",
             )
         )
+    if action.result.paginated:
+        parameters.append(OpenApiParameter("page", OpenApiTypes.INT))
+        parameters.append(OpenApiParameter("page_size", OpenApiTypes.INT))
     request: Any = action.arguments
     if action.safe:
         if action.arguments is not None:

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from actions.declaration import Action, RunMode
+from actions.invoke import invoke, validate_arguments
+from actions.registry import model_of
 
 __all__ = ["install_shell_method", "remove_shell_methods", "run_from_shell"]
 
@@ -39,10 +41,11 @@ def run_from_shell(
     action: Action, target: Any, mode: RunMode, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     """Validate and run ``action`` on ``target`` as a shell method call would."""
-    from actions.invoke import invoke, validate_arguments
-
     user = kwargs.pop("user", None)
     idempotency_key = kwargs.pop("idempotency_key", None)
+    flag = action.shell.background_flag
+    if flag is not None and kwargs.pop(flag, False):
+        mode = RunMode.BACKGROUND
     to_arguments = action.shell.arguments
     arguments = to_arguments(target, *args, **kwargs) if to_arguments else dict(kwargs)
     if args and to_arguments is None:
@@ -51,9 +54,13 @@ def run_from_shell(
         validated = validate_arguments(action, arguments, user=user, target=target, operator=user is None)
     except serializers.ValidationError as exc:
         raise _as_django_error(exc) from None
-    result = invoke(
-        action, user=user, target=target, arguments=validated, mode=mode, idempotency_key=idempotency_key
-    )
+    if mode is RunMode.INLINE and action.service is None and action.shell.inline is not None:
+        call = {**validated, "user": user, **({"target": target} if action.detail else {})}
+        result = action.shell.inline(**call)
+    else:
+        result = invoke(
+            action, user=user, target=target, arguments=validated, mode=mode, idempotency_key=idempotency_key
+        )
     convert = action.shell.background_result if mode is RunMode.BACKGROUND else action.shell.result
     return convert(result) if convert else result
 
@@ -70,16 +77,13 @@ def _method(action: Action, mode: RunMode) -> Any:
 def install_shell_method(action: Action) -> None:
     """Add the action's method(s) to its model (a method the model defines itself is an error:
     the action would be written twice)."""
-    from actions.registry import model_of
-
     model = model_of(action.resource)
     plan: list[tuple[str, RunMode]] = []
-    if action.service is not None:
+    if action.service is not None or action.shell.inline is not None:
         plan.append((action.shell.name or action.name, RunMode.INLINE))
     if action.background is not None:
-        name = (
-            action.shell.background_name if action.service is not None else (action.shell.name or action.name)
-        )
+        has_inline = action.service is not None or action.shell.inline is not None
+        name = action.shell.background_name if has_inline else (action.shell.name or action.name)
         if name:
             plan.append((name, RunMode.BACKGROUND))
     for name, mode in plan:
@@ -106,8 +110,6 @@ def install_shell_method(action: Action) -> None:
 
 def remove_shell_methods(action: Action) -> None:
     """Take the methods :func:`install_shell_method` added for ``action`` off its model."""
-    from actions.registry import model_of
-
     model = model_of(action.resource)
     for name, value in list(model.__dict__.items()):
         if (

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import transaction
 
 from actions.declaration import Action
+from actions.registry import get
 
 __all__ = ["enqueue", "run_action"]
 
@@ -14,8 +15,6 @@ __all__ = ["enqueue", "run_action"]
 def run_action(action_key: str, row_id: int) -> None:
     """Run the background part of ``action_key`` for its status row ``row_id`` (also when
     redelivered after a worker died: the run functions resume or skip finished rows)."""
-    from actions.registry import get
-
     background = get(action_key).background
     if background is None:
         raise ValueError(f"action {action_key!r} has no background mode")

@@ -79,10 +79,13 @@ def can_requeue(attempts: int) -> bool:
     return not eager and attempts < int(getattr(settings, "DSPEX_RUN_MAX_ATTEMPTS", 3))
 
 
-def requeue_or_fail(run: Any, *, task: Any, fail: Callable[[str], object], message: str) -> str:
+def requeue_or_fail(
+    run: Any, *, enqueue: Callable[[int], object], fail: Callable[[str], object], message: str
+) -> str:
     """The reaper's verdict on a resumable ``run`` (an Experiment or Evaluation row with
-    ``attempts``) whose worker stopped beating: queue ``task`` for it again while it has attempts
-    left and a broker can take it, else ``fail(message)``. Returns what was done."""
+    ``attempts``) whose worker stopped beating: ``enqueue(pk)`` it again (the callable queues its
+    task once the transaction commits) while it has attempts left and a broker can take it, else
+    ``fail(message)``. Returns what was done."""
     model = type(run)
     if can_requeue(run.attempts):
         touched = model.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
@@ -90,8 +93,7 @@ def requeue_or_fail(run: Any, *, task: Any, fail: Callable[[str], object], messa
         )
         if not touched:
             return "skipped"
-        pk = run.pk
-        transaction.on_commit(lambda: task.delay(pk))
+        enqueue(run.pk)
         return "requeued"
     if run.attempts > 1:
         message += f"; gave up after {run.attempts} attempts"

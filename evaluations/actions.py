@@ -5,21 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from actions import Action, Failure, Outcome, Shell
+from actions import Action, Background, Failure, Outcome, Shell
+from actions.fields import VisibleRowField
 from core.rest import FirstRendererNegotiation
 from core.runs import InvalidTransition
-from evaluations.api.serializers import EvaluationSerializer
+from evaluations.api.serializers import ComparisonSerializer, EvaluationSerializer
 from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
 from evaluations.models import Evaluation
-from evaluations.services import evaluation_cancel
+from evaluations.selectors import CHANGES, Comparison, evaluation_compare, evaluation_list
+from evaluations.services import evaluation_cancel, evaluation_enqueue, evaluation_run
 
-__all__ = ["CANCEL_EVALUATION", "EXPORT_EVALUATION", "EvaluationExport", "EvaluationFinished", "declared"]
+__all__ = [
+    "CANCEL_EVALUATION",
+    "COMPARE_EVALUATION",
+    "EXPORT_EVALUATION",
+    "RUN_EVALUATION",
+    "EvaluationExport",
+    "EvaluationFinished",
+    "declared",
+]
 
 
 class EvaluationFinished(Exception):
@@ -115,5 +126,107 @@ EXPORT_EVALUATION = Action(
 )
 
 
+def _start(*, target: Evaluation, user: Any) -> Evaluation:
+    return evaluation_enqueue(evaluation=target, enqueue=False)
+
+
+def _run_here(*, target: Evaluation, user: Any) -> Evaluation:
+    evaluation_run(evaluation_id=target.pk)
+    target.refresh_from_db()
+    return target
+
+
+RUN_EVALUATION = Action(
+    resource="evaluations.Evaluation",
+    name="run",
+    summary="Run the evaluation",
+    description="Queue a pending (or interrupted) evaluation for a worker: it runs the program "
+    "version on every example of the split, resuming after the results already written. A finished "
+    "evaluation cannot run again (start a new one).",
+    background=Background(
+        start=_start,
+        run=lambda evaluation_id: evaluation_run(evaluation_id=evaluation_id),
+        status_model="evaluations.Evaluation",
+        progress=lambda row: (row.examples_done, row.examples_total or 0),
+        serializer=EvaluationSerializer,
+        location="evaluation-detail",
+    ),
+    # ``evaluation.run()`` in the shell runs it to the end in the operator's process;
+    # ``evaluation.run(background=True)`` queues it.
+    shell=Shell(inline=_run_here, background_flag="background"),
+)
+
+
+class CompareArguments(serializers.Serializer):
+    other = VisibleRowField(
+        "evaluations.Evaluation",
+        visible=lambda user: evaluation_list(user=user),
+        help_text="The id of the evaluation to compare with (the baseline)",
+        error_messages={"not_found": "there is no evaluation {value} of yours"},
+    )
+    change = serializers.ChoiceField(choices=CHANGES, required=False, help_text="Only these rows")
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """A comparison and the rows asked for."""
+
+    comparison: Comparison
+    change: str | None
+
+
+def _compare(
+    *, target: Evaluation, user: Any, other: Evaluation, change: str | None = None
+) -> ComparisonView:
+    try:
+        comparison = evaluation_compare(evaluation=target, baseline=other)
+    except ValidationError as exc:
+        raise serializers.ValidationError({"other": exc.messages}) from None
+    return ComparisonView(comparison, change)
+
+
+def _comparison_page(view: Any, request: Any, shown: ComparisonView) -> Any:
+    from rest_framework.response import Response
+
+    comparison = shown.comparison
+    paginator = view.paginator
+    page = paginator.paginate_queryset(comparison.filtered(shown.change), request, view=view)
+    body = {
+        "evaluation": comparison.evaluation.pk,
+        "other": comparison.baseline.pk,
+        "score": comparison.evaluation.score,
+        "other_score": comparison.baseline.score,
+        "counts": comparison.counts,
+        "count": paginator.page.paginator.count,
+        "next": paginator.get_next_link(),
+        "previous": paginator.get_previous_link(),
+        "results": page,
+    }
+    return Response(ComparisonSerializer(body).data)
+
+
+COMPARE_EVALUATION = Action(
+    resource="evaluations.Evaluation",
+    name="compare",
+    summary="Compare with another evaluation, example by example",
+    description="Compare this evaluation with another one (`other`, the baseline), example by "
+    "example on the main score: `improved` (higher here), `regressed`, `unchanged`, `missing` (a "
+    "result in only one of them). Rows are paginated and filtered by `change`. Both must be of the "
+    "same dataset version and split: otherwise 400 saying which differs.",
+    service=_compare,
+    arguments=CompareArguments,
+    safe=True,
+    result=Outcome(serializer=ComparisonSerializer, rest_render=_comparison_page, paginated=True),
+    rest_options={"filter_backends": []},
+    shell=Shell(
+        arguments=lambda evaluation, other, change=None: {
+            "other": other.pk,
+            **({"change": change} if change else {}),
+        },
+        result=lambda shown: shown.comparison,
+    ),
+)
+
+
 def declared() -> list[Action]:
-    return [CANCEL_EVALUATION, EXPORT_EVALUATION]
+    return [CANCEL_EVALUATION, COMPARE_EVALUATION, EXPORT_EVALUATION, RUN_EVALUATION]

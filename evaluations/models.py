@@ -1,12 +1,12 @@
 """Evaluation (a scored run over a dataset split) and EvaluationResult (one row per example).
 
 Business logic lives in ``evaluations.services`` (the runner: ``evaluation_run``); the engine is
-reached only through ``evaluations.codecs``. ``Evaluation.run()`` calls those services.
+reached only through ``evaluations.codecs``. ``evaluation.run()`` and ``evaluation.compare(other)``
+in the shell are the declared actions ``evaluation.run`` and ``evaluation.compare``
+(``evaluations.actions``).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -15,9 +15,6 @@ from django.db import models
 from core.ownership import OwnedQuerySet
 from core.runs import RunStatus
 from datasets.models import Split
-
-if TYPE_CHECKING:
-    from evaluations.selectors import Comparison
 
 __all__ = ["Evaluation", "EvaluationResult"]
 
@@ -93,26 +90,6 @@ class Evaluation(models.Model):
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
-
-    def run(self, *, background: bool = False) -> Evaluation:
-        """Run (or resume) this evaluation in this process and return it finished; with
-        ``background=True`` enqueue it for a Celery worker and return it at once (still pending).
-
-        Works from ``manage.py shell``: ``Evaluation.objects.create(...).run()``.
-        """
-        from evaluations.services import evaluation_enqueue, evaluation_run
-
-        if background:
-            return evaluation_enqueue(evaluation=self)
-        evaluation_run(evaluation_id=self.pk)
-        self.refresh_from_db()
-        return self
-
-    def compare(self, other: Evaluation) -> Comparison:
-        """Example by example against ``other`` (the baseline): see ``evaluation_compare``."""
-        from evaluations.selectors import evaluation_compare
-
-        return evaluation_compare(evaluation=self, baseline=other)
 
 
 class EvaluationResult(models.Model):

@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from actions import get as get_action
+from actions.tasks import enqueue as enqueue_action
 from core.heartbeat import Heartbeat
 from core.ownership import authenticated_or_none
 from core.progress import ProgressThrottle
@@ -157,17 +159,16 @@ def evaluation_create(
     return evaluation
 
 
-def evaluation_enqueue(*, evaluation: Evaluation) -> Evaluation:
-    """Queue ``evaluations.tasks.run_evaluation`` once the transaction commits (without a broker
-    it runs in this process then). Returns the evaluation as it is now."""
-    from evaluations.tasks import run_evaluation
-
+def evaluation_enqueue(*, evaluation: Evaluation, enqueue: bool = True) -> Evaluation:
+    """Queue the evaluation's run on the generic action task (``evaluation.run``) once the
+    transaction commits (without a broker it runs in this process then); ``enqueue=False``: the
+    caller dispatches it. Returns the evaluation as it is now."""
     if evaluation.status in TERMINAL:
         raise ValidationError(
             f"evaluation {evaluation.pk} is {evaluation.status}: start a new one", code="finished"
         )
-    pk = evaluation.pk
-    transaction.on_commit(lambda: run_evaluation.delay(pk))
+    if enqueue:
+        enqueue_action(get_action("evaluation.run"), evaluation.pk)
     return evaluation
 
 
@@ -520,11 +521,9 @@ def evaluation_recover(evaluation: Evaluation, message: str) -> str:
     """The reaper's verdict on a running evaluation whose worker stopped beating: queue it again
     (it resumes after the examples already written) while it has attempts left and a broker can
     take it, else fail it with ``message``."""
-    from evaluations.tasks import run_evaluation
-
     return requeue_or_fail(
         evaluation,
-        task=run_evaluation,
+        enqueue=lambda pk: enqueue_action(get_action("evaluation.run"), pk),
         fail=lambda error: evaluation_fail(evaluation=evaluation, error=error),
         message=message,
     )

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from actions import get as get_action
+from actions.tasks import enqueue as enqueue_action
 from core.heartbeat import Heartbeat
 from core.ownership import authenticated_or_none
 from core.reaper import requeue_or_fail
@@ -133,15 +135,13 @@ def program_optimize(
     user: Any = None,
     enqueue: bool = True,
 ) -> Experiment:
-    """Check the request, record a pending Experiment and enqueue ``experiments.tasks.run_experiment``
-    once the transaction commits (with eager Celery it has run when this returns). With
+    """Check the request, record a pending Experiment and queue its run on the generic action task
+    (``program.optimize``) once the transaction commits (with eager Celery it has run when this returns). With
     ``enqueue=False`` the caller runs it (``experiment_run``), e.g. in the foreground of a command.
 
     ``version`` defaults to the program's current version. Bad input is a ValidationError keyed
     by field (unknown optimizer or metric, params the optimizer does not take, an empty train split).
     """
-    from experiments.tasks import run_experiment
-
     if version is None:
         version = program.current_version
     if version is None:
@@ -166,7 +166,7 @@ def program_optimize(
         experiment.delete()
         raise
     if enqueue:
-        transaction.on_commit(lambda: run_experiment.delay(experiment.pk))
+        enqueue_action(get_action("program.optimize"), experiment.pk)
     return experiment
 
 
@@ -229,7 +229,7 @@ def trial_record(
     return trial
 
 
-# -- the runner (a worker calls it through experiments.tasks.run_experiment) ------------------------
+# -- the runner (a worker calls it through the generic task actions.run_action) --------------------
 def _estimated_trials(experiment: Experiment, optimizer: Any, trainset_size: int) -> int | None:
     estimate = getattr(optimizer, "estimated_trials", None)
     if callable(estimate):
@@ -345,11 +345,9 @@ def experiment_recover(experiment: Experiment, message: str) -> str:
     """The reaper's verdict on a running experiment whose worker stopped beating: queue it again
     (it resumes where it stopped) while it has attempts left and a broker can take it, else fail
     it with ``message``."""
-    from experiments.tasks import run_experiment
-
     return requeue_or_fail(
         experiment,
-        task=run_experiment,
+        enqueue=lambda pk: enqueue_action(get_action("program.optimize"), pk),
         fail=lambda error: experiment_fail(experiment=experiment, error=error),
         message=message,
     )

@@ -1,4 +1,8 @@
-"""Celery tasks: thin wrappers that take ids and call services."""
+"""Celery tasks: thin wrappers that take ids and call services.
+
+New runs are queued on the action layer's generic task (``actions.run_action``, ``program.optimize``); this
+task stays registered so that messages queued before that change still run.
+"""
 
 from __future__ import annotations
 

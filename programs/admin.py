@@ -24,6 +24,7 @@ from actions import RunMode, get
 from actions.admin import ActionsAdminMixin
 from actions.invoke import invoke, validate_arguments
 from core.forms import SafeJSONAdminMixin
+from programs import codecs
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
@@ -42,8 +43,33 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class EngineCheckedForm(forms.ModelForm):
+    """A model form that also runs the service's engine check of the row (``check``), as the
+    services do on every write: the model itself holds data and checks only its fields."""
+
+    check: Any = None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors or type(self).check is None:
+            return
+        try:
+            type(self).check(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class SignatureAdminForm(EngineCheckedForm):
+    check = staticmethod(lambda row: codecs.signature_from_row(row))
+
+
+class ProgramAdminForm(EngineCheckedForm):
+    check = staticmethod(lambda row: codecs.check_program_config(row))
+
+
 @admin.register(Signature)
 class SignatureAdmin(SafeJSONAdminMixin, admin.ModelAdmin):
+    form = SignatureAdminForm
     list_display = ("name", "spec", "owner", "updated_at")
     list_filter = ("created_at", "updated_at")
     search_fields = ("name", "spec", "instructions")
@@ -149,6 +175,7 @@ def _trace_context(trace: LMCallTrace) -> dict[str, Any]:
 
 @admin.register(Program)
 class ProgramAdmin(ActionsAdminMixin, SafeJSONAdminMixin, admin.ModelAdmin):
+    form = ProgramAdminForm
     list_display = (
         "name",
         "signature",

@@ -7,14 +7,13 @@ Business logic lives in ``programs.services``; the engine is reached only throug
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from core.immutable import ImmutableModel
 from core.ownership import OwnedQuerySet
+from programs.endpoints import normalize_lm_config
 from programs.module_types import module_type_choices
 from programs.validators import validate_lm_config, validate_module_config
 
@@ -50,16 +49,6 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        """Validate the spec or field list through the engine (errors name what is wrong)."""
-        from programs.codecs import signature_from_row
-
-        signature_from_row(self)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.clean()  # a malformed signature never reaches the database
-        super().save(*args, **kwargs)
 
 
 class Program(models.Model):
@@ -107,14 +96,11 @@ class Program(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from programs.codecs import check_program_config
-        from programs.endpoints import normalize_lm_config
-
+        """The checks that need no engine (the services check the rest: ``program_check``)."""
         validate_module_config(self.module_config, self.module_type)
         # A base_url that is exactly an endpoint's URL becomes that endpoint (older configs).
         self.lm_config = normalize_lm_config(self.lm_config)
         validate_lm_config(self.lm_config)
-        check_program_config(self)
 
 
 class ProgramVersion(ImmutableModel):

@@ -35,6 +35,7 @@ __all__ = [
     "execution_run",
     "lm_credential_create",
     "lm_credential_delete",
+    "program_check",
     "program_create",
     "program_execute",
     "program_execute_async",
@@ -44,6 +45,7 @@ __all__ = [
     "program_inputs_from_text",
     "program_update",
     "program_version_create",
+    "signature_check",
     "signature_create",
     "signature_update",
 ]
@@ -68,9 +70,16 @@ def signature_create(
         instructions=instructions,
         owner=authenticated_or_none(owner),
     )
-    signature.full_clean()
+    signature_check(signature=signature)
     signature.save()
     return signature
+
+
+def signature_check(*, signature: Signature) -> None:
+    """The row's own checks, then its spec or field list through the engine: a ``ValidationError``
+    naming what is wrong. Every write of a signature runs it once (services, the admin)."""
+    signature.full_clean()
+    codecs.signature_from_row(signature)
 
 
 def signature_update(*, signature: Signature, **changes: Any) -> Signature:
@@ -81,7 +90,7 @@ def signature_update(*, signature: Signature, **changes: Any) -> Signature:
         raise TypeError(f"signature_update() cannot change {', '.join(sorted(unknown))}")
     for name, value in changes.items():
         setattr(signature, name, value)
-    signature.full_clean()
+    signature_check(signature=signature)
     signature.save()
     return signature
 
@@ -171,7 +180,7 @@ def program_create(
         lm_config=lm_config or {},
         owner=authenticated_or_none(owner),
     )
-    program.full_clean()
+    program_check(program=program)
     with transaction.atomic():
         program.save()
         program_version_create(program=program, state=None, created_by=owner, note="Initial version")
@@ -186,9 +195,17 @@ def program_update(*, program: Program, **changes: Any) -> Program:
         raise TypeError(f"program_update() cannot change {', '.join(sorted(unknown))}")
     for name, value in changes.items():
         setattr(program, name, value)
-    program.full_clean()
+    program_check(program=program)
     program.save()
     return program
+
+
+def program_check(*, program: Program) -> None:
+    """The row's own checks, then its module and LM config against the engine (the module type can
+    be built on the signature, tools, rewards and the endpoint exist): a ``ValidationError`` naming
+    the field. Every write of a program runs it once (services, the admin)."""
+    program.full_clean()
+    codecs.check_program_config(program)
 
 
 def program_version_create(

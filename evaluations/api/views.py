@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -22,13 +20,11 @@ from core.rest import ApiViewMixin, InputOutputMixin
 from evaluations import selectors, services
 from evaluations.api.filters import EvaluationFilter, EvaluationResultFilter
 from evaluations.api.serializers import (
-    ComparisonSerializer,
     EvaluationInputSerializer,
     EvaluationResultSerializer,
     EvaluationSerializer,
 )
 from evaluations.models import Evaluation, EvaluationResult
-from evaluations.selectors import CHANGES
 
 __all__ = ["EvaluationResultViewSet", "EvaluationViewSet"]
 
@@ -45,16 +41,6 @@ every example of the split and scores each with the metrics.
   `dataset_version_number`, `split` (unknown, or no examples), `metrics` (unknown names or
   options, e.g. `metrics[1]: unknown metric 'acc'`), `concurrency`, `limit`.
 """
-
-COMPARE_DESCRIPTION = """Compare this evaluation with another one (`other`, the baseline), example
-by example on the main score: `improved` (higher here), `regressed`, `unchanged`, `missing` (a
-result in only one of them). Rows are paginated and filtered by `change`. Both must be of the
-same dataset version and split: otherwise 400 saying which differs."""
-
-
-class CompareQuerySerializer(serializers.Serializer):
-    other = serializers.IntegerField(min_value=1, help_text="The id of the evaluation to compare with")
-    change = serializers.ChoiceField(choices=CHANGES, required=False)
 
 
 @extend_schema_view(
@@ -108,47 +94,6 @@ class EvaluationViewSet(
         return Response(
             self.output(evaluation), status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
-
-    @extend_schema(
-        summary="Compare with another evaluation, example by example",
-        description=COMPARE_DESCRIPTION,
-        parameters=[
-            OpenApiParameter("other", OpenApiTypes.INT, required=True, description="The baseline's id"),
-            OpenApiParameter("change", OpenApiTypes.STR, enum=list(CHANGES), description="Only these rows"),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
-        ],
-        responses={200: ComparisonSerializer, 400: ERROR, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["get"], filter_backends=[])
-    def compare(self, request: Request, pk: str | None = None) -> Response:
-        evaluation = self.get_object()
-        query = CompareQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        other = self.get_queryset().filter(pk=query.validated_data["other"]).first()
-        if other is None:
-            raise ValidationError(
-                {"other": f"there is no evaluation {query.validated_data['other']} of yours"}
-            )
-        try:
-            comparison = selectors.evaluation_compare(evaluation=evaluation, baseline=other)
-        except ValidationError as exc:
-            raise ValidationError({"other": exc.messages}) from None
-        paginator = self.paginator
-        rows = comparison.filtered(query.validated_data.get("change"))
-        page = paginator.paginate_queryset(rows, request, view=self)
-        body = {
-            "evaluation": evaluation.pk,
-            "other": other.pk,
-            "score": evaluation.score,
-            "other_score": other.score,
-            "counts": comparison.counts,
-            "count": paginator.page.paginator.count,
-            "next": paginator.get_next_link(),
-            "previous": paginator.get_previous_link(),
-            "results": page,
-        }
-        return Response(ComparisonSerializer(body).data)
 
 
 EVALUATION_PK = OpenApiParameter(

@@ -12,12 +12,11 @@ import pytest
 from django.core.management import call_command
 from rest_framework import serializers
 
-from actions import Action, Background, register
+from actions import Action, Background, register, unregister
 from actions.admin import progress_of
 from actions.declaration import RunMode
 from actions.fields import VisibleRowField
 from actions.invoke import invoke, validate_arguments
-from actions.registry import unregister
 from evaluations.models import Evaluation
 from tests.platform_fixtures import reply
 

@@ -48,6 +48,10 @@ CASES: dict[str, Case] = {
     ),
     "evaluation.cancel": Case(_running_evaluation, {}, "", None),
     "evaluation.export": Case(_running_evaluation, {"format": "json"}, "format", "xlsx"),
+    "evaluation.compare": Case(
+        _running_evaluation, {"other": "evaluation"}, "other", 99999, rows_as_ids=("other",)
+    ),
+    "evaluation.run": Case(_running_evaluation, {}, "", None),
     "experiment.cancel": Case(lambda r: r["experiment"], {}, "", None),
     "program.optimize": Case(
         lambda r: r["program"],

@@ -7,8 +7,8 @@ from unittest import mock
 
 import pytest
 
+from actions.tasks import run_action
 from evaluations.models import Evaluation
-from evaluations.tasks import run_evaluation
 from programs.services import program_version_create
 from tests.evaluations.helpers import answering, questions_version
 
@@ -53,7 +53,7 @@ def test_it_answers_202_and_the_evaluation_then_succeeds(
 def test_versions_can_be_chosen_by_number(ada_api, user, openai_stub, qa_program, questions):
     program_version_create(program=qa_program, state=None, note="v2")
     questions_version(user, qa_program.signature, 2, name="other")  # another dataset: not chosen
-    with mock.patch.object(run_evaluation, "delay"):
+    with mock.patch.object(run_action, "delay"):
         response = ada_api.post(
             "/api/evaluations/",
             {
@@ -76,7 +76,7 @@ def test_versions_can_be_chosen_by_number(ada_api, user, openai_stub, qa_program
 def test_the_task_is_queued_only_on_commit(
     ada_api, openai_stub, qa_program, questions, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(run_evaluation, "delay") as delay:
+    with mock.patch.object(run_action, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             response = ada_api.post(
                 "/api/evaluations/",
@@ -87,5 +87,5 @@ def test_the_task_is_queued_only_on_commit(
         delay.assert_not_called()
         [callback] = callbacks
         callback()
-        delay.assert_called_once_with(response.json()["id"])
+        delay.assert_called_once_with("evaluation.run", response.json()["id"])
     assert openai_stub.completion_requests() == []

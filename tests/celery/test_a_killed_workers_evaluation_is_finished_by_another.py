@@ -138,4 +138,4 @@ def test_the_second_worker_finishes_it_without_duplicates(broker, openai_stub, q
     assert set(counts) == {f"q{i}" for i in range(EXAMPLES)}
     assert max(counts.values()) <= 2  # at most the examples in flight at the kill ran twice
     assert sum(n == 2 for n in counts.values()) <= 2  # (concurrency 2)
-    assert "evaluations.tasks.run_evaluation" in log_tail(second, 20000)
+    assert "actions.run_action" in log_tail(second, 20000)

@@ -100,7 +100,7 @@ def test_with_a_broker_they_are_queued_again_to_resume(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         outcomes = {r.model: r.outcome for r in reap_stale_runs()}
     assert outcomes == {"evaluations.Evaluation": "requeued", "experiments.Experiment": "requeued"}
-    assert len(queued) == 2  # run_evaluation / run_experiment .delay(), once committed
+    assert len(queued) == 2  # actions.run_action.delay() for each, once committed
     for row in (Evaluation.objects.get(pk=evaluation.pk), Experiment.objects.get(pk=experiment.pk)):
         assert row.status == "running"
         assert timezone.now() - row.heartbeat_at < timedelta(seconds=5)  # not stale again at once

@@ -78,6 +78,7 @@ def base_arguments(s: dict[str, Any], stub_lm_config: dict[str, Any]) -> dict[st
         "deleteLmCredential": {"id": gid(s["credential"])},
         "startEvaluation": {"input": {"program": program, "dataset": dataset, "metrics": ["exact_match"]}},
         "cancelEvaluation": {"id": gid(s["evaluation"])},
+        "runEvaluation": {"id": gid(s["evaluation"])},
         "optimizeProgram": {
             "id": program,
             "datasetVersion": gid(s["dataset_version"]),

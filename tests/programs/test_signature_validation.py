@@ -37,10 +37,22 @@ def test_it_rejects_a_spec_without_outputs():
     assert "spec" in caught.value.message_dict
 
 
-def test_saving_directly_also_validates_through_the_engine():
+def test_a_write_checks_the_signature_through_the_engine_once(monkeypatch):
+    from programs import codecs
+
+    calls = []
+    real = codecs.signature_from_row
+
+    def counted(row):
+        calls.append(row.spec)
+        return real(row)
+
+    monkeypatch.setattr(codecs, "signature_from_row", counted)
+    signature_create(name="qa", spec="question -> answer")
+    assert calls == ["question -> answer"]  # the model's own save no longer checks it again
     with pytest.raises(ValidationError):
-        Signature.objects.create(name="bad", spec="a, a -> b")
-    assert not Signature.objects.exists()
+        signature_create(name="bad", spec="a, a -> b")
+    assert list(Signature.objects.values_list("name", flat=True)) == ["qa"]
 
 
 def test_it_needs_a_spec_or_a_field_list():
