@@ -136,6 +136,7 @@ class Registry(Generic[T]):
         return {**self._registered, **self.configured()}
 
     def names(self) -> list[str]:
+        """Every key, in the order of :meth:`entries`."""
         return list(self.entries())
 
     def choices(self) -> list[tuple[str, str]]:
@@ -154,6 +155,7 @@ class Registry(Generic[T]):
             raise UnknownName(self.unknown_message(key, entries)) from None
 
     def unknown_message(self, key: object, entries: Mapping[str, T] | None = None) -> str:
+        """The sentence for a key no entry has (callers that answer with a ValidationError use it)."""
         known = ", ".join(self.entries() if entries is None else entries) or "none"
         return f"unknown {self.kind} {key!r} (known: {known}; add more with the {self.setting} setting)"
 
