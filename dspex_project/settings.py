@@ -342,12 +342,16 @@ CELERY_BEAT_SCHEDULE = {
 
 # -- DSPex -----------------------------------------------------------------------------------------
 DSPEX_DEFAULT_LM = os.environ.get("DSPEX_DEFAULT_LM") or "local/gemma-3-270m"
-# Extra module types for programs: {"key": ("Label", "dotted.path.to.ModuleClass")}.
-DSPEX_MODULE_TYPES: dict[str, tuple[str, str]] = {}
-# Extra optimizers for experiments: {"key": {"label": ..., "path": "dotted.path", "takes_metric": True}}.
-DSPEX_OPTIMIZER_TYPES: dict[str, dict[str, object]] = {}
-# Tools programs may call, by name: {"name": "dotted.path.to.factory(program)"} (programs.tools).
-DSPEX_TOOLS: dict[str, str] = {}
+# Named things users may pick, one format for every kind (core.registry; docs/platform.md, "Named
+# things and their settings"): {"key": "dotted.path"} or {"key": {"path": ..., "label": ..., ...}}.
+# Extra module types for programs (options: wraps).
+DSPEX_MODULE_TYPES: dict[str, object] = {}
+# Extra optimizers for experiments (options: takes_metric, uses_valset).
+DSPEX_OPTIMIZER_TYPES: dict[str, object] = {}
+# Tools programs may call: the path of a factory(program) (programs.tools).
+DSPEX_TOOLS: dict[str, object] = {}
+# Rewards best_of_n and refine programs may name: the path of a factory(program, **params).
+DSPEX_REWARDS: dict[str, object] = {}
 # ProgramOfThought runs LM-written Python in a sandboxed subprocess; off unless enabled.
 DSPEX_ALLOW_PROGRAM_OF_THOUGHT = os.environ.get("DSPEX_ALLOW_PROGRAM_OF_THOUGHT", "").lower() in (
     "1",
@@ -364,9 +368,9 @@ DSPEX_SANDBOX_ALLOW_UNCONFINED = os.environ.get("DSPEX_SANDBOX_ALLOW_UNCONFINED"
 )
 # Examples scored concurrently by experiment and evaluation runs.
 DSPEX_EVALUATE_THREADS = env_int("DSPEX_EVALUATE_THREADS", 8)
-# Metrics experiments and evaluations may use besides the built-in ones:
-# {"name": "dotted.path"} or ["dotted.path"].
-DSPEX_METRICS: dict[str, str] | list[str] = {}
+# Metrics experiments and evaluations may use besides the built-in ones (options: answer_field);
+# a list of dotted paths is accepted too.
+DSPEX_METRICS: dict[str, object] | list[str] = {}
 DSPEX_EVALUATION_CONCURRENCY = env_int("DSPEX_EVALUATION_CONCURRENCY", 8)
 DSPEX_EVALUATION_MAX_CONCURRENCY = env_int("DSPEX_EVALUATION_MAX_CONCURRENCY", 64)
 # Budgets of pipeline values and runs (dspex.PipelineLimits field names; unset ones keep defaults).

@@ -1,4 +1,4 @@
-"""The registry of metrics an Evaluation can use, by name.
+"""The registry of metrics an Evaluation can use, by name (a :class:`core.registry.Registry`).
 
 Each metric names an engine callable by dotted path (Django's pluggable-backend style), so this
 module imports nothing from the engine; ``evaluations.codecs`` resolves the path. A function is
@@ -9,10 +9,12 @@ Built in: ``exact_match``, ``passage_match``, ``f1``. Add one in code with one l
 
     register_metric("semantic_f1", "dspex.SemanticF1")
 
-or allow-list your own in settings (names users may then put in ``metrics``)::
+or allow-list your own in settings (names users may then put in ``metrics``; docs/platform.md,
+"Named things and their settings")::
 
     DSPEX_METRICS = {"contains": "myproject.metrics.contains"}     # by name
-    DSPEX_METRICS = ["myproject.metrics.contains"]                  # by its dotted path
+    DSPEX_METRICS = {"contains": {"path": "myproject.metrics.contains", "description": "..."}}
+    DSPEX_METRICS = ["myproject.metrics.contains"]                  # by its dotted path (accepted)
 
 Only registered or allow-listed paths are ever imported: a dotted path typed by a user is refused.
 """
@@ -23,13 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from core.registry import Registry
 
 __all__ = [
     "DEFAULT_METRIC",
     "MetricType",
     "get_metric_type",
+    "metric_registry",
     "metric_spec_names",
     "metric_types",
     "register_metric",
@@ -45,18 +47,18 @@ class MetricType:
     description: str = ""
     # Metrics that compare the `answer` field take a `field` option naming another output field.
     answer_field: bool = False
+    label: str = ""
 
 
-_REGISTRY: dict[str, MetricType] = {}
+# A list of dotted paths is the setting's older form: each path is allow-listed under its own name.
+metric_registry: Registry[MetricType] = Registry(
+    "metric", setting="DSPEX_METRICS", entry_type=MetricType, path_list=True
+)
 
 
 def register_metric(key: str, path: str, *, description: str = "", answer_field: bool = False) -> MetricType:
     """Make ``key`` a metric name evaluations may use (``path``: the engine callable or class)."""
-    if not key or any(ch.isspace() for ch in key):
-        raise ValueError(f"metric names have no spaces, got {key!r}")
-    metric = MetricType(key, path, description, answer_field)
-    _REGISTRY[key] = metric
-    return metric
+    return metric_registry.register(key, path, description=description, answer_field=answer_field)
 
 
 register_metric(
@@ -82,33 +84,14 @@ register_metric(
 )
 
 
-def _configured() -> dict[str, MetricType]:
-    value: Any = getattr(settings, "DSPEX_METRICS", None) or {}
-    if isinstance(value, Mapping):
-        items = list(value.items())
-    elif isinstance(value, list | tuple):
-        items = [(path, path) for path in value]
-    else:
-        raise ImproperlyConfigured("DSPEX_METRICS must be a dict {name: dotted path} or a list of paths")
-    metrics = {}
-    for key, path in items:
-        if not isinstance(key, str) or not isinstance(path, str) or "." not in path:
-            raise ImproperlyConfigured(f"DSPEX_METRICS: {key!r} -> {path!r} is not a name and a dotted path")
-        metrics[key] = MetricType(key, path, f"configured: {path}")
-    return metrics
-
-
 def metric_types() -> dict[str, MetricType]:
     """The built-in and registered metrics plus those allow-listed in ``DSPEX_METRICS``."""
-    return {**_REGISTRY, **_configured()}
+    return metric_registry.entries()
 
 
 def get_metric_type(key: str) -> MetricType:
-    types = metric_types()
-    try:
-        return types[key]
-    except KeyError:
-        raise KeyError(f"unknown metric {key!r} (known: {', '.join(types)})") from None
+    """The metric ``key``; a ``KeyError`` (:class:`core.registry.UnknownName`) naming the known ones."""
+    return metric_registry.get(key)
 
 
 def metric_spec_names(metrics: Any) -> list[str]:

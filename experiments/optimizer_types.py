@@ -1,23 +1,28 @@
-"""The optimizers an Experiment can run, by key.
+"""The optimizers an Experiment can run, by key (a :class:`core.registry.Registry`).
 
 Each type names an engine optimizer class by dotted path (resolved in ``experiments.codecs``, so this
 module imports nothing from the engine). ``takes_metric`` says whether the class accepts
 ``metric=``; ``uses_valset`` whether ``compile`` scores candidates on a validation set. Add one with
-:func:`register_optimizer_type` or the ``DSPEX_OPTIMIZER_TYPES`` setting::
+:func:`register_optimizer_type` or the ``DSPEX_OPTIMIZER_TYPES`` setting (docs/platform.md, "Named
+things and their settings")::
 
-    DSPEX_OPTIMIZER_TYPES = {"my_opt": {"label": "MyOpt", "path": "myproject.optim.MyOpt"}}
+    DSPEX_OPTIMIZER_TYPES = {"my_opt": "myproject.optim.MyOpt"}
+    DSPEX_OPTIMIZER_TYPES = {
+        "my_opt": {"path": "myproject.optim.MyOpt", "label": "MyOpt", "uses_valset": True},
+    }
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
+from core.registry import Registry
 
 __all__ = [
     "OptimizerType",
     "get_optimizer_type",
     "optimizer_type_choices",
+    "optimizer_type_registry",
     "optimizer_types",
     "register_optimizer_type",
 ]
@@ -30,20 +35,21 @@ class OptimizerType:
     path: str
     takes_metric: bool = True
     uses_valset: bool = False
+    description: str = ""
 
 
-_REGISTRY: dict[str, OptimizerType] = {}
+optimizer_type_registry: Registry[OptimizerType] = Registry(
+    "optimizer", setting="DSPEX_OPTIMIZER_TYPES", entry_type=OptimizerType, identifiers=True
+)
 
 
 def register_optimizer_type(
     key: str, label: str, path: str, *, takes_metric: bool = True, uses_valset: bool = False
 ) -> OptimizerType:
     """Make ``key`` a valid ``Experiment.optimizer``."""
-    if not key.isidentifier():
-        raise ValueError(f"optimizer type keys are identifiers, got {key!r}")
-    entry = OptimizerType(key, label, path, takes_metric, uses_valset)
-    _REGISTRY[key] = entry
-    return entry
+    return optimizer_type_registry.register(
+        key, path, label=label, takes_metric=takes_metric, uses_valset=uses_valset
+    )
 
 
 register_optimizer_type("labeled_few_shot", "LabeledFewShot", "dspex.LabeledFewShot", takes_metric=False)
@@ -64,26 +70,13 @@ register_optimizer_type("simba", "SIMBA (dspy)", "dspex.hybrid.compile.DspyOptim
 
 def optimizer_types() -> dict[str, OptimizerType]:
     """Built-in and registered types plus those of the ``DSPEX_OPTIMIZER_TYPES`` setting."""
-    configured = {
-        key: OptimizerType(
-            key,
-            spec.get("label", key),
-            spec["path"],
-            spec.get("takes_metric", True),
-            spec.get("uses_valset", False),
-        )
-        for key, spec in getattr(settings, "DSPEX_OPTIMIZER_TYPES", {}).items()
-    }
-    return {**_REGISTRY, **configured}
+    return optimizer_type_registry.entries()
 
 
 def get_optimizer_type(key: str) -> OptimizerType:
-    types = optimizer_types()
-    try:
-        return types[key]
-    except KeyError:
-        raise KeyError(f"unknown optimizer {key!r} (known: {', '.join(sorted(types))})") from None
+    """The optimizer ``key``; a ``KeyError`` (:class:`core.registry.UnknownName`) naming the known ones."""
+    return optimizer_type_registry.get(key)
 
 
 def optimizer_type_choices() -> list[tuple[str, str]]:
-    return [(t.key, t.label) for t in optimizer_types().values()]
+    return optimizer_type_registry.choices()

@@ -1,11 +1,13 @@
-"""The registry of module types a Program can use.
+"""The registry of module types a Program can use (a :class:`core.registry.Registry`).
 
 Each type names an engine module class by dotted path (Django's pluggable-backend style), so this
 module imports nothing from the engine; ``programs.codecs`` resolves the path. Add a type with
-:func:`register_module_type` or the ``DSPEX_MODULE_TYPES`` setting::
+:func:`register_module_type` or the ``DSPEX_MODULE_TYPES`` setting (docs/platform.md, "Named things
+and their settings")::
 
-    DSPEX_MODULE_TYPES = {"react": ("ReAct", "dspex.ReAct")}
-    DSPEX_MODULE_TYPES = {"vote7": ("Vote of 7", "dspex.MajorityVote", True)}  # a wrapping type
+    DSPEX_MODULE_TYPES = {"react2": "dspex.ReAct"}                                # label: the key
+    DSPEX_MODULE_TYPES = {"vote7": {"path": "dspex.MajorityVote", "label": "Vote of 7", "wraps": True}}
+    DSPEX_MODULE_TYPES = {"vote7": ("Vote of 7", "dspex.MajorityVote", True)}     # older form, accepted
 
 A *wrapping* type (``best_of_n``, ``refine``, ``parallel``) builds an inner module from
 ``module_config["module"]`` (another type's key, default ``predict``) and
@@ -17,9 +19,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
+from core.registry import Registry
 
-__all__ = ["ModuleType", "get_module_type", "module_type_choices", "module_types", "register_module_type"]
+__all__ = [
+    "ModuleType",
+    "get_module_type",
+    "module_type_choices",
+    "module_type_registry",
+    "module_types",
+    "register_module_type",
+]
 
 
 @dataclass(frozen=True)
@@ -28,18 +37,21 @@ class ModuleType:
     label: str
     path: str  # dotted path of the engine class, built as ``cls(signature, **module_config)``
     wraps: bool = False  # built as ``cls(inner_module, **module_config)`` instead
+    description: str = ""
 
 
-_REGISTRY: dict[str, ModuleType] = {}
+module_type_registry: Registry[ModuleType] = Registry(
+    "module type",
+    setting="DSPEX_MODULE_TYPES",
+    entry_type=ModuleType,
+    identifiers=True,
+    positional=("label", "path", "wraps"),
+)
 
 
 def register_module_type(key: str, label: str, path: str, *, wraps: bool = False) -> ModuleType:
     """Make ``key`` a valid ``Program.module_type`` (no migration needed: choices are dynamic)."""
-    if not key.isidentifier():
-        raise ValueError(f"module type keys are identifiers, got {key!r}")
-    module_type = ModuleType(key, label, path, wraps)
-    _REGISTRY[key] = module_type
-    return module_type
+    return module_type_registry.register(key, path, label=label, wraps=wraps)
 
 
 register_module_type("predict", "Predict", "dspex.Predict")
@@ -61,20 +73,14 @@ register_module_type("parallel", "Parallel (majority vote)", "dspex.MajorityVote
 
 def module_types() -> dict[str, ModuleType]:
     """The built-in and registered types plus those of the ``DSPEX_MODULE_TYPES`` setting."""
-    configured = {
-        key: ModuleType(key, *entry) for key, entry in getattr(settings, "DSPEX_MODULE_TYPES", {}).items()
-    }
-    return {**_REGISTRY, **configured}
+    return module_type_registry.entries()
 
 
 def get_module_type(key: str) -> ModuleType:
-    types = module_types()
-    try:
-        return types[key]
-    except KeyError:
-        raise KeyError(f"unknown module type {key!r} (known: {', '.join(types)})") from None
+    """The type ``key``; a ``KeyError`` (:class:`core.registry.UnknownName`) naming the known ones."""
+    return module_type_registry.get(key)
 
 
 def module_type_choices() -> list[tuple[str, str]]:
     """Choices of ``Program.module_type`` (a callable, so new types need no migration)."""
-    return [(t.key, t.label) for t in module_types().values()]
+    return module_type_registry.choices()

@@ -2,10 +2,12 @@
 
 A reward is allow-listed by name -> dotted path of a *factory* ``factory(program, **params)``
 returning ``reward(inputs, prediction) -> float`` (higher is better; BestOfN and Refine stop at the
-program's ``threshold``). Built in: ``non_empty``, ``max_words``, ``one_of`` and ``matches``. Add
-more with the ``DSPEX_REWARDS`` setting::
+program's ``threshold``). Built in: ``non_empty``, ``max_words``, ``one_of`` and ``matches``
+(entries of :data:`reward_registry`, a :class:`core.registry.Registry`). Add more with the
+``DSPEX_REWARDS`` setting (docs/platform.md, "Named things and their settings")::
 
     DSPEX_REWARDS = {"cites_source": "myproject.rewards.cites_source"}
+    DSPEX_REWARDS = {"cites_source": {"path": "myproject.rewards.cites_source", "description": "..."}}
 
 A program names its reward in ``module_config``, alone or with parameters::
 
@@ -24,9 +26,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.module_loading import import_string
+
+from core.registry import Entry, Registry
 
 __all__ = [
     "describe_rewards",
@@ -36,6 +38,7 @@ __all__ = [
     "one_of",
     "resolve_reward",
     "reward_names",
+    "reward_registry",
 ]
 
 Reward = Callable[[dict[str, Any], Any], float]
@@ -48,29 +51,30 @@ BUILTIN_REWARDS = {
 }
 MAX_PATTERN_LENGTH = 200
 
-
-def _rewards() -> dict[str, str]:
-    return {**BUILTIN_REWARDS, **getattr(settings, "DSPEX_REWARDS", {})}
+reward_registry: Registry[Entry] = Registry("reward", setting="DSPEX_REWARDS", entry_type=Entry)
+for _name, _path in BUILTIN_REWARDS.items():
+    reward_registry.register(_name, _path)
 
 
 def reward_names() -> list[str]:
-    return sorted(_rewards())
+    """The names a program may give as its ``reward``, sorted."""
+    return sorted(reward_registry.names())
 
 
 def describe_rewards() -> list[dict[str, Any]]:
     """Each reward's name, summary and parameters (for API discovery)."""
     described = []
-    for name, path in sorted(_rewards().items()):
+    for name, entry in sorted(reward_registry.entries().items()):
         try:
-            factory = import_string(path)
+            factory = reward_registry.load(name)
         except ImportError:
-            described.append({"name": name, "summary": f"(cannot import {path})", "params": []})
+            described.append({"name": name, "summary": f"(cannot import {entry.path})", "params": []})
             continue
         parameters = list(inspect.signature(factory).parameters.values())[1:]
         described.append(
             {
                 "name": name,
-                "summary": (inspect.getdoc(factory) or "").split("\n")[0],
+                "summary": entry.description or (inspect.getdoc(factory) or "").split("\n")[0],
                 "params": [p.name for p in parameters if p.kind is not p.VAR_KEYWORD],
             }
         )
@@ -91,12 +95,12 @@ def resolve_reward(spec: Any, program: Any) -> Reward:
         params = {} if params is None else params
     else:
         name, params = spec, {}
-    paths = _rewards()
-    if not isinstance(name, str) or name not in paths:
-        raise _invalid(f"unknown reward {name!r} (allowed: {', '.join(sorted(paths))}; see DSPEX_REWARDS)")
+    entries = reward_registry.entries()
+    if not isinstance(name, str) or name not in entries:
+        raise _invalid(reward_registry.unknown_message(name, entries))
     if not isinstance(params, Mapping):
         raise _invalid("reward params must be a JSON object")
-    factory = import_string(paths[name])
+    factory = reward_registry.load(name)
     try:
         inspect.signature(factory).bind(program, **params)
     except TypeError as exc:

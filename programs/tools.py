@@ -3,9 +3,12 @@
 A tool is allow-listed by name -> dotted path of a *factory* ``factory(program)`` that returns the
 callable (or ``dspex.Tool``) for that program, so a tool can be scoped to the program's owner.
 Built in: ``calculator``; apps add theirs with :func:`register_tool` when they are ready (the
-datasets app adds ``search_examples``). Add more with the ``DSPEX_TOOLS`` setting::
+datasets app adds ``search_examples``). They are the entries of :data:`tool_registry`, a
+:class:`core.registry.Registry`. Add more with the ``DSPEX_TOOLS`` setting (docs/platform.md,
+"Named things and their settings")::
 
     DSPEX_TOOLS = {"weather": "myproject.tools.weather_tool"}
+    DSPEX_TOOLS = {"weather": {"path": "myproject.tools.weather_tool", "description": "..."}}
 
 A program names its tools in ``module_config``: ``{"tools": ["calculator"]}`` (ReAct) or in a
 pipeline step's ``"tools"`` list. Unknown names are a validation error when the program is saved.
@@ -18,38 +21,44 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.module_loading import import_string
 
-__all__ = ["calculator_tool", "off_the_event_loop", "register_tool", "resolve_tool", "tool_names"]
+from core.registry import Entry, Registry
+
+__all__ = [
+    "calculator_tool",
+    "off_the_event_loop",
+    "register_tool",
+    "resolve_tool",
+    "tool_names",
+    "tool_registry",
+]
 
 BUILTIN_TOOLS = {"calculator": "programs.tools.calculator_tool"}
-_REGISTERED: dict[str, str] = {}
+
+tool_registry: Registry[Entry] = Registry("tool", setting="DSPEX_TOOLS", entry_type=Entry)
+for _name, _path in BUILTIN_TOOLS.items():
+    tool_registry.register(_name, _path)
 
 
-def register_tool(name: str, factory_path: str) -> None:
+def register_tool(name: str, factory_path: str, *, description: str = "") -> Entry:
     """Allow the tool ``name``, made by the factory at ``factory_path`` (an app's ``ready()``)."""
-    _REGISTERED[name] = factory_path
-
-
-def _tools() -> dict[str, str]:
-    return {**BUILTIN_TOOLS, **_REGISTERED, **getattr(settings, "DSPEX_TOOLS", {})}
+    return tool_registry.register(name, factory_path, description=description)
 
 
 def tool_names() -> list[str]:
-    return sorted(_tools())
+    """The names a program may list in its ``tools``, sorted."""
+    return sorted(tool_registry.names())
 
 
 def resolve_tool(name: str, program: Any) -> Any:
     """The tool ``name`` for ``program`` (ValidationError on ``module_config`` when not allowed)."""
-    paths = _tools()
-    if not isinstance(name, str) or name not in paths:
-        raise ValidationError(
-            {"module_config": f"unknown tool {name!r} (allowed: {', '.join(sorted(paths))}; see DSPEX_TOOLS)"}
-        )
-    return import_string(paths[name])(program)
+    entries = tool_registry.entries()
+    if not isinstance(name, str) or name not in entries:
+        raise ValidationError({"module_config": tool_registry.unknown_message(name, entries)})
+    return tool_registry.load(name)(program)
 
 
 def calculator_tool(program: Any) -> Any:

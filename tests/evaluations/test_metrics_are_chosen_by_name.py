@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.runs import RunStatus
+from evaluations.metrics import metric_types
 from evaluations.services import evaluation_create, evaluation_run
 from programs.services import program_create, signature_create
 from tests.evaluations.helpers import answering
@@ -111,6 +112,19 @@ def test_a_list_allow_lists_dotted_paths_themselves(openai_stub, qa_program, mak
     answering(openai_stub)
     evaluation = _create(qa_program, version, ["tests.evaluations.custom_metrics.contains"])
     assert evaluation_run(evaluation_id=evaluation.pk).score == 1.0
+
+
+def test_an_entry_in_the_common_setting_format_is_a_metric(
+    openai_stub, qa_program, make_questions, user, settings
+):
+    settings.DSPEX_METRICS = {
+        "contains": {"path": "tests.evaluations.custom_metrics.contains", "description": "gold in answer"}
+    }
+    assert metric_types()["contains"].description == "gold in answer"
+    version = make_questions(user, 2)
+    answering(openai_stub, wrong={"q1"})
+    evaluation = evaluation_run(evaluation_id=_create(qa_program, version, ["contains"]).pk)
+    assert evaluation.metric_scores == {"contains": 0.5}
 
 
 def test_a_metric_that_raises_fails_its_example_only(openai_stub, qa_program, make_questions, user, settings):

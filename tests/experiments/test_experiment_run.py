@@ -73,6 +73,20 @@ def test_labeled_few_shot_needs_no_metric(optimize, qa_program, capitals_version
     assert experiment.best_score == 100.0
 
 
+def test_an_optimizer_in_the_common_setting_format_runs(
+    optimize, qa_program, capitals_version, demo_dependent_stub, settings
+):
+    settings.DSPEX_OPTIMIZER_TYPES = {
+        "few": {"path": "dspex.LabeledFewShot", "label": "Few", "takes_metric": False}
+    }
+    experiment = optimize(qa_program, capitals_version, optimizer="few", optimizer_params={"k": 2})
+    assert experiment.status == "succeeded", experiment.error  # takes_metric: no metric= was passed
+    assert len(experiment.result_version.state["demos"]) == 2
+    with pytest.raises(ValidationError) as caught:
+        optimize(qa_program, capitals_version, optimizer="few", optimizer_params={"kk": 2})
+    assert "Few does not accept kk" in " ".join(caught.value.message_dict["optimizer_params"])
+
+
 @pytest.mark.parametrize(
     ("options", "field", "message"),
     [

@@ -30,3 +30,17 @@ def test_a_type_added_in_settings_becomes_a_valid_choice(settings, qa_signature)
     assert get_module_type("cot_again").path == "dspex.ChainOfThought"
     program = program_create(name="p", signature=qa_signature, module_type="cot_again")
     assert type(codecs.module_from_version(program.current_version)).__name__ == "ChainOfThought"
+
+
+def test_a_type_in_the_common_setting_format_is_built(settings, qa_signature):
+    settings.DSPEX_MODULE_TYPES = {
+        "cot2": "dspex.ChainOfThought",
+        "vote3": {"path": "dspex.MajorityVote", "label": "Vote of 3", "wraps": True},
+    }
+    assert ("vote3", "Vote of 3") in module_type_choices() and ("cot2", "cot2") in module_type_choices()
+    plain = program_create(name="plain", signature=qa_signature, module_type="cot2")
+    assert type(codecs.module_from_version(plain.current_version)).__name__ == "ChainOfThought"
+    config = {"module": "predict", "n": 3}
+    wrapping = program_create(name="vote", signature=qa_signature, module_type="vote3", module_config=config)
+    module = codecs.module_from_version(wrapping.current_version)
+    assert type(module).__name__ == "MajorityVote"  # built around its inner module: wraps was honoured

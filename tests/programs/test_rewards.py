@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 import dspex
-from programs.rewards import resolve_reward, reward_names
+from programs.rewards import describe_rewards, resolve_reward, reward_names
 
 
 def pred(**fields):
@@ -65,6 +65,12 @@ def test_the_setting_adds_rewards(settings):
     settings.DSPEX_REWARDS = {"always": "tests.programs.test_rewards.always_one"}
     assert "always" in reward_names()
     assert resolve_reward("always", None)({}, pred(a="")) == 1.0
+
+
+def test_an_entry_in_the_common_setting_format_is_a_reward(settings):
+    settings.DSPEX_REWARDS = {"always": {"path": f"{__name__}.always_one", "description": "1"}}
+    assert resolve_reward({"name": "always"}, None)({}, pred(a="")) == 1.0
+    assert {"name": "always", "summary": "1", "params": []} in describe_rewards()
 
 
 def always_one(program):
