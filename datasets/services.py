@@ -20,11 +20,11 @@ from django.utils.text import slugify
 from core.ownership import authenticated_or_none
 from core.parsers import max_upload_bytes
 from core.safe_input import BadText, check_text
-from datasets import codecs, formats
+from datasets import formats, gateway
 from datasets.errors import DatasetImportError, DatasetVersionMissing
 from datasets.formats import LineError
 from datasets.models import Dataset, DatasetVersion, Example, Split
-from programs.codecs import signature_from_row
+from programs.gateway.signatures import signature_from_row
 from programs.models import Signature
 
 __all__ = [
@@ -162,7 +162,7 @@ def dataset_import(
         if progress is not None:
             progress(done, len(records))
         try:
-            inputs, labels, split = codecs.record_values(
+            inputs, labels, split = gateway.record_values(
                 engine_signature,
                 record.values,
                 from_csv=format == "csv",
@@ -195,7 +195,7 @@ def dataset_export(*, version: DatasetVersion, format: str = "jsonl", split: str
     if split is not None:
         rows = rows.filter(split=split)
     # Keys in the signature's field order (JSON columns need not keep the order they were given).
-    order = {name: index for index, name in enumerate(codecs.field_names(version.dataset.signature))}
+    order = {name: index for index, name in enumerate(gateway.field_names(version.dataset.signature))}
     records = []
     for row in rows:
         values = {**row.inputs, **row.labels}

@@ -49,7 +49,7 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DSPEX_SSE_KEEPALIVE``       seconds between ``: ping`` lines of an idle event stream (5)
 ============================  ==========================================================
 
-The engine (``dspex/``) never reads these settings; ``programs.codecs`` passes what it needs.
+The engine (``dspex/``) never reads these settings; ``programs.gateway`` passes what it needs.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from core.streaming import csv_lines, json_document, streaming_download
 from evaluations.metrics import metric_spec_names
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_export_rows
-from programs.codecs import signature_from_row
+from programs.gateway.signatures import signature_from_row
 
 __all__ = ["EXPORT_FORMATS", "evaluation_export_response", "evaluation_summary", "export_columns"]
 

@@ -1,7 +1,7 @@
 """The registry of metrics an Evaluation can use, by name (a :class:`core.registry.Registry`).
 
 Each metric names an engine callable by dotted path (Django's pluggable-backend style), so this
-module imports nothing from the engine; ``evaluations.codecs`` resolves the path. A function is
+module imports nothing from the engine; ``evaluations.gateway`` resolves the path. A function is
 called as ``metric(example, prediction, trace=None, **options)``; a class is instantiated with the
 options once per run and the instance is called the same way (like ``dspex.SemanticF1``).
 

@@ -1,7 +1,7 @@
 """Evaluation (a scored run over a dataset split) and EvaluationResult (one row per example).
 
 Business logic lives in ``evaluations.services`` (the runner: ``evaluation_run``); the engine is
-reached only through ``evaluations.codecs``. ``evaluation.run()`` and ``evaluation.compare(other)``
+reached only through ``evaluations.gateway``. ``evaluation.run()`` and ``evaluation.compare(other)``
 in the shell are the declared actions ``evaluation.run`` and ``evaluation.compare``
 (``evaluations.actions``).
 """

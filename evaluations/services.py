@@ -1,6 +1,6 @@
 """Writes for evaluations: create, enqueue, run (or resume), cancel, record per-example results.
 
-The engine is reached only through ``evaluations.codecs`` (and ``programs.codecs`` for the program
+The engine is reached only through ``evaluations.gateway`` (and ``programs.gateway`` for the program
 and its LM). ``evaluation_run`` is the runner a Celery worker calls:
 
 - it starts a pending evaluation, or resumes a running one (a redelivered task after a worker was
@@ -37,10 +37,14 @@ from core.reaper import requeue_or_fail
 from core.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from core.safe_input import storable
 from datasets.models import DatasetVersion, Example, Split
-from evaluations import codecs
+from evaluations.gateway.running import EvaluationStream, ExampleOutcome
+from evaluations.gateway.scoring import check_metrics, resolve_metrics
 from evaluations.metrics import DEFAULT_METRIC, metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
-from programs import codecs as program_codecs
+from programs.gateway.lms import lm_for_program
+from programs.gateway.modules import module_from_version
+from programs.gateway.running import describe_error
+from programs.gateway.signatures import signature_from_row
 from programs.models import ProgramVersion
 
 __all__ = [
@@ -86,7 +90,7 @@ def _check_inputs_fit(program_version: ProgramVersion, dataset_version: DatasetV
         raise ValidationError(
             {"split": ValidationError(f"{dataset_version} has no {split} examples ({counts})", code="empty")}
         )
-    signature = program_codecs.signature_from_row(program_version.program.signature)
+    signature = signature_from_row(program_version.program.signature)
     required = set(signature.input_schema().get("required", []))
     missing = sorted(required - set(first.inputs))
     if missing:
@@ -132,7 +136,7 @@ def evaluation_create(
         errors["split"] = [ValidationError(f"must be one of {', '.join(Split.values)}, got {split!r}")]
     else:
         check(lambda: _check_inputs_fit(program_version, dataset_version, split))
-    check(lambda: codecs.check_metrics(metrics, program_version.program))
+    check(lambda: check_metrics(metrics, program_version.program))
     if concurrency is None:
         concurrency = _default_concurrency()
     if not isinstance(concurrency, int) or not 1 <= concurrency <= _max_concurrency():
@@ -330,7 +334,7 @@ def _status(evaluation: Evaluation) -> str:
     return Evaluation.objects.filter(pk=evaluation.pk).values_list("status", flat=True).get()
 
 
-def _write(evaluation: Evaluation, outcomes: list[codecs.ExampleOutcome], totals: _Totals) -> str:
+def _write(evaluation: Evaluation, outcomes: list[ExampleOutcome], totals: _Totals) -> str:
     """Insert ``outcomes`` as result rows and update the progress, if the evaluation still runs;
     return its status (anything but ``running`` means: stop, and drop what was not written)."""
     with transaction.atomic():
@@ -383,7 +387,7 @@ def _write(evaluation: Evaluation, outcomes: list[codecs.ExampleOutcome], totals
 
 def _drive(
     evaluation: Evaluation,
-    stream: codecs.EvaluationStream,
+    stream: EvaluationStream,
     totals: _Totals,
     on_progress: ProgressCallback | None,
 ) -> str:
@@ -393,7 +397,7 @@ def _drive(
         fraction=float(getattr(settings, "DSPEX_EVALUATION_PROGRESS_FRACTION", 0.01)),
         interval=float(getattr(settings, "DSPEX_EVALUATION_PROGRESS_INTERVAL", 1.0)),
     )
-    pending: list[codecs.ExampleOutcome] = []
+    pending: list[ExampleOutcome] = []
     status = RunStatus.RUNNING
     for outcome in stream:
         if outcome is not None:
@@ -421,7 +425,7 @@ def _conclude(evaluation: Evaluation, failure: BaseException | None) -> Evaluati
     if failure is not None:
         return evaluation_fail(
             evaluation=evaluation,
-            error=f"the run stopped: {program_codecs.describe_error(failure)}",
+            error=f"the run stopped: {describe_error(failure)}",
         )
     first_error = (
         EvaluationResult.objects.filter(evaluation_id=evaluation.pk)
@@ -468,9 +472,7 @@ def evaluation_run(*, evaluation_id: int, on_progress: ProgressCallback | None =
         except Exception as exc:  # never leave it running: record why it stopped, if possible
             logger.exception("evaluation %s stopped", evaluation.pk)
             try:
-                return evaluation_fail(
-                    evaluation=evaluation, error=f"the run stopped: {program_codecs.describe_error(exc)}"
-                )
+                return evaluation_fail(evaluation=evaluation, error=f"the run stopped: {describe_error(exc)}")
             except InvalidTransition:
                 evaluation.refresh_from_db()
                 return evaluation
@@ -488,12 +490,12 @@ def _run_started(evaluation: Evaluation, on_progress: ProgressCallback | None) -
         evaluation.examples_total = len(rows)
         Evaluation.objects.filter(pk=evaluation.pk).update(examples_total=len(rows))
         program = evaluation.program_version.program
-        signature = program_codecs.signature_from_row(program.signature)
-        stream = codecs.EvaluationStream(
-            module=program_codecs.module_from_version(evaluation.program_version),
-            lm=program_codecs.lm_for_program(program),
+        signature = signature_from_row(program.signature)
+        stream = EvaluationStream(
+            module=module_from_version(evaluation.program_version),
+            lm=lm_for_program(program),
             rows=todo,
-            metrics=codecs.resolve_metrics(evaluation.metrics, signature),
+            metrics=resolve_metrics(evaluation.metrics, signature),
             concurrency=evaluation.concurrency,
         )
     except ValidationError as exc:

@@ -12,7 +12,7 @@ from actions import Action, Background, Outcome, Shell
 from actions.fields import VersionField, VisibleRowField
 from datasets.models import Split
 from datasets.selectors import dataset_version_list_for_user
-from evaluations.codecs import metric_names
+from evaluations.gateway.scoring import metric_names
 from experiments.api.serializers import ExperimentSerializer
 from experiments.models import Experiment
 from experiments.optimizer_types import optimizer_type_choices

@@ -1,6 +1,6 @@
 """The optimizers an Experiment can run, by key (a :class:`core.registry.Registry`).
 
-Each type names an engine optimizer class by dotted path (resolved in ``experiments.codecs``, so this
+Each type names an engine optimizer class by dotted path (resolved in ``experiments.gateway``, so this
 module imports nothing from the engine). ``takes_metric`` says whether the class accepts
 ``metric=``; ``uses_valset`` whether ``compile`` scores candidates on a validation set. Add one with
 :func:`register_optimizer_type` or the ``DSPEX_OPTIMIZER_TYPES`` setting (docs/platform.md, "Named
@@ -61,7 +61,7 @@ register_optimizer_type(
     uses_valset=True,
 )
 register_optimizer_type("copro", "COPRO", "dspex.COPRO")
-# dspy-only optimizers run through the hybrid bridge (experiments.codecs routes every type whose key
+# dspy-only optimizers run through the hybrid bridge (experiments.gateway routes every type whose key
 # the hybrid registry knows); their params are dspy's own, checked by dspy when the run starts.
 register_optimizer_type("mipro_v2", "MIPROv2 (dspy)", "dspex.hybrid.compile.DspyOptimizer", uses_valset=True)
 register_optimizer_type("gepa", "GEPA (dspy)", "dspex.hybrid.compile.DspyOptimizer", uses_valset=True)

@@ -1,7 +1,7 @@
 """Writes for experiments: create and launch an optimize run, run it (the worker's side), move it
 through the status machine, record trials.
 
-The engine is reached only through ``experiments.codecs``.
+The engine is reached only through ``experiments.gateway``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from core.ownership import authenticated_or_none
 from core.reaper import requeue_or_fail
 from core.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from datasets.models import DatasetVersion
-from experiments import codecs
+from experiments import gateway
 from experiments.models import Experiment, Trial
 from experiments.monitor import ExperimentCancelled, RunMonitor
 from programs.models import Program, ProgramVersion
@@ -161,7 +161,7 @@ def program_optimize(
         evaluate_baseline=evaluate_baseline,
     )
     try:
-        codecs.check_experiment_config(experiment)
+        gateway.check_experiment_config(experiment)
     except ValidationError:
         experiment.delete()
         raise
@@ -248,27 +248,27 @@ def _optimize(
 ) -> tuple[dict[str, Any], float]:
     """Run the optimizer; return the compiled state and its validation score."""
     monitor = RunMonitor(experiment, record=trial_record, on_trial=on_trial)
-    metric = codecs.experiment_metric(experiment)
-    optimizer = codecs.experiment_optimizer(experiment, metric, monitor.callback)
-    trainset, valset = codecs.experiment_data(experiment)
+    metric = gateway.experiment_metric(experiment)
+    optimizer = gateway.experiment_optimizer(experiment, metric, monitor.callback)
+    trainset, valset = gateway.experiment_data(experiment)
     threads = int((experiment.optimizer_params or {}).get("num_threads") or settings.DSPEX_EVALUATE_THREADS)
     Experiment.objects.filter(pk=experiment.pk, trials_total__isnull=True).update(
         trials_total=_estimated_trials(experiment, optimizer, len(trainset))
     )
-    module, lm = codecs.program_and_lm(experiment)
+    module, lm = gateway.program_and_lm(experiment)
     baseline = f"v{experiment.program_version.number}"
 
     def score(program: Any) -> Any:
-        return lambda: codecs.evaluate_score(
+        return lambda: gateway.evaluate_score(
             program, valset, metric, num_threads=threads, progress=monitor.progress, lm=lm
         )
 
     def work() -> tuple[dict[str, Any], float]:
         if experiment.evaluate_baseline:
             monitor.scored("baseline", baseline, score(module))
-        compiled = codecs.compile_program(optimizer, module, lm, trainset=trainset, valset=valset)
+        compiled = gateway.compile_program(optimizer, module, lm, trainset=trainset, valset=valset)
         final = monitor.scored("compiled", "result", score(compiled))
-        return codecs.compiled_state(compiled), final
+        return gateway.compiled_state(compiled), final
 
     return monitor.run(work)
 
@@ -316,7 +316,7 @@ def _run_and_finish(experiment: Experiment, on_trial: Callable[[Trial], None] | 
         return _fail_quietly(experiment, f"Invalid experiment: {_describe_validation(exc)}")
     except Exception as exc:
         logger.exception("experiment %s failed", experiment.pk)
-        return _fail_quietly(experiment, codecs.describe_error(exc))
+        return _fail_quietly(experiment, gateway.describe_error(exc))
     program = experiment.program_version.program
     try:
         with transaction.atomic():
@@ -336,7 +336,7 @@ def _run_and_finish(experiment: Experiment, on_trial: Callable[[Trial], None] | 
         return experiment
     except Exception as exc:  # the result could not be kept: say so, never stay running
         logger.exception("experiment %s: its result could not be recorded", experiment.pk)
-        return _fail_quietly(experiment, f"The result could not be recorded: {codecs.describe_error(exc)}")
+        return _fail_quietly(experiment, f"The result could not be recorded: {gateway.describe_error(exc)}")
     experiment.refresh_from_db()
     return experiment
 

@@ -19,8 +19,8 @@ from programs.api.serializers import (
     ExecuteFailedSerializer,
     ExecuteResultSerializer,
 )
-from programs.codecs import prediction_from_outputs
 from programs.errors import ExecutionFailed
+from programs.gateway.signatures import prediction_from_outputs
 from programs.graphql.types import UsageType
 from programs.models import Execution, Program, ProgramVersion
 

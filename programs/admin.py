@@ -24,10 +24,11 @@ from actions import RunMode, get
 from actions.admin import ActionsAdminMixin
 from actions.invoke import invoke, validate_arguments
 from core.forms import SafeJSONAdminMixin
-from programs import codecs
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
+from programs.gateway.modules import check_program_config
+from programs.gateway.signatures import signature_from_row
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 from programs.selectors import execution_traces
 from programs.services import InputFieldSpec, check_api_key, program_input_fields, program_inputs_from_text
@@ -60,11 +61,11 @@ class EngineCheckedForm(forms.ModelForm):
 
 
 class SignatureAdminForm(EngineCheckedForm):
-    check = staticmethod(lambda row: codecs.signature_from_row(row))
+    check = staticmethod(lambda row: signature_from_row(row))
 
 
 class ProgramAdminForm(EngineCheckedForm):
-    check = staticmethod(lambda row: codecs.check_program_config(row))
+    check = staticmethod(lambda row: check_program_config(row))
 
 
 @admin.register(Signature)

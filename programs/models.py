@@ -1,7 +1,7 @@
 """Signature, Program, ProgramVersion, Execution and LMCallTrace.
 
 Business logic lives in ``programs.services``; the engine is reached only through
-``programs.codecs``. Convenience methods here (``Program.execute`` ...) call those services; declared actions
+``programs.gateway``. Convenience methods here (``Program.execute`` ...) call those services; declared actions
 (``Program.optimize``, added by the experiments app) are installed by ``actions``.
 """
 

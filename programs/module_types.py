@@ -1,7 +1,7 @@
 """The registry of module types a Program can use (a :class:`core.registry.Registry`).
 
 Each type names an engine module class by dotted path (Django's pluggable-backend style), so this
-module imports nothing from the engine; ``programs.codecs`` resolves the path. Add a type with
+module imports nothing from the engine; ``programs.gateway`` resolves the path. Add a type with
 :func:`register_module_type` or the ``DSPEX_MODULE_TYPES`` setting (docs/platform.md, "Named things
 and their settings")::
 

@@ -1,6 +1,6 @@
 """Writes for signatures, programs, versions and executions (HackSoft style: keyword-only args).
 
-The engine is reached only through ``programs.codecs``.
+The engine is reached only through ``programs.gateway``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,21 @@ from core import safe_input
 from core.finite import first_non_finite, marked
 from core.heartbeat import Heartbeat
 from core.ownership import authenticated_or_none
-from programs import codecs
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
+from programs.gateway.lms import lm_for_program
+from programs.gateway.modules import (
+    build_module,
+    check_program_config,
+    check_state,
+    fresh_state,
+    module_from_version,
+    stored_state,
+)
+from programs.gateway.running import ModuleRun, ModuleStream, describe_error, run_module, stream_module
+from programs.gateway.signatures import jsonable, signature_from_row, validate_inputs
+from programs.gateway.usage import traces_from_calls, usage_totals
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 
 __all__ = [
@@ -79,7 +90,7 @@ def signature_check(*, signature: Signature) -> None:
     """The row's own checks, then its spec or field list through the engine: a ``ValidationError``
     naming what is wrong. Every write of a signature runs it once (services, the admin)."""
     signature.full_clean()
-    codecs.signature_from_row(signature)
+    signature_from_row(signature)
 
 
 def signature_update(*, signature: Signature, **changes: Any) -> Signature:
@@ -205,7 +216,7 @@ def program_check(*, program: Program) -> None:
     be built on the signature, tools, rewards and the endpoint exist): a ``ValidationError`` naming
     the field. Every write of a program runs it once (services, the admin)."""
     program.full_clean()
-    codecs.check_program_config(program)
+    check_program_config(program)
 
 
 def program_version_create(
@@ -225,10 +236,10 @@ def program_version_create(
     ``make_current=False``.
     """
     if state is None:
-        state = codecs.fresh_state(program)
+        state = fresh_state(program)
     else:
-        codecs.check_state(state)  # LM entries never choose an endpoint or a key
-        codecs.build_module(program, state)  # raises ValidationError when the state does not fit
+        check_state(state)  # LM entries never choose an endpoint or a key
+        build_module(program, state)  # raises ValidationError when the state does not fit
     with transaction.atomic():
         locked = Program.objects.select_for_update().get(pk=program.pk)
         if parent is None:
@@ -237,7 +248,7 @@ def program_version_create(
         version = ProgramVersion.objects.create(
             program=locked,
             number=number,
-            state=codecs.stored_state(state),
+            state=stored_state(state),
             parent=parent,
             source=source,
             created_by=authenticated_or_none(created_by),
@@ -284,7 +295,7 @@ def _is_text_schema(schema: Mapping[str, Any]) -> bool:
 def program_input_fields(*, program: Program) -> list[InputFieldSpec]:
     """The input fields of the program's signature, in declaration order (``ValidationError``
     when the signature is unusable)."""
-    signature = codecs.signature_from_row(program.signature)
+    signature = signature_from_row(program.signature)
     schema = signature.input_schema()
     properties, required = schema.get("properties", {}), set(schema.get("required", []))
     specs = []
@@ -353,7 +364,7 @@ def _finite_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
 def program_inputs_clean(*, program: Program, inputs: Any) -> dict[str, Any]:
     """``inputs`` checked against the program's signature: each missing, unknown or mistyped field
     (or one holding Infinity or NaN) is a ``ValidationError`` naming it."""
-    clean = codecs.validate_inputs(codecs.signature_from_row(program.signature), inputs)
+    clean = validate_inputs(signature_from_row(program.signature), inputs)
     return _finite_inputs(clean)
 
 
@@ -371,7 +382,7 @@ def _mark_failed(execution: Execution, message: str) -> Execution:
     return execution
 
 
-def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
+def _record(execution: Execution, run: ModuleRun) -> Execution:
     """Write the outcome of ``run`` on its row (and its LM call traces); the row always ends
     finished: outputs with Infinity or NaN fail the run, and a record that cannot be saved
     leaves the row failed with the reason."""
@@ -384,7 +395,7 @@ def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
             f"The output {path} is not a finite number ({number}): JSON has no Infinity or NaN, "
             "so it can be neither stored nor returned"
         )
-    prompt, completion, cost = codecs.usage_totals(run.calls)
+    prompt, completion, cost = usage_totals(run.calls)
     execution.status = Execution.Status.FAILED if failed else Execution.Status.SUCCEEDED
     # An LM can answer with characters PostgreSQL cannot store; users' text was checked at the door.
     execution.outputs = safe_input.storable(outputs)
@@ -397,7 +408,7 @@ def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
     execution.completion_tokens = completion
     execution.cost = cost
     execution.finished_at = timezone.now()
-    traces = codecs.traces_from_calls(execution, run.calls)
+    traces = traces_from_calls(execution, run.calls)
     for trace in traces:
         trace.messages, trace.params, trace.usage = (
             marked(trace.messages),
@@ -421,7 +432,7 @@ def _record(execution: Execution, run: codecs.ModuleRun) -> Execution:
 
 def _fail_on_error(execution: Execution, exc: BaseException) -> None:
     """Whatever stopped the run after its row was marked running, the row says so."""
-    reason = "interrupted" if not isinstance(exc, Exception) else codecs.describe_error(exc)
+    reason = "interrupted" if not isinstance(exc, Exception) else describe_error(exc)
     try:
         _mark_failed(execution, f"The run stopped: {reason}")
     except Exception:  # the database itself is away: the reaper will finish the row
@@ -444,13 +455,13 @@ def program_execute(
     not finite) the Execution is marked ``failed`` and :class:`ExecutionFailed` is raised.
     """
     version = _version_to_run(program, version)
-    module = codecs.module_from_version(version)
+    module = module_from_version(version)
     clean_inputs = _clean_inputs(program, inputs)
-    lm = codecs.lm_for_program(program)
+    lm = lm_for_program(program)
     now = timezone.now()
     execution = Execution.objects.create(
         program_version=version,
-        inputs=codecs.jsonable(clean_inputs),
+        inputs=jsonable(clean_inputs),
         status=Execution.Status.RUNNING,
         started_at=now,
         heartbeat_at=now,
@@ -458,7 +469,7 @@ def program_execute(
     )
     try:
         with Heartbeat(Execution, execution.pk):
-            run = codecs.run_module(module, lm, clean_inputs)
+            run = run_module(module, lm, clean_inputs)
         _record(execution, run)
     except BaseException as exc:
         _fail_on_error(execution, exc)
@@ -479,7 +490,7 @@ class ExecutionEvents:
     stops, and the row is marked ``failed`` with :data:`STREAM_CLOSED`.
     """
 
-    def __init__(self, execution: Execution, stream: codecs.ModuleStream) -> None:
+    def __init__(self, execution: Execution, stream: ModuleStream) -> None:
         self.execution = execution
         self.stream = stream
         self.finished = False
@@ -547,20 +558,20 @@ def program_execute_stream(
     The Execution (with its LM traces) is recorded when the run ends; closing the events before
     that cancels the run (the row is then ``failed``, "Cancelled: the client closed ...")."""
     version = _version_to_run(program, version)
-    module = codecs.module_from_version(version)
+    module = module_from_version(version)
     clean_inputs = _clean_inputs(program, inputs)
-    lm = codecs.lm_for_program(program)
+    lm = lm_for_program(program)
     now = timezone.now()
     execution = Execution.objects.create(
         program_version=version,
-        inputs=codecs.jsonable(clean_inputs),
+        inputs=jsonable(clean_inputs),
         status=Execution.Status.RUNNING,
         started_at=now,
         heartbeat_at=now,
         created_by=authenticated_or_none(user),
     )
     keepalive = float(getattr(settings, "DSPEX_SSE_KEEPALIVE", 5.0))
-    return ExecutionEvents(execution, codecs.stream_module(module, lm, clean_inputs, keepalive=keepalive))
+    return ExecutionEvents(execution, stream_module(module, lm, clean_inputs, keepalive=keepalive))
 
 
 def program_execute_async(
@@ -581,7 +592,7 @@ def program_execute_async(
     clean_inputs = _clean_inputs(program, inputs)
     execution = Execution.objects.create(
         program_version=version,
-        inputs=codecs.jsonable(clean_inputs),
+        inputs=jsonable(clean_inputs),
         status=Execution.Status.PENDING,
         created_by=authenticated_or_none(user),
     )
@@ -611,15 +622,15 @@ def execution_run(*, execution_id: int) -> Execution | None:
     program = execution.program_version.program
     try:
         try:
-            module = codecs.module_from_version(execution.program_version)
+            module = module_from_version(execution.program_version)
             clean_inputs = _clean_inputs(program, execution.inputs)
-            lm = codecs.lm_for_program(program)
+            lm = lm_for_program(program)
         except ValidationError as exc:
             message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-            run = codecs.ModuleRun(None, [], 0.0, exc, f"Invalid program or inputs: {message}")
+            run = ModuleRun(None, [], 0.0, exc, f"Invalid program or inputs: {message}")
         else:
             with Heartbeat(Execution, execution.pk):
-                run = codecs.run_module(module, lm, clean_inputs)
+                run = run_module(module, lm, clean_inputs)
         return _record(execution, run)
     except BaseException as exc:
         _fail_on_error(execution, exc)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.rest import ApiViewMixin
-from programs.codecs import engine_capabilities
+from programs.gateway.capabilities import engine_capabilities
 
 __all__ = ["EngineCapabilitiesView"]
 

@@ -10,8 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from programs import codecs
 from programs.api.fields import SecretFreeJSONField, VisiblePrimaryKeyField
+from programs.gateway.signatures import signature_from_row
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 from programs.module_types import module_type_choices
 
@@ -54,7 +54,7 @@ class SignatureSerializer(serializers.ModelSerializer):
 
     def _engine(self, row: Signature) -> Any:
         try:
-            return codecs.signature_from_row(row)
+            return signature_from_row(row)
         except ValidationError:
             return None
 

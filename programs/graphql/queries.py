@@ -48,7 +48,7 @@ class ProgramQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_engine_capabilities(root: Any, info: Any) -> Any:
-        from programs.codecs import engine_capabilities
+        from programs.gateway.capabilities import engine_capabilities
 
         return engine_capabilities(require_user(info))
 

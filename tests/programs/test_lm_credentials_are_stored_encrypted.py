@@ -7,8 +7,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
 
-from programs import codecs
 from programs.credentials import decrypt_key
+from programs.gateway.lms import lm_for_program
 from programs.models import LMCredential
 from programs.services import lm_credential_create, lm_credential_delete, program_create, program_execute
 from tests.platform_fixtures import reply
@@ -130,7 +130,7 @@ def test_a_new_encryption_key_first_still_reads_the_old_tokens(ada_key, settings
         lm_config={"endpoint": "stub", "model": "m", "credential": ada_key.pk},
         owner=user,
     )
-    assert codecs.lm_for_program(program)._api_key() == ADA_KEY
+    assert lm_for_program(program)._api_key() == ADA_KEY
 
 
 def test_a_lost_encryption_key_is_a_clear_error(ada_key, settings, qa_signature, user):
@@ -142,4 +142,4 @@ def test_a_lost_encryption_key_is_a_clear_error(ada_key, settings, qa_signature,
     )
     settings.DSPEX_CREDENTIALS_KEY = Fernet.generate_key().decode()
     with pytest.raises(ValidationError, match="cannot be decrypted"):
-        codecs.lm_for_program(program)
+        lm_for_program(program)

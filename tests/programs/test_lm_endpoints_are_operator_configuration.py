@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 import dspex
-from programs import codecs
 from programs.endpoints import lm_endpoints
+from programs.gateway.lms import lm_for_program
 from programs.models import Program
 from programs.services import program_create, program_update
 from tests.stubs.fixtures import STUB_KEY_ENV
@@ -44,7 +44,7 @@ def test_the_default_endpoints_are_openai_anthropic_and_local():
 )
 def test_a_config_means_an_endpoint_and_a_model(qa_signature, lm_config, model, base_url):
     program = program_create(name="p", signature=qa_signature, lm_config=lm_config)
-    lm = codecs.lm_for_program(program, check_address=False)
+    lm = lm_for_program(program, check_address=False)
     assert (lm.model, lm.base_url) == (model, base_url)
 
 
@@ -142,12 +142,12 @@ def test_an_update_cannot_point_a_program_elsewhere(qa_program):
 def test_the_program_lm_runs_with_the_endpoints_variable_and_the_owner_as_tenant(qa_program, other_user):
     from programs.services import program_create as create
 
-    lm = codecs.lm_for_program(qa_program)
+    lm = lm_for_program(qa_program)
     theirs = create(
         name="qa", signature=qa_program.signature, lm_config=qa_program.lm_config, owner=other_user
     )
     assert lm._key_env == STUB_KEY_ENV
-    assert lm.credential_id != codecs.lm_for_program(theirs).credential_id
+    assert lm.credential_id != lm_for_program(theirs).credential_id
     assert isinstance(lm._given_credential, dspex.Credential)
 
 
@@ -157,5 +157,5 @@ def test_rows_written_around_the_validation_are_refused_when_run(qa_program):
     )
     qa_program.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
-        codecs.lm_for_program(qa_program)
+        lm_for_program(qa_program)
     assert "lm_config.base_url is not accepted" in " ".join(caught.value.message_dict["lm_config"])

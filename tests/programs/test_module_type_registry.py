@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from programs import codecs
+from programs.gateway.modules import module_from_version
 from programs.module_types import get_module_type, module_type_choices
 from programs.services import program_create
 
@@ -29,7 +29,7 @@ def test_a_type_added_in_settings_becomes_a_valid_choice(settings, qa_signature)
     settings.DSPEX_MODULE_TYPES = {"cot_again": ("CoT again", "dspex.ChainOfThought")}
     assert get_module_type("cot_again").path == "dspex.ChainOfThought"
     program = program_create(name="p", signature=qa_signature, module_type="cot_again")
-    assert type(codecs.module_from_version(program.current_version)).__name__ == "ChainOfThought"
+    assert type(module_from_version(program.current_version)).__name__ == "ChainOfThought"
 
 
 def test_a_type_in_the_common_setting_format_is_built(settings, qa_signature):
@@ -39,8 +39,8 @@ def test_a_type_in_the_common_setting_format_is_built(settings, qa_signature):
     }
     assert ("vote3", "Vote of 3") in module_type_choices() and ("cot2", "cot2") in module_type_choices()
     plain = program_create(name="plain", signature=qa_signature, module_type="cot2")
-    assert type(codecs.module_from_version(plain.current_version)).__name__ == "ChainOfThought"
+    assert type(module_from_version(plain.current_version)).__name__ == "ChainOfThought"
     config = {"module": "predict", "n": 3}
     wrapping = program_create(name="vote", signature=qa_signature, module_type="vote3", module_config=config)
-    module = codecs.module_from_version(wrapping.current_version)
+    module = module_from_version(wrapping.current_version)
     assert type(module).__name__ == "MajorityVote"  # built around its inner module: wraps was honoured

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dspex
 from dspex.settings import settings as engine_settings
-from programs.codecs import run_module
+from programs.gateway.running import run_module
 
 
 class ReadsTheSetting(dspex.Module):

@@ -38,16 +38,17 @@ def test_it_rejects_a_spec_without_outputs():
 
 
 def test_a_write_checks_the_signature_through_the_engine_once(monkeypatch):
-    from programs import codecs
+    from programs import services
+    from programs.gateway.signatures import signature_from_row
 
     calls = []
-    real = codecs.signature_from_row
+    real = signature_from_row
 
     def counted(row):
         calls.append(row.spec)
         return real(row)
 
-    monkeypatch.setattr(codecs, "signature_from_row", counted)
+    monkeypatch.setattr(services, "signature_from_row", counted)
     signature_create(name="qa", spec="question -> answer")
     assert calls == ["question -> answer"]  # the model's own save no longer checks it again
     with pytest.raises(ValidationError):

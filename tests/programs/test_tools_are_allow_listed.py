@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from programs import codecs
+from programs.gateway.modules import module_from_version
 from programs.services import program_create
 from programs.tools import resolve_tool, tool_names
 
@@ -29,7 +29,7 @@ def test_an_entry_in_the_common_setting_format_is_a_tool(settings, qa_signature)
     program = program_create(
         name="echoes", signature=qa_signature, module_type="react", module_config={"tools": ["echo"]}
     )
-    assert "echo" in codecs.module_from_version(program.current_version).tools
+    assert "echo" in module_from_version(program.current_version).tools
 
 
 def test_an_unknown_tool_names_the_allowed_ones_and_the_setting():

@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from core.terminal_progress import Progress
-from datasets.codecs import bundled_sst2
+from datasets.demo_data import bundled_sst2
 from datasets.models import DatasetVersion
 from dspex_project.management.commands._demo_data import demo_program, sst2_dataset
 from dspex_project.management.commands.dspex_execute import validation_text
@@ -29,7 +29,7 @@ from evaluations.selectors import evaluation_compare
 from evaluations.services import evaluation_create, evaluation_run
 from experiments.models import Experiment
 from experiments.services import experiment_run, program_optimize
-from programs.codecs import fresh_state
+from programs.gateway.modules import fresh_state
 from programs.models import Program, ProgramVersion, Signature
 from programs.services import program_version_create
 

@@ -30,14 +30,15 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from core.terminal_progress import Progress
-from datasets.codecs import bundled_sst2, sst2_demo_records
+from datasets.demo_data import bundled_sst2, sst2_demo_records
 from datasets.models import Dataset, DatasetVersion
 from datasets.selectors import example_list
 from dspex_project.management.commands._demo_data import demo_program, sst2_dataset
 from dspex_project.management.commands._optimize_demo import OptimizeDemo
 from dspex_project.management.commands.dspex_execute import validation_text
-from programs.codecs import fresh_state, jsonable
 from programs.errors import ExecutionFailed
+from programs.gateway.modules import fresh_state
+from programs.gateway.signatures import jsonable
 from programs.models import Execution, LMCallTrace, Program, ProgramVersion, Signature
 from programs.services import (
     program_execute,

@@ -1,4 +1,5 @@
-"""The boundary between dataset rows and the engine: the only module here importing both.
+"""The datasets app's gateway to the engine: the only module here importing both dataset rows and
+``dspex``.
 
 - ``record_values``: one imported record -> validated ``(inputs, labels, split)`` for a signature;
 - ``example_from_row`` / ``examples_from_version``: Example rows -> ``dspex.Example`` (inputs marked);
@@ -17,7 +18,7 @@ import dspex
 from core import safe_input
 from dspex.signatures.types import allows_none
 from dspex.signatures.validation import validate_field
-from programs.codecs import jsonable, signature_from_row
+from programs.gateway.signatures import jsonable, signature_from_row
 
 if TYPE_CHECKING:
     from datasets.models import DatasetVersion, Example
@@ -178,17 +179,3 @@ def row_values_from_example(example: dspex.Example) -> tuple[dict[str, Any], dic
     if example.input_keys is None:
         raise ValueError("mark the example's inputs first: example.with_inputs('field', ...)")
     return jsonable(example.inputs().to_dict()), jsonable(example.labels().to_dict())
-
-
-def bundled_sst2(split: str, limit: int | None = None) -> list[tuple[str, str]]:
-    """``(sentence, label)`` pairs of the SST-2 data shipped with the engine (``dspex.data``)."""
-    from dspex.data import load_sst2
-
-    return [(example.sentence, example.label) for example in load_sst2(split, limit=limit)]
-
-
-def sst2_demo_records(count: int) -> list[dict[str, Any]]:
-    """The engine demo's few-shot demos (``dspex.demo.pick_demos``) as plain records."""
-    from dspex.demo import pick_demos
-
-    return [{"sentence": demo.sentence, "label": demo.label} for demo in pick_demos(count)]

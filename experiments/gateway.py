@@ -11,11 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
 import dspex
-from datasets.codecs import examples_from_version
-from evaluations.codecs import resolve_metrics
+from datasets.gateway import examples_from_version
+from evaluations.gateway.scoring import resolve_metrics
 from experiments.models import Experiment
 from experiments.optimizer_types import get_optimizer_type
-from programs import codecs as program_codecs
+from programs.gateway.lms import lm_for_program
+from programs.gateway.modules import module_from_version, stored_state
+from programs.gateway.running import describe_error
+from programs.gateway.signatures import jsonable, signature_from_row
 
 __all__ = [
     "EvaluationFailed",
@@ -42,7 +45,7 @@ def experiment_metric(experiment: Experiment) -> Callable[..., Any]:
     """The experiment's metric (a name registered in ``evaluations.metrics`` or allow-listed in
     ``DSPEX_METRICS``), reading the program's output field (``exact_match`` on ``sentence -> label``
     compares ``label``). Errors are keyed ``metric``."""
-    signature = program_codecs.signature_from_row(experiment.program_version.program.signature)
+    signature = signature_from_row(experiment.program_version.program.signature)
     try:
         [metric] = resolve_metrics([experiment.metric], signature)
     except ValidationError as exc:
@@ -123,8 +126,8 @@ def experiment_data(experiment: Experiment) -> tuple[list[dspex.Example], list[d
 def program_and_lm(experiment: Experiment) -> tuple[dspex.Module, dspex.LM]:
     """The module of the experiment's starting version, bound to the program's LM."""
     version = experiment.program_version
-    module = program_codecs.module_from_version(version)
-    lm = program_codecs.lm_for_program(version.program)
+    module = module_from_version(version)
+    lm = lm_for_program(version.program)
     module.set_lm(lm)
     return module, lm
 
@@ -163,14 +166,6 @@ def compile_program(
     return compiled
 
 
-def jsonable(value: Any) -> Any:
-    return program_codecs.jsonable(value)
-
-
-def describe_error(exc: BaseException) -> str:
-    return program_codecs.describe_error(exc)
-
-
 def compiled_state(module: dspex.Module) -> dict[str, Any]:
     """The JSON state a ProgramVersion stores (without LM entries: runs use the program's LM)."""
-    return program_codecs.stored_state(module.dump_state())
+    return stored_state(module.dump_state())
