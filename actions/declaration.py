@@ -42,7 +42,8 @@ class Outcome:
 
     serializer: type[serializers.BaseSerializer] | None = None
     status: int = 200
-    location: str | None = None
+    # A URL name reversed with the result's pk, or ``result -> (url name, kwargs)``.
+    location: str | Callable[[Any], tuple[str, dict[str, Any]]] | None = None
     model: str | None = None  # "app_label.Model" of the result row (default: the resource)
     graphql_field: str | None = None
     graphql_fields: Mapping[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
@@ -144,6 +145,7 @@ class Action:
     throttle_scope: str | None = None
     failures: tuple[Failure, ...] = ()
     shell: Shell = field(default_factory=Shell)
+    graphql: bool = True  # False: GraphQL has a hand-written mutation of another shape for it
     graphql_name: str | None = None
     graphql_description: str | None = None  # when the REST-minded description does not fit GraphQL
     graphql_input: bool = False  # arguments in one ``input`` object instead of one by one
@@ -151,6 +153,7 @@ class Action:
     rest_body: str | None = None  # this argument is the whole JSON body; the others are query parameters
     rest_example: Any = None  # an example request body for the OpenAPI document
     rest_options: Mapping[str, Any] = field(default_factory=dict)  # extra DRF route options
+    rest_responses: Mapping[int, Any] = field(default_factory=dict)  # more documented answers
     target_field: str = "id"  # the GraphQL argument naming the row of a detail action
     admin_view: str | None = None  # an admin URL name (args: the row's pk) with a page of its own
 
@@ -160,9 +163,9 @@ class Action:
 
     @property
     def on_graphql(self) -> bool:
-        """Whether the action is a GraphQL mutation: reads (``safe``) are queries there, and
-        downloads are REST and admin only."""
-        return not self.safe and self.result.http_response is None
+        """Whether the action is a GraphQL mutation: reads (``safe``) are queries there,
+        downloads are REST and admin only, and ``graphql=False`` keeps a mutation of its own."""
+        return self.graphql and not self.safe and self.result.http_response is None
 
     @property
     def key(self) -> str:

@@ -152,13 +152,14 @@ def _unwrap_body_errors(action: Action, exc: serializers.ValidationError) -> ser
     return serializers.ValidationError({"non_field_errors": inner, **detail})
 
 
-def _render(
-    view: Any, serializer: Any, value: Any, status: int, location: str | None, request: Request
-) -> Response:
+def _render(view: Any, serializer: Any, value: Any, status: int, location: Any, request: Request) -> Response:
     serializer = serializer or view.serializer_class
     data = serializer(value, context=view.get_serializer_context()).data
     headers = {}
-    if location and getattr(value, "pk", None) is not None:
+    if callable(location):  # (url name, kwargs) from the result
+        name, kwargs = location(value)
+        headers["Location"] = reverse(name, kwargs=kwargs, request=request)
+    elif location and getattr(value, "pk", None) is not None:
         headers["Location"] = reverse(location, args=[value.pk], request=request)
     return Response(data, status=status, headers=headers)
 
@@ -231,7 +232,11 @@ def _responses(action: Action) -> dict[Any, Any]:
         described = OpenApiResponse(
             OpenApiTypes.OBJECT, description=(failure.exception.__doc__ or failure.code).strip()
         )
-        responses.setdefault(failure.status, failure.rest_serializer or described)
+        if failure.rest_serializer is not None:  # its own body shape: that is what the status says
+            responses[failure.status] = failure.rest_serializer
+        else:
+            responses.setdefault(failure.status, described)
+    responses.update(action.rest_responses)
     return responses
 
 

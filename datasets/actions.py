@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
+from django.core.files import File
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
@@ -11,14 +13,28 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from actions import Action, Failure, Outcome, Shell
+from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.rest import FirstRendererNegotiation
-from datasets.api.serializers import DatasetVersionSerializer
-from datasets.errors import DatasetVersionMissing
+from datasets.api.serializers import (
+    DatasetImportInputSerializer,
+    DatasetVersionSerializer,
+    ImportErrorSerializer,
+)
+from datasets.errors import DatasetImportError, DatasetVersionMissing
 from datasets.formats import FORMATS
 from datasets.models import Dataset, DatasetVersion, Split
-from datasets.services import DatasetExport, dataset_export_version, dataset_split
+from datasets.selectors import dataset_version_list
+from datasets.services import DatasetExport, dataset_export_version, dataset_import, dataset_split
 
-__all__ = ["EXPORT_DATASET", "SPLIT_DATASET", "DatasetExportArguments", "DatasetSplitArguments", "declared"]
+__all__ = [
+    "EXPORT_DATASET",
+    "IMPORT_DATASET",
+    "SPLIT_DATASET",
+    "DatasetExportArguments",
+    "DatasetSplitArguments",
+    "declared",
+]
+
 
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 
@@ -123,5 +139,81 @@ EXPORT_DATASET = Action(
 )
 
 
+def _import(
+    *,
+    target: Dataset,
+    user: Any,
+    file: IO[bytes],
+    format: str,
+    split: str,
+    require_labels: bool,
+    signature: Any = None,
+) -> DatasetVersion:
+    version = dataset_import(
+        dataset=target,
+        file=file,
+        format=format,
+        signature=signature,
+        default_split=split,
+        require_labels=require_labels,
+        created_by=user,
+    )
+    return dataset_version_list(dataset=target).get(pk=version.pk)  # type: ignore[no-any-return]
+
+
+def _import_failed(exc: DatasetImportError) -> dict[str, Any]:
+    return {
+        "detail": exc.messages[0],
+        "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in exc.line_errors],
+    }
+
+
+def _shell_import(dataset: Dataset, file: Any, **options: Any) -> dict[str, Any]:
+    """``dataset.import_examples("caps.jsonl", split="dev")``: a path or an open binary file."""
+    if isinstance(file, str | Path):
+        path = Path(file)
+        file = File(path.open("rb"), name=path.name)
+    elif not isinstance(file, File):
+        file = File(file, name=getattr(file, "name", None) or "upload")
+    return {"file": file, **options}
+
+
+IMPORT_DATASET = Action(
+    resource="datasets.Dataset",
+    name="import",
+    summary="Import a JSONL or CSV file as a new version",
+    description="Every record is validated against the signature (the dataset's, unless "
+    "`signature` is given). A file with any bad line is rejected as a whole: 400 with one "
+    "entry per problem (line, field, message), and nothing is imported. A file larger than "
+    "`DSPEX_MAX_UPLOAD_BYTES` (10 MiB by default) is a 400 naming the limit, or a 413 when the "
+    "whole request is larger than that plus `DATA_UPLOAD_MAX_MEMORY_SIZE` (refused unread); a "
+    "file with more than `DSPEX_MAX_IMPORT_ROWS` examples is a 400.",
+    service=_import,
+    arguments=DatasetImportInputSerializer,
+    result=Outcome(
+        serializer=DatasetVersionSerializer,
+        status=201,
+        model="datasets.DatasetVersion",
+        location=lambda v: ("dataset-version-detail", {"dataset_pk": v.dataset_id, "number": v.number}),
+    ),
+    failures=(
+        Failure(
+            DatasetImportError,
+            code="invalid_file",
+            status=400,
+            rest_body=_import_failed,
+            rest_serializer=ImportErrorSerializer,
+        ),
+    ),
+    rest_options={"parser_classes": [BoundedMultiPartParser, BoundedFormParser]},
+    rest_responses={
+        413: OpenApiResponse(OpenApiTypes.OBJECT, description="The request is larger than the limit")
+    },
+    graphql=False,  # importExamples takes the file's text in an input object (its own mutation)
+    admin_view="admin:datasets_dataset_upload",
+    shell=Shell(name="import_examples", arguments=_shell_import),
+)
+
+
 def declared() -> list[Action]:
-    return [EXPORT_DATASET, SPLIT_DATASET]
+    return [EXPORT_DATASET, IMPORT_DATASET, SPLIT_DATASET]

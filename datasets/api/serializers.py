@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from rest_framework import serializers
@@ -67,7 +68,12 @@ class ExampleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+
+
 class DatasetImportInputSerializer(serializers.Serializer):
+    """A JSONL or CSV file, and how to read it."""
+
     file = serializers.FileField(help_text="JSONL (one object per line) or CSV with a header row")
     format = serializers.ChoiceField(
         choices=FORMATS, required=False, help_text="Default: from the file name (.jsonl/.ndjson/.csv)"
@@ -79,6 +85,17 @@ class DatasetImportInputSerializer(serializers.Serializer):
     signature = VisiblePrimaryKeyField(
         Signature, required=False, help_text="Validate against this signature (default: the dataset's)"
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The format defaults to the file name's."""
+        if not attrs.get("format"):
+            name = attrs["file"].name or ""
+            fmt = EXTENSIONS.get(PurePath(name).suffix.lower())
+            if fmt is None:
+                reason = f"cannot tell the format of {name!r} from its name"
+                raise serializers.ValidationError({"format": f"{reason}: give format=jsonl or format=csv"})
+            attrs["format"] = fmt
+        return attrs
 
     def validate_file(self, value: Any) -> Any:
         limit = max_upload_bytes()

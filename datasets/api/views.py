@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
-from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.rest import ApiViewMixin, InputOutputMixin
 from datasets import selectors, services
 from datasets.api.filters import DatasetFilter, ExampleFilter
 from datasets.api.serializers import (
-    DatasetImportInputSerializer,
     DatasetInputSerializer,
     DatasetSerializer,
     DatasetVersionSerializer,
     ExampleSerializer,
-    ImportErrorSerializer,
 )
-from datasets.errors import DatasetImportError
 from datasets.models import Dataset, DatasetVersion, Example
 
 __all__ = ["DatasetVersionViewSet", "DatasetViewSet", "ExampleViewSet"]
@@ -37,24 +29,6 @@ ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name -> list of 
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Missing, or not yours")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
-
-
-def valid_data(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> Any:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _format_of(data: dict[str, Any]) -> str:
-    if data.get("format"):
-        return data["format"]
-    name = data["file"].name or ""
-    fmt = EXTENSIONS.get(PurePath(name).suffix.lower())
-    if fmt is None:
-        raise ValidationError(
-            {"format": f"cannot tell the format of {name!r} from its name: give format=jsonl or format=csv"}
-        )
-    return fmt
 
 
 @extend_schema_view(
@@ -90,59 +64,6 @@ class DatasetViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
         dataset = services.dataset_update(dataset=dataset, **data)
         dataset = self.get_queryset().get(pk=dataset.pk)
         return Response(self.output(dataset))
-
-    @extend_schema(
-        summary="Import a JSONL or CSV file as a new version",
-        description="Every record is validated against the signature (the dataset's, unless "
-        "`signature` is given). A file with any bad line is rejected as a whole: 400 with one "
-        "entry per problem (line, field, message), and nothing is imported. A file larger than "
-        "`DSPEX_MAX_UPLOAD_BYTES` (10 MiB by default) is a 400 naming the limit, or a 413 when the "
-        "whole request is larger than that plus `DATA_UPLOAD_MAX_MEMORY_SIZE` (refused unread); a "
-        "file with more than `DSPEX_MAX_IMPORT_ROWS` examples is a 400.",
-        request={"multipart/form-data": DatasetImportInputSerializer},
-        responses={
-            201: DatasetVersionSerializer,
-            400: ImportErrorSerializer,
-            404: NOT_FOUND,
-            413: OpenApiResponse(OpenApiTypes.OBJECT, description="The request is larger than the limit"),
-        },
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="import",
-        parser_classes=[BoundedMultiPartParser, BoundedFormParser],
-    )
-    def import_(self, request: Request, pk: str | None = None) -> Response:
-        dataset = self.get_object()
-        data = valid_data(DatasetImportInputSerializer, request)
-        try:
-            version = services.dataset_import(
-                dataset=dataset,
-                file=data["file"],
-                format=_format_of(data),
-                signature=data.get("signature"),
-                default_split=data["split"],
-                require_labels=data["require_labels"],
-                created_by=request.user,
-            )
-        except DatasetImportError as exc:
-            body = {
-                "detail": exc.messages[0],
-                "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in exc.line_errors],
-            }
-            return Response(ImportErrorSerializer(body).data, status=status.HTTP_400_BAD_REQUEST)
-        version = selectors.dataset_version_list(dataset=dataset).get(pk=version.pk)
-        location = reverse(
-            "dataset-version-detail",
-            kwargs={"dataset_pk": dataset.pk, "number": version.number},
-            request=request,
-        )
-        return Response(
-            DatasetVersionSerializer(version, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
 
 
 DATASET_PK = OpenApiParameter("dataset_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Dataset id")

@@ -6,6 +6,7 @@ A new action must add its case to ``CASES`` (the first test fails otherwise).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +29,23 @@ class Case:
     bad_value: Any  # ... and a value it refuses
     rows_as_ids: tuple[str, ...] = ()  # arguments naming rows: REST takes the pk, GraphQL the relay ID
     graphql_types: tuple[tuple[str, str], ...] = ()  # GraphQL types the Python value does not tell
+    files: Callable[[], dict[str, Any]] | None = None  # uploads sent along (multipart REST)
 
 
 def _running_evaluation(rows: dict[str, Any]) -> Any:
     return rows["evaluation"]
 
 
+def _capitals_file() -> dict[str, Any]:
+    upload = io.BytesIO(b'{"question": "Capital of Spain?", "answer": "Madrid", "split": "dev"}\n')
+    upload.name = "more.jsonl"
+    return {"file": upload}
+
+
 CASES: dict[str, Case] = {
+    "dataset.import": Case(
+        lambda r: r["dataset"], {"split": "dev"}, "split", "nowhere", files=_capitals_file
+    ),
     "dataset.export": Case(lambda r: r["dataset"], {"format": "csv"}, "format", "xml"),
     "program.execute": Case(
         lambda r: r["program"],
@@ -117,10 +128,13 @@ def _url(action: Any, row: Any) -> str:
 
 def _post(client: Any, action: Any, row: Any, arguments: dict[str, Any]) -> Any:
     """POST the arguments as the action takes them: the JSON body, or one argument as the whole
-    body and the others in the query string."""
+    body and the others in the query string, or a multipart form with the case's files."""
     url = _url(action, row)
     if action.safe:
         return client.get(url, arguments)
+    files = CASES[action.key].files
+    if files is not None:
+        return client.post(url, {**arguments, **files()}, format="multipart")
     if action.rest_body is None:
         return client.post(url, arguments, format="json")
     body = arguments.get(action.rest_body)
