@@ -1,5 +1,6 @@
-"""Every declared action, on REST and GraphQL: anonymous users are refused, another user's row is
-not found, the owner succeeds, and a bad argument is an error naming the field.
+"""Every declared action, on REST, GraphQL and ``manage.py dspex run --user``: anonymous users are
+refused, another user's row is not found, the owner succeeds, and a bad argument is an error naming
+the field.
 
 A new action must add its case to ``CASES`` (the first test fails otherwise).
 """
@@ -7,11 +8,13 @@ A new action must add its case to ``CASES`` (the first test fails otherwise).
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from graphene.utils.str_converters import to_camel_case
 
 from actions import all_actions
@@ -204,3 +207,38 @@ def test_graphql_refuses_anonymous_and_strangers_and_runs_for_the_owner(
         answer = graphql_as(user)(query, {**variables, case.bad_field: case.bad_value})
         refused = answer["data"][name]["errors"]
         assert refused and refused[0]["field"] == to_camel_case(case.bad_field)
+
+
+def _command_arguments(case: Case, rows: dict[str, Any], tmp_path: Any, extra: dict[str, Any]) -> list[str]:
+    values = {**_rest_arguments(case, rows), **extra}
+    if case.files is not None:
+        for name, upload in case.files().items():
+            path = tmp_path / upload.name
+            path.write_bytes(upload.getvalue())
+            values[name] = str(path)
+    return [
+        item
+        for key, value in values.items()
+        for item in ("--arg", f"{key}={value if isinstance(value, str) else json.dumps(value)}")
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", KEYS)
+def test_the_command_refuses_strangers_and_runs_for_the_owner(
+    key: str, rows: dict[str, Any], user: Any, other_user: Any, tmp_path: Any
+) -> None:
+    case = CASES[key]
+    row = case.target(rows)
+    good = _command_arguments(case, rows, tmp_path, {})
+    with pytest.raises(CommandError, match="not found"):
+        call_command(
+            "dspex", "run", key, str(row.pk), "--user", other_user.username, *good, stdout=io.StringIO()
+        )
+    call_command("dspex", "run", key, str(row.pk), "--user", user.username, *good, stdout=io.StringIO())
+    if case.bad_field:
+        bad = _command_arguments(case, rows, tmp_path, {case.bad_field: case.bad_value})
+        with pytest.raises(CommandError, match=case.bad_field):
+            call_command(
+                "dspex", "run", key, str(row.pk), "--user", user.username, *bad, stdout=io.StringIO()
+            )

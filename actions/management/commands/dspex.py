@@ -3,6 +3,7 @@
     manage.py dspex list
     manage.py dspex run program.execute 3 --arg question="What is 2+2?"
     manage.py dspex run program.optimize 3 --arg dataset_version=7 --user alice --background
+    manage.py dspex run dataset.import 2 --arg file=more.jsonl --arg split=dev
 
 Values of ``--arg key=value`` are read as JSON when they parse as JSON (``3``, ``true``,
 ``{"a": 1}``) and as text otherwise. Without ``--user`` the command runs as the operator, like
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rest_framework import serializers
 
@@ -41,6 +44,32 @@ def _pairs(items: list[str]) -> dict[str, Any]:
             raise CommandError(f"--arg {item!r}: expected key=value")
         values[key] = _value(text)
     return values
+
+
+def _arguments(action: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """``--arg`` values as the action's arguments, the way REST reads them: keys that are not
+    arguments of an action whose body is one argument (``program.execute``'s inputs) go into it;
+    a file argument takes a path."""
+    fields = action.arguments().fields if action.arguments is not None else {}
+    data: dict[str, Any] = {}
+    body: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in fields:
+            data[key] = value
+        elif action.rest_body is not None:
+            body[key] = value
+        else:
+            known = ", ".join(fields) or "none"
+            raise CommandError(f"{action.key} has no argument {key!r} (its arguments: {known})")
+    if body:
+        data[action.rest_body] = {**(data.get(action.rest_body) or {}), **body}
+    for name, field in fields.items():
+        if isinstance(field, serializers.FileField) and isinstance(data.get(name), str):
+            path = Path(data[name])
+            if not path.is_file():
+                raise CommandError(f"--arg {name}: no file {path}")
+            data[name] = File(path.open("rb"), name=path.name)
+    return data
 
 
 class Command(BaseCommand):
@@ -96,10 +125,8 @@ class Command(BaseCommand):
         except ActionRefused as exc:
             raise CommandError(exc.message) from None
         mode = RunMode.BACKGROUND if options["background"] else action.modes[0]
-        raw = _pairs(options["arg"])
-        to_arguments = action.shell.arguments
         try:
-            data = to_arguments(target, **raw) if to_arguments and "inputs" not in raw else raw
+            data = _arguments(action, _pairs(options["arg"]))
             arguments = validate_arguments(action, data, user=user, target=target, operator=user is None)
             result = invoke(
                 action, user=user, target=target, arguments=arguments, mode=mode,
@@ -121,9 +148,14 @@ class Command(BaseCommand):
             for kind, data in result:
                 self.stdout.write(f"{kind}: {json.dumps(data, default=str)}")
             return
-        serializer = action.result.serializer
-        if serializer is not None:
-            self.stdout.write(json.dumps(serializer(result).data, indent=2, default=str, ensure_ascii=False))
+        outcome = action.result
+        if outcome.http_response is not None or outcome.rest_render is not None:
+            shown = action.shell.result(result) if action.shell.result else result
+            self.stdout.write(shown if isinstance(shown, str) else str(getattr(shown, "counts", shown)))
+        elif outcome.serializer is not None:
+            self.stdout.write(
+                json.dumps(outcome.serializer(result).data, indent=2, default=str, ensure_ascii=False)
+            )
         else:
             self.stdout.write(str(result))
 
