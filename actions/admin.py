@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -103,6 +103,13 @@ class ActionsAdminMixin:
             target = find_target(action, request.user, object_id)
         except ActionRefused as exc:
             raise Http404(exc.message) from None
+        # Django's model permissions apply on top of the action's policy: an action that writes
+        # needs the change permission on the resource, a read the view permission (rows the admin
+        # shows read-only, like experiments, are still changed by their actions).
+        meta = self.model._meta  # type: ignore[attr-defined]
+        needed = "view" if action.safe else "change"
+        if not request.user.has_perm(f"{meta.app_label}.{needed}_{meta.model_name}"):
+            raise PermissionDenied
         form_type = form_class(action, request.user)
         result_text = None
         if request.method == "POST":
@@ -141,6 +148,13 @@ class ActionsAdminMixin:
                         )
                     if action.result.http_response is not None:  # a download
                         return action.result.http_response(result)  # type: ignore[no-any-return]
+                    if action.result.model is None and getattr(result, "pk", None) == target.pk:
+                        # The row itself changed (e.g. cancelled): back to its page.
+                        messages.success(request, f"{action.summary}: done.")
+                        meta = self.model._meta  # type: ignore[attr-defined]
+                        return HttpResponseRedirect(
+                            reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[target.pk])
+                        )
                     messages.success(request, f"{action.summary}: done.")
                     result_text = _show(action, result)
         else:

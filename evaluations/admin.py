@@ -7,7 +7,7 @@ drill-down into its results (errors only, wrong only, a score range), plus:
 - ``<id>/compare/?other=<id>``: example by example against another evaluation of the same
   dataset version and split (improved / regressed / unchanged / missing);
 - ``<id>/export/csv/`` and ``<id>/export/json/``: the results, streamed;
-- ``<id>/cancel/`` (POST): stop it between examples.
+- ``<id>/action/cancel/`` (POST, the declared ``evaluation.cancel``): stop it between examples.
 
 Actions: "Run again with the same settings" and "Cancel" on evaluations; "Run an evaluation" on
 program versions (see ``evaluations.admin_actions``).
@@ -23,13 +23,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
 
 from actions import get
+from actions.admin import ActionsAdminMixin
 from actions.invoke import invoke, validate_arguments
 from core.runs import TERMINAL, InvalidTransition, RunStatus
 from core.svg import BAD, FILL, GOOD, TRACK, bar_chart, histogram, progress_bar
@@ -161,7 +161,7 @@ def summary_context(evaluation: Evaluation) -> dict[str, Any]:
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvaluationAdmin(ActionsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id", "program_version", "dataset_version", "split", "status", "progress_bar", "score_percent",
         "cost", "owner", "created_at",
@@ -232,11 +232,6 @@ class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 view(self.export_view),
                 name="evaluations_evaluation_export",
             ),
-            path(
-                "<path:object_id>/cancel/",
-                view(require_POST(self.cancel_view)),
-                name="evaluations_evaluation_cancel",
-            ),
         ]
         return custom + super().get_urls()
 
@@ -269,18 +264,6 @@ class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         arguments = validate_arguments(export, {"format": fmt}, user=request.user, target=evaluation)
         result = invoke(export, user=request.user, target=evaluation, arguments=arguments)
         return export.result.http_response(result)  # type: ignore[misc, no-any-return]
-
-    def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        evaluation = self._evaluation(request, object_id)
-        if not can_cancel_evaluations(request):
-            raise PermissionDenied
-        try:
-            evaluation_cancel(evaluation=evaluation)
-        except InvalidTransition as exc:
-            self.message_user(request, f"It is {exc.current}: nothing to cancel.", messages.WARNING)
-        else:
-            self.message_user(request, "Cancelled: it stops between examples and keeps its results.")
-        return HttpResponseRedirect(reverse("admin:evaluations_evaluation_change", args=[evaluation.pk]))
 
     def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Pick another evaluation of the same dataset version and split; see what changed."""

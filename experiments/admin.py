@@ -12,10 +12,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest, HttpResponse
 
+from actions.admin import ActionsAdminMixin
 from core.runs import TERMINAL, InvalidTransition
 from core.svg import line_chart_svg
 from experiments.models import Experiment, Trial
@@ -38,7 +37,7 @@ def _can_cancel(request: HttpRequest) -> bool:
 
 
 @admin.register(Experiment)
-class ExperimentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ExperimentAdmin(ActionsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/experiments/experiment/change_form.html"
     list_display = (
         "id", "program_version", "dataset_version", "optimizer", "metric", "status", "progress_display",
@@ -67,30 +66,6 @@ class ExperimentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except InvalidTransition:  # finished meanwhile
                 pass
         self.message_user(request, f"Cancelled {cancelled} experiment(s).", messages.SUCCESS)
-
-    def get_urls(self) -> list[Any]:
-        custom = [
-            path(
-                "<path:object_id>/cancel/",
-                self.admin_site.admin_view(require_POST(self.cancel_view)),
-                name="experiments_experiment_cancel",
-            )
-        ]
-        return custom + super().get_urls()
-
-    def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        experiment = self.get_object(request, unquote(object_id))
-        if experiment is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not _can_cancel(request):
-            raise PermissionDenied
-        try:
-            experiment_cancel(experiment=experiment)
-        except InvalidTransition as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        else:
-            self.message_user(request, f"Experiment {experiment.pk} was cancelled.", messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:experiments_experiment_change", args=[experiment.pk]))
 
     def change_view(
         self,

@@ -106,14 +106,16 @@ def test_a_running_evaluation_refreshes_and_can_be_cancelled(admin_client, user,
     _, html = _page(admin_client, evaluation)
     assert 'http-equiv="refresh"' in html
     assert "1/4 examples (25%)" in html
-    response = admin_client.post(reverse("admin:evaluations_evaluation_cancel", args=[evaluation.pk]))
+    response = admin_client.post(
+        reverse("admin:evaluations_evaluation_action", args=[evaluation.pk, "cancel"])
+    )
     assert response.status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.status == "cancelled" and evaluation.results.count() == 1
 
 
 def test_cancelling_needs_a_post(admin_client, evaluation):
-    assert (
-        admin_client.get(reverse("admin:evaluations_evaluation_cancel", args=[evaluation.pk])).status_code
-        == 405
-    )
+    page = admin_client.get(reverse("admin:evaluations_evaluation_action", args=[evaluation.pk, "cancel"]))
+    assert page.status_code == 200 and 'method="post"' in page.content.decode()  # a confirmation form
+    evaluation.refresh_from_db()
+    assert evaluation.status != "cancelled"

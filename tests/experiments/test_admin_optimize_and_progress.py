@@ -98,7 +98,7 @@ def test_a_running_experiment_page_reloads_and_can_be_cancelled(admin_client, ru
     assert 'http-equiv="refresh"' in page
     assert 'aria-valuenow="25"' in page
     assert 'id="experiment-cancel"' in page
-    response = admin_client.post(reverse("admin:experiments_experiment_cancel", args=[running.pk]))
+    response = admin_client.post(reverse("admin:experiments_experiment_action", args=[running.pk, "cancel"]))
     assert response.status_code == 302
     running.refresh_from_db()
     assert running.status == "cancelled"
