@@ -1,8 +1,9 @@
 """Signature, Program, ProgramVersion, Execution and LMCallTrace.
 
-Business logic lives in ``programs.services``; the engine is reached only through
-``programs.gateway``. Convenience methods here (``Program.execute`` ...) call those services; declared actions
-(``Program.optimize``, added by the experiments app) are installed by ``actions``.
+The models hold data: fields, constraints, managers and properties. Business logic lives in
+``programs.services``; the engine is reached only through ``programs.gateway``. The shell methods
+(``program.execute(...)``, ``program.execute_async(...)``, ``program.optimize(...)``, the last
+added by the experiments app) are the declared actions, installed by ``actions``.
 """
 
 from __future__ import annotations
