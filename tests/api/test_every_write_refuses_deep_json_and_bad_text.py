@@ -30,7 +30,7 @@ BAD_VALUES = {
     "surrogate": '"before\\ud800after"',
 }
 WRITES = ("post", "put", "patch")
-NO_BODY = {"evaluations_cancel_create", "experiments_cancel_create"}  # they read no request body
+NO_BODY = {"evaluations_cancel_create", "evaluations_run_create", "experiments_cancel_create"}  # no body
 NO_TEXT = {"datasets_split_create"}  # numbers only: no field can hold bad text (checked below)
 
 
