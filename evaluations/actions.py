@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from actions import Action, Background, Failure, Outcome, Shell
 from actions.fields import VisibleRowField
@@ -186,8 +187,6 @@ def _compare(
 
 
 def _comparison_page(view: Any, request: Any, shown: ComparisonView) -> Any:
-    from rest_framework.response import Response
-
     comparison = shown.comparison
     paginator = view.paginator
     page = paginator.paginate_queryset(comparison.filtered(shown.change), request, view=view)

@@ -61,11 +61,11 @@ class EngineCheckedForm(forms.ModelForm):
 
 
 class SignatureAdminForm(EngineCheckedForm):
-    check = staticmethod(lambda row: signature_from_row(row))
+    check = staticmethod(signature_from_row)
 
 
 class ProgramAdminForm(EngineCheckedForm):
-    check = staticmethod(lambda row: check_program_config(row))
+    check = staticmethod(check_program_config)
 
 
 @admin.register(Signature)
