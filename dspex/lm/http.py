@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_HEADERS",
     "LIMITS",
     "apost",
+    "astream_open",
     "async_client",
     "post",
     "reset_clients",
@@ -177,6 +178,22 @@ async def apost(
         await response.aread()
     finally:
         await response.aclose()
+    return response
+
+
+async def astream_open(
+    url: httpx.URL, content: bytes, headers: dict[str, str], timeout: httpx.Timeout
+) -> httpx.Response:
+    """POST for a streamed response: a 2xx response comes back open (the caller reads and closes
+    it); any other is read whole and closed, ready to be reported."""
+    client = async_client()
+    request = client.build_request("POST", url, content=content, headers=headers, timeout=timeout)
+    response = await client.send(request, stream=True)
+    if response.status_code >= 300:
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
     return response
 
 
