@@ -323,7 +323,7 @@ class LM:
     def _prepare(
         self, messages: list[dict[str, Any]] | str, overrides: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
-        if type(messages) is str:
+        if isinstance(messages, str):
             messages = [{"role": "user", "content": messages}]
         use_cache = self.cache
         params = self.kwargs

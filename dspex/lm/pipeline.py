@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -228,7 +228,7 @@ async def astream(steps: Steps[Any]) -> AsyncIterator[str]:
         steps.close()
 
 
-async def _deltas(step: Stream) -> AsyncIterator[str]:
+async def _deltas(step: Stream) -> AsyncGenerator[str, None]:
     slots = step.slots
     if slots is not None:
         await slots.aacquire()
