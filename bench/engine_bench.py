@@ -170,11 +170,12 @@ async def dspy_async_rate(base_url: str, total: int, concurrency: int) -> float:
     return await _run_concurrently(call, total, concurrency)
 
 
-def memory_growth(base_url: str, n: int) -> dict[str, Any]:
+def memory_growth(base_url: str, n: int, use_async: bool = False) -> dict[str, Any]:
     """``memory_bench.py`` in a child process (a fresh interpreter: only dspex is loaded)."""
     script = Path(__file__).with_name("memory_bench.py")
     output = subprocess.run(
-        [sys.executable, str(script), "--base-url", base_url, "--n", str(n), "--json"],
+        [sys.executable, str(script), "--base-url", base_url, "--n", str(n), "--json"]
+        + (["--async"] if use_async else []),
         check=True,
         capture_output=True,
         text=True,
@@ -198,6 +199,7 @@ def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "sequential_dspy_vs_dspex": (seq["dspy_ms"] / seq["dspex_ms"], ">=", 5.0),
         "async_100ms_share_of_ceiling": (slow["dspex_predict_cps"] / CEILING_100MS, ">=", 0.88),
         "memory_growth_pct": (memory["growth_pct"], "<", 5.0),
+        "memory_growth_pct_async": (results["memory_async"]["growth_pct"], "<", 5.0),
     }
     met = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b}
     return {
@@ -222,6 +224,7 @@ def main() -> None:
         raw_sharded = asyncio.run(raw_httpx_rate(base_url, total, concurrency, sharded=True))
         lm_rate, predict_rate = asyncio.run(dspex_async_rates(base_url, total, concurrency))
         memory = memory_growth(base_url, 2_000 if args.quick else 10_000)
+        memory_async = memory_growth(base_url, 2_000 if args.quick else 10_000, use_async=True)
     with stub_server(latency=0.1, default=ANSWER) as base_url:
         total = 640 if args.quick else 1920
         native_slow = asyncio.run(dspex_async_rates(base_url, total, concurrency))[1]
@@ -243,6 +246,7 @@ def main() -> None:
             "dspy_async_cps": dspy_async,
         },
         "memory": memory,
+        "memory_async": memory_async,
     }
     results["targets"] = targets(results)
     print_table(
@@ -323,7 +327,13 @@ def main() -> None:
                 f"{memory['rss_before_mb']} -> {memory['rss_after_mb']} MB",
                 "",
                 f"{memory['growth_pct']:+.2f}%",
-            )
+            ),
+            (
+                f"the same with Predict.acall, 64 at a time: RSS at start {memory_async['rss_start_mb']} MB",
+                f"{memory_async['rss_before_mb']} -> {memory_async['rss_after_mb']} MB",
+                "",
+                f"{memory_async['growth_pct']:+.2f}%",
+            ),
         ],
     )
     print_table(

@@ -64,7 +64,8 @@ class Settings:
 
         def read() -> tuple[Any, ...]:
             local = _overrides.get()
-            return pick({**self._globals, **local} if local else self._globals)
+            values: tuple[Any, ...] = pick({**self._globals, **local} if local else self._globals)
+            return values
 
         return read
 

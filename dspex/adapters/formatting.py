@@ -39,8 +39,8 @@ def _numbered_list(items: list[Any]) -> str:
     return "\n".join(f"[{i}] {_blob(item)}" for i, item in enumerate(items, start=1))
 
 
-def _blob(text: Any) -> str:
-    text = str(text)
+def _blob(value: Any) -> str:
+    text = str(value)
     if "\n" not in text and "«" not in text and "»" not in text:
         return f"«{text}»"
     return "«««\n    " + text.replace("\n", "\n    ") + "\n»»»"

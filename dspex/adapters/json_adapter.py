@@ -131,7 +131,7 @@ def structured_output_format(signature: type[Signature]) -> dict[str, Any]:
     """An OpenAI ``response_format`` for the signature's outputs (strict JSON schema), or
     ``{"type": "json_object"}`` when an output is an open-ended mapping."""
     cache = signature._cache  # before reading the fields: see Adapter.format_system_message
-    cached = cache.get("json_response_format")
+    cached: dict[str, Any] | None = cache.get("json_response_format")
     if cached is not None:
         return cached
     if any(

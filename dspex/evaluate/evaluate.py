@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from dspex.primitives.example import Example
 
@@ -30,6 +30,14 @@ async def score_with(metric: Metric, example: Example, prediction: Any, trace: A
     if inspect.isawaitable(value):
         value = await value
     return value
+
+
+class _Tally(TypedDict):
+    """Running counts of one evaluation, shared by its tasks."""
+
+    done: int
+    total_score: float
+    errors: int
 
 
 class TooManyErrors(RuntimeError):
@@ -118,7 +126,8 @@ class Evaluate:
         worker.join()
         if "error" in outcome:
             raise outcome["error"]
-        return outcome["result"]
+        result: EvaluationResult = outcome["result"]
+        return result
 
     async def acall(self, program: Any, **overrides: Any) -> EvaluationResult:
         """Evaluate on the running event loop."""
@@ -127,7 +136,7 @@ class Evaluate:
         max_errors = overrides.get("max_errors", self.max_errors)
         limit = asyncio.Semaphore(overrides.get("num_threads", self.num_threads))
         results: list[ExampleResult | None] = [None] * len(devset)
-        state = {"done": 0, "total_score": 0.0, "errors": 0}
+        state: _Tally = {"done": 0, "total_score": 0.0, "errors": 0}
         too_many = asyncio.Event()
 
         async def one(index: int, example: Example) -> None:

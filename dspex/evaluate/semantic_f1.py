@@ -89,10 +89,10 @@ class SemanticF1(Module):
             return score
         return float(score >= self.threshold)
 
-    def forward(self, example: Any, pred: Any, trace: Any = None) -> float:  # type: ignore[override]
+    def forward(self, example: Any, pred: Any, trace: Any = None) -> float:
         """The semantic F1 of ``pred`` against ``example`` (1.0/0.0 against ``threshold`` with a trace)."""
         return self._score(self.module(**self._inputs(example, pred)), trace)
 
-    async def aforward(self, example: Any, pred: Any, trace: Any = None) -> float:  # type: ignore[override]
+    async def aforward(self, example: Any, pred: Any, trace: Any = None) -> float:
         """Async :meth:`forward` (used by :class:`dspex.Evaluate`, so judging does not block the loop)."""
         return self._score(await self.module.acall(**self._inputs(example, pred)), trace)

@@ -117,13 +117,16 @@ def _best_score(result: Any, progress: Any) -> float | None:
             return float(scores[best])
     candidates = getattr(result, "candidate_programs", None)
     if candidates:
-        values = [c.get("score") for c in candidates if isinstance(c, dict) and c.get("score") is not None]
+        values: list[Any] = [
+            c.get("score") for c in candidates if isinstance(c, dict) and c.get("score") is not None
+        ]
         if values:
             return float(max(values))
-    return progress.best
+    best_seen: float | None = progress.best
+    return best_seen
 
 
-def _split_params(cls: type, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _split_params(cls: Any, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     init_names = _accepted(cls.__init__)
     compile_names = _accepted(cls.compile)
     var_init = any(p.kind is p.VAR_KEYWORD for p in inspect.signature(cls.__init__).parameters.values())

@@ -270,7 +270,7 @@ _adapters: dict[tuple[str, bool, bool], Any] = {}
 _gemma_classes: dict[type, type] = {}
 
 
-def _gemma_turns(base: type) -> type:
+def _gemma_turns(base: Any) -> type:
     """``base`` (a dspy adapter class) whose messages have the system text merged into the first
     user turn — what dspex's local provider sends, since llama.cpp's gemma format drops system
     messages."""
@@ -595,7 +595,8 @@ def _plan(native: Any, type_name: str, kwargs: dict[str, Any]) -> DspyCall:
     impl = implementation(type_name, "native")
     planner = impl.call_planner() if impl is not None else None
     if planner is not None:
-        return planner(native, kwargs)
+        call: DspyCall = planner(native, kwargs)
+        return call
     converter = impl.converter() if impl is not None else None
     if converter is None:
         raise RuntimeError(f"no native → dspy converter is registered for {type_name!r}")

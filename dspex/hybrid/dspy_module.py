@@ -25,9 +25,9 @@ def to_dspy_value(value: Any) -> Any:
     from dspex.hybrid import dspy_bridge
     from dspex.lm import LM
     from dspex.primitives.example import Example
-    from dspex.signatures.signature import SignatureMeta
+    from dspex.signatures.signature import Signature
 
-    if isinstance(value, SignatureMeta):
+    if isinstance(value, type) and issubclass(value, Signature):
         return dspy_bridge.to_dspy_signature(value)
     if isinstance(value, LM):
         return dspy_bridge.to_dspy_lm(value)
@@ -102,7 +102,8 @@ class DspyModule(Module):
 
     def dump_state(self) -> dict[str, Any]:
         """dspy's state of the wrapped module (DSPy's JSON layout)."""
-        return self.dspy_module.dump_state()
+        state: dict[str, Any] = self.dspy_module.dump_state()
+        return state
 
     def load_state(self, state: dict[str, Any], *, allow_unsafe_lm_state: bool = False) -> DspyModule:
         """Load a DSPy-layout state into the wrapped module."""
@@ -134,5 +135,6 @@ def module(type_name: str, *args: Any, backend: str | None = None, **kwargs: Any
     if chosen == "native":
         native = implementation(type_name, "native")
         assert native is not None
-        return native.load()(*args, **kwargs)
+        built: Module = native.load()(*args, **kwargs)
+        return built
     return DspyModule(type_name, *args, **kwargs)

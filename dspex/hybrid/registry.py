@@ -75,13 +75,17 @@ class Implementation:
     def converter(self) -> Callable[[Any], Any] | None:
         """The native → dspy converter, imported on first use."""
         if isinstance(self.to_dspy, str):
-            self.to_dspy = resolve(self.to_dspy)
+            loaded: Callable[[Any], Any] = resolve(self.to_dspy)
+            self.to_dspy = loaded
+            return loaded
         return self.to_dspy
 
     def call_planner(self) -> Callable[[Any, dict[str, Any]], Any] | None:
         """The planner of one call on dspy (``dspy_call``), imported on first use."""
         if isinstance(self.dspy_call, str):
-            self.dspy_call = resolve(self.dspy_call)
+            loaded: Callable[[Any, dict[str, Any]], Any] = resolve(self.dspy_call)
+            self.dspy_call = loaded
+            return loaded
         return self.dspy_call
 
 

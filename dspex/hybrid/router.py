@@ -162,8 +162,9 @@ class Plan:
 _PASS = Plan(PASS)
 
 
-def _pop_backend(module: Any, kwargs: dict[str, Any]) -> str | None:
-    """Take the ``backend=`` keyword, unless the module has an input field of that name."""
+def _pop_backend(module: Any, kwargs: dict[str, Any]) -> Any:
+    """Take the ``backend=`` keyword, unless the module has an input field of that name (``None``
+    when there is none; the value as given, checked when the call is decided)."""
     if "backend" not in kwargs:
         return None
     signature = module.__dict__.get("signature")
@@ -190,7 +191,7 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
     instance = module.__dict__.get("backend")
     unit = native_unit_of(type(module))
     dspy_backed = unit is None
-    if dspy_backed:
+    if unit is None:
         type_name = getattr(module, "_hybrid_dspy_type", None)
         if type_name is None:  # a composite program: it is not routed, the units inside it are
             preference = explicit if explicit is not None else instance
@@ -207,7 +208,7 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
         key: tuple[Any, ...] = (default, fallback, dspy_backed)
     else:
         key = (explicit, enclosing, instance, override, default, fallback, dspy_backed)
-    found = unit.plans.get(key)
+    found: Plan | None = unit.plans.get(key)
     if found is not None:
         return found
     decision = decide(
@@ -265,6 +266,7 @@ class Router(CallHook):
             finally:
                 _route.reset(token)
         decision, type_name = how.decision, how.type_name
+        assert decision is not None  # a routed plan has one
         done: list[Attempt] = []
         result = None
         try:
@@ -315,6 +317,7 @@ class Router(CallHook):
             finally:
                 _route.reset(token)
         decision, type_name = how.decision, how.type_name
+        assert decision is not None  # a routed plan has one
         done: list[Attempt] = []
         result = None
         try:

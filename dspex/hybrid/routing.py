@@ -45,7 +45,7 @@ class Decision:
 
 def check_preference(value: Any) -> str:
     """``value`` when it is a known preference, else a ``ValueError`` naming the valid ones."""
-    if value not in PREFERENCES:
+    if not isinstance(value, str) or value not in PREFERENCES:
         raise ValueError(f"backend must be one of {', '.join(PREFERENCES)}; got {value!r}")
     return value
 

@@ -36,9 +36,9 @@ def _attr_name(path: str, taken: set[str]) -> str:
 
 
 def _make_shadow_class() -> Any:
-    dspy = dspy_bridge.load_dspy()
+    dspy_base: Any = dspy_bridge.load_dspy().Module
 
-    class DspexProgram(dspy.Module):
+    class DspexProgram(dspy_base):
         """A dspex program seen by dspy: dspy predictors stand in for the dspex ones."""
 
         def __init__(self, program: Module) -> None:

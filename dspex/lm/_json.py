@@ -9,6 +9,7 @@ vs ``1e-7``), which can only cause a cache miss, never a wrong hit.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["dumps", "dumps_canonical", "loads", "to_jsonable"]
@@ -42,6 +43,9 @@ def stdlib_dumps_canonical(obj: Any) -> bytes:
     """Deterministic JSON bytes with sorted keys (standard library)."""
     return _canonical(obj).encode()
 
+
+# orjson's and the standard library's signatures differ; both take what the callers pass.
+loads: Callable[[bytes | str], Any]
 
 try:
     import orjson

@@ -103,6 +103,9 @@ class Credential:
 
     identity: str
     source: str
+    _read: Callable[[], str | None]
+    # from_env credentials: (variable name, base URL, tenant), what a pickle carries.
+    _env: tuple[str | None, str | None, str | None] | None
 
     @classmethod
     def from_env(

@@ -182,8 +182,11 @@ class Embedder:
 
     # -- public calls ---------------------------------------------------------------------
 
+    # A str is also a Sequence[str]: the first overload wins for it, as at run time.
     @overload
-    def __call__(self, inputs: str, batch_size: int | None = None, cache: bool | None = None) -> Vector: ...
+    def __call__(  # type: ignore[overload-overlap]
+        self, inputs: str, batch_size: int | None = None, cache: bool | None = None
+    ) -> Vector: ...
 
     @overload
     def __call__(
@@ -198,6 +201,16 @@ class Embedder:
         for batch in plan.batches(batch_size or self.batch_size):
             plan.store(batch, self._embed_batch(plan.texts_of(batch)))
         return plan.result()
+
+    @overload
+    async def acall(  # type: ignore[overload-overlap]  # as in __call__
+        self, inputs: str, batch_size: int | None = None, cache: bool | None = None
+    ) -> Vector: ...
+
+    @overload
+    async def acall(
+        self, inputs: Sequence[str], batch_size: int | None = None, cache: bool | None = None
+    ) -> list[Vector]: ...
 
     async def acall(
         self, inputs: str | Sequence[str], batch_size: int | None = None, cache: bool | None = None
@@ -214,7 +227,7 @@ class Embedder:
 
     def _plan(self, inputs: str | Sequence[str], cache: bool | None) -> _Plan:
         single = isinstance(inputs, str)
-        texts = [inputs] if single else list(inputs)  # type: ignore[list-item]
+        texts: list[str] = [inputs] if isinstance(inputs, str) else list(inputs)
         bad = [i for i, text in enumerate(texts) if not isinstance(text, str)]
         if bad:
             raise TypeError(f"Embedder takes strings; inputs {bad} are not (first: {texts[bad[0]]!r})")
@@ -292,7 +305,7 @@ class Embedder:
         key = self._credential.key()
         if not key:
             if not self._key_optional:
-                raise self._credential.missing_key_error(self.model, self.provider)
+                raise self._credential.missing_key_error(self._name(), self.provider)
             key = PLACEHOLDER_KEY
         return self._provider.headers(key)
 
@@ -304,7 +317,7 @@ class Embedder:
             raise LMError(
                 f"{self.model}: malformed embeddings response ({type(exc).__name__}: {exc})",
                 provider=self.provider,
-                model=self.model,
+                model=self._name(),
             ) from None
 
     def _contextualize(self, error: LMError) -> LMError:

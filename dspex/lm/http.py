@@ -7,9 +7,12 @@ lets its sockets be closed; the pool itself never keeps a closed loop alive. Bot
 forked child so that Celery prefork workers never share sockets with their parent.
 
 Plain JSON POSTs skip the client's per-request machinery (cookie jar, auth and redirect handling,
-which cost more than the rest of the LM layer together) and go straight to the client's own
-transport, i.e. the same connection pool. That shortcut is only taken when no proxy is configured
-in the environment; otherwise requests go through the client so that proxy settings apply.
+which cost more than the rest of the LM layer together): blocking ones go straight to the client's
+own transport, i.e. the same connection pool, and async ones to a small asyncio HTTP/1.1 client
+with its own keep-alive pool per loop (:mod:`dspex.lm.aio`; httpcore's async stack cost most of an
+async request's CPU time). That shortcut is only taken when no proxy is configured in the
+environment; otherwise requests go through the httpx client so that proxy settings apply.
+Streamed responses always use the httpx client.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ import urllib.request
 
 import httpx
 
+from dspex.lm.aio import AsyncHTTPClient
+
 __all__ = [
     "DEFAULT_HEADERS",
     "LIMITS",
     "apost",
+    "astream_open",
     "async_client",
     "post",
     "reset_clients",
@@ -39,6 +45,7 @@ __all__ = [
 LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=5.0)
 ASYNC_SHARDS = 16
 DEFAULT_HEADERS = {"User-Agent": "dspex", "Accept": "application/json"}
+_AIO_SCHEMES = frozenset({b"http", b"https"})
 
 
 @functools.cache
@@ -87,12 +94,18 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
 
 
 class _AsyncPool:
-    __slots__ = ("client", "direct", "transport")
+    __slots__ = ("aio", "client", "direct", "transport")
 
     def __init__(self) -> None:
         self.transport = ShardedAsyncTransport()
         self.client = httpx.AsyncClient(transport=self.transport, timeout=60.0, headers=DEFAULT_HEADERS)
         self.direct = not urllib.request.getproxies()
+        self.aio = AsyncHTTPClient(
+            _ssl_context(),
+            max_connections=LIMITS.max_connections or 256,
+            keepalive_expiry=LIMITS.keepalive_expiry or 5.0,
+            default_headers=DEFAULT_HEADERS,
+        )
 
 
 _lock = threading.Lock()
@@ -168,15 +181,34 @@ def post(url: httpx.URL, content: bytes, headers: dict[str, str], timeout: httpx
 async def apost(
     url: httpx.URL, content: bytes, headers: dict[str, str], timeout: httpx.Timeout
 ) -> httpx.Response:
-    """Async :func:`post` on the running loop's pool."""
+    """Async :func:`post` on the running loop's pool: the small asyncio client
+    (:mod:`dspex.lm.aio`) for http(s) URLs, httpx for the rest and behind a proxy."""
     pool = _async_pool()
     if not pool.direct:
         return await pool.client.post(url, content=content, headers=headers, timeout=timeout)
+    if url.raw_scheme in _AIO_SCHEMES:
+        return await pool.aio.post(url, content, headers, timeout)
     response = await pool.transport.handle_async_request(_request(url, content, headers, timeout))
     try:
         await response.aread()
     finally:
         await response.aclose()
+    return response
+
+
+async def astream_open(
+    url: httpx.URL, content: bytes, headers: dict[str, str], timeout: httpx.Timeout
+) -> httpx.Response:
+    """POST for a streamed response: a 2xx response comes back open (the caller reads and closes
+    it); any other is read whole and closed, ready to be reported."""
+    client = async_client()
+    request = client.build_request("POST", url, content=content, headers=headers, timeout=timeout)
+    response = await client.send(request, stream=True)
+    if response.status_code >= 300:
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
     return response
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import sys
 from collections.abc import AsyncIterator
@@ -13,18 +12,18 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from dspex.lm import _json
+from dspex.lm import _json, pipeline
 from dspex.lm.cache import CachedResult, get_cache
 from dspex.lm.credentials import CONNECTION_KEYS, Credential, check_no_userinfo, reject_connection_keys
 from dspex.lm.errors import AuthenticationError, LMError
 from dspex.lm.history import format_history
+from dspex.lm.pipeline import Call, Post, Replay, Steps, Stream, Wait
 from dspex.lm.pricing import cost_of, price_for
 from dspex.lm.providers import Parsed, Provider, get_provider
 from dspex.lm.ratelimit import get_limiter
 from dspex.lm.response import LMResponse, Usage
 from dspex.lm.retry import RetryPolicy
 from dspex.lm.slots import RequestSlots, request_slots
-from dspex.lm.streaming import aiter_events
 from dspex.lm.tracking import publish
 from dspex.lm.transport import Endpoint
 
@@ -255,116 +254,76 @@ class LM:
         ``overrides`` are generation parameters for this call only (``None`` removes a default),
         plus ``cache=False`` to bypass the cache.
         """
+        return pipeline.run(self._steps(messages, overrides))
+
+    async def arequest(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
+        """Async :meth:`request` (uses the event loop's pooled client)."""
+        return await pipeline.arun(self._steps(messages, overrides))
+
+    def astream(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> AsyncIterator[str]:
+        """Yield text deltas as the server streams them (server-sent events).
+
+        The finished call is recorded in ``history`` (with usage when the server reports it)
+        and cached; a cache hit yields the whole cached text at once.
+        """
+        return pipeline.astream(self._steps(messages, overrides, stream=True))
+
+    def _steps(
+        self, messages: list[dict[str, Any]] | str, overrides: dict[str, Any], stream: bool = False
+    ) -> Steps[LMResponse]:
+        """One call, as pipeline steps (:mod:`dspex.lm.pipeline`): cache, rate limit, URL,
+        post (or stream), parse, record. Every public call runs it through a driver."""
         start = perf_counter()
         messages, params, key = self._prepare(messages, overrides)
         headers = self._checked_headers()  # no key, no answer: not even a cached one
         if key is not None:
             hit = get_cache().get(key)
             if hit is not None:
+                if stream and hit[0] and hit[0][0]:
+                    yield Replay(hit[0][0])
                 return self._from_cache(hit, messages, params, start)
         try:
             if self.rpm or self.tpm:
-                get_limiter(self._limiter_key, self.rpm, self.tpm).acquire(
+                wait = get_limiter(self._limiter_key, self.rpm, self.tpm).reserve(
                     self._estimate_tokens(messages, params)
                 )
-            url = self._url or self._resolve_url()
-            bodies = self._bodies(messages, params)
-            slots = self._slots(url)
-            if slots is None:
-                datas = [self._endpoint.post(url, body, headers) for body in bodies]
+                if wait > 0:
+                    yield Wait(wait)
+            url = self._url
+            if url is None:
+                url = yield Call(self._resolve_url, self._aresolve_url)
+            if stream:
+                state = self._provider.stream_state(self.model_type)
+                body = _json.dumps(
+                    self._provider.payload(
+                        self.model_name, messages, _sent(params), self.model_type, stream=True
+                    )
+                )
+                exchange = self._endpoint.exchange(url, body, headers, stream=True)
+                try:
+                    yield Stream(exchange, state, self._slots(url))
+                except httpx.HTTPError as exc:
+                    raise (yield from self._endpoint.failure(exc, url)) from exc
+                except ValueError as exc:
+                    raise LMError(f"malformed stream event: {exc}") from exc
+                parsed, raw = state.result(), None
+                if not state.done:
+                    key = None  # a stream cut short is recorded, never cached
             else:
-                with slots:
-                    datas = [self._endpoint.post(url, body, headers) for body in bodies]
-            parsed, raw = self._parse(datas)
+                bodies = self._bodies(messages, params)
+                exchanges = [self._endpoint.exchange(url, body, headers) for body in bodies]
+                parsed, raw = self._parse((yield Post(exchanges, self._slots(url))))
         except LMError as error:
             self._contextualize(error)
             raise
         return self._finish(parsed, raw, messages, params, key, start)
-
-    async def arequest(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
-        """Async :meth:`request` (uses the event loop's pooled client)."""
-        start = perf_counter()
-        messages, params, key = self._prepare(messages, overrides)
-        headers = self._checked_headers()
-        if key is not None:
-            hit = get_cache().get(key)
-            if hit is not None:
-                return self._from_cache(hit, messages, params, start)
-        try:
-            if self.rpm or self.tpm:
-                await get_limiter(self._limiter_key, self.rpm, self.tpm).aacquire(
-                    self._estimate_tokens(messages, params)
-                )
-            url = self._url or await self._aresolve_url()
-            bodies = self._bodies(messages, params)
-            slots = self._slots(url)
-            if slots is not None:
-                async with slots:
-                    datas = [await self._endpoint.apost(url, body, headers) for body in bodies]
-            elif len(bodies) == 1:
-                datas = [await self._endpoint.apost(url, bodies[0], headers)]
-            else:
-                datas = await asyncio.gather(*(self._endpoint.apost(url, b, headers) for b in bodies))
-            parsed, raw = self._parse(datas)
-        except LMError as error:
-            self._contextualize(error)
-            raise
-        return self._finish(parsed, raw, messages, params, key, start)
-
-    async def astream(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> AsyncIterator[str]:
-        """Yield text deltas as the server streams them (server-sent events).
-
-        The finished call is recorded in ``history`` (with usage when the server reports it)
-        and cached; a cache hit yields the whole cached text at once.
-        """
-        start = perf_counter()
-        messages, params, key = self._prepare(messages, overrides)
-        headers = self._checked_headers()
-        if key is not None:
-            hit = get_cache().get(key)
-            if hit is not None:
-                if hit[0] and hit[0][0]:
-                    yield hit[0][0]
-                self._from_cache(hit, messages, params, start)
-                return
-        state = self._provider.stream_state(self.model_type)
-        try:
-            if self.rpm or self.tpm:
-                await get_limiter(self._limiter_key, self.rpm, self.tpm).aacquire(
-                    self._estimate_tokens(messages, params)
-                )
-            url = self._url or await self._aresolve_url()
-            body = _json.dumps(
-                self._provider.payload(self.model_name, messages, _sent(params), self.model_type, stream=True)
-            )
-            slots = self._slots(url)
-            if slots is not None:
-                await slots.aacquire()
-            try:
-                async with self._endpoint.astream(url, body, headers) as response:
-                    try:
-                        async for event in aiter_events(response.aiter_lines()):
-                            delta = state.feed(event.event, event.data)
-                            if delta:
-                                yield delta
-                    except httpx.HTTPError as exc:
-                        raise await self._endpoint.atransport_error(exc, url) from exc
-                    except ValueError as exc:
-                        raise LMError(f"malformed stream event: {exc}") from exc
-            finally:
-                if slots is not None:
-                    slots.release()
-        except LMError as error:
-            self._contextualize(error)
-            raise
-        self._finish(state.result(), None, messages, params, key if state.done else None, start)
 
     # -- request plumbing -----------------------------------------------------------------
 
     def _prepare(
         self, messages: list[dict[str, Any]] | str, overrides: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
-        if type(messages) is str:
+        if isinstance(messages, str):
             messages = [{"role": "user", "content": messages}]
         use_cache = self.cache
         params = self.kwargs

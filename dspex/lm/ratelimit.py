@@ -47,7 +47,9 @@ class RateLimiter:
         self.requests = TokenBucket(rpm) if rpm else None
         self.tokens = TokenBucket(tpm) if tpm else None
 
-    def _reserve(self, tokens: int) -> float:
+    def reserve(self, tokens: int = 0) -> float:
+        """Take one request and ``tokens`` from the buckets; return the seconds to wait first
+        (the caller waits however it can: :meth:`acquire` and :meth:`aacquire` are two ways)."""
         wait = self.requests.reserve(1.0) if self.requests else 0.0
         if self.tokens:
             wait = max(wait, self.tokens.reserve(float(tokens)))
@@ -55,14 +57,14 @@ class RateLimiter:
 
     def acquire(self, tokens: int = 0) -> float:
         """Block the thread until the request may go; returns the seconds waited."""
-        wait = self._reserve(tokens)
+        wait = self.reserve(tokens)
         if wait > 0:
             time.sleep(wait)
         return wait
 
     async def aacquire(self, tokens: int = 0) -> float:
         """Like :meth:`acquire` without blocking the event loop."""
-        wait = self._reserve(tokens)
+        wait = self.reserve(tokens)
         if wait > 0:
             await asyncio.sleep(wait)
         return wait

@@ -39,7 +39,8 @@ class LMCall:
 
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> LMCall:
-        return cls(**{name: entry.get(name) for name in cls.__dataclass_fields__})
+        fields: dict[str, Any] = {name: entry.get(name) for name in cls.__dataclass_fields__}
+        return cls(**fields)
 
 
 _collectors: contextvars.ContextVar[tuple[list[LMCall], ...]] = contextvars.ContextVar(

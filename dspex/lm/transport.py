@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import httpx
 
-from dspex.lm import _json, http
+from dspex.lm import _json, pipeline
 from dspex.lm.breaker import CircuitBreaker, breaker_for
 from dspex.lm.errors import (
     LMConnectionError,
@@ -20,6 +18,7 @@ from dspex.lm.errors import (
     MalformedResponseError,
     error_for_status,
 )
+from dspex.lm.pipeline import Call, Send, Steps, Wait
 from dspex.lm.providers.base import error_details
 from dspex.lm.retry import RetryPolicy, parse_retry_after
 
@@ -109,13 +108,6 @@ class Endpoint:
         error.__cause__ = exc
         return error
 
-    async def atransport_error(self, exc: Exception, url: httpx.URL | None = None) -> LMError:
-        """:meth:`transport_error` for event loops: a diagnosis (which may wait a moment for a
-        dying process) runs on a thread; everything else needs none."""
-        if self._diagnoses(exc, url):
-            return await asyncio.to_thread(self.transport_error, exc, url)
-        return self.transport_error(exc, url)
-
     def status_error(self, response: httpx.Response, headers: Mapping[str, str]) -> LMError:
         """The typed error for a non-2xx response."""
         message, code = error_details(response.content)
@@ -166,17 +158,26 @@ class Endpoint:
             )
         return delay
 
-    def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Any:
-        """POST ``body`` and return the decoded JSON response, retrying transient failures."""
+    def exchange(
+        self, url: httpx.URL, body: bytes, headers: dict[str, str], stream: bool = False
+    ) -> Steps[Any]:
+        """The retry loop of one request, as pipeline steps (:mod:`dspex.lm.pipeline`).
+
+        Returns the decoded JSON body, or with ``stream`` the open 2xx response; transient
+        failures are retried with backoff, the last one is raised as a typed :class:`LMError`.
+        """
         breaker = self.breaker(url)
         breaker.acquire()
         attempt = 0
         while True:
             try:
-                response = http.post(url, body, headers, self.timeout)
+                response: httpx.Response = yield Send(url, body, headers, self.timeout, stream)
             except httpx.HTTPError as exc:
-                error = self.transport_error(exc, url)
+                error = yield from self.failure(exc, url)
             else:
+                if stream and response.status_code < 300:
+                    breaker.success()
+                    return response
                 error = self._decoded_or_error(response, headers)
                 if not isinstance(error, LMError):
                     breaker.success()
@@ -185,67 +186,21 @@ class Endpoint:
             if delay is None:
                 breaker.failure(error)
                 raise error
-            time.sleep(delay)
+            yield Wait(delay)
             attempt += 1
+
+    def failure(self, exc: Exception, url: httpx.URL | None = None) -> Steps[LMError]:
+        """:meth:`transport_error` as pipeline steps: a diagnosis (which may wait a moment for a
+        dying process) is a blocking call, which async drivers run on a thread."""
+        if self._diagnoses(exc, url):
+            error: LMError = yield Call(partial(self.transport_error, exc, url))
+            return error
+        return self.transport_error(exc, url)
+
+    def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Any:
+        """POST ``body`` and return the decoded JSON response, retrying transient failures."""
+        return pipeline.run(self.exchange(url, body, headers))
 
     async def apost(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Any:
         """Async :meth:`post`."""
-        breaker = self.breaker(url)
-        breaker.acquire()
-        attempt = 0
-        while True:
-            try:
-                response = await http.apost(url, body, headers, self.timeout)
-            except httpx.HTTPError as exc:
-                error = await self.atransport_error(exc, url)
-            else:
-                error = self._decoded_or_error(response, headers)
-                if not isinstance(error, LMError):
-                    breaker.success()
-                    return error
-            delay = self._next_delay(attempt, error)
-            if delay is None:
-                breaker.failure(error)
-                raise error
-            await asyncio.sleep(delay)
-            attempt += 1
-
-    @asynccontextmanager
-    async def astream(
-        self, url: httpx.URL, body: bytes, headers: dict[str, str]
-    ) -> AsyncIterator[httpx.Response]:
-        """Open a streaming POST; failures before the body starts are retried like :meth:`post`."""
-        client = http.async_client()
-        breaker = self.breaker(url)
-        breaker.acquire()
-        attempt = 0
-        while True:
-            try:
-                request = client.build_request(
-                    "POST", url, content=body, headers=headers, timeout=self.timeout
-                )
-                response = await client.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                error = await self.atransport_error(exc, url)
-            else:
-                if response.status_code < 300:
-                    breaker.success()
-                    break
-                try:
-                    await response.aread()
-                except httpx.HTTPError as exc:
-                    error = await self.atransport_error(exc, url)
-                else:
-                    error = self.status_error(response, headers)
-                finally:
-                    await response.aclose()
-            delay = self._next_delay(attempt, error)
-            if delay is None:
-                breaker.failure(error)
-                raise error
-            await asyncio.sleep(delay)
-            attempt += 1
-        try:
-            yield response
-        finally:
-            await response.aclose()
+        return await pipeline.arun(self.exchange(url, body, headers))

@@ -38,6 +38,7 @@ def majority(
     do not vote (unless none is left). Ties go to the value seen first. Returns a
     :class:`Prediction` holding that completion.
     """
+    completions: Completions | list[Any] | tuple[Any, ...]
     if isinstance(prediction_or_completions, Prediction):
         completions = prediction_or_completions.completions
     elif isinstance(prediction_or_completions, Completions | list | tuple):
@@ -70,5 +71,6 @@ def _as_dict(item: Any) -> dict[str, Any]:
     if isinstance(item, Mapping):
         return dict(item)
     if hasattr(item, "to_dict"):
-        return item.to_dict()
+        as_dict: dict[str, Any] = item.to_dict()
+        return as_dict
     raise TypeError(f"a completion must be a dict or a Prediction, got {type(item).__name__}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dspex.modules.predict import Predict
 from dspex.primitives.assertions import without_assertion_scope
@@ -28,6 +28,12 @@ class ChainOfThought(Module):
         field = rationale_field or OutputField(desc="${reasoning}")
         extended = base.prepend("reasoning", field, field.annotation or rationale_field_type)
         self.predict = Predict(extended, **config)
+
+    if TYPE_CHECKING:
+        # Module's calls, typed: the result is its Predict's (a Prediction on either backend).
+        def __call__(self, *args: Any, **kwargs: Any) -> Prediction: ...
+
+        async def acall(self, *args: Any, **kwargs: Any) -> Prediction: ...
 
     @without_assertion_scope  # it only calls its Predict
     def forward(self, **kwargs: Any) -> Prediction:

@@ -56,6 +56,13 @@ class Predict(Module, Parameter):
     # call hooks (the router: ``backend="dspy"`` runs the same call on dspy). Inputs are keywords.
     _keyword_only = True
 
+    if TYPE_CHECKING:
+        # Module's calls, typed: a Predict gives a Prediction on either backend (the bridge
+        # converts dspy's), so modules built on one need no casts.
+        def __call__(self, *args: Any, **kwargs: Any) -> Prediction: ...
+
+        async def acall(self, *args: Any, **kwargs: Any) -> Prediction: ...
+
     @without_assertion_scope  # no user code runs here: checks around the call still send it back
     def forward(self, **kwargs: Any) -> Prediction:
         """One LM call. Besides the inputs: ``lm=``, ``config={...}``, ``demos=[...]``, ``signature=``."""

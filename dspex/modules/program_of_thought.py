@@ -131,7 +131,7 @@ class ProgramOfThought(Module):
             )
 
     def _inputs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        passthrough = {k: kwargs[k] for k in ("lm", "config") if k in kwargs}
+        passthrough: dict[str, Any] = {k: kwargs[k] for k in ("lm", "config") if k in kwargs}
         inputs = {name: kwargs[name] for name in self.signature.input_fields if name in kwargs}
         return {**inputs, **passthrough}
 

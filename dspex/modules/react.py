@@ -255,7 +255,9 @@ class ReAct(Module):
         fields["x"] = OutputField()
         return adapter.format_user_message_content(make_signature(fields), trajectory)
 
-    def _call(self, module: Any, trajectory: dict[str, Any], input_args: dict[str, Any]) -> Prediction:
+    def _call(
+        self, module: Predict | ChainOfThought, trajectory: dict[str, Any], input_args: dict[str, Any]
+    ) -> Prediction:
         last_error: ContextWindowExceededError | None = None
         for _ in range(3):
             try:
@@ -267,7 +269,9 @@ class ReAct(Module):
             "the context window was exceeded even after truncating the trajectory 3 times"
         ) from last_error
 
-    async def _acall(self, module: Any, trajectory: dict[str, Any], input_args: dict[str, Any]) -> Prediction:
+    async def _acall(
+        self, module: Predict | ChainOfThought, trajectory: dict[str, Any], input_args: dict[str, Any]
+    ) -> Prediction:
         last_error: ContextWindowExceededError | None = None
         for _ in range(3):
             try:

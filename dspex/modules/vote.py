@@ -104,10 +104,11 @@ class _Sample:
         self.module = module
         self.trace: list[Any] = []
 
-    def __call__(self, **kwargs: Any) -> Prediction:
+    # Whatever the module returns (any module can be sampled; the vote reads its fields).
+    def __call__(self, **kwargs: Any) -> Any:
         with settings.context(trace=self.trace):
             return self.module(**kwargs)
 
-    async def acall(self, **kwargs: Any) -> Prediction:
+    async def acall(self, **kwargs: Any) -> Any:
         with settings.context(trace=self.trace):
             return await self.module.acall(**kwargs)

@@ -68,7 +68,8 @@ def _clean(text: Any) -> str:
 
 
 def _last_output(predictor: Any) -> str:
-    return list(predictor.signature.output_fields)[-1]
+    name: str = list(predictor.signature.output_fields)[-1]
+    return name
 
 
 def _instruction_of(predictor: Any) -> tuple[str, str]:

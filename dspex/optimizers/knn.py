@@ -7,14 +7,18 @@ import contextvars
 import math
 import threading
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 from dspex.lm.embedder import Embedder
 
 __all__ = ["KNN"]
 
+_np: ModuleType | None
 try:  # numpy makes the similarity search one matrix product; plain Python works too
-    import numpy as _np
+    import numpy
+
+    _np = numpy
 except ImportError:  # pragma: no cover - depends on the environment
     _np = None
 
@@ -74,8 +78,8 @@ class KNN:
     async def _aembed(self, texts: list[str]) -> list[list[float]]:
         if self.embedder._function is not None:  # a plain function: keep it off the event loop
             context = contextvars.copy_context()
-            return await asyncio.to_thread(context.run, self.embedder, texts)
-        return await self.embedder.acall(texts)  # type: ignore[return-value]
+            return await asyncio.to_thread(context.run, lambda: self.embedder(texts))
+        return await self.embedder.acall(texts)
 
     @staticmethod
     def _prepare(vectors: list[list[float]]) -> Any:

@@ -168,7 +168,7 @@ class BootstrapFewShotWithRandomSearch(Optimizer):
             random.Random(self.seed + seed).shuffle(trainset)
             size = random.Random(self.seed + seed).randint(1, self.max_bootstrapped_demos)
             kind = f"bootstrap, shuffled, {size} demos"
-        optimizer = BootstrapFewShot(
+        bootstrap = BootstrapFewShot(
             metric=self.metric,
             metric_threshold=self.metric_threshold,
             max_bootstrapped_demos=size,
@@ -177,4 +177,4 @@ class BootstrapFewShotWithRandomSearch(Optimizer):
             max_errors=self.max_errors,
             balance_by=self.balance_by,
         )
-        return optimizer.compile(student, trainset=trainset, teacher=teacher), kind
+        return bootstrap.compile(student, trainset=trainset, teacher=teacher), kind

@@ -36,4 +36,5 @@ def run_sync(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["result"]
+    result: T = outcome["result"]
+    return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from dspex.modules.registry import UnknownModuleError, get_module_type
 from dspex.pipelines.errors import PipelineIssue, PipelineValidationError
@@ -258,7 +258,7 @@ class _Builder:
             return value
         return None
 
-    def check_name(self, value: Any, path: str, what: str) -> bool:
+    def check_name(self, value: Any, path: str, what: str) -> TypeGuard[str]:
         if not isinstance(value, str) or not _IDENTIFIER.match(value):
             self.issue(
                 path, f"{what} must be a name of letters, digits and _ starting with a letter, got {value!r}"
@@ -275,7 +275,7 @@ class _Builder:
     def module_step(
         self, spec: Mapping[str, Any], path: str, step_id: str | None, scope: StaticScope
     ) -> tuple[Step | None, Shape | None]:
-        module_name = spec.get("module")
+        module_name: Any = spec.get("module")  # from the spec: anything, checked by the registry
         entry = None
         try:
             entry = get_module_type(module_name)

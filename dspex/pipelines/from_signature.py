@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dspex.pipelines.builder import ToolResolver
 from dspex.pipelines.errors import PipelineIssue, PipelineValidationError
-from dspex.pipelines.pipeline import Pipeline, ToolResolver
+from dspex.pipelines.pipeline import Pipeline
 from dspex.signatures.signature import Signature
 
 __all__ = ["pipeline_from_signature"]

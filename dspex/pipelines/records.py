@@ -73,6 +73,7 @@ class PipelinePrediction(Prediction):
     """A :class:`Prediction` of a pipeline's outputs; ``.steps`` holds the :class:`StepRecord` s."""
 
     __slots__ = ("_steps",)
+    _steps: list[StepRecord]
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -102,7 +102,7 @@ class _Scope:
         self.max_backtracks = max(0, int(configured if configured is not None else DEFAULT_MAX_BACKTRACKS))
         self.attempt = 0
         self.feedback: dict[int, _Feedback] = {}
-        self.trace: list[Any] = []
+        self.trace: list[tuple[Any, Any, Any]] = []  # (predictor, inputs, prediction)
         self.misses: list[str] = []
 
     @property
@@ -180,7 +180,7 @@ class _Scope:
         wanted = {id(target_module)}
         if hasattr(target_module, "named_predictors"):
             wanted |= {id(p) for _, p in target_module.named_predictors()}
-        for entry in reversed(self.trace):
+        for entry in self.trace[::-1]:
             if id(entry[0]) in wanted:
                 return entry
         return None
@@ -189,7 +189,7 @@ class _Scope:
         try:
             for name, candidate in self.module.named_predictors():
                 if candidate is predictor:
-                    return name
+                    return str(name)
         except Exception:  # a module whose structure cannot be walked
             pass
         return repr(predictor)
@@ -235,7 +235,8 @@ def with_feedback(
 
 def _outputs_of(prediction: Any) -> dict[str, Any]:
     if hasattr(prediction, "to_dict"):
-        return prediction.to_dict()
+        outputs: dict[str, Any] = prediction.to_dict()
+        return outputs
     return dict(prediction or {})
 
 

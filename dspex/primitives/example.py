@@ -17,6 +17,8 @@ class Example:
     """
 
     __slots__ = ("_input_keys", "_store")
+    _store: dict[str, Any]
+    _input_keys: frozenset[str] | None
 
     def __init__(self, base: Mapping[str, Any] | Example | None = None, /, **kwargs: Any):
         # ``base`` is positional-only so that a field may be called "base".

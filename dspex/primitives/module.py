@@ -42,14 +42,17 @@ class Module:
     (demos and instructions of every predictor) is plain JSON in DSPy's layout.
     """
 
-    def forward(self, **kwargs: Any) -> Any:
+    # Set on a program an optimizer returns (as DSPy marks compiled programs); never read here.
+    _compiled: bool
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The program: compute a :class:`Prediction` from keyword inputs."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    async def aforward(self, **kwargs: Any) -> Any:
+    async def aforward(self, *args: Any, **kwargs: Any) -> Any:
         """Async forward. The default runs ``forward`` in a worker thread (context preserved)."""
         context = contextvars.copy_context()
-        return await asyncio.to_thread(context.run, lambda: self.forward(**kwargs))
+        return await asyncio.to_thread(context.run, lambda: self.forward(*args, **kwargs))
 
     _keyword_only = False
     """Calls take keyword inputs only (positional arguments are a ``TypeError`` naming them)."""

@@ -105,10 +105,13 @@ class StreamSink:
         self.put(StatusMessage(f"calling {name}"))
         samples = config.get("n") or getattr(lm, "kwargs", {}).get("n") or 1
         stream = getattr(adapter, "astream_call", None)
+        completions: list[dict[str, Any]]
         if stream is None or samples != 1 or (self.predictors is not None and name not in self.predictors):
-            return await adapter.acall(lm, config, signature, demos, inputs)
+            completions = await adapter.acall(lm, config, signature, demos, inputs)
+            return completions
 
         def on_chunk(field: str, text: str) -> None:
             self.put(StreamChunk(name, field, text))
 
-        return await stream(lm, config, signature, demos, inputs, on_chunk)
+        completions = await stream(lm, config, signature, demos, inputs, on_chunk)
+        return completions

@@ -94,7 +94,9 @@ def _make_hook() -> tuple[Any, list[bool]]:
         if event == "object.__getattr__" and args[1] not in _readable and not _trusted[0]:
             raise _denied(f"sandbox: reading {args[1]!r} is not allowed")
 
-    hook.__defaults__ = (*hook.__defaults__[:-1], hook)  # type: ignore[union-attr]
+    defaults = hook.__defaults__
+    assert defaults is not None  # hook's last parameters have defaults
+    hook.__defaults__ = (*defaults[:-1], hook)
     return hook, trusted
 
 
@@ -197,8 +199,10 @@ class _Program:
             tree = ast.parse(code, FILENAME, "exec")
             policy.check_program(tree)
             last = None
-            if tree.body and isinstance(tree.body[-1], ast.Expr):
-                last = ast.Expression(tree.body.pop().value)
+            final = tree.body[-1] if tree.body else None
+            if isinstance(final, ast.Expr):
+                tree.body.pop()
+                last = ast.Expression(final.value)
             self.body = compile(tree, FILENAME, "exec")
             self.last = None if last is None else compile(last, FILENAME, "eval")
         except SyntaxError as error:

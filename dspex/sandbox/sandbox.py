@@ -34,7 +34,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from dspex.sandbox import seccomp
 from dspex.sandbox.policy import name_allowed
@@ -271,6 +271,14 @@ def _exchange(
     return b"".join(chunks[out_fd]), b"".join(chunks[err_fd]), stopped
 
 
+class _Common(TypedDict):
+    """The fields every :class:`SandboxResult` of a finished process carries."""
+
+    returncode: int | None
+    duration_ms: float
+    stderr: str
+
+
 def _result(
     returncode: int | None,
     stdout: bytes,
@@ -280,7 +288,7 @@ def _result(
     duration: float,
 ) -> SandboxResult:
     err_text = stderr.decode("utf-8", "replace")
-    common = {"returncode": returncode, "duration_ms": duration, "stderr": err_text[-4000:]}
+    common: _Common = {"returncode": returncode, "duration_ms": duration, "stderr": err_text[-4000:]}
     if stopped == "timeout":
         return SandboxResult(
             ok=False,

@@ -7,6 +7,7 @@ the character position and the reason.
 from __future__ import annotations
 
 import keyword
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -323,7 +324,7 @@ class _Parser:
             if base is Union:
                 return Union[args]  # noqa: UP007
             if base is tuple:
-                return tuple[args]
+                return types.GenericAlias(tuple, args)
             return base[args if len(args) > 1 else args[0]]
         except TypeError as exc:
             if base is Optional or base is Union:

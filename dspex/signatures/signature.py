@@ -14,7 +14,7 @@ import sys
 import typing
 from collections.abc import Mapping
 from types import FrameType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from dspex.signatures import validation
 from dspex.signatures.errors import SignatureError
@@ -62,7 +62,9 @@ class SignatureMeta(type):
             return make_signature(*args, **kwargs)
         raise TypeError(f"{cls.__name__} is a signature class; it is not instantiated")
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any):
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> SignatureMeta:
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         fields: dict[str, FieldInfo] = {}
         for base in reversed(cls.__mro__[1:]):
@@ -323,7 +325,8 @@ def make_signature(
     if not any(f.kind == "output" for f in fields.values()):
         raise SignatureError("a signature needs at least one output field")
     namespace: dict[str, Any] = {"__doc__": instructions, "__module__": __name__}
-    cls = SignatureMeta(signature_name, (Signature,), namespace)
+    # A class made by the metaclass from Signature: type[Signature], which mypy cannot infer.
+    cls = cast("type[Signature]", SignatureMeta(signature_name, (Signature,), namespace))
     cls._set_fields(fields)
     if instructions is None:
         cls._instructions = default_instructions(list(cls.input_fields), list(cls.output_fields))
@@ -354,7 +357,7 @@ def _make_with_caller_types(caller: FrameType, spec: str, *args: Any, **kwargs: 
         found = _types_in_scope(spec, caller)
         if not found:
             raise
-    return make_signature(spec, *args, custom_types=found, **kwargs)
+    return make_signature(spec, *args, **{**kwargs, "custom_types": found})
 
 
 def _types_in_scope(spec: str, frame: FrameType | None) -> dict[str, Any]:

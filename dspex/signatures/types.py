@@ -79,7 +79,8 @@ def type_adapter(annotation: Any) -> TypeAdapter[Any]:
 
 def json_schema_of(annotation: Any) -> dict[str, Any]:
     """JSON schema of a type with ``type`` first, then keys sorted (how DSPy shows schemas)."""
-    return _type_first(type_adapter(annotation).json_schema())
+    schema: dict[str, Any] = _type_first(type_adapter(annotation).json_schema())
+    return schema
 
 
 def _type_first(value: Any) -> Any:

@@ -264,7 +264,8 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return [resolve(v, depth + 1) for v in value]
         return value
 
-    return resolve(schema)
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
 
 
 def _json_default(value: Any) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import ssl
 import threading
 import time
 from collections import deque
@@ -259,8 +260,10 @@ class StubServer:
         default_content: str = "stub response",
         latency: float = 0.0,
         record: bool = True,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.host = host
+        self.tls = tls
         self.port = port
         self.record = record
         self.requests: list[RecordedRequest] = []
@@ -290,8 +293,8 @@ class StubServer:
 
     @property
     def url(self) -> str:
-        """``http://host:port`` (no API prefix)."""
-        return f"http://{self.host}:{self.port}"
+        """``http://host:port`` (``https`` with ``tls=``; no API prefix)."""
+        return f"{'https' if self.tls is not None else 'http'}://{self.host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -413,7 +416,7 @@ class StubServer:
     async def _open(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._server = await self._loop.create_server(
-            lambda: _Protocol(self), self.host, self.port, reuse_address=True, backlog=1024
+            lambda: _Protocol(self), self.host, self.port, reuse_address=True, backlog=1024, ssl=self.tls
         )
         self.port = self._server.sockets[0].getsockname()[1]
 

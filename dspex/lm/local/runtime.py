@@ -122,8 +122,11 @@ def check_runtime(model_name: str = "gemma-3-270m", timeout: float = 180.0) -> R
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:
-        output = (exc.stdout or "") + (exc.stderr or "")
-        text = output.decode(errors="replace") if isinstance(output, bytes) else output
+        # With text=True these are strings, but TimeoutExpired declares bytes too.
+        text = "".join(
+            part.decode(errors="replace") if isinstance(part, bytes) else part
+            for part in (exc.stdout or "", exc.stderr or "")
+        )
         return RuntimeCheck(False, None, time.monotonic() - start, text, version, build)
     return RuntimeCheck(
         child.returncode == 0,

@@ -90,8 +90,9 @@ class AnthropicStreamState(StreamState):
         if kind == "content_block_delta":
             delta = payload.get("delta") or {}
             if delta.get("type") == "text_delta" and delta.get("text"):
-                self._append(0, delta["text"])
-                return delta["text"]
+                text: str = delta["text"]
+                self._append(0, text)
+                return text
         elif kind == "message_start":
             message = payload.get("message") or {}
             self.model = message.get("model")

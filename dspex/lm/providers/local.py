@@ -101,7 +101,7 @@ class LocalProvider(OpenAIProvider):
             return base_url.rstrip("/")
         return local.ensure_server(model_name)
 
-    def diagnose(self, url: httpx.URL) -> LMError | None:  # type: ignore[override]
+    def diagnose(self, url: httpx.URL) -> LMError | None:
         return local.diagnose(str(url))
 
     async def aresolve_base_url(self, base_url: str | None, model_name: str) -> str:

@@ -71,7 +71,7 @@ class OpenAIProvider(Provider):
     """``POST {base_url}/chat/completions`` with a bearer key."""
 
     name = "openai"
-    key_env = "OPENAI_API_KEY"
+    key_env: str | None = "OPENAI_API_KEY"
     default_base_url = "https://api.openai.com/v1"
 
     def url(self, base_url: str, model_type: str) -> str:

@@ -146,10 +146,11 @@ def contains(container: Any, item: Any) -> bool:
     raise Failure(f"cannot use `in` on a {type_name(container)}")
 
 
-def _split(text: Any, separator: Any = None) -> list[str]:
-    text = _text(text, "split")
-    if separator is not None:
-        separator = _text(separator, "split", "separator")
+def _split(value: Any, separator_value: Any = None) -> list[str]:
+    text = _text(value, "split")
+    separator = None
+    if separator_value is not None:
+        separator = _text(separator_value, "split", "separator")
         if not separator:
             raise Failure("split() separator must not be empty")
     parts = text.split(separator)
@@ -158,15 +159,16 @@ def _split(text: Any, separator: Any = None) -> list[str]:
     return parts
 
 
-def _join(values: Any, separator: Any = "") -> str:
-    separator = _text(separator, "join", "separator")
+def _join(values: Any, separator_value: Any = "") -> str:
+    separator = _text(separator_value, "join", "separator")
     if not isinstance(values, list | tuple):
         raise Failure(f"join() expects a list, got a {type_name(values)}")
     return check_size(separator.join(to_text(v) for v in values))
 
 
-def _replace(text: Any, old: Any, new: Any) -> str:
-    text, old, new = _text(text, "replace"), _text(old, "replace"), _text(new, "replace")
+def _replace(text_value: Any, old_value: Any, new_value: Any) -> str:
+    text = _text(text_value, "replace")
+    old, new = _text(old_value, "replace"), _text(new_value, "replace")
     if not old:
         raise Failure("replace() needs a non-empty text to replace")
     if len(new) > len(old) and text.count(old) * (len(new) - len(old)) + len(text) > MAX_TEXT:
@@ -248,7 +250,7 @@ def _define(
     max_args: int | None,
     usage: str,
     cost: Callable[..., int] | None = None,
-):
+) -> tuple[str, Function]:
     return name, Function(name, implementation, min_args, max_args, usage, cost)
 
 

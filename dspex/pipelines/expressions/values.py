@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 
@@ -98,7 +98,10 @@ def read_index(value: Any, index: Any) -> Any:
     raise Failure(f"cannot index a {type_name(value)}")
 
 
-def check_size(value: Any) -> Any:
+T = TypeVar("T")
+
+
+def check_size(value: T) -> T:
     """``value`` when it is within the limits for text, list and integer sizes (and, for a
     float, finite)."""
     if isinstance(value, str) and len(value) > MAX_TEXT:
