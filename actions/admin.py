@@ -9,11 +9,12 @@ resource's declared actions that the signed-in user's policy allows.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from rest_framework import serializers
@@ -26,7 +27,7 @@ from actions.registry import for_resource, get, model_of
 __all__ = ["ActionsAdminMixin", "progress_of"]
 
 
-def progress_of(action: Action, row: Any) -> dict[str, Any] | None:
+def progress_of(action: Action, row: Model) -> dict[str, Any] | None:
     """``{"done", "total", "percent", "status"}`` of a background action's status row."""
     background = action.background
     if background is None or background.progress is None:
@@ -36,19 +37,27 @@ def progress_of(action: Action, row: Any) -> dict[str, Any] | None:
     return {"done": done, "total": total, "percent": percent, "status": getattr(row, "status", "")}
 
 
-def _label(model: Any) -> str:
+def _label(model: type[Model]) -> str:
     return f"{model._meta.app_label}.{model.__name__}"
 
 
-class ActionsAdminMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into (the admin of any model): mypy then checks its calls to the
+    # ModelAdmin it extends, and each admin's own base keeps its model type.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class ActionsAdminMixin(_ModelAdmin):
     """Declared actions as buttons and forms on the change page of each row."""
 
     def _actions_for(self, request: HttpRequest) -> list[Action]:
-        resource = _label(self.model)  # type: ignore[attr-defined]
+        resource = _label(self.model)
         return [a for a in for_resource(resource) if a.detail and a.policy.allows(request.user)]
 
     def _background_action_of_row(self) -> Action | None:
-        label = _label(self.model)  # type: ignore[attr-defined]
+        label = _label(self.model)
         from actions.registry import all_actions
 
         for action in all_actions():
@@ -61,17 +70,17 @@ class ActionsAdminMixin:
         return None
 
     def get_urls(self) -> list[Any]:
-        info = self.model._meta.app_label, self.model._meta.model_name  # type: ignore[attr-defined]
-        view = self.admin_site.admin_view(self.action_view)  # type: ignore[attr-defined]
+        info = self.model._meta.app_label, self.model._meta.model_name
+        view = self.admin_site.admin_view(self.action_view)
         return [
             path("<path:object_id>/action/<str:name>/", view, name="{}_{}_action".format(*info)),
-            *super().get_urls(),  # type: ignore[misc]
+            *super().get_urls(),
         ]
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        info = self.model._meta.app_label, self.model._meta.model_name  # type: ignore[attr-defined]
+        info = self.model._meta.app_label, self.model._meta.model_name
         buttons = [
             {
                 "name": a.name,
@@ -85,15 +94,15 @@ class ActionsAdminMixin:
         extra = {"declared_actions": buttons, **(extra_context or {})}
         tracker = self._background_action_of_row()
         if tracker is not None:
-            row = self.get_object(request, object_id)  # type: ignore[attr-defined]
+            row = self.get_object(request, object_id)
             if row is not None:
                 extra["action_progress"] = progress_of(tracker, row)
-        return super().change_view(request, object_id, form_url, extra_context=extra)  # type: ignore[misc, no-any-return]
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
-    def action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
-        resource = _label(self.model)  # type: ignore[attr-defined]
+    def action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponseBase:
+        resource = _label(self.model)
         try:
-            action = get(f"{self.model.__name__.lower()}.{name}")  # type: ignore[attr-defined]
+            action = get(f"{self.model.__name__.lower()}.{name}")
         except LookupError:
             raise Http404(f"no action {name!r}") from None
         if action.resource != resource or not action.detail:
@@ -147,11 +156,11 @@ class ActionsAdminMixin:
                             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[result.pk])
                         )
                     if action.result.http_response is not None:  # a download
-                        return action.result.http_response(result)  # type: ignore[no-any-return]
+                        return action.result.http_response(result)
                     if action.result.model is None and getattr(result, "pk", None) == target.pk:
                         # The row itself changed (e.g. cancelled): back to its page.
                         messages.success(request, f"{action.summary}: done.")
-                        meta = self.model._meta  # type: ignore[attr-defined]
+                        meta = self.model._meta
                         return HttpResponseRedirect(
                             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[target.pk])
                         )
@@ -160,8 +169,8 @@ class ActionsAdminMixin:
         else:
             form = form_type()
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
-            "opts": self.model._meta,  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
             "original": target,
             "action": action,
             "form": form,

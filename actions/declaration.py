@@ -9,10 +9,12 @@ stream of events), its throttle scope and the service functions that do the work
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Model
+from django.http import HttpResponseBase
 from rest_framework import serializers
 
 from actions.policies import OWNER, Policy
@@ -50,7 +52,7 @@ class Outcome:
     many: bool = False
     # A download: REST and the admin answer with this response built from the result (the
     # action then has no GraphQL mutation); ``openapi`` describes its media types.
-    http_response: Callable[[Any], Any] | None = None
+    http_response: Callable[[Any], HttpResponseBase] | None = None
     openapi: Mapping[Any, Any] | None = None
     # A REST answer the serializer cannot give alone (e.g. paginated rows):
     # ``rest_render(view, request, result) -> Response``.
@@ -87,7 +89,7 @@ class Background:
     ``graphql_fields`` adds payload fields computed from the row, as in :class:`Outcome`.
     """
 
-    start: Callable[..., Any]
+    start: Callable[..., Model]
     run: Callable[[int], Any]
     status_model: str
     progress: Callable[[Any], tuple[int, int]] | None = None
@@ -141,7 +143,7 @@ class Action:
     detail: bool = True
     safe: bool = False
     background: Background | None = None
-    stream: Callable[..., Iterator[tuple[str, Any]]] | None = None
+    stream: Callable[..., Iterable[tuple[str, Any]]] | None = None
     throttle_scope: str | None = None
     failures: tuple[Failure, ...] = ()
     shell: Shell = field(default_factory=Shell)

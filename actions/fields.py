@@ -16,6 +16,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.users import Caller
+
 __all__ = ["VersionField", "VisibleRowField"]
 
 
@@ -34,7 +36,7 @@ class VisibleRowField(serializers.Field):
         self.visible = visible
         super().__init__(**kwargs)
 
-    def rows_for(self, user: Any, *, operator: bool = False) -> Any:
+    def rows_for(self, user: Caller | None, *, operator: bool = False) -> Any:
         """The rows this argument may name: all of them for the operator (shell, command without
         ``--user``), else those visible to ``user``."""
         if operator:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from actions.declaration import Action
 from actions.fields import VisibleRowField
 from core.forms import SafeJSONFormField
+from core.users import Caller
 
 __all__ = ["ActionForm", "form_class"]
 
@@ -41,7 +42,7 @@ class ActionForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
 
 
-def _form_field(field: serializers.Field, user: Any) -> forms.Field:
+def _form_field(field: serializers.Field, user: Caller | None) -> forms.Field:
     options: dict[str, Any] = {"required": bool(field.required), "help_text": field.help_text or ""}
     if field.label:
         options["label"] = field.label
@@ -78,7 +79,7 @@ def _form_field(field: serializers.Field, user: Any) -> forms.Field:
     return forms.CharField(**options)
 
 
-def form_class(action: Action, user: Any) -> type[ActionForm]:
+def form_class(action: Action, user: Caller | None) -> type[ActionForm]:
     """A form with one field per argument of ``action``."""
     fields: dict[str, forms.Field] = {}
     if action.arguments is not None:

@@ -14,8 +14,10 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.registry import get_global_registry
+from graphql import GraphQLResolveInfo
 from rest_framework import serializers
 
 from actions.declaration import Action, RunMode
@@ -27,6 +29,7 @@ from core.graphql.mutations import BaseMutation, PayloadErrors
 from core.graphql.permissions import IsAuthenticated, IsStaff
 from core.graphql.scalars import JSON
 from core.graphql.throttling import throttle_wait
+from core.users import Caller
 
 __all__ = ["action_mutations", "mutation_name"]
 
@@ -82,7 +85,7 @@ def _arguments(action: Action) -> dict[str, Any]:
     return arguments
 
 
-def _decode_version(field: VersionField, name: str, raw: Any, target: Any) -> Any:
+def _decode_version(field: VersionField, name: str, raw: Any, target: Model | None) -> Any:
     """A version argument: its number as it is, a relay ID -> the version row of ``target``."""
     if isinstance(raw, int) or str(raw).isdigit():
         return raw
@@ -98,7 +101,7 @@ def _decode_version(field: VersionField, name: str, raw: Any, target: Any) -> An
     return version
 
 
-def _decode(action: Action, values: dict[str, Any], target: Any = None) -> dict[str, Any]:
+def _decode(action: Action, values: dict[str, Any], target: Model | None = None) -> dict[str, Any]:
     """Relay IDs of row arguments -> primary keys, of version arguments -> the version rows
     (errors name the argument)."""
     if action.arguments is None:
@@ -148,7 +151,7 @@ def _payload_fields(action: Action, mode: RunMode) -> dict[str, Any]:
     if mode is RunMode.BACKGROUND:
         assert action.background is not None
         label = action.background.status_model
-        fields = {
+        fields: dict[str, Any] = {
             _result_field(label, None): graphene.Field(
                 _type_for(label), description="The run: query it by ID to follow it"
             )
@@ -158,7 +161,7 @@ def _payload_fields(action: Action, mode: RunMode) -> dict[str, Any]:
         return fields
     outcome = action.result
     label = outcome.model or action.resource
-    fields: dict[str, Any] = {_result_field(label, outcome.graphql_field): graphene.Field(_type_for(label))}
+    fields = {_result_field(label, outcome.graphql_field): graphene.Field(_type_for(label))}
     for name, (kind, _getter) in outcome.graphql_fields.items():
         fields[name] = kind
     return fields
@@ -189,7 +192,9 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
     name = mutation_name(action, mode)
     permissions = (IsStaff,) if action.policy.name == "staff" else (IsAuthenticated,)
 
-    def perform_mutation(cls: Any, info: Any, user: Any, **values: Any) -> Any:
+    def perform_mutation(
+        cls: type[BaseMutation], /, info: GraphQLResolveInfo, user: Caller, **values: Any
+    ) -> Any:
         try:
             require_user(action, user)
             if action.throttle_scope:

@@ -7,9 +7,10 @@ user's row is "not found", never "forbidden", which would confirm that it exists
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Model, QuerySet
+
+from core.ownership import OwnedQuerySet
+from core.users import Caller
 
 __all__ = ["OWNER", "STAFF", "Owner", "Policy", "Staff"]
 
@@ -19,15 +20,14 @@ class Policy:
 
     name = "authenticated"
 
-    def allows(self, user: Any) -> bool:
+    def allows(self, user: Caller | None) -> bool:
         return user is not None and bool(getattr(user, "is_authenticated", False))
 
-    def scope(self, model: type[Model], user: Any) -> QuerySet[Any]:
+    def scope(self, model: type[Model], user: Caller | None) -> QuerySet[Model]:
         objects = model._default_manager.all()
-        visible_to = getattr(objects, "visible_to", None)
-        if visible_to is None:
+        if not isinstance(objects, OwnedQuerySet):
             raise TypeError(f"{model.__name__} has no visible_to(user) queryset: declare a policy for it")
-        return visible_to(user)  # type: ignore[no-any-return]
+        return objects.visible_to(user)
 
     def __repr__(self) -> str:
         return self.name
@@ -44,7 +44,7 @@ class Staff(Policy):
 
     name = "staff"
 
-    def allows(self, user: Any) -> bool:
+    def allows(self, user: Caller | None) -> bool:
         return super().allows(user) and bool(getattr(user, "is_staff", False))
 
 

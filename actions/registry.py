@@ -9,6 +9,7 @@ nothing else of the package, so every surface can look actions up without an imp
 from __future__ import annotations
 
 from django.apps import apps
+from django.db.models import Model
 
 from actions.declaration import Action
 
@@ -55,6 +56,6 @@ def for_resource(resource: str) -> list[Action]:
     return sorted((a for a in _ACTIONS.values() if a.resource == resource), key=lambda a: a.name)
 
 
-def model_of(label: str) -> type:
+def model_of(label: str) -> type[Model]:
     """The model class of ``"app_label.Model"``."""
     return apps.get_model(label)

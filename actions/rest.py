@@ -11,6 +11,7 @@ A background run takes an ``Idempotency-Key`` header.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -123,7 +124,7 @@ def _arguments_data(action: Action, request: Request) -> dict[str, Any]:
     body = request.data
     if body is None or body == {} or body == "":
         return query
-    if not hasattr(body, "keys"):
+    if not isinstance(body, Mapping):  # a JSON object or a form (QueryDict is a dict)
         raise serializers.ValidationError(
             {"non_field_errors": ["the body must be a JSON object of the action's arguments"]}
         )

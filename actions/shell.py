@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from rest_framework import serializers
 
 from actions.declaration import Action, RunMode
@@ -38,7 +39,7 @@ def _messages(value: Any) -> list[str]:
 
 
 def run_from_shell(
-    action: Action, target: Any, mode: RunMode, args: tuple[Any, ...], kwargs: dict[str, Any]
+    action: Action, target: Model | None, mode: RunMode, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     """Validate and run ``action`` on ``target`` as a shell method call would."""
     user = kwargs.pop("user", None)
@@ -100,7 +101,7 @@ def install_shell_method(action: Action) -> None:
             setattr(model, name, method)
         else:
 
-            def collection(cls: Any, *args: Any, _mode: RunMode = mode, **kwargs: Any) -> Any:
+            def collection(cls: type[Model], /, *args: Any, _mode: RunMode = mode, **kwargs: Any) -> Any:
                 return run_from_shell(action, None, _mode, args, kwargs)
 
             collection.__doc__ = method.__doc__

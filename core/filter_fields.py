@@ -32,7 +32,7 @@ class UTCIsoDateTimeField(IsoDateTimeField):
 
     def to_python(self, value: Any) -> datetime.datetime | None:
         try:
-            result = super().to_python(value)
+            result: datetime.datetime | None = super().to_python(value)
         except OverflowError:  # made aware at the very ends of the calendar
             result = _OUT_OF_RANGE
         if result is None:

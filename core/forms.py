@@ -8,7 +8,8 @@ on every model ``JSONField`` of a ``ModelAdmin``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +21,10 @@ from core.safe_input import InputRejected, JSONTooDeep, check_json_depth, check_
 __all__ = ["SafeJSONAdminMixin", "SafeJSONFormField", "check_form_value"]
 
 
-def check_form_value(value: Any) -> Any:
+_Value = TypeVar("_Value")
+
+
+def check_form_value(value: _Value) -> _Value:
     """``value`` unchanged, or a ``ValidationError`` for bad text or too deep a value."""
     try:
         check_text(value)
@@ -58,4 +62,6 @@ class SafeJSONFormField(forms.JSONField):
 class SafeJSONAdminMixin:
     """For ``ModelAdmin`` classes whose forms edit ``JSONField``s."""
 
-    formfield_overrides = {models.JSONField: {"form_class": SafeJSONFormField}}
+    formfield_overrides: ClassVar[Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]] = {
+        models.JSONField: {"form_class": SafeJSONFormField}
+    }

@@ -50,7 +50,9 @@ class Heartbeat:
 
     def beat(self) -> int:
         """Write one beat; the number of rows changed (0 once the run is no longer running)."""
-        return self.model.objects.filter(pk=self.pk, status="running").update(heartbeat_at=timezone.now())
+        return self.model._default_manager.filter(pk=self.pk, status="running").update(
+            heartbeat_at=timezone.now()
+        )
 
     def __enter__(self) -> Heartbeat:
         from core.reaper import reap_if_due

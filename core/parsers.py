@@ -13,6 +13,7 @@ and lone surrogates through to the database. These refuse, before any view code 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -58,6 +59,11 @@ def max_body_bytes() -> int:
     return DEFAULT_MAX_BODY_BYTES if value is None else int(value)
 
 
+# DRF's own choice of charset (the request's, else DEFAULT_CHARSET); new in DRF 3.18, which the
+# stubs do not have yet.
+_get_encoding: Callable[[Mapping[str, Any]], str] = parsers.get_encoding  # type: ignore[attr-defined]
+
+
 def _content_length(parser_context: dict[str, Any] | None) -> int:
     request = (parser_context or {}).get("request")
     try:
@@ -73,7 +79,7 @@ def _refuse_if_larger(parser_context: dict[str, Any] | None, limit: int, what: s
 
 
 def _read(stream: Any, limit: int, what: str) -> bytes:
-    data = stream.read(limit + 1)  # never more than the limit, whatever Content-Length said
+    data: bytes = stream.read(limit + 1)  # never more than the limit, whatever Content-Length said
     if len(data) > limit:
         raise RequestTooLarge(f"The request body is larger than {limit} bytes; {what} {limit} bytes.")
     return data
@@ -94,7 +100,7 @@ class SafeJSONParser(parsers.JSONParser):
         what = "a JSON body may have at most (DATA_UPLOAD_MAX_MEMORY_SIZE)"
         _refuse_if_larger(parser_context, limit, what)
         raw = _read(stream, limit, what)
-        encoding = parsers.get_encoding(parser_context or {})
+        encoding = _get_encoding(parser_context or {})
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
@@ -130,7 +136,7 @@ class BoundedFormParser(parsers.FormParser):
         limit = max_body_bytes()
         what = "a form may have at most (DATA_UPLOAD_MAX_MEMORY_SIZE)"
         _refuse_if_larger(parser_context, limit, what)
-        data = QueryDict(_read(stream, limit, what), encoding=parsers.get_encoding(parser_context or {}))
+        data = QueryDict(_read(stream, limit, what), encoding=_get_encoding(parser_context or {}))
         _check_form(data)
         return data
 

@@ -7,12 +7,19 @@ a 403 that would confirm it exists.
 
 from __future__ import annotations
 
-from typing import Any
-
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
-__all__ = ["SettingsScopedRateThrottle"]
+__all__ = ["SettingsScopedRateThrottle", "throttle_rates"]
+
+
+def throttle_rates() -> dict[str, str | None]:
+    """``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` as it is now (``{}`` when unset)."""
+    # The stubs type the rates as numbers; DRF's are "N/period" text (or None: no limit).
+    rates: dict[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES or {}  # type: ignore[assignment]
+    return rates
 
 
 class SettingsScopedRateThrottle(ScopedRateThrottle):
@@ -23,8 +30,8 @@ class SettingsScopedRateThrottle(ScopedRateThrottle):
     the setting falls back to the view's ``throttle_default_rate`` (``None``: not throttled).
     """
 
-    def allow_request(self, request: Any, view: Any) -> bool:
-        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES or {}
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        self.THROTTLE_RATES = throttle_rates()
         self._default_rate = getattr(view, "throttle_default_rate", None)
         return super().allow_request(request, view)
 

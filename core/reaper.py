@@ -88,7 +88,7 @@ def requeue_or_fail(
     ``fail(message)``. Returns what was done."""
     model = type(run)
     if can_requeue(run.attempts):
-        touched = model.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        touched = model._default_manager.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             heartbeat_at=timezone.now()  # not stale again before the new attempt can start
         )
         if not touched:
@@ -116,7 +116,7 @@ def reap_stale_runs(*, older_than: float | None = None, dry_run: bool = False) -
     reaped: list[Reaped] = []
     for label, (model, on_stale) in _REGISTRY.items():
         rows = (
-            model.objects.filter(status="running")
+            model._default_manager.filter(status="running")
             .annotate(_last_seen=Coalesce("heartbeat_at", "started_at", "created_at"))
             .filter(_last_seen__lt=cutoff)
             .order_by("pk")

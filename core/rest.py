@@ -7,7 +7,8 @@ once, in the model or service, and never becomes a 500.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -19,9 +20,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
@@ -76,7 +81,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_error_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
-        names = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects})
+        # Each kind names its rows differently (a RESTRICT parent raises RestrictedError).
+        rows = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        names = sorted({str(type(obj)._meta.verbose_name_plural) for obj in rows})
         exc = Conflict(f"It is still used by {', '.join(str(n) for n in names)}: delete those first.")
     elif isinstance(exc, ImmutableRowError):
         exc = Conflict(str(exc))
@@ -119,42 +126,54 @@ class FirstRendererNegotiation(DefaultContentNegotiation):
     """Always the view's first renderer; ignores ``?format=`` and ``Accept`` (for actions that
     give ``format`` a meaning of their own and answer with a plain ``HttpResponse``)."""
 
-    def select_renderer(self, request: Any, renderers: list[Any], format_suffix: str | None = None) -> Any:
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        first = next(iter(renderers))
+        return first, first.media_type
+
+
+if TYPE_CHECKING:
+    # What the mixins below are mixed into (the view of any model): mypy then checks their calls.
+    GenericViewBase = GenericAPIView[Any]
+else:
+    GenericViewBase = object
 
 
 class ApiViewMixin:
     """Base of every API view: the error mapping above and the shared pagination."""
 
-    pagination_class = Pagination
+    pagination_class: type[BasePagination] | None = Pagination
 
-    def get_exception_handler(self) -> Any:
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return api_exception_handler
 
 
-class InputOutputMixin:
+class InputOutputMixin(GenericViewBase):
     """Two serializers per viewset, HackSoft style: ``input_serializer_class`` validates the shape
     of writes (and gives the browsable API its forms); ``serializer_class`` renders rows."""
 
-    input_serializer_class: Any = None
+    input_serializer_class: type[BaseSerializer[Any]] | None = None
     _WRITES = ("POST", "PUT", "PATCH")
     _ACTIONS = ("create", "update", "partial_update", "list", "retrieve")  # list/retrieve: forms
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         method = getattr(getattr(self, "request", None), "method", None)
         action = getattr(self, "action", None)
         if self.input_serializer_class is not None and method in self._WRITES and action in self._ACTIONS:
             return self.input_serializer_class
-        return super().get_serializer_class()  # type: ignore[misc]
+        return super().get_serializer_class()
 
     def validated_input(self, *, partial: bool = False) -> Any:
+        assert self.input_serializer_class is not None
         serializer = self.input_serializer_class(
-            data=self.request.data,  # type: ignore[attr-defined]
-            context=self.get_serializer_context(),  # type: ignore[attr-defined]
+            data=self.request.data,
+            context=self.get_serializer_context(),
             partial=partial,
         )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
     def output(self, instance: Any) -> Any:
-        return self.serializer_class(instance, context=self.get_serializer_context()).data  # type: ignore[attr-defined]
+        assert self.serializer_class is not None
+        return self.serializer_class(instance, context=self.get_serializer_context()).data

@@ -61,9 +61,10 @@ def run_transition(*, run: Run, to: str, **fields: Any) -> Run:
         raise ValidationError(f"unknown status {to!r}", code="invalid_status")
     model = type(run)
     with transaction.atomic():
-        current = model.objects.select_for_update().values_list("status", flat=True).get(pk=run.pk)
+        current = model._default_manager.select_for_update().values_list("status", flat=True).get(pk=run.pk)
         if to not in TRANSITIONS[current]:
-            run.status = current
+            # Every run model has a status; to mypy a Run is any Model, hence setattr.
+            setattr(run, "status", current)  # noqa: B010
             raise InvalidTransition(run, current, to)
         now = timezone.now()
         changes: dict[str, Any] = {"status": to, **fields}
@@ -73,7 +74,7 @@ def run_transition(*, run: Run, to: str, **fields: Any) -> Run:
             changes["finished_at"] = now
         if hasattr(run, "updated_at"):
             changes["updated_at"] = now
-        model.objects.filter(pk=run.pk).update(**changes)
+        model._default_manager.filter(pk=run.pk).update(**changes)
         for name, value in changes.items():
             setattr(run, name, value)
     return run

@@ -88,13 +88,13 @@ def check_json_depth(text: str | bytes, limit: int | None = None) -> None:
     if isinstance(text, bytes):
         if text.count(b"[") + text.count(b"{") <= limit:
             return
-        pattern = _STR_OR_BRACKET_BYTES
+        matches: Iterator[re.Match[bytes] | re.Match[str]] = _STR_OR_BRACKET_BYTES.finditer(text)
     else:
         if text.count("[") + text.count("{") <= limit:
             return
-        pattern = _STR_OR_BRACKET
+        matches = _STR_OR_BRACKET.finditer(text)
     depth = 0
-    for match in pattern.finditer(text):  # type: ignore[arg-type]
+    for match in matches:
         if match.group(1) is not None:
             depth += 1
             if depth > limit:

@@ -16,7 +16,8 @@ _CLEAR = "\r\033[K"
 
 def _raw(stream: Any) -> TextIO:
     """The underlying text stream of a Django ``OutputWrapper`` (or the stream itself)."""
-    return getattr(stream, "_out", stream)
+    raw: TextIO = getattr(stream, "_out", stream)
+    return raw
 
 
 class Progress:

@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from actions import Action, Failure, Outcome, Shell
 from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.rest import FirstRendererNegotiation
+from core.users import Caller
 from datasets.api.serializers import (
     DatasetImportInputSerializer,
     DatasetVersionSerializer,
@@ -53,11 +54,11 @@ class DatasetSplitArguments(serializers.Serializer):
     )
 
     def validate_version(self, number: int) -> DatasetVersion:
-        dataset = self.context["target"]
+        dataset: Dataset = self.context["target"]
         version = dataset.versions.filter(number=number).first()
         if version is None:
             raise serializers.ValidationError(f"dataset {dataset.name!r} has no version {number}")
-        return version  # type: ignore[no-any-return]
+        return version
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         total = attrs["train"] + attrs["dev"] + attrs["test"]
@@ -68,7 +69,7 @@ class DatasetSplitArguments(serializers.Serializer):
         return attrs
 
 
-def _split(*, target: Dataset, user: Any, **arguments: Any) -> DatasetVersion:
+def _split(*, target: Dataset, user: Caller | None, **arguments: Any) -> DatasetVersion:
     return dataset_split(dataset=target, created_by=user, **arguments)
 
 
@@ -95,7 +96,7 @@ class DatasetExportArguments(serializers.Serializer):
     split = serializers.ChoiceField(choices=Split.choices, required=False)
 
 
-def _export(*, target: Dataset, user: Any, **arguments: Any) -> DatasetExport:
+def _export(*, target: Dataset, user: Caller | None, **arguments: Any) -> DatasetExport:
     return dataset_export_version(dataset=target, **arguments)
 
 

@@ -21,7 +21,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from actions.admin import ActionsAdminMixin
+from core.ownership import authenticated_or_none
 from core.parsers import max_upload_bytes
+from core.users import Caller
 from datasets.errors import DatasetImportError
 from datasets.models import Dataset, DatasetVersion, Example, Split
 from datasets.selectors import dataset_version_latest, example_list
@@ -85,9 +87,10 @@ class DatasetUploadForm(forms.Form):
         help_text="Validate against this signature (default: the dataset's)",
     )
 
-    def __init__(self, *args: Any, user: Any = None, dataset: Dataset | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, user: Caller | None = None, dataset: Dataset | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["signature"]
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Signature.objects.visible_to(user)
         if dataset is not None and dataset.signature_id is None:
             field.required = True
@@ -105,7 +108,8 @@ class DatasetUploadForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # Django's clean() gives back cleaned_data (the stubs allow None)
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None and not data.get("format"):
             guessed = FORMAT_BY_SUFFIX.get(Path(upload.name).suffix.lower())
@@ -140,7 +144,7 @@ class DatasetAdmin(ActionsAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Dataset, form: Any, change: bool) -> None:
         if not change and obj.owner_id is None:
-            obj.owner = request.user
+            obj.owner = authenticated_or_none(request.user)  # the admin's users are signed in
         super().save_model(request, obj, form, change)
 
     def get_urls(self) -> list[Any]:
@@ -166,7 +170,9 @@ class DatasetAdmin(ActionsAdminMixin, admin.ModelAdmin):
         """Import an uploaded file as the dataset's next version (change permission needed)."""
         dataset = self.get_object(request, unquote(object_id))
         if dataset is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # ModelAdmin's own not-found answer (a private method that the stubs do not declare).
+            redirect: HttpResponse = self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
+            return redirect
         if not self.has_change_permission(request, dataset):
             raise PermissionDenied
         line_errors: list[Any] = []

@@ -160,9 +160,9 @@ def _parse_csv(text: str, max_rows: int | None) -> tuple[list[Record], list[Line
             if max_rows is not None and len(records) >= max_rows:
                 errors.append(_too_many(line, max_rows))
                 break
-            problem = _bad_text(line, row)
-            if problem is not None:
-                errors.append(problem)
+            bad = _bad_text(line, row)
+            if bad is not None:
+                errors.append(bad)
                 continue
             records.append(Record(line, {k.strip(): v for k, v in row.items() if v is not None}))
     except csv.Error as exc:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.users import Caller
 from datasets.models import Dataset, DatasetVersion, Example
 
 __all__ = [
@@ -19,7 +18,7 @@ __all__ = [
 ]
 
 
-def dataset_list(*, user: Any) -> QuerySet[Dataset]:
+def dataset_list(*, user: Caller | None) -> QuerySet[Dataset]:
     """The datasets the user may see, each annotated with ``latest_version_number`` and
     ``version_count`` (no query per row)."""
     versions = DatasetVersion.objects.filter(dataset=OuterRef("pk"))
@@ -50,14 +49,14 @@ def example_list(*, version: DatasetVersion, split: str | None = None) -> QueryS
     return examples
 
 
-def dataset_version_list_for_user(*, user: Any) -> QuerySet[DatasetVersion]:
+def dataset_version_list_for_user(*, user: Caller | None) -> QuerySet[DatasetVersion]:
     """Versions of the datasets the user may see."""
     return DatasetVersion.objects.filter(dataset__in=Dataset.objects.visible_to(user)).select_related(
         "dataset"
     )
 
 
-def example_list_for_user(*, user: Any) -> QuerySet[Example]:
+def example_list_for_user(*, user: Caller | None) -> QuerySet[Example]:
     """Examples of the datasets the user may see, by version and position."""
     return Example.objects.filter(version__dataset__in=Dataset.objects.visible_to(user)).select_related(
         "version"

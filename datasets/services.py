@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from core.ownership import authenticated_or_none
 from core.parsers import max_upload_bytes
 from core.safe_input import BadText, check_text
+from core.users import Caller
 from datasets import formats, gateway
 from datasets.errors import DatasetImportError, DatasetVersionMissing
 from datasets.formats import LineError
@@ -44,7 +45,7 @@ DEFAULT_MAX_IMPORT_ROWS = 100_000
 
 
 def dataset_create(
-    *, name: str, description: str = "", signature: Signature | None = None, owner: Any = None
+    *, name: str, description: str = "", signature: Signature | None = None, owner: Caller | None = None
 ) -> Dataset:
     dataset = Dataset(
         name=name, description=description, signature=signature, owner=authenticated_or_none(owner)
@@ -84,7 +85,7 @@ def dataset_version_create(
     *,
     dataset: Dataset,
     examples: list[tuple[str, dict[str, Any], dict[str, Any]]],
-    created_by: Any = None,
+    created_by: Caller | None = None,
     source: str = "",
 ) -> DatasetVersion:
     """Store ``(split, inputs, labels)`` items as the dataset's next immutable version."""
@@ -128,7 +129,7 @@ def dataset_import(
     signature: Signature | None = None,
     default_split: str = Split.TRAIN,
     require_labels: bool = True,
-    created_by: Any = None,
+    created_by: Caller | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DatasetVersion:
     """Import a JSONL or CSV file as a new version of ``dataset``, validated line by line against
@@ -247,7 +248,7 @@ def dataset_split(
     dev: float = 0.2,
     test: float = 0.2,
     seed: int = 0,
-    created_by: Any = None,
+    created_by: Caller | None = None,
 ) -> DatasetVersion:
     """A new version of ``dataset`` holding the examples of ``version`` (default: the latest) with
     their splits drawn again: shuffled with ``seed`` (the same seed gives the same split), then the
@@ -270,6 +271,8 @@ def dataset_split(
             splits[index] = Split.TEST
         else:
             splits[index] = Split.TRAIN
-    items = [(splits[i], inputs, labels) for i, (inputs, labels) in enumerate(examples)]
+    items: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+        (splits[i], inputs, labels) for i, (inputs, labels) in enumerate(examples)
+    ]
     source = f"v{version.number} split {train:g}/{dev:g}/{test:g}, seed {seed}"
     return dataset_version_create(dataset=dataset, examples=items, created_by=created_by, source=source)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from datasets.models import Dataset
+from programs.models import Program
 from programs.tools import off_the_event_loop
 
 __all__ = ["search_examples_tool"]
@@ -14,7 +15,7 @@ __all__ = ["search_examples_tool"]
 _WORDS = re.compile(r"\w+")
 
 
-def search_examples_tool(program: Any) -> Callable[..., list[dict[str, Any]]]:
+def search_examples_tool(program: Program) -> Callable[..., list[dict[str, Any]]]:
     """``search_examples(query, dataset, k)`` over the datasets the program's owner may see."""
     owner = program.owner
 

@@ -55,7 +55,8 @@ def broker_checks(timeout: float = 3.0) -> Iterable[Check]:
     url = _safe_url(settings.CELERY_BROKER_URL or "")
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=timeout)
+            # kombu takes seconds as a float here; its stubs say int.
+            conn.ensure_connection(max_retries=1, timeout=timeout)  # type: ignore[arg-type]
     except Exception as exc:  # kombu raises many kinds; all mean "unreachable"
         yield Check("broker", FAIL, f"{url} unreachable: {type(exc).__name__}: {exc}")
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -34,6 +35,7 @@ class RequestSizeLimitMiddleware:
                 f"{max_upload_bytes()} bytes, DSPEX_MAX_UPLOAD_BYTES, plus other fields up to "
                 f"{max_body_bytes()} bytes, DATA_UPLOAD_MAX_MEMORY_SIZE)."
             )
+            body: dict[str, Any]
             if request.path.startswith("/graphql"):
                 body = {"errors": [{"message": message, "extensions": {"code": "REQUEST_TOO_LARGE"}}]}
             else:

@@ -6,14 +6,14 @@ Each app's ``graphql`` package mirrors the app (Saleor style): ``types.py``, ``f
 
 from __future__ import annotations
 
-from typing import Any
-
 import graphene
 from graphene import relay
+from graphql import GraphQLResolveInfo
 
 from actions.graphql import action_mutations
 from core.graphql.permissions import require_user
 from core.graphql.types import UserType
+from core.users import Caller
 from datasets.graphql.mutations import DatasetMutations
 from datasets.graphql.queries import DatasetQueries
 from evaluations.graphql.mutations import EvaluationMutations
@@ -30,7 +30,7 @@ class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries
     me = graphene.Field(UserType, required=True, description="The signed-in user")
 
     @staticmethod
-    def resolve_me(root: Any, info: Any) -> Any:
+    def resolve_me(root: None, info: GraphQLResolveInfo) -> Caller:
         return require_user(info)
 
 
@@ -38,7 +38,9 @@ class Mutation(
     ProgramMutations,
     DatasetMutations,
     EvaluationMutations,
-    action_mutations(),  # one mutation per declared action and run mode
+    # One mutation per declared action and run mode: a class built at import time, which mypy
+    # cannot follow as a base.
+    action_mutations(),  # type: ignore[misc]
     graphene.ObjectType,
 ):
     pass

@@ -17,6 +17,7 @@ from actions import Action, Background, Failure, Outcome, Shell
 from actions.fields import VisibleRowField
 from core.rest import FirstRendererNegotiation
 from core.runs import InvalidTransition
+from core.users import Caller
 from evaluations.api.serializers import ComparisonSerializer, EvaluationSerializer
 from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
 from evaluations.models import Evaluation
@@ -43,7 +44,7 @@ class EvaluationFinished(Exception):
         )
 
 
-def _cancel(*, target: Evaluation, user: Any) -> Evaluation:
+def _cancel(*, target: Evaluation, user: Caller | None) -> Evaluation:
     try:
         evaluation_cancel(evaluation=target)
     except InvalidTransition as exc:
@@ -92,7 +93,7 @@ class EvaluationExport:
         return b"".join(self.response().streaming_content).decode()  # type: ignore[arg-type]
 
 
-def _export(*, target: Evaluation, user: Any, format: str) -> EvaluationExport:
+def _export(*, target: Evaluation, user: Caller | None, format: str) -> EvaluationExport:
     return EvaluationExport(target, format)
 
 
@@ -127,11 +128,11 @@ EXPORT_EVALUATION = Action(
 )
 
 
-def _start(*, target: Evaluation, user: Any) -> Evaluation:
+def _start(*, target: Evaluation, user: Caller | None) -> Evaluation:
     return evaluation_enqueue(evaluation=target, enqueue=False)
 
 
-def _run_here(*, target: Evaluation, user: Any) -> Evaluation:
+def _run_here(*, target: Evaluation, user: Caller | None) -> Evaluation:
     evaluation_run(evaluation_id=target.pk)
     target.refresh_from_db()
     return target
@@ -177,7 +178,7 @@ class ComparisonView:
 
 
 def _compare(
-    *, target: Evaluation, user: Any, other: Evaluation, change: str | None = None
+    *, target: Evaluation, user: Caller | None, other: Evaluation, change: str | None = None
 ) -> ComparisonView:
     try:
         comparison = evaluation_compare(evaluation=target, baseline=other)

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from core import safe_input
 from core.forms import check_form_value
+from core.users import Caller
 from datasets.models import DatasetVersion, Split
 from evaluations.metrics import DEFAULT_METRIC, metric_types
 from evaluations.models import Evaluation
@@ -121,7 +122,7 @@ def run_evaluation_action(
     return TemplateResponse(request, "admin/evaluations/run_evaluation.html", context)
 
 
-def _create(version: ProgramVersion, data: dict[str, Any], user: Any) -> Evaluation:
+def _create(version: ProgramVersion, data: dict[str, Any], user: Caller | None) -> Evaluation:
     try:
         evaluation = evaluation_create(
             program_version=version,

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from core.users import Caller
 from datasets.models import Dataset, DatasetVersion
 from evaluations.metrics import metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
@@ -33,7 +34,7 @@ CHANGES = (IMPROVED, REGRESSED, UNCHANGED, MISSING)
 _TOLERANCE = 1e-9
 
 
-def evaluation_list(*, user: Any, status: str | None = None) -> QuerySet[Evaluation]:
+def evaluation_list(*, user: Caller | None, status: str | None = None) -> QuerySet[Evaluation]:
     evaluations = Evaluation.objects.visible_to(user).select_related(
         "program_version__program", "dataset_version__dataset", "owner"
     )
@@ -42,7 +43,7 @@ def evaluation_list(*, user: Any, status: str | None = None) -> QuerySet[Evaluat
     return evaluations
 
 
-def evaluation_get(*, user: Any, pk: Any) -> Evaluation:
+def evaluation_get(*, user: Caller | None, pk: Any) -> Evaluation:
     """The evaluation, if the user may see it (``Evaluation.DoesNotExist`` otherwise)."""
     return evaluation_list(user=user).get(pk=pk)
 
@@ -51,7 +52,7 @@ def evaluation_result_list(*, evaluation: Evaluation) -> QuerySet[EvaluationResu
     return evaluation.results.select_related("example").order_by("example__position")
 
 
-def evaluation_result_list_for_user(*, user: Any) -> QuerySet[EvaluationResult]:
+def evaluation_result_list_for_user(*, user: Caller | None) -> QuerySet[EvaluationResult]:
     """Results of the evaluations the user may see."""
     return EvaluationResult.objects.filter(evaluation__in=Evaluation.objects.visible_to(user)).select_related(
         "evaluation", "example"

@@ -36,6 +36,7 @@ from core.progress import ProgressThrottle
 from core.reaper import requeue_or_fail
 from core.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
 from core.safe_input import storable
+from core.users import Caller
 from datasets.models import DatasetVersion, Example, Split
 from evaluations.gateway.running import EvaluationStream, ExampleOutcome
 from evaluations.gateway.scoring import check_metrics, resolve_metrics
@@ -113,7 +114,7 @@ def evaluation_create(
     metrics: list[Any] | None = None,
     concurrency: int | None = None,
     limit: int | None = None,
-    owner: Any = None,
+    owner: Caller | None = None,
 ) -> Evaluation:
     """A pending evaluation of ``program_version`` on the ``split`` examples of ``dataset_version``
     (the first ``limit`` of them, when given), scored with ``metrics`` (default exact match).
@@ -398,7 +399,7 @@ def _drive(
         interval=float(getattr(settings, "DSPEX_EVALUATION_PROGRESS_INTERVAL", 1.0)),
     )
     pending: list[ExampleOutcome] = []
-    status = RunStatus.RUNNING
+    status: str = RunStatus.RUNNING
     for outcome in stream:
         if outcome is not None:
             pending.append(outcome)
@@ -531,7 +532,7 @@ def evaluation_recover(evaluation: Evaluation, message: str) -> str:
     )
 
 
-def evaluation_rerun(*, evaluation: Evaluation, owner: Any = None) -> Evaluation:
+def evaluation_rerun(*, evaluation: Evaluation, owner: Caller | None = None) -> Evaluation:
     """A new pending evaluation with the same program version, data, metrics and settings."""
     return evaluation_create(
         program_version=evaluation.program_version,

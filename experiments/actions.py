@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from actions import Action, Background, Outcome, Shell
 from actions.fields import VersionField, VisibleRowField
+from core.users import Caller
 from datasets.models import Split
 from datasets.selectors import dataset_version_list_for_user
 from evaluations.gateway.scoring import metric_names
@@ -21,7 +22,7 @@ from experiments.services import experiment_cancel, experiment_run, program_opti
 __all__ = ["CANCEL_EXPERIMENT", "OPTIMIZE_PROGRAM", "OptimizeArguments", "declared"]
 
 
-def _cancel(*, target: Experiment, user: Any) -> Experiment:
+def _cancel(*, target: Experiment, user: Caller | None) -> Experiment:
     return experiment_cancel(experiment=target)
 
 
@@ -75,7 +76,7 @@ class OptimizeArguments(serializers.Serializer):
     )
 
 
-def _start(*, target: Any, user: Any, **arguments: Any) -> Experiment:
+def _start(*, target: Any, user: Caller | None, **arguments: Any) -> Experiment:
     return program_optimize(program=target, user=user, enqueue=False, **arguments)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -21,6 +21,8 @@ from core.runs import RunStatus
 from experiments.models import Experiment, Trial
 
 __all__ = ["ExperimentCancelled", "RunMonitor"]
+
+_T = TypeVar("_T")
 
 
 class ExperimentCancelled(Exception):
@@ -51,9 +53,12 @@ class RunMonitor:
         self._emit: Callable[[dict[str, Any]], None] = self._not_running
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._stored = dict(
-            Trial.objects.filter(experiment=experiment, score__isnull=False).values_list("candidate", "score")
+        stored = Trial.objects.filter(experiment=experiment, score__isnull=False).values_list(
+            "candidate", "score"
         )
+        self._stored: dict[str, float] = {
+            candidate: score for candidate, score in stored if score is not None
+        }
 
     # -- engine side (any thread, maybe inside an event loop) ------------------------------------
     def key(self, kind: str, candidate: str) -> str:
@@ -92,7 +97,7 @@ class RunMonitor:
         raise RuntimeError("trials are reported only from the work of RunMonitor.run()")
 
     # -- Django side -------------------------------------------------------------------------------
-    def run(self, work: Callable[[], Any]) -> Any:
+    def run(self, work: Callable[[], _T]) -> _T:
         """Call ``work()`` on a helper thread (same context variables) and record its events here
         until it returns; re-raise what it raised."""
 
@@ -111,7 +116,8 @@ class RunMonitor:
         background.raise_failure()
         self._poll()
         self.raise_if_cancelled()
-        return background.result
+        result: _T = background.result  # what work() returned
+        return result
 
     def _write(self, event: dict[str, Any]) -> None:
         if self.cancelled.is_set():

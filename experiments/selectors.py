@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from core.users import Caller
 from experiments.models import Experiment, Trial
 
 __all__ = ["experiment_list", "trial_list", "trial_list_for_user"]
 
 
-def experiment_list(*, user: Any, status: str | None = None) -> QuerySet[Experiment]:
+def experiment_list(*, user: Caller | None, status: str | None = None) -> QuerySet[Experiment]:
     experiments = Experiment.objects.visible_to(user).select_related(
         "program_version__program", "dataset_version__dataset", "result_version", "owner"
     )
@@ -24,7 +23,7 @@ def trial_list(*, experiment: Experiment) -> QuerySet[Trial]:
     return experiment.trials.order_by("created_at", "id")
 
 
-def trial_list_for_user(*, user: Any) -> QuerySet[Trial]:
+def trial_list_for_user(*, user: Caller | None) -> QuerySet[Trial]:
     """Trials of the experiments the user may see."""
     return Trial.objects.filter(experiment__in=Experiment.objects.visible_to(user)).select_related(
         "experiment"

@@ -21,6 +21,7 @@ from core.heartbeat import Heartbeat
 from core.ownership import authenticated_or_none
 from core.reaper import requeue_or_fail
 from core.runs import TERMINAL, InvalidTransition, RunStatus, run_transition
+from core.users import Caller
 from datasets.models import DatasetVersion
 from experiments import gateway
 from experiments.models import Experiment, Trial
@@ -93,7 +94,7 @@ def experiment_create(
     optimizer: str,
     optimizer_params: dict[str, Any] | None = None,
     trials_total: int | None = None,
-    owner: Any = None,
+    owner: Caller | None = None,
     **options: Any,
 ) -> Experiment:
     """A pending experiment row (nothing runs; :func:`program_optimize` also checks and enqueues).
@@ -132,7 +133,7 @@ def program_optimize(
     promote: bool = False,
     evaluate_baseline: bool = True,
     version: ProgramVersion | None = None,
-    user: Any = None,
+    user: Caller | None = None,
     enqueue: bool = True,
 ) -> Experiment:
     """Check the request, record a pending Experiment and queue its run on the generic action task
@@ -233,7 +234,7 @@ def trial_record(
 def _estimated_trials(experiment: Experiment, optimizer: Any, trainset_size: int) -> int | None:
     estimate = getattr(optimizer, "estimated_trials", None)
     if callable(estimate):
-        count = estimate(trainset_size)
+        count: int = estimate(trainset_size)
     elif experiment.optimizer == "bootstrap_few_shot":
         count = trainset_size * getattr(optimizer, "max_rounds", 1)
     elif experiment.optimizer == "labeled_few_shot":

@@ -13,6 +13,7 @@ from rest_framework.fields import get_error_detail
 from actions import Action, Background, Failure, Outcome, Shell
 from actions.fields import VersionField
 from core.graphql.scalars import JSON
+from core.users import Caller
 from programs import services
 from programs.api.serializers import (
     ExecuteAcceptedSerializer,
@@ -50,19 +51,19 @@ class ExecuteArguments(serializers.Serializer):
 
 
 def _execute(
-    *, target: Program, user: Any, inputs: dict[str, Any], version: ProgramVersion | None = None
+    *, target: Program, user: Caller | None, inputs: dict[str, Any], version: ProgramVersion | None = None
 ) -> Execution:
     return services.program_execute(program=target, inputs=inputs, user=user, version=version)
 
 
 def _stream(
-    *, target: Program, user: Any, inputs: dict[str, Any], version: ProgramVersion | None = None
+    *, target: Program, user: Caller | None, inputs: dict[str, Any], version: ProgramVersion | None = None
 ) -> services.ExecutionEvents:
     return services.program_execute_stream(program=target, inputs=inputs, user=user, version=version)
 
 
 def _start(
-    *, target: Program, user: Any, inputs: dict[str, Any], version: ProgramVersion | None = None
+    *, target: Program, user: Caller | None, inputs: dict[str, Any], version: ProgramVersion | None = None
 ) -> Execution:
     return services.program_execute_async(
         program=target, inputs=inputs, user=user, version=version, enqueue=False

@@ -24,6 +24,7 @@ from actions import RunMode, get
 from actions.admin import ActionsAdminMixin
 from actions.invoke import invoke, validate_arguments
 from core.forms import SafeJSONAdminMixin
+from core.ownership import authenticated_or_none
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
@@ -51,13 +52,13 @@ class EngineCheckedForm(forms.ModelForm):
     check: Any = None
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's private hook: not in the stubs
         if self.errors or type(self).check is None:
             return
         try:
             type(self).check(self.instance)
         except ValidationError as exc:
-            self._update_errors(exc)
+            self._update_errors(exc)  # type: ignore[attr-defined]  # private, as _post_clean
 
 
 class SignatureAdminForm(EngineCheckedForm):
@@ -233,7 +234,9 @@ class ProgramAdmin(ActionsAdminMixin, SafeJSONAdminMixin, admin.ModelAdmin):
         """
         program = self.get_object(request, unquote(object_id))
         if program is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # ModelAdmin's own not-found answer (a private method that the stubs do not declare).
+            redirect: HttpResponse = self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
+            return redirect
         if not self.has_view_or_change_permission(request, program):
             raise PermissionDenied
         can_run = self.has_change_permission(request, program)
@@ -305,7 +308,7 @@ class ProgramAdmin(ActionsAdminMixin, SafeJSONAdminMixin, admin.ModelAdmin):
         from programs.services import program_version_create
 
         if not change and obj.owner_id is None:
-            obj.owner = request.user
+            obj.owner = authenticated_or_none(request.user)  # the admin's users are signed in
         super().save_model(request, obj, form, change)
         if not change:
             program_version_create(program=obj, state=None, created_by=request.user, note="Initial version")
@@ -381,7 +384,8 @@ class LMCredentialForm(forms.ModelForm):
         self.fields["endpoint"] = forms.ChoiceField(choices=[(n, n) for n in names])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # Django's clean() gives back cleaned_data (the stubs allow None)
+        data = self.cleaned_data
         secret = data.get("api_key")
         self.token = None
         if not secret:

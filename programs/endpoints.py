@@ -215,13 +215,14 @@ def resolve_model(config: Mapping[str, Any]) -> tuple[LMEndpoint, str]:
                 f"lm_config.endpoint), got {model!r}"
             )
         endpoints = lm_endpoints()
-        endpoint = endpoints.get(provider)
-        if endpoint is None or endpoint.provider != provider:
+        found = endpoints.get(provider)
+        if found is None or found.provider != provider:
             raise _lm_error(
                 f"no endpoint of this server is named after provider {provider!r}: name one with "
                 f"lm_config.endpoint (allowed: {_names(endpoints)})",
                 "invalid_choice",
             )
+        endpoint = found
     if not endpoint.allows(model_name):
         raise _lm_error(
             f"lm_config.model {model_name!r} is not allowed on endpoint {endpoint.name!r} "

@@ -24,11 +24,14 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
 from core.registry import Entry, Registry
+
+if TYPE_CHECKING:
+    from programs.models import Program
 
 __all__ = [
     "describe_rewards",
@@ -85,7 +88,7 @@ def _invalid(message: str) -> ValidationError:
     return ValidationError({"module_config": ValidationError(message, code="invalid_reward")})
 
 
-def resolve_reward(spec: Any, program: Any) -> Reward:
+def resolve_reward(spec: Any, program: Program) -> Reward:
     """The reward ``spec`` (a name, or ``{"name": ..., "params": {...}}``) for ``program``."""
     if isinstance(spec, Mapping):
         unknown = sorted(set(spec) - {"name", "params"})
@@ -106,7 +109,8 @@ def resolve_reward(spec: Any, program: Any) -> Reward:
     except TypeError as exc:
         raise _invalid(f"reward {name!r}: {exc}") from None
     try:
-        return factory(program, **params)
+        reward: Callable[[dict[str, Any], Any], float] = factory(program, **params)
+        return reward
     except (TypeError, ValueError) as exc:
         raise _invalid(f"reward {name!r}: {exc}") from None
 
@@ -122,7 +126,7 @@ def _field(prediction: Any, field: str | None) -> str:
     return _text(prediction.get(field))
 
 
-def non_empty(program: Any, fields: list[str] | None = None) -> Reward:
+def non_empty(program: Program, fields: list[str] | None = None) -> Reward:
     """The share of output fields (all, or ``fields``) that are not empty: 1.0 when all are filled."""
     wanted = list(fields) if fields else None
 
@@ -135,7 +139,7 @@ def non_empty(program: Any, fields: list[str] | None = None) -> Reward:
     return reward
 
 
-def max_words(program: Any, limit: int, field: str | None = None) -> Reward:
+def max_words(program: Program, limit: int, field: str | None = None) -> Reward:
     """1.0 when ``field`` (default: the last output) has at most ``limit`` words, less the longer it is."""
     if int(limit) < 1:
         raise ValueError("limit must be at least 1")
@@ -150,7 +154,7 @@ def max_words(program: Any, limit: int, field: str | None = None) -> Reward:
     return reward
 
 
-def one_of(program: Any, choices: list[str], field: str | None = None) -> Reward:
+def one_of(program: Program, choices: list[str], field: str | None = None) -> Reward:
     """1.0 when ``field`` (default: the last output) is one of ``choices`` (case-insensitive), else 0.0."""
     if not isinstance(choices, list) or not choices:
         raise ValueError("choices must be a non-empty list")
@@ -162,7 +166,7 @@ def one_of(program: Any, choices: list[str], field: str | None = None) -> Reward
     return reward
 
 
-def matches(program: Any, pattern: str, field: str | None = None) -> Reward:
+def matches(program: Program, pattern: str, field: str | None = None) -> Reward:
     """1.0 when ``field`` (default: the last output) matches the regular expression ``pattern``."""
     if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"pattern must be a string of at most {MAX_PATTERN_LENGTH} characters")

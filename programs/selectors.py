@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from core.users import Caller
 from programs.endpoints import LMEndpoint, lm_endpoints
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 
@@ -24,15 +23,15 @@ __all__ = [
 ]
 
 
-def signature_list(*, user: Any) -> QuerySet[Signature]:
+def signature_list(*, user: Caller | None) -> QuerySet[Signature]:
     return Signature.objects.visible_to(user).select_related("owner")
 
 
-def program_list(*, user: Any) -> QuerySet[Program]:
+def program_list(*, user: Caller | None) -> QuerySet[Program]:
     return Program.objects.visible_to(user).select_related("signature", "current_version", "owner")
 
 
-def program_get(*, user: Any, pk: int) -> Program:
+def program_get(*, user: Caller | None, pk: int) -> Program:
     """The program, if the user may see it (``Program.DoesNotExist`` otherwise)."""
     return program_list(user=user).get(pk=pk)
 
@@ -42,7 +41,7 @@ def program_version_list(*, program: Program) -> QuerySet[ProgramVersion]:
 
 
 def execution_list(
-    *, user: Any, program: Program | None = None, status: str | None = None
+    *, user: Caller | None, program: Program | None = None, status: str | None = None
 ) -> QuerySet[Execution]:
     """Executions of the programs the user may see, newest first."""
     programs = Program.objects.visible_to(user)
@@ -56,7 +55,7 @@ def execution_list(
     return executions
 
 
-def execution_get(*, user: Any, pk: int) -> Execution:
+def execution_get(*, user: Caller | None, pk: int) -> Execution:
     """One execution with its LM call traces prefetched."""
     return execution_list(user=user).prefetch_related("lm_calls").get(pk=pk)
 
@@ -65,27 +64,27 @@ def execution_traces(*, execution: Execution) -> QuerySet[LMCallTrace]:
     return execution.lm_calls.order_by("position")
 
 
-def program_version_list_for_user(*, user: Any) -> QuerySet[ProgramVersion]:
+def program_version_list_for_user(*, user: Caller | None) -> QuerySet[ProgramVersion]:
     """Versions of the programs the user may see."""
     return ProgramVersion.objects.filter(program__in=Program.objects.visible_to(user)).select_related(
         "program"
     )
 
 
-def lm_call_trace_list_for_user(*, user: Any) -> QuerySet[LMCallTrace]:
+def lm_call_trace_list_for_user(*, user: Caller | None) -> QuerySet[LMCallTrace]:
     """LM call traces of the executions the user may see (those of the programs they may see)."""
     return LMCallTrace.objects.filter(
         execution__program_version__program__in=Program.objects.visible_to(user)
     ).select_related("execution")
 
 
-def lm_credential_list(*, user: Any) -> QuerySet[LMCredential]:
+def lm_credential_list(*, user: Caller | None) -> QuerySet[LMCredential]:
     """The user's stored LM credentials (staff: everyone's; only labels and fingerprints are
     ever shown)."""
     return LMCredential.objects.visible_to(user).select_related("owner")
 
 
-def lm_endpoints_for_user(*, user: Any) -> list[LMEndpoint]:
+def lm_endpoints_for_user(*, user: Caller | None) -> list[LMEndpoint]:
     """The endpoints ``user``'s programs can use: those with a shared key (or needing none) and
     those that take the users' own keys. Staff: every endpoint."""
     endpoints = list(lm_endpoints().values())

@@ -20,6 +20,7 @@ from core import safe_input
 from core.finite import first_non_finite, marked
 from core.heartbeat import Heartbeat
 from core.ownership import authenticated_or_none
+from core.users import Caller
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
@@ -71,7 +72,7 @@ def signature_create(
     spec: str = "",
     fields: list[dict[str, Any]] | None = None,
     instructions: str = "",
-    owner: Any = None,
+    owner: Caller | None = None,
 ) -> Signature:
     """Create a signature from a spec string or a field list, validated by the engine."""
     signature = Signature(
@@ -126,7 +127,7 @@ def check_api_key(api_key: Any) -> str:
     return secret
 
 
-def lm_credential_create(*, owner: Any, endpoint: str, label: str, api_key: str) -> LMCredential:
+def lm_credential_create(*, owner: Caller | None, endpoint: str, label: str, api_key: str) -> LMCredential:
     """Store ``owner``'s key for ``endpoint`` encrypted; it is never shown again (only ``label``
     and ``fingerprint``), and only ever sent to ``endpoint``."""
     owner = authenticated_or_none(owner)
@@ -178,7 +179,7 @@ def program_create(
     module_config: dict[str, Any] | None = None,
     backend: str = Program.Backend.AUTO,
     lm_config: dict[str, Any] | None = None,
-    owner: Any = None,
+    owner: Caller | None = None,
 ) -> Program:
     """Create a program and its version 1 (the state of a fresh module: no demos)."""
     program = Program(
@@ -225,7 +226,7 @@ def program_version_create(
     state: dict[str, Any] | None,
     source: str = ProgramVersion.Source.MANUAL,
     parent: ProgramVersion | None = None,
-    created_by: Any = None,
+    created_by: Caller | None = None,
     note: str = "",
     make_current: bool = True,
 ) -> ProgramVersion:
@@ -443,7 +444,7 @@ def program_execute(
     *,
     program: Program,
     inputs: dict[str, Any],
-    user: Any = None,
+    user: Caller | None = None,
     version: ProgramVersion | None = None,
 ) -> Execution:
     """Run the program (its current version unless ``version``) in this process.
@@ -547,7 +548,7 @@ def program_execute_stream(
     *,
     program: Program,
     inputs: dict[str, Any],
-    user: Any = None,
+    user: Caller | None = None,
     version: ProgramVersion | None = None,
 ) -> ExecutionEvents:
     """Like :func:`program_execute`, streamed: inputs are validated at once (``ValidationError``,
@@ -578,7 +579,7 @@ def program_execute_async(
     *,
     program: Program,
     inputs: dict[str, Any],
-    user: Any = None,
+    user: Caller | None = None,
     version: ProgramVersion | None = None,
     enqueue: bool = True,
 ) -> Execution:

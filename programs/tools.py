@@ -19,13 +19,16 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.module_loading import import_string
 
 from core.registry import Entry, Registry
+
+if TYPE_CHECKING:
+    from programs.models import Program
 
 __all__ = [
     "calculator_tool",
@@ -53,7 +56,7 @@ def tool_names() -> list[str]:
     return sorted(tool_registry.names())
 
 
-def resolve_tool(name: str, program: Any) -> Any:
+def resolve_tool(name: str, program: Program) -> Any:
     """The tool ``name`` for ``program`` (ValidationError on ``module_config`` when not allowed)."""
     entries = tool_registry.entries()
     if not isinstance(name, str) or name not in entries:
@@ -61,30 +64,34 @@ def resolve_tool(name: str, program: Any) -> Any:
     return tool_registry.load(name)(program)
 
 
-def calculator_tool(program: Any) -> Any:
+_T = TypeVar("_T")
+
+
+def calculator_tool(program: Program) -> Any:
     """The engine's safe arithmetic calculator."""
     return import_string("dspex.calculator")
 
 
-def off_the_event_loop(work: Callable[[], Any]) -> Any:
+def off_the_event_loop(work: Callable[[], _T]) -> _T:
     """Run database work here, or on a short-lived thread when this thread runs an event loop."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return work()
-    result: dict[str, Any] = {}
+    values: list[_T] = []
+    errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            result["value"] = work()
+            values.append(work())
         except BaseException as exc:
-            result["error"] = exc
+            errors.append(exc)
         finally:
             connection.close()
 
     thread = threading.Thread(target=target)
     thread.start()
     thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
+    if errors:
+        raise errors[0]
+    return values[0]

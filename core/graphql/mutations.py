@@ -20,10 +20,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from graphene.types.mutation import MutationOptions
 from graphene.utils.str_converters import to_camel_case
+from graphql import GraphQLResolveInfo
 
 from core.graphql.filters import decode_node_id
 from core.graphql.permissions import Permission, check_permissions
 from core.safe_input import BadText, check_text, format_path
+from core.users import Caller
 
 __all__ = [
     "BaseMutation",
@@ -119,7 +121,7 @@ def bad_text_errors(arguments: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def get_visible_or_error(node_type: Any, global_id: str, *, user: Any, field: str) -> Any:
+def get_visible_or_error(node_type: Any, global_id: str, *, user: Caller | None, field: str) -> Any:
     """The row behind ``global_id`` if ``user`` may see it, else a ``ValidationError`` on ``field``
     (a malformed ID, an ID of another type, or another user's row: "not found")."""
     name = node_type._meta.name
@@ -166,7 +168,8 @@ class BaseMutation(graphene.Mutation):
         super().__init_subclass_with_meta__(_meta=_meta, **options)
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, **arguments: Any) -> Any:
+    def perform_mutation(cls, info: GraphQLResolveInfo, user: Caller, *args: Any, **arguments: Any) -> Any:
+        # ``*args: Any, **arguments: Any`` lets each subclass name its own arguments (keyword-only).
         raise NotImplementedError
 
     @classmethod
@@ -184,7 +187,7 @@ class BaseMutation(graphene.Mutation):
         return cls(errors=cls.build_errors(errors))
 
     @classmethod
-    def mutate(cls, root: Any, info: Any, **arguments: Any) -> Any:
+    def mutate(cls, root: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
         user = check_permissions(info, cls._meta.permissions)
         bad_text = bad_text_errors(arguments)
         if bad_text:

@@ -17,7 +17,7 @@ override ``get_queryset`` (that would re-query each relation, and each foreign k
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -28,24 +28,29 @@ from graphene_django import DjangoObjectType
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLUnionType,
     InlineFragmentNode,
     get_named_type,
-    is_abstract_type,
 )
 
 __all__ = ["optimize"]
 
+_M = TypeVar("_M", bound=models.Model)
+
 FORWARD, REVERSE = "forward", "reverse"
 
 
-def optimize(queryset: QuerySet, info: Any, *, graphene_type: Any = None) -> QuerySet:
+def optimize(queryset: QuerySet[_M], info: GraphQLResolveInfo, *, graphene_type: Any = None) -> QuerySet[_M]:
     """``queryset`` with the joins and prefetches the current field's selection needs.
 
     ``info`` is the resolver's; its field returns a connection, a list or an object of the
     queryset's type. Pass ``graphene_type`` when the field returns an interface (``node(id:)``).
     """
-    gql_type = get_named_type(info.return_type)
+    gql_type: GraphQLNamedType | None = get_named_type(info.return_type)
     selections = _child_selections(info.field_nodes)
     gql_type, selections = _unwrap_connection(info, gql_type, selections)
     if graphene_type is not None:
@@ -66,7 +71,9 @@ def _is_connection(gql_type: Any) -> bool:
     return isinstance(graphene_type, type) and issubclass(graphene_type, relay.Connection)
 
 
-def _unwrap_connection(info: Any, gql_type: Any, selections: list[Any]) -> tuple[Any, list[Any]]:
+def _unwrap_connection(
+    info: GraphQLResolveInfo, gql_type: Any, selections: list[Any]
+) -> tuple[Any, list[Any]]:
     """For a connection: the node type and the selections under ``edges { node { ... } }``."""
     if not _is_connection(gql_type):
         return gql_type, selections
@@ -77,16 +84,19 @@ def _unwrap_connection(info: Any, gql_type: Any, selections: list[Any]) -> tuple
     return node_type, _child_selections(nodes)
 
 
-def _applies(info: Any, type_condition: Any, gql_type: Any) -> bool:
+def _applies(info: GraphQLResolveInfo, type_condition: Any, gql_type: Any) -> bool:
     if type_condition is None:
         return True
     condition = info.schema.get_type(type_condition.name.value)
     if condition is gql_type:
         return True
-    return is_abstract_type(condition) and info.schema.is_sub_type(condition, gql_type)
+    # An interface or a union (what graphql's is_abstract_type tests), written so mypy narrows it.
+    return isinstance(condition, GraphQLInterfaceType | GraphQLUnionType) and info.schema.is_sub_type(
+        condition, gql_type
+    )
 
 
-def _fields(info: Any, gql_type: Any, selections: list[Any]) -> dict[str, list[FieldNode]]:
+def _fields(info: GraphQLResolveInfo, gql_type: Any, selections: list[Any]) -> dict[str, list[FieldNode]]:
     """Field nodes by field name (aliases and fragments merged) selected on ``gql_type``."""
     grouped: dict[str, list[FieldNode]] = defaultdict(list)
     seen: set[str] = set()
@@ -128,7 +138,12 @@ def _relation(model: type[models.Model], path: str) -> tuple[str, type[models.Mo
 
 
 def _plan(
-    info: Any, gql_type: Any, selections: list[Any], prefix: str, selects: list[str], prefetches: dict
+    info: GraphQLResolveInfo,
+    gql_type: Any,
+    selections: list[Any],
+    prefix: str,
+    selects: list[str],
+    prefetches: dict[str, tuple[type[models.Model], Any, list[Any]]],
 ) -> None:
     graphene_type = _graphene_type(gql_type)
     if not (
@@ -137,7 +152,7 @@ def _plan(
         and issubclass(graphene_type, DjangoObjectType)
     ):
         return
-    model = graphene_type._meta.model
+    model = graphene_type._meta.model  # type: ignore[attr-defined]  # graphene ships no types
     hints = getattr(graphene_type, "related_paths", {})
     for name, nodes in _fields(info, gql_type, selections).items():
         field = gql_type.fields.get(name)
@@ -160,7 +175,9 @@ def _plan(
             entry[2].extend(child_selections)
 
 
-def _apply(queryset: QuerySet, info: Any, gql_type: Any, selections: list[Any]) -> QuerySet:
+def _apply(
+    queryset: QuerySet[_M], info: GraphQLResolveInfo, gql_type: Any, selections: list[Any]
+) -> QuerySet[_M]:
     selects: list[str] = []
     prefetches: dict[str, tuple[type[models.Model], Any, list[Any]]] = {}
     _plan(info, gql_type, selections, "", selects, prefetches)

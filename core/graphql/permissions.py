@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLResolveInfo
+
+from core.users import Caller
 
 __all__ = ["IsAuthenticated", "IsStaff", "Permission", "check_permissions", "login_required", "require_user"]
 
@@ -30,7 +32,7 @@ class Permission:
     code = FORBIDDEN
 
     @classmethod
-    def has_permission(cls, user: Any) -> bool:
+    def has_permission(cls, user: Caller | None) -> bool:
         raise NotImplementedError
 
 
@@ -39,7 +41,7 @@ class IsAuthenticated(Permission):
     code = UNAUTHENTICATED
 
     @classmethod
-    def has_permission(cls, user: Any) -> bool:
+    def has_permission(cls, user: Caller | None) -> bool:
         return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
@@ -47,25 +49,28 @@ class IsStaff(Permission):
     message = "Only staff may perform this action."
 
     @classmethod
-    def has_permission(cls, user: Any) -> bool:
-        return IsAuthenticated.has_permission(user) and bool(user.is_staff)
+    def has_permission(cls, user: Caller | None) -> bool:
+        return user is not None and IsAuthenticated.has_permission(user) and bool(user.is_staff)
 
 
-def _user(info: Any) -> Any:
-    return getattr(info.context, "user", None)
-
-
-def check_permissions(info: Any, permissions: Iterable[type[Permission]]) -> Any:
-    """The request's user, or a ``GraphQLError`` naming the first permission that fails
-    (an anonymous user always gets the authentication error first)."""
-    user = _user(info)
-    for permission in (IsAuthenticated, *permissions):
-        if not permission.has_permission(user):
-            raise GraphQLError(permission.message, extensions={"code": permission.code})
+def _user(info: GraphQLResolveInfo) -> Caller | None:
+    user: Caller | None = getattr(info.context, "user", None)  # the context is the HttpRequest
     return user
 
 
-def require_user(info: Any) -> Any:
+def check_permissions(info: GraphQLResolveInfo, permissions: Iterable[type[Permission]]) -> Caller:
+    """The request's user, or a ``GraphQLError`` naming the first permission that fails
+    (an anonymous user always gets the authentication error first)."""
+    user = _user(info)
+    gates: tuple[type[Permission], ...] = (IsAuthenticated, *permissions)
+    for permission in gates:
+        if not permission.has_permission(user):
+            raise GraphQLError(permission.message, extensions={"code": permission.code})
+    assert user is not None  # IsAuthenticated refused None
+    return user
+
+
+def require_user(info: GraphQLResolveInfo) -> Caller:
     """The signed-in user of the request, or the authentication error."""
     return check_permissions(info, ())
 
@@ -74,7 +79,7 @@ def login_required(resolver: Callable[..., Any]) -> Callable[..., Any]:
     """Resolver decorator: ``resolver(root, info, ...)`` runs only for a signed-in user."""
 
     @wraps(resolver)
-    def wrapper(root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(root: Any, info: GraphQLResolveInfo, *args: Any, **kwargs: Any) -> Any:
         require_user(info)
         return resolver(root, info, *args, **kwargs)
 

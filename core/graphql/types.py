@@ -6,12 +6,14 @@ from typing import Any, ClassVar
 
 import graphene
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from graphene import relay
 from graphene_django import DjangoObjectType
+from graphql import GraphQLResolveInfo
 
 from core.graphql.optimizer import optimize
 from core.graphql.permissions import require_user
+from core.users import Caller
 
 __all__ = ["CountableConnection", "UserType", "VisibleNode", "visible_rows"]
 
@@ -25,8 +27,9 @@ class CountableConnection(relay.Connection):
     total_count = graphene.Int(required=True, description="Rows matching the filters, all pages together.")
 
     @staticmethod
-    def resolve_total_count(root: Any, info: Any) -> int:
-        return root.length
+    def resolve_total_count(root: Any, info: GraphQLResolveInfo) -> int:
+        count: int = root.length  # set by the connection field on the graphene connection
+        return count
 
 
 class VisibleNode(DjangoObjectType):
@@ -43,11 +46,11 @@ class VisibleNode(DjangoObjectType):
         abstract = True
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Model]:
         raise NotImplementedError
 
     @classmethod
-    def get_node(cls, info: Any, id: Any) -> Any:
+    def get_node(cls, info: GraphQLResolveInfo, id: Any) -> Any:
         user = require_user(info)
         try:
             pk = int(id)
@@ -66,7 +69,7 @@ class UserType(DjangoObjectType):
         fields = ("username", "is_staff")
 
 
-def visible_rows(node_type: type[VisibleNode], info: Any) -> QuerySet:
+def visible_rows(node_type: type[VisibleNode], info: GraphQLResolveInfo) -> QuerySet[Model]:
     """For a root connection: the rows of ``node_type`` the user may see, with the joins and
     prefetches the query's selection needs (anonymous: the authentication error)."""
     return optimize(node_type.visible_queryset(user=require_user(info)), info)

@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.parsers import max_upload_bytes
+from core.users import User
 from datasets.formats import FORMATS
 from datasets.models import Dataset, DatasetVersion, Example, Split
 from programs.api.fields import VisiblePrimaryKeyField
@@ -29,7 +30,9 @@ class DatasetSerializer(serializers.ModelSerializer):
         source="latest_version_number", read_only=True, allow_null=True, help_text="Its number"
     )
     version_count = serializers.IntegerField(read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Dataset
@@ -50,7 +53,9 @@ class DatasetInputSerializer(serializers.Serializer):
 
 class DatasetVersionSerializer(serializers.ModelSerializer):
     example_count = serializers.IntegerField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = DatasetVersion
@@ -114,4 +119,4 @@ class LineErrorSerializer(serializers.Serializer):
 
 class ImportErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = LineErrorSerializer(many=True)
+    errors = LineErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it off the class

@@ -12,7 +12,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.rest import ApiViewMixin, InputOutputMixin
+from core.rest import ApiViewMixin, GenericViewBase, InputOutputMixin
 from datasets import selectors, services
 from datasets.api.filters import DatasetFilter, ExampleFilter
 from datasets.api.serializers import (
@@ -74,7 +74,7 @@ VERSION_NUMBER = OpenApiParameter(
 POSITION = OpenApiParameter("position", OpenApiTypes.INT, OpenApiParameter.PATH, description="0-based")
 
 
-class _DatasetChildMixin(ApiViewMixin):
+class _DatasetChildMixin(ApiViewMixin, GenericViewBase):
     def get_dataset(self) -> Dataset:
         if not hasattr(self, "_dataset"):
             datasets = selectors.dataset_list(user=self.request.user)

@@ -7,6 +7,7 @@ from typing import Any
 import graphene
 from django.db.models import QuerySet
 from graphene import relay
+from graphql import GraphQLResolveInfo
 
 from core.graphql.filters import FilterConnectionField
 from core.graphql.types import visible_rows
@@ -25,13 +26,13 @@ class DatasetQueries(graphene.ObjectType):
     examples = FilterConnectionField(ExampleType, filterset_class=filters.ExampleFilter)
 
     @staticmethod
-    def resolve_datasets(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_datasets(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(DatasetType, info)
 
     @staticmethod
-    def resolve_dataset_versions(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_dataset_versions(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(DatasetVersionType, info)
 
     @staticmethod
-    def resolve_examples(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_examples(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(ExampleType, info)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import graphene
 from django.db.models import QuerySet
 from graphene import relay
+from graphql import GraphQLResolveInfo
 
 from core.graphql.scalars import JSON
 from core.graphql.types import CountableConnection, VisibleNode
+from core.users import Caller
 from datasets import selectors
 from datasets.models import Dataset, DatasetVersion, Example
 
@@ -56,11 +56,11 @@ class DatasetType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Dataset]:
         return selectors.dataset_list(user=user)
 
     @staticmethod
-    def resolve_latest_version(root: Dataset, info: Any) -> DatasetVersion | None:
+    def resolve_latest_version(root: Dataset, info: GraphQLResolveInfo) -> DatasetVersion | None:
         # Versions are ordered newest first; prefetched by the optimizer when listed.
         return next(iter(root.versions.all()[:1]), None)
 
@@ -91,7 +91,7 @@ class DatasetVersionType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[DatasetVersion]:
         return selectors.dataset_version_list_for_user(user=user)
 
 
@@ -111,5 +111,5 @@ class ExampleType(VisibleNode):
         fields = ("id", "version", "inputs", "labels", "split", "position")
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Example]:
         return selectors.example_list_for_user(user=user)

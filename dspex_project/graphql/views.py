@@ -27,6 +27,7 @@ from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 
 from core.graphql.permissions import AUTHENTICATION_MESSAGE, FORBIDDEN, UNAUTHENTICATED
 from core.parsers import max_body_bytes, max_upload_bytes
@@ -57,15 +58,20 @@ class RequestRefused(HttpError):
 
 
 class _CSRFCheck(CsrfViewMiddleware):
-    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
+    def _reject(self, request: HttpRequest, reason: str) -> str:
         return reason
 
 
 def csrf_failure(request: HttpRequest) -> str | None:
     """Why ``request`` fails Django's CSRF check (``None`` when it passes)."""
-    check = _CSRFCheck(lambda request: HttpResponse())
+
+    def no_view(request: HttpRequest) -> HttpResponse:  # not csrf_exempt: the check applies
+        return HttpResponse()
+
+    check = _CSRFCheck(no_view)
     check.process_request(request)
-    return check.process_view(request, None, (), {})  # type: ignore[return-value]
+    # _reject above makes a refusal the reason's text instead of a response.
+    return check.process_view(request, no_view, (), {})  # type: ignore[return-value]
 
 
 class DSPexGraphQLView(GraphQLView):
@@ -94,10 +100,12 @@ class DSPexGraphQLView(GraphQLView):
 
     def authenticate(self, request: HttpRequest) -> HttpResponse | None:
         """Set ``request.user`` from a token or the session; a response when that fails."""
-        header = get_authorization_header(request).split()
+        # DRF's token check reads only the request's headers: a DRF Request around this one has them.
+        drf_request = Request(request)
+        header = get_authorization_header(drf_request).split()
         if header and header[0].lower() == TokenAuthentication.keyword.lower().encode():
             try:
-                result = TokenAuthentication().authenticate(request)
+                result = TokenAuthentication().authenticate(drf_request)
             except AuthenticationFailed as exc:
                 return self.error_response(401, str(exc.detail), UNAUTHENTICATED)
             if result is not None:
@@ -120,14 +128,16 @@ class DSPexGraphQLView(GraphQLView):
             rejection = self.authenticate(request)
             if rejection is not None:
                 return rejection
-        return super().dispatch(request, *args, **kwargs)
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
 
     # -- the body ----------------------------------------------------------------------------------
     @staticmethod
     def format_error(error: Any) -> dict[str, Any]:
         if isinstance(error, RequestRefused):
             return {"message": error.message, "extensions": {"code": error.code}}
-        return GraphQLView.format_error(error)
+        formatted: dict[str, Any] = GraphQLView.format_error(error)
+        return formatted
 
     @staticmethod
     def read_body(request: HttpRequest) -> bytes:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.rest import SafeJSONField
+from core.users import User
 from datasets.models import Dataset, Split
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES
@@ -24,13 +25,15 @@ __all__ = [
 ]
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
     program = serializers.IntegerField(source="program_version.program_id", read_only=True)
     program_version_number = serializers.IntegerField(source="program_version.number", read_only=True)
     dataset = serializers.IntegerField(source="dataset_version.dataset_id", read_only=True)
     dataset_version_number = serializers.IntegerField(source="dataset_version.number", read_only=True)
     progress = serializers.FloatField(read_only=True, allow_null=True, help_text="0..1, when known")
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Evaluation
@@ -43,7 +46,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvaluationResultSerializer(serializers.ModelSerializer):
+class EvaluationResultSerializer(serializers.ModelSerializer[EvaluationResult]):
     position = serializers.IntegerField(source="example.position", read_only=True)
     inputs = serializers.JSONField(source="example.inputs", read_only=True)
     labels = serializers.JSONField(source="example.labels", read_only=True)

@@ -8,11 +8,12 @@ import graphene
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from graphene import relay
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLResolveInfo
 
 from core.graphql.filters import FilterConnectionField, decode_node_id
 from core.graphql.permissions import require_user
 from core.graphql.types import visible_rows
+from core.users import Caller
 from evaluations import selectors
 from evaluations.graphql import filters
 from evaluations.graphql.types import EvaluationComparisonType, EvaluationResultType, EvaluationType
@@ -22,7 +23,7 @@ from evaluations.selectors import Comparison
 __all__ = ["EvaluationQueries"]
 
 
-def _visible_evaluation(user: Any, global_id: str, argument: str) -> Evaluation:
+def _visible_evaluation(user: Caller | None, global_id: str, argument: str) -> Evaluation:
     pk = decode_node_id(global_id, "Evaluation")
     row = None if pk is None else selectors.evaluation_list(user=user).filter(pk=pk).first()
     if row is None:
@@ -49,15 +50,15 @@ class EvaluationQueries(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_evaluations(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_evaluations(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(EvaluationType, info)
 
     @staticmethod
-    def resolve_evaluation_results(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_evaluation_results(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(EvaluationResultType, info)
 
     @staticmethod
-    def resolve_compare_evaluations(root: Any, info: Any, a: str, b: str) -> Comparison:
+    def resolve_compare_evaluations(root: Any, info: GraphQLResolveInfo, a: str, b: str) -> Comparison:
         user = require_user(info)
         baseline = _visible_evaluation(user, a, "a")
         evaluation = _visible_evaluation(user, b, "b")

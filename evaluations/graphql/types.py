@@ -9,10 +9,12 @@ import graphene
 from django.db.models import QuerySet
 from graphene import relay
 from graphene_django.fields import DjangoConnectionField
+from graphql import GraphQLResolveInfo
 
 from core.graphql.filters import FilterConnectionField
 from core.graphql.scalars import JSON
 from core.graphql.types import CountableConnection, VisibleNode
+from core.users import Caller
 from evaluations import selectors
 from evaluations.graphql.filters import EvaluationResultFilter
 from evaluations.models import Evaluation, EvaluationResult
@@ -38,7 +40,7 @@ class NestedFilterConnectionField(FilterConnectionField):
         cls,
         connection: Any,
         iterable: Any,
-        info: Any,
+        info: GraphQLResolveInfo,
         args: dict[str, Any],
         filtering_args: Any,
         filterset_class: Any,
@@ -76,7 +78,7 @@ class EvaluationResultType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[EvaluationResult]:
         return selectors.evaluation_result_list_for_user(user=user)
 
 
@@ -128,11 +130,11 @@ class EvaluationType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Evaluation]:
         return selectors.evaluation_list(user=user)
 
     @staticmethod
-    def resolve_results(root: Evaluation, info: Any, **kwargs: Any) -> Any:
+    def resolve_results(root: Evaluation, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
         return root.results.all()
 
 
@@ -154,8 +156,9 @@ class ComparisonRowType(graphene.ObjectType):
     baseline_error = graphene.String(required=True)
 
     @staticmethod
-    def resolve_example_id(root: ComparisonRow, info: Any) -> str:
-        return relay.Node.to_global_id("Example", root.example_id)
+    def resolve_example_id(root: ComparisonRow, info: GraphQLResolveInfo) -> str:
+        global_id: str = relay.Node.to_global_id("Example", root.example_id)
+        return global_id
 
 
 class _CountedListConnectionField(relay.ConnectionField):
@@ -175,8 +178,9 @@ class ComparisonRowConnection(relay.Connection):
     total_count = graphene.Int(required=True, description="Rows matching the filter, all pages together.")
 
     @staticmethod
-    def resolve_total_count(root: Any, info: Any) -> int:
-        return root.length
+    def resolve_total_count(root: Any, info: GraphQLResolveInfo) -> int:
+        count: int = root.length  # set by _CountedListConnectionField
+        return count
 
 
 class EvaluationComparisonType(graphene.ObjectType):
@@ -194,6 +198,6 @@ class EvaluationComparisonType(graphene.ObjectType):
 
     @staticmethod
     def resolve_rows(
-        root: Comparison, info: Any, change: str | None = None, **kwargs: Any
+        root: Comparison, info: GraphQLResolveInfo, change: str | None = None, **kwargs: Any
     ) -> list[ComparisonRow]:
         return root.filtered(change)

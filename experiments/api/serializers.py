@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.users import User
 from datasets.models import DatasetVersion
 from datasets.selectors import dataset_version_list_for_user
 from experiments.models import Experiment, Trial
@@ -14,7 +16,7 @@ from programs.api.fields import SecretFreeJSONField
 __all__ = ["ExperimentSerializer", "OptimizeInputSerializer", "TrialSerializer"]
 
 
-class ExperimentSerializer(serializers.ModelSerializer):
+class ExperimentSerializer(serializers.ModelSerializer[Experiment]):
     program = serializers.IntegerField(source="program_version.program_id", read_only=True)
     program_version_number = serializers.IntegerField(source="program_version.number", read_only=True)
     dataset = serializers.IntegerField(source="dataset_version.dataset_id", read_only=True)
@@ -24,7 +26,9 @@ class ExperimentSerializer(serializers.ModelSerializer):
     )
     optimizer_params = SecretFreeJSONField()
     progress = serializers.FloatField(read_only=True, allow_null=True, help_text="0..1, when known")
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Experiment
@@ -39,7 +43,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TrialSerializer(serializers.ModelSerializer):
+class TrialSerializer(serializers.ModelSerializer[Trial]):
     class Meta:
         model = Trial
         fields = ["id", "candidate", "kind", "score", "details", "created_at"]
@@ -47,8 +51,8 @@ class TrialSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class _VisibleDatasetVersionField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self) -> object:
+class _VisibleDatasetVersionField(serializers.PrimaryKeyRelatedField[DatasetVersion]):
+    def get_queryset(self) -> QuerySet[DatasetVersion]:
         request = self.context.get("request")
         if request is None:
             return DatasetVersion.objects.none()

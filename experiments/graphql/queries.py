@@ -7,6 +7,7 @@ from typing import Any
 import graphene
 from django.db.models import QuerySet
 from graphene import relay
+from graphql import GraphQLResolveInfo
 
 from core.graphql.filters import FilterConnectionField
 from core.graphql.types import visible_rows
@@ -23,9 +24,9 @@ class ExperimentQueries(graphene.ObjectType):
     trials = FilterConnectionField(TrialType, filterset_class=filters.TrialFilter)
 
     @staticmethod
-    def resolve_experiments(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_experiments(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(ExperimentType, info)
 
     @staticmethod
-    def resolve_trials(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_trials(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(TrialType, info)

@@ -7,9 +7,11 @@ from typing import Any
 import graphene
 from django.db.models import QuerySet
 from graphene import relay
+from graphql import GraphQLResolveInfo
 
 from core.graphql.scalars import JSON, redact_credentials
 from core.graphql.types import CountableConnection, VisibleNode
+from core.users import Caller
 from experiments import selectors
 from experiments.models import Experiment, Trial
 
@@ -59,11 +61,11 @@ class ExperimentType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Experiment]:
         return selectors.experiment_list(user=user)
 
     @staticmethod
-    def resolve_optimizer_params(root: Experiment, info: Any) -> Any:
+    def resolve_optimizer_params(root: Experiment, info: GraphQLResolveInfo) -> Any:
         return redact_credentials(root.optimizer_params or {})
 
 
@@ -81,5 +83,5 @@ class TrialType(VisibleNode):
         fields = ("id", "experiment", "candidate", "kind", "score", "details", "created_at")
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Trial]:
         return selectors.trial_list_for_user(user=user)

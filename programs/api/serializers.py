@@ -74,7 +74,7 @@ class SignatureInputSerializer(serializers.Serializer):
     spec = serializers.CharField(
         allow_blank=True, default="", help_text='String syntax, e.g. "context: list[str], question -> answer"'
     )
-    fields = serializers.ListField(
+    fields = serializers.ListField(  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it off the class
         child=serializers.DictField(),
         default=list,
         help_text='Field list, when no spec is given: [{"name", "kind": "input"|"output", "type", '
@@ -119,11 +119,13 @@ class ProgramInputSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["module_type"].choices = module_type_choices()  # registered at run time
+        field = self.fields["module_type"]
+        assert isinstance(field, serializers.ChoiceField)
+        field.choices = module_type_choices()  # registered at run time
 
 
 class ProgramVersionSerializer(serializers.ModelSerializer):
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it off the class
         source="parent.number", read_only=True, allow_null=True, help_text="Number of the parent"
     )
     created_by = UsernameField()
@@ -150,7 +152,7 @@ class ProgramVersionInputSerializer(serializers.Serializer):
         help_text="The module state in DSPy's layout (demos, signature instructions); empty: a fresh module",
     )
     note = serializers.CharField(max_length=500, allow_blank=True, default="")
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it off the class
         min_value=1, required=False, help_text="Number of the parent version (default: the current one)"
     )
     make_current = serializers.BooleanField(default=True)
@@ -170,7 +172,7 @@ class LMCredentialSerializer(serializers.ModelSerializer):
 
 class LMCredentialInputSerializer(serializers.Serializer):
     endpoint = serializers.CharField(max_length=64, help_text="An endpoint that takes users' own keys")
-    label = serializers.CharField(max_length=100, help_text="Unique among your credentials")
+    label = serializers.CharField(max_length=100, help_text="Unique among your credentials")  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it off the class
     api_key = serializers.CharField(
         write_only=True,
         trim_whitespace=True,

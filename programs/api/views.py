@@ -168,7 +168,7 @@ class ProgramVersionViewSet(
         return selectors.program_version_list(program=self.get_program())
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())  # a fresh dict per call, as DRF's
         if not getattr(self, "swagger_fake_view", False) and "program_pk" in self.kwargs:
             context["program"] = self.get_program()
         return context

@@ -7,6 +7,7 @@ from typing import Any
 import graphene
 from django.db.models import QuerySet
 from graphene import relay
+from graphql import GraphQLResolveInfo
 
 from core.graphql.filters import FilterConnectionField
 from core.graphql.permissions import require_user
@@ -47,31 +48,31 @@ class ProgramQueries(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_engine_capabilities(root: Any, info: Any) -> Any:
+    def resolve_engine_capabilities(root: Any, info: GraphQLResolveInfo) -> Any:
         from programs.gateway.capabilities import engine_capabilities
 
         return engine_capabilities(require_user(info))
 
     @staticmethod
-    def resolve_lm_credentials(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_lm_credentials(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(LMCredentialType, info)
 
     @staticmethod
-    def resolve_signatures(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_signatures(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(SignatureType, info)
 
     @staticmethod
-    def resolve_programs(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_programs(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(ProgramType, info)
 
     @staticmethod
-    def resolve_program_versions(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_program_versions(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(ProgramVersionType, info)
 
     @staticmethod
-    def resolve_executions(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_executions(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(ExecutionType, info)
 
     @staticmethod
-    def resolve_lm_call_traces(root: Any, info: Any, **kwargs: Any) -> QuerySet:
+    def resolve_lm_call_traces(root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> QuerySet:
         return visible_rows(LMCallTraceType, info)

@@ -9,9 +9,11 @@ from typing import Any
 import graphene
 from django.db.models import QuerySet
 from graphene import relay
+from graphql import GraphQLResolveInfo
 
 from core.graphql.scalars import JSON, redact_credentials
 from core.graphql.types import CountableConnection, VisibleNode
+from core.users import Caller
 from programs import selectors
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
 
@@ -45,7 +47,7 @@ class SignatureType(VisibleNode):
         fields = ("id", "name", "spec", "fields", "instructions", "owner", "created_at", "updated_at")
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Signature]:
         return selectors.signature_list(user=user)
 
 
@@ -65,15 +67,15 @@ class LMConfigType(graphene.ObjectType):
     api_key_env = graphene.String(deprecation_reason="Programs use credentials; always null")
 
     @staticmethod
-    def resolve_base_url(root: dict[str, Any], info: Any) -> None:
+    def resolve_base_url(root: dict[str, Any], info: GraphQLResolveInfo) -> None:
         return None
 
     @staticmethod
-    def resolve_api_key_env(root: dict[str, Any], info: Any) -> None:
+    def resolve_api_key_env(root: dict[str, Any], info: GraphQLResolveInfo) -> None:
         return None
 
     @staticmethod
-    def resolve_params(root: dict[str, Any], info: Any) -> Any:
+    def resolve_params(root: dict[str, Any], info: GraphQLResolveInfo) -> Any:
         return redact_credentials(root.get("params") or {})
 
 
@@ -91,11 +93,11 @@ class LMCredentialType(VisibleNode):
     database_id = graphene.Int(required=True, description="The id to give as lmConfig.credential")
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[LMCredential]:
         return selectors.lm_credential_list(user=user)
 
     @staticmethod
-    def resolve_database_id(root: LMCredential, info: Any) -> int:
+    def resolve_database_id(root: LMCredential, info: GraphQLResolveInfo) -> int:
         return root.pk
 
 
@@ -130,15 +132,15 @@ class ProgramType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Program]:
         return selectors.program_list(user=user)
 
     @staticmethod
-    def resolve_module_config(root: Program, info: Any) -> Any:
+    def resolve_module_config(root: Program, info: GraphQLResolveInfo) -> Any:
         return redact_credentials(root.module_config or {})
 
     @staticmethod
-    def resolve_lm_config(root: Program, info: Any) -> dict[str, Any]:
+    def resolve_lm_config(root: Program, info: GraphQLResolveInfo) -> dict[str, Any]:
         return dict(root.lm_config or {})
 
 
@@ -180,11 +182,11 @@ class ProgramVersionType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[ProgramVersion]:
         return selectors.program_version_list_for_user(user=user)
 
     @staticmethod
-    def resolve_state(root: ProgramVersion, info: Any) -> Any:
+    def resolve_state(root: ProgramVersion, info: GraphQLResolveInfo) -> Any:
         return _redact_state(root.state)
 
 
@@ -239,15 +241,15 @@ class ExecutionType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Execution]:
         return selectors.execution_list(user=user)
 
     @staticmethod
-    def resolve_program(root: Execution, info: Any) -> Program:
+    def resolve_program(root: Execution, info: GraphQLResolveInfo) -> Program:
         return root.program_version.program
 
     @staticmethod
-    def resolve_usage(root: Execution, info: Any) -> UsageType:
+    def resolve_usage(root: Execution, info: GraphQLResolveInfo) -> UsageType:
         return UsageType(
             prompt_tokens=root.prompt_tokens,
             completion_tokens=root.completion_tokens,
@@ -288,9 +290,9 @@ class LMCallTraceType(VisibleNode):
         )
 
     @classmethod
-    def visible_queryset(cls, *, user: Any) -> QuerySet:
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[LMCallTrace]:
         return selectors.lm_call_trace_list_for_user(user=user)
 
     @staticmethod
-    def resolve_params(root: LMCallTrace, info: Any) -> Any:
+    def resolve_params(root: LMCallTrace, info: GraphQLResolveInfo) -> Any:
         return redact_credentials(root.params or {})

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
+from core.users import Caller
 from datasets.graphql.types import DatasetType
 from datasets.services import dataset_create
 from programs.graphql.types import SignatureType
@@ -36,7 +38,9 @@ class CreateDataset(BaseMutation):
         return "name"
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, input: dict[str, Any]) -> CreateDataset:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller, *, input: dict[str, Any]
+    ) -> CreateDataset:
         signature = None
         if input.get("signature"):
             signature = get_visible_or_error(SignatureType, input["signature"], user=user, field="signature")

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, PayloadErrors, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
 from core.parsers import max_upload_bytes
+from core.users import Caller
 from datasets.errors import DatasetImportError
 from datasets.graphql.types import DatasetType, DatasetVersionType, ExampleFileFormat, Split
 from datasets.services import dataset_import
@@ -55,7 +57,9 @@ class ImportExamples(BaseMutation):
         permissions = (IsAuthenticated,)
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, input: dict[str, Any]) -> ImportExamples:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller, *, input: dict[str, Any]
+    ) -> ImportExamples:
         dataset = get_visible_or_error(DatasetType, input["dataset"], user=user, field="dataset")
         signature = None
         if input.get("signature"):

@@ -7,9 +7,11 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
+from core.users import Caller
 from datasets.graphql.types import DatasetType
 from datasets.services import dataset_update
 from programs.graphql.types import SignatureType
@@ -39,7 +41,9 @@ class UpdateDataset(BaseMutation):
         return "name"
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, id: str, input: dict[str, Any]) -> UpdateDataset:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller | None, *, id: str, input: dict[str, Any]
+    ) -> UpdateDataset:
         dataset = get_visible_or_error(DatasetType, id, user=user, field="id")
         changes = dict(input)
         if "name" in changes and changes["name"] is None:

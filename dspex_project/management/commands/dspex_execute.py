@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.commands import find_owned, validation_text
 from core.terminal_progress import Progress
+from core.users import Caller
 from datasets.models import Dataset, Example, Split
 from datasets.selectors import dataset_version_list, example_list
 from programs.errors import ExecutionFailed
@@ -89,7 +90,12 @@ class Command(BaseCommand):
 
     # -- one run from --input ----------------------------------------------------------------------
     def _run_inputs(
-        self, program: Program, version: ProgramVersion | None, user: Any, items: list[str], run_async: bool
+        self,
+        program: Program,
+        version: ProgramVersion | None,
+        user: Caller | None,
+        items: list[str],
+        run_async: bool,
     ) -> None:
         raw: dict[str, str] = {}
         for item in items:
@@ -144,7 +150,7 @@ class Command(BaseCommand):
         self,
         program: Program,
         version: ProgramVersion | None,
-        user: Any,
+        user: Caller | None,
         rows: list[Example],
         show: bool,
         run_async: bool,
@@ -218,8 +224,8 @@ class Command(BaseCommand):
             return
         counts = {status: sum(e.status == status for e in executions) for status in Execution.Status.values}
         tokens = sum(e.prompt_tokens + e.completion_tokens for e in executions)
-        costs = [e.cost for e in executions]
-        cost = "unknown" if any(c is None for c in costs) else f"${sum(costs, Decimal(0)):.6f}"
+        costs = [e.cost for e in executions if e.cost is not None]
+        cost = "unknown" if len(costs) < len(executions) else f"${sum(costs, Decimal(0)):.6f}"
         latencies = sorted(e.latency_ms for e in executions if e.latency_ms is not None)
         p50 = statistics.median(latencies) if latencies else 0.0
         p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] if latencies else 0.0

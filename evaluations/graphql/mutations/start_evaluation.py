@@ -7,10 +7,12 @@ from typing import Any
 import graphene
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.scalars import JSON
+from core.users import Caller
 from datasets.graphql.types import DatasetType, DatasetVersionType
 from evaluations.graphql.types import EvaluationType
 from evaluations.services import evaluation_create, evaluation_enqueue
@@ -34,7 +36,7 @@ class StartEvaluationInput(graphene.InputObjectType):
 
 
 def _version(
-    user: Any, global_id: str | None, node_type: Any, field: str, parent: Any, parent_key: str
+    user: Caller | None, global_id: str | None, node_type: Any, field: str, parent: Any, parent_key: str
 ) -> Any:
     if global_id is None:
         return None
@@ -62,7 +64,9 @@ class StartEvaluation(BaseMutation):
         permissions = (IsAuthenticated,)
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, input: dict[str, Any]) -> StartEvaluation:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller, *, input: dict[str, Any]
+    ) -> StartEvaluation:
         program = get_visible_or_error(ProgramType, input["program"], user=user, field="program")
         dataset = get_visible_or_error(DatasetType, input["dataset"], user=user, field="dataset")
         program_version = (

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation
 from core.graphql.permissions import IsAuthenticated
+from core.users import Caller
 from programs.graphql.types import LMCredentialType
 from programs.services import lm_credential_create
 
@@ -41,7 +43,9 @@ class CreateLMCredential(BaseMutation):
         return "label"
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, input: dict[str, Any]) -> CreateLMCredential:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller, *, input: dict[str, Any]
+    ) -> CreateLMCredential:
         credential = lm_credential_create(
             owner=user, endpoint=input["endpoint"], label=input["label"], api_key=input["api_key"]
         )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.scalars import JSON
+from core.users import Caller
 from programs.graphql.mutations.common import LMConfigInput, lm_config_from_input
 from programs.graphql.types import ProgramType, SignatureType
 from programs.services import program_create
@@ -41,7 +43,9 @@ class CreateProgram(BaseMutation):
         return "name"
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, input: dict[str, Any]) -> CreateProgram:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller, *, input: dict[str, Any]
+    ) -> CreateProgram:
         signature = get_visible_or_error(SignatureType, input["signature"], user=user, field="signature")
         program = program_create(
             name=input["name"],

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.scalars import JSON
+from core.users import Caller
 from programs.graphql.types import SignatureType
 from programs.services import signature_create
 
@@ -39,7 +41,9 @@ class CreateSignature(BaseMutation):
         return "name"
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, input: dict[str, Any]) -> CreateSignature:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller, *, input: dict[str, Any]
+    ) -> CreateSignature:
         signature = signature_create(
             name=input["name"],
             spec=input.get("spec") or "",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import graphene
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
+from core.users import Caller
 from programs.graphql.types import LMCredentialType
 from programs.services import lm_credential_delete
 
@@ -26,7 +26,7 @@ class DeleteLMCredential(BaseMutation):
         permissions = (IsAuthenticated,)
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, id: str) -> DeleteLMCredential:
+    def perform_mutation(cls, info: GraphQLResolveInfo, user: Caller, *, id: str) -> DeleteLMCredential:
         credential = get_visible_or_error(LMCredentialType, id, user=user, field="id")
         lm_credential_delete(credential=credential)
         return cls(deleted_id=id)

@@ -6,10 +6,12 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.scalars import JSON
+from core.users import Caller
 from programs.graphql.mutations.common import LMConfigInput, lm_config_from_input
 from programs.graphql.types import ProgramType, SignatureType
 from programs.services import program_update
@@ -43,7 +45,9 @@ class UpdateProgram(BaseMutation):
         return "name"
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, id: str, input: dict[str, Any]) -> UpdateProgram:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller | None, *, id: str, input: dict[str, Any]
+    ) -> UpdateProgram:
         program = get_visible_or_error(ProgramType, id, user=user, field="id")
         changes: dict[str, Any] = {}
         for key, value in input.items():

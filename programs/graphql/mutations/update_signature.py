@@ -6,10 +6,12 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from graphql import GraphQLResolveInfo
 
 from core.graphql.mutations import BaseMutation, get_visible_or_error
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.scalars import JSON
+from core.users import Caller
 from programs.graphql.types import SignatureType
 from programs.services import signature_update
 
@@ -39,7 +41,9 @@ class UpdateSignature(BaseMutation):
         return "name"
 
     @classmethod
-    def perform_mutation(cls, info: Any, user: Any, *, id: str, input: dict[str, Any]) -> UpdateSignature:
+    def perform_mutation(
+        cls, info: GraphQLResolveInfo, user: Caller | None, *, id: str, input: dict[str, Any]
+    ) -> UpdateSignature:
         signature = get_visible_or_error(SignatureType, id, user=user, field="id")
         changes = dict(input)
         if "name" in changes and changes["name"] is None:
