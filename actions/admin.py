@@ -115,7 +115,7 @@ class ActionsAdminMixin(_ModelAdmin):
         # Django's model permissions apply on top of the action's policy: an action that writes
         # needs the change permission on the resource, a read the view permission (rows the admin
         # shows read-only, like experiments, are still changed by their actions).
-        meta = self.model._meta  # type: ignore[attr-defined]
+        meta = self.model._meta
         needed = "view" if action.safe else "change"
         if not request.user.has_perm(f"{meta.app_label}.{needed}_{meta.model_name}"):
             raise PermissionDenied

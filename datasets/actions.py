@@ -159,7 +159,7 @@ def _import(
         require_labels=require_labels,
         created_by=user,
     )
-    return dataset_version_list(dataset=target).get(pk=version.pk)  # type: ignore[no-any-return]
+    return dataset_version_list(dataset=target).get(pk=version.pk)
 
 
 def _import_failed(exc: DatasetImportError) -> dict[str, Any]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["bundled_sst2", "sst2_demo_records"]
 
 
-def bundled_sst2(split: str, limit: int | None = None) -> list[tuple[str, str]]:
+def bundled_sst2(split: Literal["train", "dev"], limit: int | None = None) -> list[tuple[str, str]]:
     """``(sentence, label)`` pairs of the SST-2 data shipped with the engine (``dspex.data``)."""
     from dspex.data import load_sst2
 

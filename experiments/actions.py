@@ -11,13 +11,14 @@ from rest_framework import serializers
 from actions import Action, Background, Outcome, Shell
 from actions.fields import VersionField, VisibleRowField
 from core.users import Caller
-from datasets.models import Split
+from datasets.models import Dataset, DatasetVersion, Split
 from datasets.selectors import dataset_version_list_for_user
 from evaluations.gateway.scoring import metric_names
 from experiments.api.serializers import ExperimentSerializer
 from experiments.models import Experiment
 from experiments.optimizer_types import optimizer_type_choices
 from experiments.services import experiment_cancel, experiment_run, program_optimize
+from programs.models import Program
 
 __all__ = ["CANCEL_EXPERIMENT", "OPTIMIZE_PROGRAM", "OptimizeArguments", "declared"]
 
@@ -76,7 +77,7 @@ class OptimizeArguments(serializers.Serializer):
     )
 
 
-def _start(*, target: Any, user: Caller | None, **arguments: Any) -> Experiment:
+def _start(*, target: Program, user: Caller | None, **arguments: Any) -> Experiment:
     return program_optimize(program=target, user=user, enqueue=False, **arguments)
 
 
@@ -85,7 +86,11 @@ def _run(experiment_id: int) -> None:
 
 
 def _shell_arguments(
-    program: Any, dataset: Any, *, params: dict[str, Any] | None = None, **options: Any
+    program: Program,
+    dataset: Dataset | DatasetVersion,
+    *,
+    params: dict[str, Any] | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
     """``program.optimize(dataset_or_version, optimizer=..., params={...}, metric=..., promote=...)``."""
     version = getattr(dataset, "latest_version", dataset)

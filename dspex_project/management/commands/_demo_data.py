@@ -9,10 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
+from core.commands import validation_text
 from datasets.models import Dataset, DatasetVersion
 from datasets.selectors import dataset_version_latest
 from datasets.services import content_hash, dataset_create, dataset_import
-from dspex_project.management.commands.dspex_execute import validation_text
 from programs.models import Program, Signature
 from programs.services import program_create, program_update
 

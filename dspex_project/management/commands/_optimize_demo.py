@@ -13,17 +13,17 @@ On a program of its own (``sst2-sentiment-optimized``, same signature and LM as 
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 from django.urls import reverse
 
+from core.commands import validation_text
 from core.terminal_progress import Progress
 from datasets.demo_data import bundled_sst2
 from datasets.models import DatasetVersion
 from dspex_project.management.commands._demo_data import demo_program, sst2_dataset
-from dspex_project.management.commands.dspex_execute import validation_text
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_compare
 from evaluations.services import evaluation_create, evaluation_run
@@ -43,7 +43,7 @@ OPTIMIZER_PARAMS = {"max_bootstrapped_demos": 4, "max_labeled_demos": 4, "balanc
 class OptimizeDemo:
     """Runs the three steps and prints what happened; ``admin_host`` prefixes the admin links."""
 
-    def __init__(self, stdout: TextIO, stderr: TextIO, admin_host: str):
+    def __init__(self, stdout: OutputWrapper, stderr: OutputWrapper, admin_host: str):
         self.stdout = stdout
         self.stderr = stderr
         self.admin_host = admin_host
@@ -63,8 +63,11 @@ class OptimizeDemo:
         )
         before = self._evaluate(zero_shot, dev_version, n, "1/3 zero-shot")
         experiment = self._optimize(program, zero_shot, data_version)
-        after = self._evaluate(experiment.result_version, dev_version, n, "3/3 optimized")
-        self._summary(experiment, before, after)
+        optimized = experiment.result_version
+        if optimized is None:  # _optimize returns only a succeeded experiment, which has its result
+            raise CommandError(f"experiment {experiment.pk} has no result version")
+        after = self._evaluate(optimized, dev_version, n, "3/3 optimized")
+        self._summary(experiment, optimized, before, after)
 
     # -- rows --------------------------------------------------------------------------------------
     def _zero_shot_version(self, program: Program) -> ProgramVersion:
@@ -136,9 +139,11 @@ class OptimizeDemo:
             raise CommandError(f"experiment {finished.pk} {finished.status}: {finished.error}")
         return finished
 
-    def _summary(self, experiment: Experiment, before: Evaluation, after: Evaluation) -> None:
+    def _summary(
+        self, experiment: Experiment, result: ProgramVersion, before: Evaluation, after: Evaluation
+    ) -> None:
         comparison = evaluation_compare(evaluation=after, baseline=before)
-        demos = experiment.result_version.state.get("demos", [])
+        demos = result.state.get("demos", [])
         labels = ", ".join(str(d.get("label")) for d in demos)
         zero_shot, optimized = before.score or 0.0, after.score or 0.0
         out = self.stdout
@@ -150,7 +155,7 @@ class OptimizeDemo:
         )
         out.write(
             f"BootstrapFewShot chose {len(demos)} demos ({labels}); validation score "
-            f"{experiment.best_score:.1f}; the result is version {experiment.result_version.number} "
+            f"{experiment.best_score:.1f}; the result is version {result.number} "
             f"of '{experiment.program_version.program.name}' (now current)"
         )
         compare_url = reverse("admin:evaluations_evaluation_compare", args=[after.pk])

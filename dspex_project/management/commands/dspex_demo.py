@@ -29,13 +29,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from core.commands import validation_text
 from core.terminal_progress import Progress
 from datasets.demo_data import bundled_sst2, sst2_demo_records
 from datasets.models import Dataset, DatasetVersion
 from datasets.selectors import example_list
 from dspex_project.management.commands._demo_data import demo_program, sst2_dataset
 from dspex_project.management.commands._optimize_demo import OptimizeDemo
-from dspex_project.management.commands.dspex_execute import validation_text
 from programs.errors import ExecutionFailed
 from programs.gateway.modules import fresh_state
 from programs.gateway.signatures import jsonable
@@ -217,8 +217,8 @@ class Command(BaseCommand):
         calls = LMCallTrace.objects.filter(execution_id__in=ids)
         call_count, hits = calls.count(), calls.filter(cache_hit=True).count()
         tokens = sum(e.prompt_tokens + e.completion_tokens for e in executions)
-        costs = [e.cost for e in executions]
-        cost = "unknown" if any(c is None for c in costs) else f"${sum(costs, Decimal(0)):.6f}"
+        costs = [e.cost for e in executions if e.cost is not None]
+        cost = "unknown" if len(costs) < len(executions) else f"${sum(costs, Decimal(0)):.6f}"
         latencies = [e.latency_ms for e in executions if e.latency_ms is not None]
         p50 = statistics.median(latencies) if latencies else 0.0
         self.stdout.write(
