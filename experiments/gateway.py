@@ -161,7 +161,7 @@ def compile_program(
 ) -> dspex.Module:
     """``optimizer.compile`` with the program's LM configured; the result is bound to that LM."""
     with dspex.context(lm=lm):
-        compiled = optimizer.compile(module, trainset=trainset, valset=valset)
+        compiled: dspex.Module = optimizer.compile(module, trainset=trainset, valset=valset)
     compiled.set_lm(lm)
     return compiled
 

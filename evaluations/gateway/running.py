@@ -101,11 +101,14 @@ class _Program:
 
 
 def _prediction_json(prediction: Any) -> dict[str, Any]:
+    as_json: dict[str, Any]  # jsonable() keeps a mapping a mapping
     if hasattr(prediction, "to_dict"):
-        return jsonable(prediction.to_dict())
-    if isinstance(prediction, Mapping):
-        return jsonable(dict(prediction))
-    return {"value": jsonable(prediction)}
+        as_json = jsonable(prediction.to_dict())
+    elif isinstance(prediction, Mapping):
+        as_json = jsonable(dict(prediction))
+    else:
+        as_json = {"value": jsonable(prediction)}
+    return as_json
 
 
 def _not_started(outcome: Any) -> None:

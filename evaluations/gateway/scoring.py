@@ -100,13 +100,15 @@ def _answer_field(name: str, options: dict[str, Any], outputs: Sequence[str], wh
 
 def _build(name: str, target: Any, options: dict[str, Any], where: str) -> Callable[..., Any]:
     """A class is instantiated with the options; a function gets them as keyword arguments."""
+    metric_class: Callable[..., Callable[..., Any]] = target  # when a class: its instances are metrics
     if inspect.isclass(target):
         try:
-            return target(**options)
+            metric = metric_class(**options)
         except (TypeError, ValueError) as exc:
             raise ValidationError(
                 f"{where}: {name} does not accept these options: {exc}", code="invalid"
             ) from None
+        return metric
     if not callable(target):
         raise ValidationError(f"{where}: {name} is not callable", code="invalid")
     if options:
@@ -123,7 +125,8 @@ def _build(name: str, target: Any, options: dict[str, Any], where: str) -> Calla
             return target(example, prediction, trace, **options)
 
         return with_options
-    return target
+    function: Callable[..., Any] = target
+    return function
 
 
 def resolve_metrics(metrics: Sequence[Any] | None, signature: type[dspex.Signature]) -> list[ScoringMetric]:

@@ -5,7 +5,7 @@ program's config and of stored states.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -40,11 +40,12 @@ def _module_class(module_type: str) -> type[dspex.Module]:
             {"module_type": ValidationError(str(exc.args[0]), code="invalid_choice")}
         ) from None
     try:
-        return import_string(path)
+        cls: type[dspex.Module] = import_string(path)
     except ImportError as exc:
         raise ValidationError(
             {"module_type": ValidationError(f"module type {module_type!r}: cannot import {path}: {exc}")}
         ) from None
+    return cls
 
 
 def _with_tools(program: Program, module_type: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -94,12 +95,14 @@ def _construct(
     if not isinstance(config, Mapping):
         raise ValidationError({"module_config": f"{where}module_config must be a JSON object"})
     cls = _module_class(module_type)
+    # Each module type has its own constructor (a signature, or the module it wraps, and options).
+    construct: Callable[..., dspex.Module] = cls
     config = dict(config)
     try:
         if get_module_type(module_type).wraps:
             inner, rest = _wrapped_arguments(program, module_type, config, signature, where)
-            return cls(inner, **rest)
-        return cls(signature, **_with_tools(program, module_type, config))
+            return construct(inner, **rest)
+        return construct(signature, **_with_tools(program, module_type, config))
     except dspex.PipelineValidationError as exc:
         problems = [str(issue) for issue in exc.issues]
         raise ValidationError(
@@ -119,7 +122,8 @@ def build_module(program: Program, state: Mapping[str, Any] | None = None) -> ds
         module = _construct(program, program.module_type, program.module_config or {}, signature)
     cls = type(module)
     if program.backend and program.backend != "auto":
-        module.backend = program.backend  # the hybrid router's per-instance preference
+        # The hybrid router's per-instance preference, which Module does not declare.
+        setattr(module, "backend", program.backend)  # noqa: B010
     if state is not None and not isinstance(state, Mapping):
         raise ValidationError({"state": ValidationError("state must be a JSON object", code="invalid")})
     if state:
@@ -194,7 +198,8 @@ def _without_lms(state: Mapping[str, Any]) -> dict[str, Any]:
 def stored_state(state: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON a ProgramVersion stores: ``state`` without LM entries (they would show the
     endpoint's URL, and are never used: a run takes the program's LM)."""
-    return jsonable(_without_lms(state))
+    stored: dict[str, Any] = jsonable(_without_lms(state))
+    return stored
 
 
 def module_from_version(version: ProgramVersion) -> dspex.Module:
@@ -203,7 +208,8 @@ def module_from_version(version: ProgramVersion) -> dspex.Module:
 
 def fresh_state(program: Program) -> dict[str, Any]:
     """``dump_state()`` of a new module for ``program`` (no demos, default instructions), as JSON."""
-    return json.loads(json.dumps(jsonable(build_module(program).dump_state())))
+    state: dict[str, Any] = json.loads(json.dumps(jsonable(build_module(program).dump_state())))
+    return state
 
 
 def check_program_config(program: Program) -> None:

@@ -136,7 +136,7 @@ class ModuleStream:
                             return ModuleRun(jsonable(item.to_dict()), list(calls), latency, steps=steps)
                 except asyncio.CancelledError:  # the stream was closed: keep what was done so far
                     latency = (perf_counter() - start) * 1000
-                    error = StreamCancelled("the stream was closed before the run finished")
+                    error: Exception = StreamCancelled("the stream was closed before the run finished")
                     return ModuleRun(
                         None, list(calls), latency, error, str(error), steps=_step_records(None, events)
                     )

@@ -26,8 +26,8 @@ def usage_totals(calls: list[LMCall]) -> tuple[int, int, Decimal | None]:
     """Prompt tokens, completion tokens and cost (``None`` when a call's cost is unknown)."""
     prompt = sum(int(call.usage.get("prompt_tokens", 0)) for call in calls)
     completion = sum(int(call.usage.get("completion_tokens", 0)) for call in calls)
-    costs = [call.cost for call in calls]
-    cost = None if any(c is None for c in costs) else _decimal(sum(costs))
+    costs = [call.cost for call in calls if call.cost is not None]
+    cost = None if len(costs) < len(calls) else _decimal(sum(costs))
     return prompt, completion, cost
 
 
