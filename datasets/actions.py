@@ -143,7 +143,7 @@ EXPORT_DATASET = Action(
 def _import(
     *,
     target: Dataset,
-    user: Any,
+    user: Caller | None,
     file: IO[bytes],
     format: str,
     split: str,

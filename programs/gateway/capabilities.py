@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import dspex
+from core.users import Caller
 from programs import endpoints as lm_endpoints
 from programs.gateway.lms import tenant_identities
 from programs.gateway.signatures import jsonable
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["engine_capabilities"]
 
 
-def engine_capabilities(user: Any = None) -> dict[str, Any]:
+def engine_capabilities(user: Caller | None = None) -> dict[str, Any]:
     """What the engine can run where (``dspex.hybrid.capabilities()``), the backend stats of this
     process, what programs may name (``program_types``, allow-listed ``tools`` and ``rewards``),
     the LM ``endpoints`` ``user`` may use and the circuit breakers of ``user``'s own credentials.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 
 import dspex
+from core.users import Caller
 from programs import endpoints as lm_endpoints
 from programs.credentials import CredentialsUnavailable, decrypt_key
 
@@ -30,13 +31,13 @@ def _identity(*parts: Any) -> str:
     return "tenant-" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _tenant(owner: Any) -> str:
+def _tenant(owner: Caller | None) -> str:
     pk = getattr(owner, "pk", None)
     return f"user:{pk}" if pk is not None else "operator"
 
 
 def _credential_for(
-    endpoint: lm_endpoints.LMEndpoint, credential_id: Any, owner: Any
+    endpoint: lm_endpoints.LMEndpoint, credential_id: Any, owner: Caller | None
 ) -> dspex.Credential | None:
     """The engine credential of a program: one of its owner's stored keys, or the endpoint's
     shared key tagged with the owner as tenant (so tenants never share cache entries, breakers or
@@ -75,7 +76,7 @@ def _credential_for(
 
 
 def lm_from_config(
-    lm_config: Mapping[str, Any] | None, *, owner: Any = None, check_address: bool = True
+    lm_config: Mapping[str, Any] | None, *, owner: Caller | None = None, check_address: bool = True
 ) -> dspex.LM:
     """``{"endpoint", "model", "credential", "params"}`` -> ``dspex.LM`` on the allow-listed
     endpoint, with ``owner``'s credential (or the endpoint's shared key) and ``owner`` as tenant.
@@ -106,7 +107,7 @@ def lm_for_program(program: Program, *, check_address: bool = True) -> dspex.LM:
     return lm_from_config(program.lm_config, owner=program.owner, check_address=check_address)
 
 
-def tenant_identities(owner: Any) -> set[str]:
+def tenant_identities(owner: Caller | None) -> set[str]:
     """The credential identities the programs of ``owner`` run with (see ``_credential_for``)."""
     from programs.models import LMCredential
 
@@ -116,7 +117,8 @@ def tenant_identities(owner: Any) -> set[str]:
         identities.add(
             dspex.Credential.from_env(endpoint.key_env, base_url=endpoint.base_url, tenant=tenant).identity
         )
-    if getattr(owner, "pk", None) is not None:
-        for pk, name in LMCredential.objects.filter(owner_id=owner.pk).values_list("pk", "endpoint"):
+    owner_pk = getattr(owner, "pk", None)
+    if owner_pk is not None:
+        for pk, name in LMCredential.objects.filter(owner_id=owner_pk).values_list("pk", "endpoint"):
             identities.add(_identity("credential", name, pk, tenant))
     return identities
