@@ -56,6 +56,17 @@ class ActionsAdminMixin(_ModelAdmin):
         resource = _label(self.model)
         return [a for a in for_resource(resource) if a.detail and a.policy.allows(request.user)]
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """The changelist's actions plus, for each declared action that takes no arguments and
+        writes (a cancel, a run), "<summary>: the selected rows"."""
+        actions: dict[str, Any] = super().get_actions(request)  # type: ignore[misc]
+        plural = self.model._meta.verbose_name_plural
+        for action in self._actions_for(request):
+            if action.arguments is None and not action.safe:
+                name = f"{action.name}_selected"
+                actions[name] = (_bulk(action), name, f"{action.summary}: the selected {plural}")
+        return actions
+
     def _background_action_of_row(self) -> Action | None:
         label = _label(self.model)
         from actions.registry import all_actions
@@ -179,6 +190,37 @@ class ActionsAdminMixin(_ModelAdmin):
             "background": action.background is not None and action.service is not None,
         }
         return TemplateResponse(request, "admin/actions/action_form.html", context)
+
+
+def _bulk(action: Action) -> Any:
+    """A changelist action running ``action`` on each selected row the user may act on."""
+
+    def run_on_selected(model_admin: Any, request: HttpRequest, queryset: Any) -> None:
+        meta = model_admin.model._meta
+        if not request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+            raise PermissionDenied
+        mode = action.modes[0]
+        done, refused = 0, []
+        for row in queryset:
+            try:
+                target = find_target(action, request.user, row.pk)
+                invoke(action, user=request.user, target=target, mode=mode)
+            except ActionRefused as exc:
+                refused.append(exc.message)
+            except Exception as exc:
+                failure = failure_for(action, exc)
+                if failure is None and not isinstance(exc, ValidationError):
+                    raise
+                refused.append(failure.message(exc) if failure else "; ".join(exc.messages))  # type: ignore[attr-defined]
+            else:
+                done += 1
+        text = f"{action.summary}: {done} done"
+        if refused:
+            text += f", {len(refused)} refused ({refused[0]}{'; ...' if len(refused) > 1 else ''})"
+        model_admin.message_user(request, text + ".", messages.WARNING if refused else messages.SUCCESS)
+
+    run_on_selected.__name__ = f"{action.name}_selected"
+    return run_on_selected
 
 
 def _add_errors(form: Any, detail: Any) -> None:

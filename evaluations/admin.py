@@ -31,14 +31,14 @@ from django.utils.html import format_html
 from actions import get
 from actions.admin import ActionsAdminMixin
 from actions.invoke import invoke, validate_arguments
-from core.runs import TERMINAL, InvalidTransition, RunStatus
+from core.runs import TERMINAL, RunStatus
 from core.svg import BAD, FILL, GOOD, TRACK, bar_chart, histogram, progress_bar
 from evaluations.admin_actions import can_run_evaluations, run_evaluation
 from evaluations.exports import EXPORT_FORMATS
 from evaluations.metrics import metric_spec_names
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES, evaluation_compare, evaluation_result_list, evaluation_score_values
-from evaluations.services import evaluation_cancel, evaluation_enqueue, evaluation_rerun
+from evaluations.services import evaluation_enqueue, evaluation_rerun
 from programs.admin import ProgramVersionAdmin, ReadOnlyAdminMixin
 
 RESULTS_PER_PAGE = 25
@@ -169,7 +169,7 @@ class EvaluationAdmin(ActionsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "split", "created_at")
     search_fields = ("program_version__program__name", "dataset_version__dataset__name")
     list_select_related = ("program_version__program", "dataset_version__dataset", "owner")
-    actions = ["run_again", "cancel_selected"]
+    actions = ["run_again"]  # + "Cancel ...: the selected evaluations" from the declared actions
     readonly_fields = (
         "program_version", "dataset_version", "split", "metrics", "concurrency", "limit", "status",
         "examples_done", "examples_total", "score", "metric_scores", "prompt_tokens", "completion_tokens",
@@ -205,22 +205,6 @@ class EvaluationAdmin(ActionsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             return
         ids = ", ".join(str(evaluation.pk) for evaluation in created)
         self.message_user(request, f"Queued {len(created)} new evaluation(s): {ids}.", messages.SUCCESS)
-
-    @admin.action(description="Cancel the selected evaluations")
-    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Evaluation]) -> None:
-        if not can_cancel_evaluations(request):
-            self.message_user(request, "You may not cancel evaluations.", messages.ERROR)
-            return
-        cancelled = skipped = 0
-        for evaluation in list(queryset):
-            try:
-                evaluation_cancel(evaluation=evaluation)
-                cancelled += 1
-            except InvalidTransition:
-                skipped += 1
-        self.message_user(
-            request, f"Cancelled {cancelled}; {skipped} had already finished.", messages.SUCCESS
-        )
 
     # -- pages -----------------------------------------------------------------------------------
     def get_urls(self) -> list[Any]:

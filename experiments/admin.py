@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from actions.admin import ActionsAdminMixin
-from core.runs import TERMINAL, InvalidTransition
+from core.runs import TERMINAL
 from core.svg import line_chart_svg
 from experiments.models import Experiment, Trial
-from experiments.services import experiment_cancel
 from programs.admin import ReadOnlyAdminMixin
 
 
@@ -47,25 +45,11 @@ class ExperimentAdmin(ActionsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("optimizer", "program_version__program__name", "dataset_version__dataset__name")
     list_select_related = ("program_version__program", "dataset_version__dataset", "owner")
     inlines = [TrialInline]
-    actions = ["cancel_selected"]
 
     @admin.display(description="Progress")
     def progress_display(self, obj: Experiment) -> str:
         total = obj.trials_total if obj.trials_total is not None else "?"
         return f"{obj.trials_done}/{total}"
-
-    @admin.action(description="Cancel the selected experiments")
-    def cancel_selected(self, request: HttpRequest, queryset: Any) -> None:
-        if not _can_cancel(request):
-            raise PermissionDenied
-        cancelled = 0
-        for experiment in queryset.exclude(status__in=TERMINAL):
-            try:
-                experiment_cancel(experiment=experiment)
-                cancelled += 1
-            except InvalidTransition:  # finished meanwhile
-                pass
-        self.message_user(request, f"Cancelled {cancelled} experiment(s).", messages.SUCCESS)
 
     def change_view(
         self,

@@ -3,6 +3,8 @@ version), "Run again" and "Cancel" on evaluations."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
@@ -107,7 +109,9 @@ def test_cancel_selected_cancels_what_has_not_finished(admin_client, openai_stub
         {"action": "cancel_selected", helpers.ACTION_CHECKBOX_NAME: [done.pk, pending.pk]},
         follow=True,
     )
-    assert "Cancelled 1; 1 had already finished." in response.content.decode()
+    page = html.unescape(response.content.decode())
+    assert "Cancel an evaluation: 1 done, 1 refused (evaluation" in page
+    assert "only a pending or running one can be cancelled" in page
     pending.refresh_from_db()
     done.refresh_from_db()
     assert (pending.status, done.status) == ("cancelled", "succeeded")
