@@ -59,7 +59,7 @@ class ActionsAdminMixin(_ModelAdmin):
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         """The changelist's actions plus, for each declared action that takes no arguments and
         writes (a cancel, a run), "<summary>: the selected rows"."""
-        actions: dict[str, Any] = super().get_actions(request)  # type: ignore[misc]
+        actions: dict[str, Any] = super().get_actions(request)
         plural = self.model._meta.verbose_name_plural
         for action in self._actions_for(request):
             if action.arguments is None and not action.safe:
