@@ -146,6 +146,10 @@ def _start_background(
     background = action.background
     assert background is not None
     status_model = model_of(background.status_model)
+    if idempotency_key and user is None:  # keys are kept per user; the operator has none
+        raise serializers.ValidationError(
+            {"idempotency_key": ["an idempotency key belongs to a user: run the action as one"]}
+        )
     if idempotency_key:
         known = ActionRequest.objects.filter(user=user, action=action.key, key=idempotency_key).first()
         if known is not None:
@@ -154,12 +158,11 @@ def _start_background(
     with transaction.atomic():
         row = background.start(**call)
         if idempotency_key:
+            assert user is not None  # refused above: keys are kept per user
             try:
                 with transaction.atomic():
                     ActionRequest.objects.create(
-                        # No user (the shell, the command): the NOT NULL column refuses the row,
-                        # which lands in the race branch below, as it always has.
-                        user=user,  # type: ignore[misc]
+                        user=user,
                         action=action.key,
                         key=idempotency_key,
                         row_model=background.status_model,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from rest_framework import serializers
 
 from actions import Action, Background, register, unregister
@@ -89,6 +89,17 @@ def test_the_command_follows_a_background_run(
         "--arg", f"program={qa_program.pk}", "--arg", f"dataset={capitals_version.dataset.pk}", stdout=out,
     )  # fmt: skip
     assert out.getvalue().strip().endswith("succeeded 2/2")
+
+
+@pytest.mark.django_db
+def test_an_idempotency_key_needs_a_user(declared: Action, qa_program: Any, capitals_version: Any) -> None:
+    with pytest.raises(CommandError, match="idempotency key belongs to a user"):
+        call_command(
+            "dspex", "run", "evaluation.evaluate_later", "--background", "--idempotency-key", "k-9",
+            "--arg", f"program={qa_program.pk}", "--arg", f"dataset={capitals_version.dataset.pk}",
+            stdout=io.StringIO(),
+        )  # fmt: skip
+    assert not Evaluation.objects.exists()
 
 
 @pytest.mark.django_db
