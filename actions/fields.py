@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from core.users import Caller
 
-__all__ = ["VersionField", "VisibleRowField"]
+__all__ = ["VersionField", "VisibleRowField", "as_upload"]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -104,3 +104,20 @@ class VersionField(serializers.Field):
 
     def to_representation(self, value: Any) -> Any:
         return getattr(value, "number", value)
+
+
+def as_upload(value: Any) -> Any:
+    """A file argument given outside an HTTP request (the shell, the command): a path or an open
+    binary file becomes a Django ``File`` named after it, as an upload would be."""
+    from pathlib import Path
+
+    from django.core.files import File
+
+    if isinstance(value, str | Path):
+        path = Path(value)
+        if not path.is_file():
+            raise serializers.ValidationError(f"no file {path}")
+        return File(path.open("rb"), name=path.name)
+    if isinstance(value, File):
+        return value
+    return File(value, name=getattr(value, "name", None) or "upload")

@@ -10,6 +10,7 @@ that is not yours is ``NOT_FOUND`` on ``id``, bad arguments name their camelCase
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import graphene
@@ -147,23 +148,23 @@ def _argument_errors(exc: serializers.ValidationError) -> list[dict[str, Any]]:
     return errors
 
 
-def _payload_fields(action: Action, mode: RunMode) -> dict[str, Any]:
+def _shape(action: Action, mode: RunMode) -> tuple[str, str, Mapping[str, tuple[Any, Any]], str | None]:
+    """What the payload of ``mode`` holds: the result field's name, the result's model label, the
+    extra fields computed from the result, and the result field's description."""
     if mode is RunMode.BACKGROUND:
         assert action.background is not None
         label = action.background.status_model
-        fields: dict[str, Any] = {
-            _result_field(label, None): graphene.Field(
-                _type_for(label), description="The run: query it by ID to follow it"
-            )
-        }
-        for name, (kind, _getter) in action.background.graphql_fields.items():
-            fields[name] = kind
-        return fields
+        description = "The run: query it by ID to follow it"
+        return _result_field(label, None), label, action.background.graphql_fields, description
     outcome = action.result
     label = outcome.model or action.resource
-    fields = {_result_field(label, outcome.graphql_field): graphene.Field(_type_for(label))}
-    for name, (kind, _getter) in outcome.graphql_fields.items():
-        fields[name] = kind
+    return _result_field(label, outcome.graphql_field), label, outcome.graphql_fields, None
+
+
+def _payload_fields(action: Action, mode: RunMode) -> dict[str, Any]:
+    name, label, extra, description = _shape(action, mode)
+    fields: dict[str, Any] = {name: graphene.Field(_type_for(label), description=description)}
+    fields.update({field: kind for field, (kind, _getter) in extra.items()})
     return fields
 
 
@@ -175,16 +176,11 @@ def _result_field(label: str, explicit: str | None) -> str:
 
 
 def _payload(cls: Any, action: Action, mode: RunMode, result: Any, errors: list[Any]) -> Any:
-    if mode is RunMode.BACKGROUND:
-        assert action.background is not None
-        values = {_result_field(action.background.status_model, None): result}
-        for name, (_kind, getter) in action.background.graphql_fields.items():
-            values[name] = getter(result) if result is not None else None
-        return cls(**values, errors=errors)
-    outcome = action.result
-    values = {_result_field(outcome.model or action.resource, outcome.graphql_field): result}
-    for name, (_kind, getter) in outcome.graphql_fields.items():
-        values[name] = getter(result) if result is not None else None
+    name, _label, extra, _description = _shape(action, mode)
+    values = {name: result}
+    values.update(
+        {field: getter(result) if result is not None else None for field, (_k, getter) in extra.items()}
+    )
     return cls(**values, errors=errors)
 
 

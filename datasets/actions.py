@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import IO, Any
 
-from django.core.files import File
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
@@ -13,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from actions import Action, Failure, Outcome, Shell
+from actions.fields import as_upload
 from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.rest import FirstRendererNegotiation
 from core.users import Caller
@@ -171,12 +170,7 @@ def _import_failed(exc: DatasetImportError) -> dict[str, Any]:
 
 def _shell_import(dataset: Dataset, file: Any, **options: Any) -> dict[str, Any]:
     """``dataset.import_examples("caps.jsonl", split="dev")``: a path or an open binary file."""
-    if isinstance(file, str | Path):
-        path = Path(file)
-        file = File(path.open("rb"), name=path.name)
-    elif not isinstance(file, File):
-        file = File(file, name=getattr(file, "name", None) or "upload")
-    return {"file": file, **options}
+    return {"file": as_upload(file), **options}
 
 
 IMPORT_DATASET = Action(

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rest_framework import serializers
 
 from actions.admin import progress_of
 from actions.declaration import RunMode
+from actions.fields import as_upload
 from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
 from actions.registry import ActionNotFound, all_actions, get, model_of
 
@@ -65,10 +64,10 @@ def _arguments(action: Any, given: dict[str, Any]) -> dict[str, Any]:
         data[action.rest_body] = {**(data.get(action.rest_body) or {}), **body}
     for name, field in fields.items():
         if isinstance(field, serializers.FileField) and isinstance(data.get(name), str):
-            path = Path(data[name])
-            if not path.is_file():
-                raise CommandError(f"--arg {name}: no file {path}")
-            data[name] = File(path.open("rb"), name=path.name)
+            try:
+                data[name] = as_upload(data[name])
+            except serializers.ValidationError as exc:
+                raise CommandError(f"--arg {name}: {'; '.join(map(str, exc.detail))}") from None
     return data
 
 
