@@ -5,7 +5,7 @@ Declare with :class:`Action` and :func:`register` (in an app's ``AppConfig.ready
 ``docs/actions.md``. This package sits just above ``core``: it imports no app of the project.
 """
 
-from actions.declaration import Action, Background, Failure, Outcome, RunMode, Shell
+from actions.declaration import Action, Background, Failure, GraphQLShape, Outcome, RunMode, Shell
 from actions.policies import OWNER, STAFF, Owner, Policy, Staff
 from actions.registration import register, unregister
 from actions.registry import all_actions, for_resource, get
@@ -16,6 +16,7 @@ __all__ = [
     "Action",
     "Background",
     "Failure",
+    "GraphQLShape",
     "Outcome",
     "Owner",
     "Policy",

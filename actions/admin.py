@@ -1,5 +1,6 @@
-"""The admin surface: a button per action on a row's change page, a form from the action's
-arguments, and for background runs the status row's page with a progress bar.
+"""The admin surface: a button per action on a row's change page (a collection action's on the
+changelist), a form from the action's arguments, and for background runs the status row's page
+with a progress bar.
 
 Add :class:`ActionsAdminMixin` to a resource's ``ModelAdmin`` and let its change form extend
 ``admin/actions/change_form.html`` (the buttons and the progress bar); the buttons are the
@@ -52,9 +53,12 @@ else:
 class ActionsAdminMixin(_ModelAdmin):
     """Declared actions as buttons and forms on the change page of each row."""
 
-    def _actions_for(self, request: HttpRequest) -> list[Action]:
+    # The changelist's buttons for collection actions (e.g. "Create and start an evaluation").
+    change_list_template = "admin/actions/change_list.html"
+
+    def _actions_for(self, request: HttpRequest, *, detail: bool = True) -> list[Action]:
         resource = _label(self.model)
-        return [a for a in for_resource(resource) if a.detail and a.policy.allows(request.user)]
+        return [a for a in for_resource(resource) if a.detail is detail and a.policy.allows(request.user)]
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         """The changelist's actions plus, for each declared action that takes no arguments and
@@ -83,10 +87,25 @@ class ActionsAdminMixin(_ModelAdmin):
     def get_urls(self) -> list[Any]:
         info = self.model._meta.app_label, self.model._meta.model_name
         view = self.admin_site.admin_view(self.action_view)
+        collection = self.admin_site.admin_view(self.collection_action_view)
         return [
+            path("action/<str:name>/", collection, name="{}_{}_collection_action".format(*info)),
             path("<path:object_id>/action/<str:name>/", view, name="{}_{}_action".format(*info)),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        buttons = [
+            {
+                "name": a.name,
+                "label": a.summary,
+                "url": reverse("admin:{}_{}_collection_action".format(*info), args=[a.name]),
+            }
+            for a in self._actions_for(request, detail=False)
+        ]
+        extra = {"declared_collection_actions": buttons, **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
@@ -110,30 +129,51 @@ class ActionsAdminMixin(_ModelAdmin):
                 extra["action_progress"] = progress_of(tracker, row)
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
-    def action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponseBase:
-        resource = _label(self.model)
+    def _declared(self, name: str, *, detail: bool) -> Action:
         try:
             action = get(f"{self.model.__name__.lower()}.{name}")
         except LookupError:
             raise Http404(f"no action {name!r}") from None
-        if action.resource != resource or not action.detail:
+        if action.resource != _label(self.model) or action.detail is not detail:
             raise Http404(f"no action {name!r}")
+        return action
+
+    def _require_permission(self, request: HttpRequest, action: Action) -> None:
+        # Django's model permissions apply on top of the action's policy: an action that writes
+        # needs the change permission on the resource (add, for a collection action: it makes a
+        # row), a read the view permission (rows the admin shows read-only, like experiments, are
+        # still changed by their actions).
+        meta = self.model._meta
+        needed = "view" if action.safe else ("change" if action.detail else "add")
+        if not request.user.has_perm(f"{meta.app_label}.{needed}_{meta.model_name}"):
+            raise PermissionDenied
+
+    def action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponseBase:
+        """The page of a declared action on one row: its form, then its result."""
+        action = self._declared(name, detail=True)
         try:
             require_user(action, request.user)
             target = find_target(action, request.user, object_id)
         except ActionRefused as exc:
             raise Http404(exc.message) from None
-        # Django's model permissions apply on top of the action's policy: an action that writes
-        # needs the change permission on the resource, a read the view permission (rows the admin
-        # shows read-only, like experiments, are still changed by their actions).
-        meta = self.model._meta
-        needed = "view" if action.safe else "change"
-        if not request.user.has_perm(f"{meta.app_label}.{needed}_{meta.model_name}"):
-            raise PermissionDenied
+        self._require_permission(request, action)
+        return self._action_page(request, action, target)
+
+    def collection_action_view(self, request: HttpRequest, name: str) -> HttpResponseBase:
+        """The page of a declared collection action (``evaluation.start``)."""
+        action = self._declared(name, detail=False)
+        try:
+            require_user(action, request.user)
+        except ActionRefused as exc:
+            raise Http404(exc.message) from None
+        self._require_permission(request, action)
+        return self._action_page(request, action, None)
+
+    def _action_page(self, request: HttpRequest, action: Action, target: Model | None) -> HttpResponseBase:
         form_type = form_class(action, request.user)
         result_text = None
         if request.method == "POST":
-            form = form_type(request.POST)
+            form = form_type(request.POST, request.FILES)
             if form.is_valid():
                 mode = (
                     RunMode.BACKGROUND
@@ -168,7 +208,11 @@ class ActionsAdminMixin(_ModelAdmin):
                         )
                     if action.result.http_response is not None:  # a download
                         return action.result.http_response(result)
-                    if action.result.model is None and getattr(result, "pk", None) == target.pk:
+                    if (
+                        target is not None
+                        and action.result.model is None
+                        and getattr(result, "pk", None) == target.pk
+                    ):
                         # The row itself changed (e.g. cancelled): back to its page.
                         messages.success(request, f"{action.summary}: done.")
                         meta = self.model._meta
@@ -186,7 +230,7 @@ class ActionsAdminMixin(_ModelAdmin):
             "action": action,
             "form": form,
             "result_text": result_text,
-            "title": f"{action.summary}: {target}",
+            "title": f"{action.summary}: {target}" if target is not None else action.summary,
             "background": action.background is not None and action.service is not None,
         }
         return TemplateResponse(request, "admin/actions/action_form.html", context)

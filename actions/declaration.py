@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from actions.policies import OWNER, Policy
 
-__all__ = ["Action", "Background", "Failure", "Outcome", "RunMode", "Shell"]
+__all__ = ["Action", "Background", "Failure", "GraphQLShape", "Outcome", "RunMode", "Shell"]
 
 
 class RunMode(enum.StrEnum):
@@ -49,6 +49,8 @@ class Outcome:
     model: str | None = None  # "app_label.Model" of the result row (default: the resource)
     graphql_field: str | None = None
     graphql_fields: Mapping[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
+    # The row the payload's result field shows when the result is not that row itself.
+    graphql_row: Callable[[Any], Any] | None = None
     many: bool = False
     # A download: REST and the admin answer with this response built from the result (the
     # action then has no GraphQL mutation); ``openapi`` describes its media types.
@@ -122,6 +124,37 @@ class Shell:
 
 
 @dataclass(frozen=True)
+class GraphQLShape:
+    """Where the GraphQL mutation's arguments differ in shape from the REST route's.
+
+    ``input`` puts every argument (and the target of a detail action) in one input object of that
+    type name (``importExamples(input: ImportExamplesInput!)``); ``names`` renames arguments
+    (``{"split": "default_split"}``: snake_case, camelCased by graphene; errors use the GraphQL
+    name); ``types`` gives an argument another graphene type, e.g. an enum (its members arrive as
+    their values); ``descriptions`` replaces help texts written for REST. ``error_type`` is the
+    type of the payload's ``errors`` items when they carry more than ``field``/``message``/``code``
+    (a line number). A file argument is its text on GraphQL, with a ``file_name`` beside it.
+    """
+
+    input: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    types: Mapping[str, Any] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    error_type: Any = None
+
+    def name_of(self, argument: str) -> str:
+        """The GraphQL (snake_case) name of ``argument``."""
+        return self.names.get(argument, argument)
+
+    def argument_of(self, name: str) -> str:
+        """The argument a GraphQL (snake_case) name stands for."""
+        for argument, renamed in self.names.items():
+            if renamed == name:
+                return argument
+        return name
+
+
+@dataclass(frozen=True)
 class Action:
     """One action of one resource, declared once.
 
@@ -150,8 +183,9 @@ class Action:
     graphql: bool = True  # False: GraphQL has a hand-written mutation of another shape for it
     graphql_name: str | None = None
     graphql_description: str | None = None  # when the REST-minded description does not fit GraphQL
-    graphql_input: bool = False  # arguments in one ``input`` object instead of one by one
-    rest_path: str | None = None  # URL segment (default: the name)
+    graphql_shape: GraphQLShape = field(default_factory=GraphQLShape)
+    # URL segment (default: the name); "" on a collection action: the collection's own POST
+    rest_path: str | None = None
     rest_body: str | None = None  # this argument is the whole JSON body; the others are query parameters
     rest_example: Any = None  # an example request body for the OpenAPI document
     rest_options: Mapping[str, Any] = field(default_factory=dict)  # extra DRF route options
@@ -162,6 +196,8 @@ class Action:
     def __post_init__(self) -> None:
         if self.service is None and self.background is None:
             raise TypeError(f"action {self.key}: declare a service, a background run, or both")
+        if self.rest_path == "" and self.detail:
+            raise TypeError(f"action {self.key}: only a collection action can be the collection's POST")
 
     @property
     def on_graphql(self) -> bool:

@@ -9,16 +9,18 @@ row (REST, shell, command: its number; GraphQL: the version's relay ID, or its n
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.users import Caller
 
-__all__ = ["VersionField", "VisibleRowField", "as_upload"]
+__all__ = ["TextUpload", "VersionField", "VisibleRowField", "as_upload"]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -51,6 +53,8 @@ class VisibleRowField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> Any:
         name = self.model._meta.verbose_name
+        if isinstance(data, self.model):  # the shell passes rows: still only visible ones
+            data = data.pk
         if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
             self.fail("invalid", name=name)
         rows = self.rows_for(self.context.get("user"), operator=bool(self.context.get("operator")))
@@ -63,25 +67,30 @@ class VisibleRowField(serializers.Field):
         return getattr(value, "pk", value)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1})
 class VersionField(serializers.Field):
     """A version of the target row of a detail action, by its number.
 
     ``model`` is the version model (``"programs.ProgramVersion"``), ``relation`` the target's
     related manager holding its versions and ``target_key`` the version's foreign key to the target.
-    GraphQL passes the version row itself once it has decoded and checked its relay ID.
+    GraphQL passes the version row itself once it has decoded its relay ID. With ``of``, it is a
+    version of the row another argument names instead of the target's (``program_version`` of
+    ``program``), resolved once the arguments are validated (:meth:`resolve`).
     """
 
     default_error_messages = {
         "invalid": "expected a version number",
         "not_found": "{kind} {name!r} has no version {number}",
-        "not_ours": "this is not a version of this {kind}",
+        "not_ours": "this is not a version of {kind} {name!r}",
     }
 
-    def __init__(self, model: str, *, relation: str = "versions", target_key: str, **kwargs: Any) -> None:
+    def __init__(
+        self, model: str, *, relation: str = "versions", target_key: str, of: str | None = None, **kwargs: Any
+    ) -> None:
         self.model_label = model
         self.relation = relation
         self.target_key = target_key
+        self.of = of
         super().__init__(**kwargs)
 
     @property
@@ -89,21 +98,40 @@ class VersionField(serializers.Field):
         return apps.get_model(self.model_label)
 
     def to_internal_value(self, data: Any) -> Any:
-        target = self.context["target"]
-        kind = target._meta.verbose_name
+        if self.of is not None:  # the other argument is not validated yet: see resolve()
+            if isinstance(data, self.model):
+                return data
+            if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+                self.fail("invalid")
+            return int(data)
+        return self.resolve(data, self.context["target"])
+
+    def resolve(self, data: Any, owner: Any) -> Any:
+        """The version ``data`` (a number or a version row) of ``owner``; a validation error
+        when it has none such."""
+        kind = owner._meta.verbose_name
         if isinstance(data, self.model):
-            if getattr(data, f"{self.target_key}_id") != target.pk:
-                self.fail("not_ours", kind=kind)
+            if getattr(data, f"{self.target_key}_id") != owner.pk:
+                self.fail("not_ours", kind=kind, name=str(owner))
             return data
         if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
             self.fail("invalid")
-        version = getattr(target, self.relation).filter(number=int(data)).first()
+        version = getattr(owner, self.relation).filter(number=int(data)).first()
         if version is None:
-            self.fail("not_found", kind=kind, name=str(target), number=int(data))
+            self.fail("not_found", kind=kind, name=str(owner), number=int(data))
         return version
 
     def to_representation(self, value: Any) -> Any:
         return getattr(value, "number", value)
+
+
+class TextUpload(ContentFile):
+    """A file argument given as its text (GraphQL). Django and DRF want a file name: ``named``
+    says whether the client gave one or ``name`` is a stand-in."""
+
+    def __init__(self, content: bytes, name: str | None) -> None:
+        self.named = bool(name)
+        super().__init__(content, name=PurePath(name).name if name else "upload")
 
 
 def as_upload(value: Any) -> Any:

@@ -56,6 +56,8 @@ def _form_field(field: serializers.Field, user: Caller | None) -> forms.Field:
             empty_value=None,
             **options,
         )
+    if isinstance(field, serializers.FileField):
+        return forms.FileField(**options)
     choices = field.style.get("admin_choices")
     if choices is not None:  # a free-text argument whose known values the admin offers
         return forms.ChoiceField(choices=choices, **options)

@@ -9,6 +9,7 @@ that is not yours is ``NOT_FOUND`` on ``id``, bad arguments name their camelCase
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -22,14 +23,15 @@ from graphql import GraphQLResolveInfo
 from rest_framework import serializers
 
 from actions.declaration import Action, RunMode
-from actions.fields import VersionField, VisibleRowField
+from actions.fields import TextUpload, VersionField, VisibleRowField
 from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
 from actions.registry import all_actions, model_of
 from core.graphql.filters import decode_node_id
-from core.graphql.mutations import BaseMutation, PayloadErrors
+from core.graphql.mutations import BaseMutation, PayloadErrors, validation_errors
 from core.graphql.permissions import IsAuthenticated, IsStaff
 from core.graphql.scalars import JSON
 from core.graphql.throttling import throttle_wait
+from core.parsers import max_upload_bytes
 from core.users import Caller
 
 __all__ = ["action_mutations", "mutation_name"]
@@ -52,12 +54,15 @@ def mutation_name(action: Action, mode: RunMode) -> str:
     return base
 
 
-def _argument(field: serializers.Field) -> Any:
-    options: dict[str, Any] = {"description": str(field.help_text) if field.help_text else None}
+def _argument(field: serializers.Field, description: str | None = None, type_: Any = None) -> Any:
+    help_text = description or (str(field.help_text) if field.help_text else None)
+    options: dict[str, Any] = {"description": help_text}
     if field.required:
         options["required"] = True
-    elif field.default is not serializers.empty and not callable(field.default):
+    elif field.default is not serializers.empty and not callable(field.default) and type_ is None:
         options["default_value"] = field.default
+    if type_ is not None:
+        return type_(**options)
     if isinstance(field, VisibleRowField | VersionField):
         return graphene.ID(**options)
     if isinstance(field, serializers.BooleanField):
@@ -73,17 +78,81 @@ def _argument(field: serializers.Field) -> Any:
     return graphene.String(**options)
 
 
+FILE_NAME = "file_name"  # beside a file argument on GraphQL: the name its text came from
+
+
+def _file_argument(action: Action) -> str | None:
+    """The action's file argument, if any (on GraphQL: its text, and a ``file_name``)."""
+    if action.arguments is None:
+        return None
+    names = [n for n, f in action.arguments().fields.items() if isinstance(f, serializers.FileField)]
+    if len(names) > 1:
+        raise TypeError(f"action {action.key}: GraphQL takes at most one file argument")
+    return names[0] if names else None
+
+
 def _arguments(action: Action) -> dict[str, Any]:
+    shape = action.graphql_shape
     arguments: dict[str, Any] = {}
     if action.detail:
         arguments[action.target_field] = graphene.ID(
-            required=True, description=f"The {action.resource.rsplit('.', 1)[-1]} to act on"
+            required=True,
+            description=shape.descriptions.get(action.target_field)
+            or f"The {action.resource.rsplit('.', 1)[-1]} to act on",
         )
     if action.arguments is not None:
         for name, field in action.arguments().fields.items():
-            if not field.read_only:
-                arguments[name] = _argument(field)
+            if field.read_only:
+                continue
+            shown = shape.name_of(name)
+            arguments[shown] = _argument(field, shape.descriptions.get(name), shape.types.get(name))
+            if isinstance(field, serializers.FileField):
+                arguments[shown] = graphene.String(
+                    required=bool(field.required),
+                    description=shape.descriptions.get(name)
+                    or f"The file's text. {field.help_text or ''}".strip(),
+                )
+                arguments[FILE_NAME] = graphene.String(
+                    description=shape.descriptions.get(FILE_NAME) or "The file's name (default: none)"
+                )
+    if shape.input is None:
+        return arguments
+    input_type = type(shape.input, (graphene.InputObjectType,), arguments)
+    return {"input": input_type(required=True)}
+
+
+def _from_graphql(action: Action, values: dict[str, Any]) -> dict[str, Any]:
+    """GraphQL values as the argument serializer takes them: names as declared, enum members as
+    their values, a file's text as an upload (refused, naming the field, when it is too large)."""
+    shape = action.graphql_shape
+    file_argument = _file_argument(action)
+    file_name = values.pop(FILE_NAME, None) if file_argument else None
+    arguments: dict[str, Any] = {}
+    for shown, value in values.items():
+        name = shape.argument_of(shown)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        if name == file_argument and value is not None:
+            value = _upload(value, file_name, field=to_camel_case(shown))
+        arguments[name] = value
     return arguments
+
+
+def _upload(text: str, file_name: str | None, *, field: str) -> TextUpload:
+    content = text.encode("utf-8", "surrogatepass")
+    limit = max_upload_bytes()
+    if len(content) > limit:
+        raise PayloadErrors(
+            [
+                {
+                    "field": field,
+                    "message": f"the file is {len(content)} bytes; the most accepted is {limit} bytes "
+                    "(DSPEX_MAX_UPLOAD_BYTES)",
+                    "code": "TOO_LARGE",
+                }
+            ]
+        )
+    return TextUpload(content, file_name)
 
 
 def _decode_version(field: VersionField, name: str, raw: Any, target: Model | None) -> Any:
@@ -92,7 +161,9 @@ def _decode_version(field: VersionField, name: str, raw: Any, target: Model | No
         return raw
     pk = decode_node_id(str(raw), _type_for(field.model_label)._meta.name)
     version = None
-    if pk is not None and target is not None:
+    if pk is not None and field.of is not None:  # whose version it is is checked with the other argument
+        version = field.model._default_manager.filter(pk=pk).first()
+    elif pk is not None and target is not None:
         version = field.model._default_manager.filter(pk=pk, **{f"{field.target_key}_id": target.pk}).first()
     if version is None:
         kind = target._meta.verbose_name if target is not None else "row"
@@ -109,8 +180,9 @@ def _decode(action: Action, values: dict[str, Any], target: Model | None = None)
         return values
     decoded = dict(values)
     for name, field in action.arguments().fields.items():
+        shown = action.graphql_shape.name_of(name)
         if isinstance(field, VersionField) and decoded.get(name) is not None:
-            decoded[name] = _decode_version(field, name, decoded[name], target)
+            decoded[name] = _decode_version(field, shown, decoded[name], target)
             continue
         if isinstance(field, VisibleRowField) and decoded.get(name) is not None:
             type_name = _type_for(field.model_label)._meta.name
@@ -118,7 +190,7 @@ def _decode(action: Action, values: dict[str, Any], target: Model | None = None)
             if pk is None:
                 raise ValidationError(
                     {
-                        name: ValidationError(
+                        shown: ValidationError(
                             f"{decoded[name]!r} is not the ID of a {type_name}", code="invalid"
                         )
                     }
@@ -139,13 +211,19 @@ def _flatten(detail: Any, path: str) -> list[dict[str, Any]]:
     return [{"field": field, "message": str(detail), "code": str(code).upper()}]
 
 
-def _argument_errors(exc: serializers.ValidationError) -> list[dict[str, Any]]:
-    errors = _flatten(exc.detail, "")
-    for error in errors:  # argument names as in the schema; keys inside JSON values stay as given
+def _renamed(action: Action, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors keyed by argument name, named as in the schema (keys inside JSON values stay as
+    given)."""
+    for error in errors:
         if error["field"]:
             head, _, rest = error["field"].partition(".")
+            head = action.graphql_shape.name_of(head)
             error["field"] = to_camel_case(head) + (f".{rest}" if rest else "")
     return errors
+
+
+def _argument_errors(action: Action, exc: serializers.ValidationError) -> list[dict[str, Any]]:
+    return _renamed(action, _flatten(exc.detail, ""))
 
 
 def _shape(action: Action, mode: RunMode) -> tuple[str, str, Mapping[str, tuple[Any, Any]], str | None]:
@@ -177,7 +255,10 @@ def _result_field(label: str, explicit: str | None) -> str:
 
 def _payload(cls: Any, action: Action, mode: RunMode, result: Any, errors: list[Any]) -> Any:
     name, _label, extra, _description = _shape(action, mode)
-    values = {name: result}
+    row = action.result.graphql_row
+    values = {
+        name: row(result) if row is not None and mode is RunMode.INLINE and result is not None else result
+    }
     values.update(
         {field: getter(result) if result is not None else None for field, (_k, getter) in extra.items()}
     )
@@ -191,6 +272,8 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
     def perform_mutation(
         cls: type[BaseMutation], /, info: GraphQLResolveInfo, user: Caller, **values: Any
     ) -> Any:
+        if action.graphql_shape.input is not None:
+            values = dict(values.pop("input"))
         try:
             require_user(action, user)
             if action.throttle_scope:
@@ -219,10 +302,14 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
         idempotency_key = values.pop("idempotency_key", None)
         try:
             arguments = validate_arguments(
-                action, _decode(action, values, target), user=user, target=target, request=info.context
+                action,
+                _decode(action, _from_graphql(action, values), target),
+                user=user,
+                target=target,
+                request=info.context,
             )
         except serializers.ValidationError as exc:
-            raise PayloadErrors(_argument_errors(exc)) from None
+            raise PayloadErrors(_argument_errors(action, exc)) from None
         try:
             result = invoke(
                 action,
@@ -232,6 +319,8 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
                 mode=mode,
                 idempotency_key=idempotency_key,
             )
+        except ValidationError as exc:  # from the service: keyed by argument, shown by GraphQL name
+            raise PayloadErrors(_renamed(action, validation_errors(exc, camel_case=False))) from None
         except Exception as exc:
             failure = failure_for(action, exc)
             if failure is None:
@@ -254,7 +343,15 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
     if mode is RunMode.BACKGROUND and action.background and action.background.graphql_description:
         description = action.background.graphql_description
     description = action.summary + (f". {description}" if description else "")
+    if action.graphql_shape.error_type is not None:
+        payload_errors: dict[str, Any] = {
+            "errors": graphene.List(graphene.NonNull(action.graphql_shape.error_type), required=True),
+            "error_type": action.graphql_shape.error_type,
+        }
+    else:
+        payload_errors = {}
     attrs: dict[str, Any] = {
+        **payload_errors,
         **_payload_fields(action, mode),
         "Arguments": type("Arguments", (), arguments),
         "Meta": type(

@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from actions.declaration import Action, Failure, RunMode
+from actions.fields import VersionField
 from actions.registry import model_of
 from actions.tasks import enqueue
 from core.ownership import authenticated_or_none
@@ -93,7 +94,27 @@ def validate_arguments(
         context={"user": user, "target": target, "request": request, "action": action, "operator": operator},
     )
     serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    validated = dict(serializer.validated_data)
+    _resolve_versions(serializer, validated)
+    return validated
+
+
+def _resolve_versions(serializer: serializers.Serializer, validated: dict[str, Any]) -> None:
+    """Versions of another argument's row (``VersionField(of=...)``) once that row is known."""
+    errors: dict[str, Any] = {}
+    for name, field in serializer.fields.items():
+        if not isinstance(field, VersionField) or field.of is None or validated.get(name) is None:
+            continue
+        owner = validated.get(field.of)
+        if owner is None:
+            errors[name] = [f"give {field.of} too: this is one of its versions"]
+            continue
+        try:
+            validated[name] = field.resolve(validated[name], owner)
+        except serializers.ValidationError as exc:
+            errors[name] = exc.detail
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
 def failure_for(action: Action, exc: BaseException) -> Failure | None:

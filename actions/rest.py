@@ -2,9 +2,10 @@
 
 ``attach_actions(ViewSet, "programs.Program")`` adds ``POST /api/programs/{id}/<action>/`` (``GET``
 for ``safe`` actions, arguments in the query string) to a resource's viewset before the router
-builds its URLs. Arguments come from the JSON body (or one argument is the whole body:
-``rest_body``); bad ones are a 400 keyed by field. With several run modes, ``?async=true`` runs in
-the background (202 and a ``Location``) and ``?stream=true`` answers with server-sent events.
+builds its URLs; a collection action with ``rest_path=""`` is the collection's own ``POST``.
+Arguments come from the JSON body (or one argument is the whole body: ``rest_body``); bad ones
+are a 400 keyed by field. With several run modes, ``?async=true`` runs in the background (202 and
+a ``Location``) and ``?stream=true`` answers with server-sent events.
 A background run takes an ``Idempotency-Key`` header.
 """
 
@@ -305,6 +306,9 @@ def _query_parameters(action: Action) -> list[OpenApiParameter]:
 def attach_actions(viewset: type, resource: str) -> None:
     """Add a route for each action declared on ``resource`` to ``viewset`` (idempotent)."""
     for action in for_resource(resource):
+        if action.rest_path == "" and not action.detail:
+            _attach_as_create(viewset, action)
+            continue
         name = rest_method_name(action)
         if getattr(getattr(viewset, name, None), "_dspex_action", None) == action.key:
             continue
@@ -323,3 +327,18 @@ def attach_actions(viewset: type, resource: str) -> None:
         view = _schema(action)(drf_action(**route_options)(_build(action)))
         view._dspex_action = action.key
         setattr(viewset, name, view)
+
+
+def _attach_as_create(viewset: type, action: Action) -> None:
+    """The collection's own ``POST`` (``create``) runs ``action``: ``POST /api/evaluations/``."""
+    if getattr(getattr(viewset, "create", None), "_dspex_action", None) == action.key:
+        return
+    if action.safe or action.rest_options or action.throttle_scope:
+        raise TypeError(
+            f"action {action.key}: the collection's POST takes no route options, throttle scope "
+            "or safe mode (declare a route of its own instead)"
+        )
+    view = _schema(action)(_build(action))
+    view.__name__ = "create"
+    view._dspex_action = action.key
+    viewset.create = view  # type: ignore[attr-defined]

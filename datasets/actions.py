@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from actions import Action, Failure, Outcome, Shell
+from actions import Action, Failure, GraphQLShape, Outcome, Shell
 from actions.fields import as_upload
 from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.rest import FirstRendererNegotiation
@@ -22,6 +22,8 @@ from datasets.api.serializers import (
 )
 from datasets.errors import DatasetImportError, DatasetVersionMissing
 from datasets.formats import FORMATS
+from datasets.graphql.types import ExampleFileFormat, ImportExamplesError
+from datasets.graphql.types import Split as SplitEnum
 from datasets.models import Dataset, DatasetVersion, Split
 from datasets.selectors import dataset_version_list
 from datasets.services import DatasetExport, dataset_export_version, dataset_import, dataset_split
@@ -157,6 +159,7 @@ def _import(
         default_split=split,
         require_labels=require_labels,
         created_by=user,
+        source=None if getattr(file, "named", True) else format,  # a text without a file name
     )
     return dataset_version_list(dataset=target).get(pk=version.pk)
 
@@ -166,6 +169,18 @@ def _import_failed(exc: DatasetImportError) -> dict[str, Any]:
         "detail": exc.messages[0],
         "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in exc.line_errors],
     }
+
+
+def _import_errors(exc: DatasetImportError) -> list[dict[str, Any]]:
+    return [
+        {
+            "line": error.line or None,
+            "field": error.field,
+            "message": error.message,
+            "code": "INVALID_LINE" if error.line else "INVALID_FILE",
+        }
+        for error in exc.line_errors
+    ]
 
 
 def _shell_import(dataset: Dataset, file: Any, **options: Any) -> dict[str, Any]:
@@ -198,13 +213,33 @@ IMPORT_DATASET = Action(
             status=400,
             rest_body=_import_failed,
             rest_serializer=ImportErrorSerializer,
+            graphql_errors=_import_errors,
         ),
     ),
     rest_options={"parser_classes": [BoundedMultiPartParser, BoundedFormParser]},
     rest_responses={
         413: OpenApiResponse(OpenApiTypes.OBJECT, description="The request is larger than the limit")
     },
-    graphql=False,  # importExamples takes the file's text in an input object (its own mutation)
+    graphql_name="importExamples",
+    graphql_description="Every record is validated against the signature (the dataset's, unless "
+    "`signature` is given). Any error rejects the whole file: every bad line is reported (code "
+    "INVALID_LINE, with its line and field) and nothing is imported.",
+    graphql_shape=GraphQLShape(
+        input="ImportExamplesInput",
+        names={"file": "content", "split": "default_split"},
+        types={"format": ExampleFileFormat, "split": SplitEnum},
+        descriptions={
+            "dataset": "One of your datasets",
+            "file": "The file's text: JSONL or CSV with a header row",
+            "file_name": "Recorded as the version's source (default: the format)",
+            "format": "Default: from fileName (.jsonl/.ndjson/.csv)",
+            "split": "Split of records that name none (default TRAIN)",
+            "require_labels": "Every output field must have a value (default true)",
+            "signature": "Validate against this signature instead of the dataset's",
+        },
+        error_type=ImportExamplesError,
+    ),
+    target_field="dataset",
     admin_view="admin:datasets_dataset_upload",
     shell=Shell(name="import_examples", arguments=_shell_import),
 )

@@ -131,10 +131,13 @@ def dataset_import(
     require_labels: bool = True,
     created_by: Caller | None = None,
     progress: Callable[[int, int], None] | None = None,
+    source: str | None = None,
 ) -> DatasetVersion:
     """Import a JSONL or CSV file as a new version of ``dataset``, validated line by line against
     ``signature`` (default: the dataset's). Any error rejects the whole file
     (:class:`DatasetImportError` lists every bad line) and nothing is written.
+
+    The version's ``source`` is the file's name unless given (the format when it has none).
 
     ``progress(done, total)`` is called as records are validated (for progress bars).
 
@@ -184,10 +187,10 @@ def dataset_import(
         errors.append(LineError(0, "the file has no examples"))
     if errors:
         raise DatasetImportError(sorted(errors, key=lambda e: e.line))
-    name = getattr(file, "name", None) or (str(file) if isinstance(file, str | Path) else "")
-    return dataset_version_create(
-        dataset=dataset, examples=examples, created_by=created_by, source=Path(name).name if name else format
-    )
+    if source is None:
+        name = getattr(file, "name", None) or (str(file) if isinstance(file, str | Path) else "")
+        source = Path(name).name if name else format
+    return dataset_version_create(dataset=dataset, examples=examples, created_by=created_by, source=source)
 
 
 def dataset_export(*, version: DatasetVersion, format: str = "jsonl", split: str | None = None) -> str:

@@ -16,7 +16,6 @@ from core.graphql.types import UserType
 from core.users import Caller
 from datasets.graphql.mutations import DatasetMutations
 from datasets.graphql.queries import DatasetQueries
-from evaluations.graphql.mutations import EvaluationMutations
 from evaluations.graphql.queries import EvaluationQueries
 from experiments.graphql.queries import ExperimentQueries
 from programs.graphql.mutations import ProgramMutations
@@ -37,7 +36,6 @@ class Query(ProgramQueries, DatasetQueries, ExperimentQueries, EvaluationQueries
 class Mutation(
     ProgramMutations,
     DatasetMutations,
-    EvaluationMutations,
     # One mutation per declared action and run mode: a class built at import time, which mypy
     # cannot follow as a base.
     action_mutations(),  # type: ignore[misc]

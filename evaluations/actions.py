@@ -13,22 +13,29 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from actions import Action, Background, Failure, Outcome, Shell
+from actions import Action, Background, Failure, GraphQLShape, Outcome, Shell
 from actions.fields import VisibleRowField
 from core.rest import FirstRendererNegotiation
 from core.runs import InvalidTransition
 from core.users import Caller
-from evaluations.api.serializers import ComparisonSerializer, EvaluationSerializer
+from evaluations.api.serializers import ComparisonSerializer, EvaluationInputSerializer, EvaluationSerializer
 from evaluations.exports import EXPORT_FORMATS, evaluation_export_response
 from evaluations.models import Evaluation
-from evaluations.selectors import CHANGES, Comparison, evaluation_compare, evaluation_list
-from evaluations.services import evaluation_cancel, evaluation_enqueue, evaluation_run
+from evaluations.selectors import (
+    CHANGES,
+    Comparison,
+    evaluation_compare,
+    evaluation_list,
+    evaluation_versions,
+)
+from evaluations.services import evaluation_cancel, evaluation_create, evaluation_enqueue, evaluation_run
 
 __all__ = [
     "CANCEL_EVALUATION",
     "COMPARE_EVALUATION",
     "EXPORT_EVALUATION",
     "RUN_EVALUATION",
+    "START_EVALUATION",
     "EvaluationExport",
     "EvaluationFinished",
     "declared",
@@ -159,6 +166,81 @@ RUN_EVALUATION = Action(
 )
 
 
+def _start_new(
+    *,
+    user: Caller | None,
+    program: Any,
+    dataset: Any,
+    split: str,
+    program_version_number: Any = None,
+    dataset_version_number: Any = None,
+    metrics: Any = None,
+    concurrency: int | None = None,
+    limit: int | None = None,
+) -> Evaluation:
+    program_version, dataset_version = evaluation_versions(  # the defaults: current / latest
+        program=program,
+        dataset=dataset,
+        program_version_number=getattr(program_version_number, "number", None),
+        dataset_version_number=getattr(dataset_version_number, "number", None),
+    )
+    return evaluation_create(
+        program_version=program_version,
+        dataset_version=dataset_version,
+        split=split,
+        metrics=metrics,
+        concurrency=concurrency,
+        limit=limit,
+        owner=user,
+    )
+
+
+START_EVALUATION = Action(
+    resource="evaluations.Evaluation",
+    name="start",
+    summary="Create and start an evaluation",
+    description="A worker runs the program version on every example of the split and scores each "
+    "with the metrics. The answer is 202 with the evaluation, pending (or further along): follow it "
+    "with `GET /api/evaluations/{id}/` (`status`, `examples_done`/`examples_total`, running "
+    "`score`) and its `results/`. Bad arguments are a 400 keyed by field: `program`, "
+    "`program_version_number`, `dataset`, `dataset_version_number`, `split` (unknown, or no "
+    "examples), `metrics` (unknown names or options, e.g. `metrics[1]: unknown metric 'acc'`), "
+    "`concurrency`, `limit`.",
+    detail=False,
+    arguments=EvaluationInputSerializer,
+    background=Background(
+        start=_start_new,
+        run=lambda evaluation_id: evaluation_run(evaluation_id=evaluation_id),
+        status_model="evaluations.Evaluation",
+        progress=lambda row: (row.examples_done, row.examples_total or 0),
+        serializer=EvaluationSerializer,
+        location="evaluation-detail",
+    ),
+    rest_path="",  # POST /api/evaluations/
+    graphql_name="startEvaluation",
+    graphql_description="A worker runs the program version on every example of the split and "
+    "records one result per example. Bad input is an error naming the field (program, "
+    "programVersion, dataset, datasetVersion, split, metrics, concurrency, limit); nothing is "
+    "queued then.",
+    graphql_shape=GraphQLShape(
+        input="StartEvaluationInput",
+        names={
+            "program_version_number": "program_version",
+            "dataset_version_number": "dataset_version",
+        },
+        descriptions={
+            "program": "The program to evaluate",
+            "dataset": "The dataset to evaluate on",
+            "program_version_number": "One of its versions (default: the current one)",
+            "dataset_version_number": "One of its versions (default: the latest)",
+            "split": "train, dev (default) or test",
+            "concurrency": "Examples in flight at once (default 8)",
+        },
+    ),
+    # ``Evaluation.start(program=..., dataset=...)`` in the shell queues it like every surface.
+)
+
+
 class CompareArguments(serializers.Serializer):
     other = VisibleRowField(
         "evaluations.Evaluation",
@@ -229,4 +311,4 @@ COMPARE_EVALUATION = Action(
 
 
 def declared() -> list[Action]:
-    return [CANCEL_EVALUATION, COMPARE_EVALUATION, EXPORT_EVALUATION, RUN_EVALUATION]
+    return [CANCEL_EVALUATION, COMPARE_EVALUATION, EXPORT_EVALUATION, RUN_EVALUATION, START_EVALUATION]

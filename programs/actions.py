@@ -1,5 +1,6 @@
 """The actions of programs, declared once (see ``actions``): ``Program.execute`` inline, in the
-background and as a stream of server-sent events."""
+background and as a stream of server-sent events; ``validate``; and a version's ``export`` and
+``import`` as a file in DSPy's ``save()`` layout."""
 
 from __future__ import annotations
 
@@ -7,25 +8,41 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
-from actions import Action, Background, Failure, Outcome, Shell
-from actions.fields import VersionField
+from actions import Action, Background, Failure, GraphQLShape, Outcome, Shell
+from actions.fields import VersionField, as_upload
 from core.graphql.scalars import JSON
+from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.users import Caller
 from programs import services
 from programs.api.serializers import (
     ExecuteAcceptedSerializer,
     ExecuteFailedSerializer,
     ExecuteResultSerializer,
+    ProgramValidationSerializer,
+    ProgramVersionSerializer,
 )
 from programs.errors import ExecutionFailed
 from programs.gateway.signatures import prediction_from_outputs
 from programs.graphql.types import UsageType
 from programs.models import Execution, Program, ProgramVersion
+from programs.version_files import VersionFile, version_file
 
-__all__ = ["EXECUTE_PROGRAM", "ExecuteArguments", "declared"]
+__all__ = [
+    "EXECUTE_PROGRAM",
+    "EXPORT_PROGRAM",
+    "IMPORT_PROGRAM",
+    "VALIDATE_PROGRAM",
+    "ExecuteArguments",
+    "ProgramExportArguments",
+    "ProgramImportArguments",
+    "ProgramValidateArguments",
+    "declared",
+]
 
 NOT_AN_OBJECT = 'the body must be a JSON object of input values, like {"question": "..."}'
 
@@ -180,5 +197,151 @@ fields) and record an Execution.
 )
 
 
+def _version_field(help_text: str) -> VersionField:
+    return VersionField("programs.ProgramVersion", target_key="program", required=False, help_text=help_text)
+
+
+class ProgramValidateArguments(serializers.Serializer):
+    """What to check beside the program itself."""
+
+    version = _version_field("Check this version's state (default: the current version)")
+    inputs = serializers.DictField(
+        required=False,
+        help_text='Also check these input values against the signature, e.g. {"question": "..."}',
+    )
+
+
+def _validate(
+    *, target: Program, user: Caller | None, version: ProgramVersion | None = None, inputs: Any = None
+) -> services.ProgramValidation:
+    return services.program_validate(program=target, version=version, inputs=inputs)
+
+
+VALIDATE_PROGRAM = Action(
+    resource="programs.Program",
+    name="validate",
+    summary="Check that the program can run",
+    description="Check the program without running it or calling its LM: its fields, its module "
+    "type and config against the engine (the module builds on the signature; its tools, rewards "
+    "and LM endpoint exist), the state of a version (default: the current one) loading into its "
+    "module, and, when `inputs` are given, those inputs against the signature. The answer says "
+    "`valid` and lists the `problems` by field (`module_config`, `version`, `inputs.question`).",
+    service=_validate,
+    arguments=ProgramValidateArguments,
+    result=Outcome(
+        serializer=ProgramValidationSerializer,
+        graphql_field="program",
+        graphql_row=lambda checked: checked.program,
+        graphql_fields={
+            "valid": (graphene.Boolean(description="No problem was found"), lambda c: c.valid),
+            "problems": (
+                JSON(description='Field -> messages, e.g. {"inputs.question": ["This field is required."]}'),
+                lambda c: c.problems,
+            ),
+        },
+    ),
+    shell=Shell(
+        arguments=lambda program, version=None, **inputs: {
+            **({"version": version} if version is not None else {}),
+            **({"inputs": inputs} if inputs else {}),
+        },
+    ),
+)
+
+
+class ProgramExportArguments(serializers.Serializer):
+    version = _version_field("Export this version (default: the current version)")
+
+
+def _export(*, target: Program, user: Caller | None, version: ProgramVersion | None = None) -> VersionFile:
+    chosen = version or target.current_version
+    if chosen is None:
+        raise serializers.ValidationError({"version": [f"program {target.name!r} has no version yet"]})
+    return version_file(chosen)
+
+
+EXPORT_PROGRAM = Action(
+    resource="programs.Program",
+    name="export",
+    summary="Download a version as a saved program file",
+    description="The version's state as DSPy's `program.save(\"program.json\")` writes it "
+    '(predictor path -> demos, signature, lm; plus `metadata`): `program.load("program.json")` '
+    "reads it into a dspy or dspex module of the same shape. LM entries are always null: the "
+    "endpoint and key stay on the server.",
+    service=_export,
+    arguments=ProgramExportArguments,
+    safe=True,
+    result=Outcome(
+        http_response=lambda exported: exported.response(),
+        openapi={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The saved program file (an attachment)"
+            ),
+            (400, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Field name -> list of messages"
+            ),
+            (404, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Missing, or not yours"
+            ),
+        },
+    ),
+    shell=Shell(result=lambda exported: exported.text),
+)
+
+
+class ProgramImportArguments(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A saved program: the JSON of program.save(...), dspy's or dspex's"
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Default: the file name"
+    )
+    make_current = serializers.BooleanField(default=True, help_text="The new version becomes the current one")
+
+
+def _import(
+    *, target: Program, user: Caller | None, file: Any, note: str = "", make_current: bool = True
+) -> ProgramVersion:
+    version = services.program_version_import(
+        program=target, file=file, note=note, make_current=make_current, created_by=user
+    )
+    return ProgramVersion.objects.select_related("program").get(pk=version.pk)  # is_current as stored
+
+
+IMPORT_PROGRAM = Action(
+    resource="programs.Program",
+    name="import",
+    summary="Import a saved program file as a new version",
+    description="A JSON file written by `program.save(\"program.json\")` (dspy's or dspex's) or "
+    "by `export` becomes the program's next version (source `import`). The state must fit the "
+    "program's module (the same predictors); LM entries that choose an endpoint or a key are "
+    "refused. Pickle files are never read. Errors are on `file` (GraphQL: `content`).",
+    service=_import,
+    arguments=ProgramImportArguments,
+    result=Outcome(
+        serializer=ProgramVersionSerializer,
+        status=201,
+        model="programs.ProgramVersion",
+        location=lambda v: ("program-version-detail", {"program_pk": v.program_id, "number": v.number}),
+    ),
+    rest_options={"parser_classes": [BoundedMultiPartParser, BoundedFormParser]},
+    graphql_name="importProgramVersion",
+    graphql_shape=GraphQLShape(
+        input="ImportProgramVersionInput",
+        names={"file": "content"},
+        descriptions={
+            "program": "One of your programs",
+            "file": "The saved program's JSON text",
+            "file_name": "Its file name, recorded in the version's note (default: none)",
+        },
+    ),
+    target_field="program",
+    shell=Shell(
+        name="import_version",
+        arguments=lambda program, file, **options: {"file": as_upload(file), **options},
+    ),
+)
+
+
 def declared() -> list[Action]:
-    return [EXECUTE_PROGRAM]
+    return [EXECUTE_PROGRAM, EXPORT_PROGRAM, IMPORT_PROGRAM, VALIDATE_PROGRAM]

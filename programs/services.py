@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,11 +37,13 @@ from programs.gateway.running import ModuleRun, ModuleStream, describe_error, ru
 from programs.gateway.signatures import jsonable, signature_from_row, validate_inputs
 from programs.gateway.usage import traces_from_calls, usage_totals
 from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
+from programs.version_files import read_version_file
 
 __all__ = [
     "STREAM_CLOSED",
     "ExecutionEvents",
     "InputFieldSpec",
+    "ProgramValidation",
     "check_api_key",
     "execution_mark_lost",
     "execution_run",
@@ -56,7 +58,9 @@ __all__ = [
     "program_inputs_clean",
     "program_inputs_from_text",
     "program_update",
+    "program_validate",
     "program_version_create",
+    "program_version_import",
     "signature_check",
     "signature_create",
     "signature_update",
@@ -259,6 +263,87 @@ def program_version_create(
             Program.objects.filter(pk=program.pk).update(current_version=version, updated_at=timezone.now())
             program.current_version = version
     return version
+
+
+@dataclass(frozen=True)
+class ProgramValidation:
+    """What :func:`program_validate` found: ``problems`` maps a field (``module_config``,
+    ``version``, ``inputs.question``) to its messages; none means the program is ready to run."""
+
+    program: Program
+    problems: dict[str, list[str]]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def _add_problems(problems: dict[str, list[str]], exc: ValidationError, *, key: str | None = None) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            name = key if key is not None else field
+            if key == "inputs" and field != "__all__":
+                name = f"inputs.{field}"
+            problems.setdefault(name, []).extend(messages)
+    else:
+        problems.setdefault(key or "__all__", []).extend(exc.messages)
+
+
+def program_validate(
+    *, program: Program, version: ProgramVersion | None = None, inputs: Any = None
+) -> ProgramValidation:
+    """Check, without running anything, that ``program`` can run: its own fields and module and
+    LM config against the engine, the state of ``version`` (default: the current one) loading
+    into its module, and, when given, ``inputs`` against its signature."""
+    problems: dict[str, list[str]] = {}
+    try:
+        program_check(program=program)
+    except ValidationError as exc:
+        _add_problems(problems, exc)
+    version = version or program.current_version
+    if version is None:
+        problems["version"] = ["the program has no version to run"]
+    elif not problems:  # a state is only checked against a module that can be built
+        try:
+            build_module(program, version.state)
+        except ValidationError as exc:
+            _add_problems(problems, exc, key="version")
+    if inputs is not None:
+        try:
+            program_inputs_clean(program=program, inputs=inputs)
+        except ValidationError as exc:
+            _add_problems(problems, exc, key="inputs")
+    return ProgramValidation(program, problems)
+
+
+def _file_name(file: Any) -> str | None:
+    return getattr(file, "name", None) if getattr(file, "named", True) else None
+
+
+def program_version_import(
+    *,
+    program: Program,
+    file: IO[bytes],
+    note: str = "",
+    make_current: bool = True,
+    created_by: Caller | None = None,
+) -> ProgramVersion:
+    """A saved program file (``program.save("x.json")`` of dspy or dspex, or an export) as the
+    program's next version; errors are on ``file`` (unreadable, or a state that does not fit)."""
+    state = read_version_file(file)
+    try:
+        return program_version_create(
+            program=program,
+            state=state,
+            source=ProgramVersion.Source.IMPORT,
+            created_by=created_by,
+            note=note or f"imported from {_file_name(file) or 'a file'}",
+            make_current=make_current,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "state" in exc.error_dict:
+            raise ValidationError({"file": exc.error_dict["state"]}) from None
+        raise
 
 
 # -- inputs typed by people (admin "Try it" form, ``manage.py dspex_execute --input k=v``) ----------

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from actions.fields import VisibleRowField
 from core.parsers import max_upload_bytes
 from core.users import User
 from datasets.formats import FORMATS
@@ -87,8 +88,10 @@ class DatasetImportInputSerializer(serializers.Serializer):
         choices=Split.choices, default=Split.TRAIN, help_text="Split of records that name none"
     )
     require_labels = serializers.BooleanField(default=True, help_text="Every output field must be given")
-    signature = VisiblePrimaryKeyField(
-        Signature, required=False, help_text="Validate against this signature (default: the dataset's)"
+    signature = VisibleRowField(
+        "programs.Signature",
+        required=False,
+        help_text="Validate against this signature (default: the dataset's)",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

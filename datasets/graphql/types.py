@@ -113,3 +113,12 @@ class ExampleType(VisibleNode):
     @classmethod
     def visible_queryset(cls, *, user: Caller | None) -> QuerySet[Example]:
         return selectors.example_list_for_user(user=user)
+
+
+class ImportExamplesError(graphene.ObjectType):
+    """A problem in the file (with its line) or in the other arguments (with their field)."""
+
+    line = graphene.Int(description="1-based line of the file; null when about the file or another argument")
+    field = graphene.String(description="The example field (e.g. `answer`) or the argument concerned")
+    message = graphene.String(required=True)
+    code = graphene.String(required=True, description="INVALID_LINE for problems in the file, ...")

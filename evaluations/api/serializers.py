@@ -7,13 +7,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from actions.fields import VersionField, VisibleRowField
 from core.rest import SafeJSONField
 from core.users import User
-from datasets.models import Dataset, Split
+from datasets.models import Split
 from evaluations.models import Evaluation, EvaluationResult
 from evaluations.selectors import CHANGES
-from programs.api.fields import VisiblePrimaryKeyField
-from programs.models import Program
 
 __all__ = [
     "ComparisonCountsSerializer",
@@ -75,13 +74,21 @@ class EvaluationInputSerializer(serializers.Serializer):
     """What to evaluate. The services check the meaning (metrics, split contents, limits) and
     answer 400 naming the field."""
 
-    program = VisiblePrimaryKeyField(Program, help_text="The program to evaluate (its id)")
-    program_version_number = serializers.IntegerField(
-        min_value=1, required=False, help_text="Its version number (default: the current version)"
+    program = VisibleRowField("programs.Program", help_text="The program to evaluate (its id)")
+    program_version_number = VersionField(
+        "programs.ProgramVersion",
+        target_key="program",
+        of="program",
+        required=False,
+        help_text="Its version number (default: the current version)",
     )
-    dataset = VisiblePrimaryKeyField(Dataset, help_text="The dataset to evaluate on (its id)")
-    dataset_version_number = serializers.IntegerField(
-        min_value=1, required=False, help_text="Its version number (default: the latest)"
+    dataset = VisibleRowField("datasets.Dataset", help_text="The dataset to evaluate on (its id)")
+    dataset_version_number = VersionField(
+        "datasets.DatasetVersion",
+        target_key="dataset",
+        of="dataset",
+        required=False,
+        help_text="Its version number (default: the latest)",
     )
     split = serializers.ChoiceField(choices=Split.choices, default=Split.DEV)
     metrics = MetricsField(

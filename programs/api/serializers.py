@@ -26,6 +26,7 @@ __all__ = [
     "LMCredentialSerializer",
     "ProgramInputSerializer",
     "ProgramSerializer",
+    "ProgramValidationSerializer",
     "ProgramVersionInputSerializer",
     "ProgramVersionSerializer",
     "SignatureInputSerializer",
@@ -143,6 +144,14 @@ class ProgramVersionSerializer(serializers.ModelSerializer):
         program = self.context.get("program")
         current = program.current_version_id if program is not None else row.program.current_version_id
         return row.pk == current
+
+
+class ProgramValidationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text="No problem was found")
+    problems = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Field -> messages, e.g. {"inputs.question": ["This field is required."]}',
+    )
 
 
 class ProgramVersionInputSerializer(serializers.Serializer):

@@ -33,6 +33,12 @@ class Case:
     rows_as_ids: tuple[str, ...] = ()  # arguments naming rows: REST takes the pk, GraphQL the relay ID
     graphql_types: tuple[tuple[str, str], ...] = ()  # GraphQL types the Python value does not tell
     files: Callable[[], dict[str, Any]] | None = None  # uploads sent along (multipart REST)
+    # A collection action has no target row: another user is refused through this row argument.
+    stranger_field: str = ""
+    # GraphQL's own values where its types differ (enums), and a bad argument it types loosely
+    # enough to reach the action (an enum's bad value is refused by GraphQL itself).
+    graphql_good: tuple[tuple[str, Any], ...] = ()
+    graphql_bad: tuple[str, Any] | None = None
 
 
 def _running_evaluation(rows: dict[str, Any]) -> Any:
@@ -45,9 +51,26 @@ def _capitals_file() -> dict[str, Any]:
     return {"file": upload}
 
 
+def _saved_program_file() -> dict[str, Any]:
+    state = {"signature": {"instructions": "Answer.", "fields": []}, "demos": [], "lm": None}
+    upload = io.BytesIO(json.dumps({**state, "metadata": {}}).encode())
+    upload.name = "saved.json"
+    return {"file": upload}
+
+
+def _no_target(rows: dict[str, Any]) -> Any:
+    return None
+
+
 CASES: dict[str, Case] = {
     "dataset.import": Case(
-        lambda r: r["dataset"], {"split": "dev"}, "split", "nowhere", files=_capitals_file
+        lambda r: r["dataset"],
+        {"split": "dev"},
+        "split",
+        "nowhere",
+        files=_capitals_file,
+        graphql_good=(("split", "DEV"),),
+        graphql_bad=("signature", "not-an-id"),
     ),
     "dataset.export": Case(lambda r: r["dataset"], {"format": "csv"}, "format", "xml"),
     "program.execute": Case(
@@ -67,6 +90,25 @@ CASES: dict[str, Case] = {
     ),
     "evaluation.run": Case(_running_evaluation, {}, "", None),
     "experiment.cancel": Case(lambda r: r["experiment"], {}, "", None),
+    "evaluation.start": Case(
+        _no_target,
+        {"program": "program", "dataset": "dataset", "split": "dev"},
+        "split",
+        "nowhere",
+        rows_as_ids=("program", "dataset"),
+        stranger_field="program",
+    ),
+    "program.validate": Case(
+        lambda r: r["program"],
+        {"inputs": {"question": "Capital of France?"}},
+        "inputs",
+        [1],
+        graphql_types=(("inputs", "JSON"),),
+    ),
+    "program.export": Case(lambda r: r["program"], {"version": 1}, "version", 99),
+    "program.import": Case(
+        lambda r: r["program"], {"note": "from dspy"}, "note", "x" * 501, files=_saved_program_file
+    ),
     "program.optimize": Case(
         lambda r: r["program"],
         {"dataset_version": "dataset_version", "optimizer": "labeled_few_shot", "evaluate_baseline": False},
@@ -82,7 +124,8 @@ def _rest_arguments(case: Case, rows: dict[str, Any]) -> dict[str, Any]:
 
 
 def _graphql_arguments(case: Case, rows: dict[str, Any]) -> dict[str, Any]:
-    return {k: gid(rows[v]) if k in case.rows_as_ids else v for k, v in case.good.items()}
+    values = {k: gid(rows[v]) if k in case.rows_as_ids else v for k, v in case.good.items()}
+    return {**values, **dict(case.graphql_good)}
 
 
 @pytest.fixture
@@ -126,7 +169,10 @@ def _url(action: Any, row: Any) -> str:
         "experiment": "experiments",
         "program": "programs",
     }
-    return f"/api/{plural[action.key.split('.')[0]]}/{row.pk}/{action.rest_path or action.name}/"
+    collection = f"/api/{plural[action.key.split('.')[0]]}/"
+    if not action.detail:
+        return collection + (f"{action.rest_path}/" if action.rest_path else "")
+    return f"{collection}{row.pk}/{action.rest_path or action.name}/"
 
 
 def _post(client: Any, action: Any, row: Any, arguments: dict[str, Any]) -> Any:
@@ -145,8 +191,16 @@ def _post(client: Any, action: Any, row: Any, arguments: dict[str, Any]) -> Any:
     return client.post(f"{url}?{query}" if query else url, body, format="json")
 
 
+def _graphql_name(action: Any, argument: str) -> str:
+    return to_camel_case(action.graphql_shape.name_of(argument))
+
+
 def _mutation(case: Case, action: Any, arguments: dict[str, Any]) -> tuple[str, str]:
+    """The mutation's name and text; its variables are ``_variables(...)``."""
     name = mutation_name(action, RunMode.INLINE if action.service else RunMode.BACKGROUND)
+    errors = "{ errors { field message code } }"
+    if action.graphql_shape.input is not None:  # one input object holds the target and the arguments
+        return name, f"mutation($input: {action.graphql_shape.input}!) {{ {name}(input: $input) {errors} }}"
     types = {"int": "Int", "float": "Float", "bool": "Boolean", "str": "String"}
     explicit = dict(case.graphql_types)
     declared = ["$id: ID!"] + [
@@ -154,11 +208,27 @@ def _mutation(case: Case, action: Any, arguments: dict[str, Any]) -> tuple[str, 
         for k, v in arguments.items()
     ]
     passed = ["id: $id"] + [f"{to_camel_case(k)}: ${k}" for k in arguments]
-    query = (
-        f"mutation({', '.join(declared)}) {{ {name}({', '.join(passed)}) "
-        "{ errors { field message code } } }"
-    )
-    return name, query
+    return name, f"mutation({', '.join(declared)}) {{ {name}({', '.join(passed)}) {errors} }}"
+
+
+def _variables(case: Case, action: Any, row: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+    values = dict(arguments)
+    if case.files is not None:  # a file argument is its text on GraphQL
+        for field, upload in case.files().items():
+            values[field] = upload.getvalue().decode()
+            values["file_name"] = upload.name
+    if action.graphql_shape.input is None:
+        return {"id": gid(row), **values}
+    shown = {_graphql_name(action, k): v for k, v in values.items()}
+    if action.detail:
+        shown[to_camel_case(action.target_field)] = gid(row)
+    return {"input": shown}
+
+
+def _stranger_field(case: Case, action: Any) -> str:
+    if not action.detail:
+        return _graphql_name(action, case.stranger_field)
+    return to_camel_case(action.target_field) if action.graphql_shape.input else "id"
 
 
 @pytest.mark.django_db
@@ -169,7 +239,11 @@ def test_rest_refuses_anonymous_and_strangers_and_runs_for_the_owner(
     action, case = _action(key), CASES[key]
     row, good = case.target(rows), _rest_arguments(case, rows)
     assert _post(rest_as(None), action, row, good).status_code in (401, 403)
-    assert _post(rest_as(other_user), action, row, good).status_code == 404
+    stranger = _post(rest_as(other_user), action, row, good)
+    if action.detail:
+        assert stranger.status_code == 404
+    else:  # the row it names is not theirs: not found, on that argument
+        assert stranger.status_code == 400 and "not found" in str(stranger.json()[case.stranger_field])
     response = _post(rest_as(user), action, row, good)
     expected = action.result.status if action.service else action.background.status
     assert response.status_code == expected, response.content
@@ -193,20 +267,28 @@ def test_graphql_refuses_anonymous_and_strangers_and_runs_for_the_owner(
         return
     row, good = case.target(rows), _graphql_arguments(case, rows)
     name, query = _mutation(case, action, good)
-    variables = {"id": gid(row), **good}
+    variables = _variables(case, action, row, good)
     anonymous = graphql_as(None)(query, variables)
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     answer = graphql_as(other_user)(query, variables)
     assert "data" in answer, answer
     stranger = answer["data"][name]["errors"]
-    assert [(e["field"], e["code"]) for e in stranger] == [("id", "NOT_FOUND")]
-    owner = graphql_as(user)(query, variables)["data"][name]["errors"]
-    assert owner == []
-    if case.bad_field:
-        name, query = _mutation(case, action, {**good, case.bad_field: case.bad_value})
-        answer = graphql_as(user)(query, {**variables, case.bad_field: case.bad_value})
+    if action.detail:
+        assert [(e["field"], e["code"]) for e in stranger] == [(_stranger_field(case, action), "NOT_FOUND")]
+    else:  # every row argument that is not theirs is not found
+        assert (_stranger_field(case, action), "NOT_FOUND") in [(e["field"], e["code"]) for e in stranger]
+        assert {e["code"] for e in stranger} == {"NOT_FOUND"}
+    owner = graphql_as(user)(query, variables)
+    assert "data" in owner, owner
+    assert owner["data"][name]["errors"] == []
+    bad_field, bad_value = case.graphql_bad or (case.bad_field, case.bad_value)
+    if bad_field:
+        bad = {**good, bad_field: bad_value}
+        name, query = _mutation(case, action, bad)
+        answer = graphql_as(user)(query, _variables(case, action, row, bad))
+        assert "data" in answer, answer
         refused = answer["data"][name]["errors"]
-        assert refused and refused[0]["field"] == to_camel_case(case.bad_field)
+        assert refused and refused[0]["field"] == _graphql_name(action, bad_field)
 
 
 def _command_arguments(case: Case, rows: dict[str, Any], tmp_path: Any, extra: dict[str, Any]) -> list[str]:
@@ -230,15 +312,12 @@ def test_the_command_refuses_strangers_and_runs_for_the_owner(
 ) -> None:
     case = CASES[key]
     row = case.target(rows)
+    target = [str(row.pk)] if row is not None else []
     good = _command_arguments(case, rows, tmp_path, {})
     with pytest.raises(CommandError, match="not found"):
-        call_command(
-            "dspex", "run", key, str(row.pk), "--user", other_user.username, *good, stdout=io.StringIO()
-        )
-    call_command("dspex", "run", key, str(row.pk), "--user", user.username, *good, stdout=io.StringIO())
+        call_command("dspex", "run", key, *target, "--user", other_user.username, *good, stdout=io.StringIO())
+    call_command("dspex", "run", key, *target, "--user", user.username, *good, stdout=io.StringIO())
     if case.bad_field:
         bad = _command_arguments(case, rows, tmp_path, {case.bad_field: case.bad_value})
         with pytest.raises(CommandError, match=case.bad_field):
-            call_command(
-                "dspex", "run", key, str(row.pk), "--user", user.username, *bad, stdout=io.StringIO()
-            )
+            call_command("dspex", "run", key, *target, "--user", user.username, *bad, stdout=io.StringIO())

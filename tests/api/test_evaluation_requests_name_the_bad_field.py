@@ -25,7 +25,7 @@ def _post(client, body, **changes):
     ("changes", "field", "text"),
     [
         ({"program": ...}, "program", "required"),
-        ({"program": 999}, "program", "does not exist"),
+        ({"program": 999}, "program", "was not found"),
         ({"program_version_number": 7}, "program_version_number", "program 'qa' has no version 7"),
         ({"dataset": ...}, "dataset", "required"),
         ({"dataset_version_number": 2}, "dataset_version_number", "dataset 'questions' has no version 2"),
@@ -51,7 +51,7 @@ def test_each_bad_field_is_named(ada_api, body, changes, field, text):
 def test_another_users_program_or_dataset_does_not_exist_for_you(grace_api, body):
     errors = _post(grace_api, body).json()
     assert set(errors) == {"program", "dataset"}
-    assert "does not exist" in errors["program"][0]
+    assert "was not found" in errors["program"][0]
 
 
 def test_examples_without_the_programs_inputs_are_refused(ada_api, user, stub_lm_config, body):

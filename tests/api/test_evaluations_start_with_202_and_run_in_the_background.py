@@ -87,5 +87,5 @@ def test_the_task_is_queued_only_on_commit(
         delay.assert_not_called()
         [callback] = callbacks
         callback()
-        delay.assert_called_once_with("evaluation.run", response.json()["id"])
+        delay.assert_called_once_with("evaluation.start", response.json()["id"])
     assert openai_stub.completion_requests() == []

@@ -97,6 +97,10 @@ def base_requests(s: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
             },
         ),
         "programs_versions_create": (f"/api/programs/{program}/versions/", {"note": "n", "state": {}}),
+        "programs_validate_create": (
+            f"/api/programs/{program}/validate/",
+            {"inputs": {"question": "Capital of France?"}},
+        ),
         "signatures_create": (
             "/api/signatures/",
             {"name": "new-signature", "spec": "question -> answer", "instructions": "i"},
@@ -170,7 +174,8 @@ def rows() -> dict[str, list[dict[str, Any]]]:
 
 def test_every_write_operation_is_covered(ada_api: Any, seeded: dict[str, Any]) -> None:
     writes = schema_writes(ada_api)
-    covered = set(base_requests(seeded)) | NO_BODY | {"datasets_import_create"}
+    multipart = {"datasets_import_create", "programs_import_create"}  # uploads: their own tests
+    covered = set(base_requests(seeded)) | NO_BODY | multipart
     assert set(writes) == covered
 
 
@@ -188,6 +193,7 @@ OPERATIONS = [  # the keys of base_requests() (test_every_write_operation_is_cov
     "programs_execute_create",
     "programs_optimize_create",
     "programs_versions_create",
+    "programs_validate_create",
     "signatures_create",
     "signatures_update",
     "signatures_partial_update",

@@ -111,6 +111,15 @@ def base_arguments(s: dict[str, Any], stub_lm_config: dict[str, Any]) -> dict[st
         "updateProgram": {"id": program, "input": {"description": "d"}},
         "executeProgram": {"id": program, "inputs": {"question": "Capital of France?"}},
         "executeProgramAsync": {"id": program, "inputs": {"question": "Capital of France?"}},
+        "validateProgram": {"id": program, "inputs": {"question": "Capital of France?"}},
+        "importProgramVersion": {
+            "input": {
+                "program": program,
+                "content": json.dumps(s["program"].current_version.state),
+                "fileName": "saved.json",
+                "note": "n",
+            }
+        },
     }
 
 

@@ -75,9 +75,9 @@ def test_versions_are_chosen_by_id(
     [
         ({"program": "UHJvZ3JhbTo5OTk="}, "program", "NOT_FOUND", "was not found"),
         ({"dataset": "nonsense"}, "dataset", "INVALID", "is not the ID of a Dataset"),
-        ({"split": "holdout"}, "split", "INVALID", "must be one of train, dev, test"),
+        ({"split": "holdout"}, "split", "INVALID_CHOICE", '"holdout" is not a valid choice'),
         ({"metrics": ["acc"]}, "metrics", "INVALID_CHOICE", "metrics[0]: unknown metric 'acc'"),
-        ({"metrics": "exact_match"}, "metrics", "INVALID", "metrics must be a JSON list"),
+        ({"metrics": "exact_match"}, "metrics", "INVALID", "must be a list"),
         ({"concurrency": 0}, "concurrency", "INVALID", "must be an integer from 1 to 64"),
         ({"limit": -1}, "limit", "INVALID", "must be a positive integer"),
     ],
@@ -104,13 +104,13 @@ def test_a_version_of_another_program_is_refused(graphql, make_program, user, qa
         }
     }
     [error] = graphql(START, variables).data["startEvaluation"]["errors"]
-    assert error["field"] == "programVersion" and "is not a version of qa" in error["message"]
+    assert error["field"] == "programVersion" and "is not a version of program 'qa'" in error["message"]
 
 
-def test_another_users_program_is_not_found(graphql_as, other_user, qa_program, questions):
+def test_another_users_program_and_dataset_are_not_found(graphql_as, other_user, qa_program, questions):
     variables = {"input": {"program": gid(qa_program), "dataset": gid(questions.dataset)}}
     errors = graphql_as(other_user)(START, variables).data["startEvaluation"]["errors"]
-    assert {(e["field"], e["code"]) for e in errors} == {("program", "NOT_FOUND")}
+    assert {(e["field"], e["code"]) for e in errors} == {("program", "NOT_FOUND"), ("dataset", "NOT_FOUND")}
 
 
 def test_anonymous_users_get_an_authentication_error(graphql_as, qa_program, questions):

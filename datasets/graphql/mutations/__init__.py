@@ -5,13 +5,11 @@ from __future__ import annotations
 import graphene
 
 from datasets.graphql.mutations.create_dataset import CreateDataset
-from datasets.graphql.mutations.import_examples import ImportExamples
 from datasets.graphql.mutations.update_dataset import UpdateDataset
 
-__all__ = ["CreateDataset", "DatasetMutations", "ImportExamples", "UpdateDataset"]
+__all__ = ["CreateDataset", "DatasetMutations", "UpdateDataset"]
 
 
 class DatasetMutations(graphene.ObjectType):
     create_dataset = CreateDataset.Field()
     update_dataset = UpdateDataset.Field()
-    import_examples = ImportExamples.Field()
