@@ -100,6 +100,9 @@ class Background:
     location: str | None = None
     graphql_fields: Mapping[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
     graphql_description: str | None = None  # the ``<name>Async`` mutation's (default: the action's)
+    # The work done in the operator's own process (``manage.py dspex run --here``, the shell):
+    # ``here(row_id, report)`` calls ``report(done, total)`` as it goes (default: ``run``, silent).
+    here: Callable[[int, Callable[[int, int], None]], Any] | None = None
 
 
 @dataclass(frozen=True)

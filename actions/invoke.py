@@ -31,6 +31,7 @@ __all__ = [
     "find_target",
     "invoke",
     "require_user",
+    "run_here",
     "validate_arguments",
 ]
 
@@ -198,4 +199,35 @@ def _start_background(
         known = ActionRequest.objects.get(user=user, action=action.key, key=idempotency_key)
         return status_model._default_manager.get(pk=known.row_id)
     row.refresh_from_db()  # eager tasks (no broker) have run once the transaction committed
+    return row
+
+
+def run_here(
+    action: Action,
+    *,
+    user: Caller | None,
+    target: Model | None = None,
+    arguments: Mapping[str, Any] | None = None,
+    report: Any = None,
+    started: Any = None,
+) -> Model:
+    """Do the background work of ``action`` in this process, to the end: the status row is created
+    as for a queued run (``started(row)`` is told), then ``Background.here`` (or ``run``) works on
+    it, calling ``report(done, total)`` as it goes. For the operator's own process only (a
+    command, the shell): no remote surface may hold a worker that long. Returns the row as it
+    ended."""
+    background = action.background
+    if background is None:
+        raise serializers.ValidationError({"mode": [f"{action.key} has no background work to run here"]})
+    call = _call_arguments(action, user, target, dict(arguments or {}))
+    with transaction.atomic():
+        row = background.start(**call)
+    if started is not None:
+        started(row)
+    progress = report or (lambda done, total: None)
+    if background.here is not None:
+        background.here(row.pk, progress)
+    else:
+        background.run(row.pk)
+    row.refresh_from_db()
     return row

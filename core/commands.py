@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db.models import QuerySet
 
-__all__ = ["find_owned", "validation_text"]
+__all__ = ["detail_text", "find_owned", "validation_text"]
 
 
 def validation_text(exc: ValidationError) -> str:
@@ -16,6 +16,18 @@ def validation_text(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
     return " ".join(exc.messages)
+
+
+def detail_text(detail: Any, prefix: str = "") -> str:
+    """``field: message; other: message`` for the detail of a DRF ``ValidationError``."""
+    if isinstance(detail, dict):
+        return "; ".join(
+            detail_text(value, "" if key == "non_field_errors" else f"{key}: ")
+            for key, value in detail.items()
+        )
+    if isinstance(detail, list):
+        return "; ".join(detail_text(item, prefix) for item in detail)
+    return f"{prefix}{detail}"
 
 
 def find_owned(queryset: QuerySet[Any], kind: str, name: str, owner: str | None) -> Any:

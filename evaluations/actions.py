@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +140,13 @@ def _start(*, target: Evaluation, user: Caller | None) -> Evaluation:
     return evaluation_enqueue(evaluation=target, enqueue=False)
 
 
+def _evaluate_here(evaluation_id: int, report: Callable[[int, int], None]) -> None:
+    def on_progress(row: Evaluation) -> None:
+        report(row.examples_done, row.examples_total or 0)
+
+    evaluation_run(evaluation_id=evaluation_id, on_progress=on_progress)
+
+
 def _run_here(*, target: Evaluation, user: Caller | None) -> Evaluation:
     evaluation_run(evaluation_id=target.pk)
     target.refresh_from_db()
@@ -159,6 +167,7 @@ RUN_EVALUATION = Action(
         progress=lambda row: (row.examples_done, row.examples_total or 0),
         serializer=EvaluationSerializer,
         location="evaluation-detail",
+        here=_evaluate_here,
     ),
     # ``evaluation.run()`` in the shell runs it to the end in the operator's process;
     # ``evaluation.run(background=True)`` queues it.
@@ -215,6 +224,7 @@ START_EVALUATION = Action(
         progress=lambda row: (row.examples_done, row.examples_total or 0),
         serializer=EvaluationSerializer,
         location="evaluation-detail",
+        here=_evaluate_here,
     ),
     rest_path="",  # POST /api/evaluations/
     graphql_name="startEvaluation",

@@ -4,6 +4,7 @@ experiments)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework import serializers
@@ -15,7 +16,7 @@ from datasets.models import Dataset, DatasetVersion, Split
 from datasets.selectors import dataset_version_list_for_user
 from evaluations.gateway.scoring import metric_names
 from experiments.api.serializers import ExperimentSerializer
-from experiments.models import Experiment
+from experiments.models import Experiment, Trial
 from experiments.optimizer_types import optimizer_type_choices
 from experiments.services import experiment_cancel, experiment_run, program_optimize
 from programs.models import Program
@@ -99,6 +100,14 @@ def _shell_arguments(
     return {"dataset_version": version.pk, "optimizer_params": params or {}, **options}
 
 
+def _optimize_here(experiment_id: int, report: Callable[[int, int], None]) -> None:
+    def on_trial(trial: Trial) -> None:
+        row = Experiment.objects.only("trials_done", "trials_total").get(pk=experiment_id)
+        report(row.trials_done, max(row.trials_total or 0, row.trials_done))
+
+    experiment_run(experiment_id=experiment_id, on_trial=on_trial)
+
+
 OPTIMIZE_PROGRAM = Action(
     resource="programs.Program",
     name="optimize",
@@ -117,6 +126,7 @@ OPTIMIZE_PROGRAM = Action(
         serializer=ExperimentSerializer,
         status=202,
         location="experiment-detail",
+        here=_optimize_here,
     ),
     throttle_scope="optimize",
     shell=Shell(arguments=_shell_arguments),

@@ -1,13 +1,17 @@
 """``manage.py dspex``: every declared action from the command line.
 
     manage.py dspex list
-    manage.py dspex run program.execute 3 --arg question="What is 2+2?"
+    manage.py dspex run program.execute qa --arg question="What is 2+2?"
     manage.py dspex run program.optimize 3 --arg dataset_version=7 --user alice --background
-    manage.py dspex run dataset.import 2 --arg file=more.jsonl --arg split=dev
+    manage.py dspex run program.optimize qa --arg dataset_version=7 --here   # progress bar
+    manage.py dspex run evaluation.start --arg program=3 --arg dataset=2 --here
+    manage.py dspex run dataset.import capitals --arg file=more.jsonl --arg split=dev
 
-Values of ``--arg key=value`` are read as JSON when they parse as JSON (``3``, ``true``,
-``{"a": 1}``) and as text otherwise. Without ``--user`` the command runs as the operator, like
-``manage.py shell`` (no owner check); with it, the user's policy and rows apply.
+The row is its id or its name. Values of ``--arg key=value`` are read as JSON when they parse as
+JSON (``3``, ``true``, ``{"a": 1}``) and as text otherwise. Without ``--user`` the command runs as
+the operator, like ``manage.py shell`` (no owner check); with it, the user's policy and rows apply.
+``--here`` does a background action's work in this process with a progress bar (Ctrl-C cancels
+it when the row has a ``cancel`` action); ``--background`` queues it for a worker.
 """
 
 from __future__ import annotations
@@ -24,8 +28,17 @@ from rest_framework import serializers
 from actions.admin import progress_of
 from actions.declaration import RunMode
 from actions.fields import as_upload
-from actions.invoke import ActionRefused, failure_for, find_target, invoke, require_user, validate_arguments
+from actions.invoke import (
+    ActionRefused,
+    failure_for,
+    find_target,
+    invoke,
+    require_user,
+    run_here,
+    validate_arguments,
+)
 from actions.registry import ActionNotFound, all_actions, get, model_of
+from core.terminal_progress import Progress
 
 
 def _value(text: str) -> Any:
@@ -71,6 +84,26 @@ def _arguments(action: Any, given: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _row_id(action: Any, user: Any, given: str) -> Any:
+    """The id of the row ``given`` names: its id, or its name (a clear error when several rows,
+    among those ``user`` may reach, have that name)."""
+    if given.isdigit():
+        return int(given)
+    model = model_of(action.resource)
+    if not any(f.name == "name" for f in model._meta.get_fields()):
+        raise CommandError(f"{action.resource} rows are named by their id, not {given!r}")
+    rows = model._default_manager.all() if user is None else action.policy.scope(model, user)
+    found = list(rows.filter(name=given).values_list("pk", flat=True)[:10])
+    if not found:
+        raise CommandError(f"no {model._meta.verbose_name} named {given!r} was found")
+    if len(found) > 1:
+        ids = ", ".join(map(str, found))
+        raise CommandError(
+            f"{len(found)} {model._meta.verbose_name}s are named {given!r} (ids {ids}): give the id"
+        )
+    return found[0]
+
+
 class Command(BaseCommand):
     help = "List or run the declared actions of the resources (the same ones REST and GraphQL offer)."
 
@@ -79,12 +112,17 @@ class Command(BaseCommand):
         sub.add_parser("list", help="Every action: key, run modes, policy, summary")
         run = sub.add_parser("run", help="Run one action")
         run.add_argument("action", help="resource.action, e.g. program.execute")
-        run.add_argument("id", nargs="?", help="The row to act on (actions on one row)")
+        run.add_argument("id", nargs="?", help="The row to act on, by id or name (actions on one row)")
         run.add_argument(
             "--arg", action="append", default=[], metavar="KEY=VALUE", help="An argument (repeatable)"
         )
         run.add_argument("--user", help="Run as this username (its policy and rows apply)")
         run.add_argument("--background", action="store_true", help="Run in the background mode")
+        run.add_argument(
+            "--here",
+            action="store_true",
+            help="Do a background action's work in this process, with a progress bar",
+        )
         run.add_argument("--idempotency-key", help="With --background: the same key returns the same run")
         run.add_argument(
             "--wait", action="store_true", help="With --background: follow the run until it ends"
@@ -114,19 +152,25 @@ class Command(BaseCommand):
                 require_user(action, user)
             if action.detail:
                 if options["id"] is None:
-                    raise CommandError(f"{action.key} acts on one row: give its id")
+                    raise CommandError(f"{action.key} acts on one row: give its id or name")
+                pk = _row_id(action, user, options["id"])
                 if user is not None:
-                    target = find_target(action, user, options["id"])
+                    target = find_target(action, user, pk)
                 else:
-                    target = model_of(action.resource)._default_manager.filter(pk=options["id"]).first()
+                    target = model_of(action.resource)._default_manager.filter(pk=pk).first()
                     if target is None:
                         raise CommandError(f"{action.resource} {options['id']} does not exist")
         except ActionRefused as exc:
             raise CommandError(exc.message) from None
-        mode = RunMode.BACKGROUND if options["background"] else action.modes[0]
+        if options["here"] and action.background is None:
+            raise CommandError(f"{action.key} has no background work: run it without --here")
+        mode = RunMode.BACKGROUND if options["background"] or options["here"] else action.modes[0]
         try:
             data = _arguments(action, _pairs(options["arg"]))
             arguments = validate_arguments(action, data, user=user, target=target, operator=user is None)
+            if options["here"]:
+                self._here(action, user, target, arguments)
+                return
             result = invoke(
                 action, user=user, target=target, arguments=arguments, mode=mode,
                 idempotency_key=options["idempotency_key"],
@@ -157,6 +201,45 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(str(result))
+
+    def _here(self, action: Any, user: Any, target: Any, arguments: dict[str, Any]) -> None:
+        background = action.background
+        status_model = model_of(background.status_model)
+        label = str(status_model._meta.verbose_name)
+        bar = Progress(0, stream=self.stderr, label=label)
+
+        def report(done: int, total: int) -> None:
+            bar.total = max(total, done)
+            bar.update(done)
+
+        begun: list[Any] = []
+        try:
+            with bar:
+                row: Any = run_here(
+                    action, user=user, target=target, arguments=arguments, report=report, started=begun.append
+                )
+        except KeyboardInterrupt:
+            raise CommandError(self._cancel(begun[0] if begun else None, label, user)) from None
+        progress = progress_of(action, row)
+        shown = f" ({progress['done']}/{progress['total']})" if progress else ""
+        self.stdout.write(f"{label} {row.pk}: {row.status}{shown}")
+        if row.status == "failed":
+            raise CommandError(f"{label} {row.pk} failed: {getattr(row, 'error', '')}")
+
+    def _cancel(self, row: Any, label: str, user: Any) -> str:
+        """Ctrl-C during ``--here``: cancel the run it started, when its row declares ``cancel``."""
+        if row is None:
+            return "interrupted before the run started"
+        try:
+            cancel = get(f"{type(row).__name__.lower()}.cancel")
+        except ActionNotFound:
+            return f"interrupted; {label} {row.pk} is left as it is"
+        row.refresh_from_db()
+        try:
+            invoke(cancel, user=user, target=row)
+        except Exception as exc:  # it may have finished meanwhile
+            return f"interrupted; {label} {row.pk} could not be cancelled: {exc}"
+        return f"cancelled {label} {row.pk} (what it recorded is kept)"
 
     def _follow(self, action: Any, row: Any, *, wait: bool) -> None:
         terminal = {"succeeded", "failed", "cancelled"}

@@ -4,7 +4,8 @@
     python manage.py dspex_execute qa --input question=... --input hints='["a", "b"]'
     python manage.py dspex_execute sst2-sentiment --dataset sst2 --split dev --limit 100 [--show]
 
-Every run is recorded as an Execution (with its LM calls). With a dataset, a progress bar runs on
+Every run goes through the declared action ``program.execute`` and is recorded as an Execution
+(with its LM calls). With a dataset, a progress bar runs on
 stderr and a summary follows: succeeded/failed, exact match with the labels, tokens, cost, latency.
 """
 
@@ -19,19 +20,42 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rest_framework import serializers
 
-from core.commands import find_owned, validation_text
+from actions import get as get_action
+from actions.declaration import RunMode
+from actions.invoke import invoke, validate_arguments
+from core.commands import detail_text, find_owned, validation_text
 from core.terminal_progress import Progress
 from core.users import Caller
 from datasets.models import Dataset, Example, Split
 from datasets.selectors import dataset_version_list, example_list
 from programs.errors import ExecutionFailed
 from programs.models import Execution, Program, ProgramVersion
-from programs.services import program_execute, program_execute_async, program_inputs_from_text
+from programs.services import program_inputs_from_text
 
 
 def _value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _execute(
+    program: Program, version: ProgramVersion | None, user: Caller | None, inputs: Any, run_async: bool
+) -> Execution:
+    """One run through the declared action ``program.execute`` (inline, or queued with
+    ``run_async``); bad inputs are a Django ``ValidationError`` naming the field."""
+    action = get_action("program.execute")
+    given: dict[str, Any] = {"inputs": inputs}
+    if version is not None:
+        given["version"] = version.number
+    try:
+        arguments = validate_arguments(action, given, user=user, target=program, operator=user is None)
+    except serializers.ValidationError as exc:
+        detail = exc.detail.get("inputs", exc.detail) if isinstance(exc.detail, dict) else exc.detail
+        raise ValidationError(detail_text(detail)) from None
+    mode = RunMode.BACKGROUND if run_async else RunMode.INLINE
+    execution: Execution = invoke(action, user=user, target=program, arguments=arguments, mode=mode)
+    return execution
 
 
 class Command(BaseCommand):
@@ -105,15 +129,14 @@ class Command(BaseCommand):
             raw[name.strip()] = value
         try:
             inputs = program_inputs_from_text(program=program, values=raw)
-            if run_async:
-                execution = program_execute_async(program=program, inputs=inputs, user=user, version=version)
-                self.stdout.write(f"Execution {execution.pk} enqueued ({execution.status}).")
-                return
-            execution = program_execute(program=program, inputs=inputs, user=user, version=version)
+            execution = _execute(program, version, user, inputs, run_async)
         except ValidationError as exc:
             raise CommandError(f"invalid inputs: {validation_text(exc)}") from None
         except ExecutionFailed as exc:
             execution = exc.execution
+        if run_async:
+            self.stdout.write(f"Execution {execution.pk} enqueued ({execution.status}).")
+            return
         calls = execution.lm_calls.count()
         cost = "unknown" if execution.cost is None else f"${execution.cost:.6f}"
         self.stdout.write(
@@ -163,14 +186,7 @@ class Command(BaseCommand):
         with Progress(len(rows), stream=self.stderr, label=label) as bar:
             for row in rows:
                 try:
-                    if run_async:
-                        execution = program_execute_async(
-                            program=program, inputs=row.inputs, user=user, version=version
-                        )
-                    else:
-                        execution = program_execute(
-                            program=program, inputs=row.inputs, user=user, version=version
-                        )
+                    execution = _execute(program, version, user, row.inputs, run_async)
                 except ValidationError as exc:
                     message = validation_text(exc)
                     if message not in rejected:

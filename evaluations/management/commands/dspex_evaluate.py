@@ -6,9 +6,11 @@
     python manage.py dspex_evaluate --program sst2-sentiment --dataset sst2 \\
         --metric '{"name": "exact_match", "field": "label"}' --background
 
-The evaluation is recorded like any other (API, GraphQL and admin show it). In this process, a
-progress bar runs on stderr and a summary follows: score per metric, failures, tokens, cost.
-``--background`` queues it for a Celery worker instead and prints its id.
+A front end of the declared action ``evaluation.start`` (what ``manage.py dspex run
+evaluation.start --here`` runs) that takes names and prints a summary. The evaluation is recorded
+like any other (API, GraphQL and admin show it). In this process, a progress bar runs on stderr
+and a summary follows: score per metric, failures, tokens, cost. ``--background`` queues it for
+a Celery worker instead and prints its id.
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rest_framework import serializers
 
-from core.commands import find_owned, validation_text
+from actions import get as get_action
+from actions.declaration import RunMode
+from actions.invoke import invoke, run_here, validate_arguments
+from core.commands import detail_text, find_owned, validation_text
 from core.runs import RunStatus
 from core.terminal_progress import Progress
 from datasets.models import Dataset, Split
 from evaluations.models import Evaluation
-from evaluations.selectors import evaluation_versions
-from evaluations.services import evaluation_create, evaluation_enqueue, evaluation_run
 from programs.models import Program
 
 FAILURES_SHOWN = 5
@@ -41,6 +45,10 @@ def _metric(text: str) -> Any:
         except ValueError as exc:
             raise CommandError(f"--metric {text!r}: not valid JSON: {exc}") from None
     return text
+
+
+def _what(evaluation: Evaluation) -> str:
+    return f"{evaluation.program_version} on {evaluation.dataset_version}/{evaluation.split}"
 
 
 def _percent(value: float | None) -> str:
@@ -91,40 +99,47 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"no user named {options['user']!r}")
+        given = {
+            "program": program.pk,
+            "dataset": dataset.pk,
+            "program_version_number": options["version"],
+            "dataset_version_number": options["dataset_version"],
+            "split": options["split"],
+            "metrics": [_metric(text) for text in options["metrics"] or []] or None,
+            "concurrency": options["concurrency"],
+            "limit": options["limit"],
+        }
+        action = get_action("evaluation.start")  # the command is a front end of the declared action
+        owner = user if user is not None else program.owner
         try:
-            program_version, dataset_version = evaluation_versions(
-                program=program,
-                dataset=dataset,
-                program_version_number=options["version"],
-                dataset_version_number=options["dataset_version"],
+            arguments = validate_arguments(
+                action,
+                {k: v for k, v in given.items() if v is not None},
+                user=owner,
+                target=None,
+                operator=user is None,
             )
-            evaluation = evaluation_create(
-                program_version=program_version,
-                dataset_version=dataset_version,
-                split=options["split"],
-                metrics=[_metric(text) for text in options["metrics"] or []] or None,
-                concurrency=options["concurrency"],
-                limit=options["limit"],
-                owner=user if user is not None else program.owner,
-            )
+            if options["background"]:
+                evaluation = invoke(action, user=owner, arguments=arguments, mode=RunMode.BACKGROUND)
+                self.stdout.write(
+                    f"Evaluation {evaluation.pk} of {_what(evaluation)} queued ({evaluation.examples_total} "
+                    f"examples); follow it in the admin or at /api/evaluations/{evaluation.pk}/."
+                )
+                return
+            started = time.perf_counter()
+            with Progress(0, stream=self.stderr, label="evaluating") as bar:
+
+                def report(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done)
+
+                finished = run_here(action, user=owner, arguments=arguments, report=report)
+        except serializers.ValidationError as exc:
+            raise CommandError(f"cannot evaluate: {detail_text(exc.detail)}") from None
         except ValidationError as exc:
             raise CommandError(f"cannot evaluate: {validation_text(exc)}") from None
-        what = f"{program_version} on {dataset_version}/{evaluation.split}"
-        if options["background"]:
-            evaluation_enqueue(evaluation=evaluation)
-            self.stdout.write(
-                f"Evaluation {evaluation.pk} of {what} queued ({evaluation.examples_total} examples); "
-                f"follow it in the admin or at /api/evaluations/{evaluation.pk}/."
-            )
-            return
-        started = time.perf_counter()
-        with Progress(evaluation.examples_total or 0, stream=self.stderr, label="evaluating") as bar:
-            finished = evaluation_run(
-                evaluation_id=evaluation.pk, on_progress=lambda row: bar.update(row.examples_done)
-            )
-            assert finished is not None
-            bar.update(finished.examples_done)
-        self._summary(finished, what, time.perf_counter() - started)
+        assert isinstance(finished, Evaluation)
+        self._summary(finished, _what(finished), time.perf_counter() - started)
         if finished.status != RunStatus.SUCCEEDED:
             raise CommandError(f"evaluation {finished.pk} {finished.status}: {finished.error}")
 

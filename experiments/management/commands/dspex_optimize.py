@@ -4,9 +4,11 @@
     python manage.py dspex_optimize qa --dataset qa --optimizer labeled_few_shot --param k=8 --promote
     python manage.py dspex_optimize qa --dataset qa --background        # a Celery worker runs it
 
-In the foreground the run happens in this process: a progress bar shows trials done and the best
-score so far, and a summary follows (baseline and final scores, the new program version).
-Ctrl-C cancels the experiment (its trials are kept).
+A front end of the declared action ``program.optimize`` (what ``manage.py dspex run
+program.optimize <program> --here`` runs) that takes names and prints a summary. In the foreground
+the run happens in this process: a progress bar shows trials done and the best score so far, and
+a summary follows (baseline and final scores, the new program version). Ctrl-C cancels the
+experiment (its trials are kept).
 """
 
 from __future__ import annotations
@@ -17,15 +19,19 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rest_framework import serializers
 
-from core.commands import find_owned, validation_text
+from actions import get as get_action
+from actions.declaration import RunMode
+from actions.invoke import invoke, run_here, validate_arguments
+from core.commands import detail_text, find_owned, validation_text
 from core.terminal_progress import Progress
 from datasets.models import Dataset
 from datasets.selectors import dataset_version_list
-from experiments.models import Experiment, Trial
+from experiments.models import Experiment
 from experiments.optimizer_types import optimizer_types
-from experiments.services import experiment_cancel, experiment_run, program_optimize
-from programs.models import Program, ProgramVersion
+from experiments.services import experiment_cancel
+from programs.models import Program
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -80,70 +86,72 @@ class Command(BaseCommand):
             raise CommandError(
                 f"dataset {dataset.name!r} has no version {options['dataset_version'] or ''}".strip()
             )
-        version = None
-        if options["program_version"] is not None:
-            version = ProgramVersion.objects.filter(
-                program=program, number=options["program_version"]
-            ).first()
-            if version is None:
-                raise CommandError(f"program {program.name!r} has no version {options['program_version']}")
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"no user named {options['user']!r}")
+        given: dict[str, Any] = {
+            "dataset_version": data_version.pk,
+            "optimizer": options["optimizer"],
+            "optimizer_params": parse_params(options["param"]),
+            "metric": options["metric"],
+            "train_split": options["train_split"],
+            "val_split": options["val_split"],
+            "promote": options["promote"],
+            "evaluate_baseline": not options["no_baseline"],
+        }
+        if options["program_version"] is not None:
+            given["version"] = options["program_version"]
+        action = get_action("program.optimize")  # the command is a front end of the declared action
         try:
-            experiment = program_optimize(
-                program=program,
-                version=version,
-                dataset_version=data_version,
-                optimizer=options["optimizer"],
-                optimizer_params=parse_params(options["param"]),
-                metric=options["metric"],
-                train_split=options["train_split"],
-                val_split=options["val_split"],
-                promote=options["promote"],
-                evaluate_baseline=not options["no_baseline"],
-                user=user,
-                enqueue=options["background"],
-            )
+            arguments = validate_arguments(action, given, user=user, target=program, operator=user is None)
+            if options["background"]:
+                experiment = invoke(
+                    action, user=user, target=program, arguments=arguments, mode=RunMode.BACKGROUND
+                )
+                where = f"/api/experiments/{experiment.pk}/"
+                self.stdout.write(f"Experiment {experiment.pk} is {experiment.status}; follow it at {where}")
+                return
+            finished = self._here(action, user, program, arguments)
+        except serializers.ValidationError as exc:
+            raise CommandError(detail_text(exc.detail)) from None
         except ValidationError as exc:
             raise CommandError(validation_text(exc)) from None
-        if options["background"]:
-            experiment.refresh_from_db()
-            where = f"/api/experiments/{experiment.pk}/"
-            self.stdout.write(f"Experiment {experiment.pk} is {experiment.status}; follow it at {where}")
-            return
-        self._run(experiment)
+        assert isinstance(finished, Experiment)
+        self._summary(finished)
 
-    def _run(self, experiment: Experiment) -> None:
-        self.stdout.write(
-            f"Experiment {experiment.pk}: {experiment.optimizer} on {experiment.program_version} with "
-            f"{experiment.dataset_version} ({experiment.metric})"
-        )
-        bar: Progress | None = None
+    def _here(self, action: Any, user: Any, program: Program, arguments: dict[str, Any]) -> Any:
+        """Run the experiment in this process: a bar with the trials done and the best score."""
+        begun: list[Experiment] = []
+        bar = Progress(0, stream=self.stderr, label="optimizing")
 
-        def on_trial(trial: Trial) -> None:
-            nonlocal bar
-            row = Experiment.objects.only("trials_done", "trials_total", "best_score").get(pk=experiment.pk)
-            if bar is None:
-                bar = Progress(row.trials_total or 0, stream=self.stderr, label="optimizing")
-            bar.total = max(row.trials_total or 0, row.trials_done)
-            best = "-" if row.best_score is None else f"{row.best_score:.1f}"
-            bar.label = f"optimizing (best {best})"
-            bar.update(row.trials_done)
+        def started(experiment: Experiment) -> None:
+            begun.append(experiment)
+            self.stdout.write(
+                f"Experiment {experiment.pk}: {experiment.optimizer} on {experiment.program_version} with "
+                f"{experiment.dataset_version} ({experiment.metric})"
+            )
+
+        def report(done: int, total: int) -> None:
+            best = Experiment.objects.filter(pk=begun[0].pk).values_list("best_score", flat=True).first()
+            bar.total = max(total, done)
+            bar.label = f"optimizing (best {'-' if best is None else f'{best:.1f}'})"
+            bar.update(done)
 
         try:
-            finished = experiment_run(experiment_id=experiment.pk, on_trial=on_trial)
+            return run_here(
+                action, user=user, target=program, arguments=arguments, report=report, started=started
+            )
         except KeyboardInterrupt:
-            experiment_cancel(experiment=Experiment.objects.get(pk=experiment.pk))
-            raise CommandError(f"cancelled experiment {experiment.pk} (its trials are kept)") from None
+            if not begun:
+                raise CommandError("interrupted before the experiment started") from None
+            experiment_cancel(experiment=Experiment.objects.get(pk=begun[0].pk))
+            raise CommandError(f"cancelled experiment {begun[0].pk} (its trials are kept)") from None
         finally:
-            if bar is not None:
+            if bar.done or begun:
                 bar.total = bar.done  # the estimate was an upper bound (e.g. bootstrap stops early)
                 bar.close()
-        assert finished is not None
-        self._summary(finished)
 
     def _summary(self, experiment: Experiment) -> None:
         if experiment.status != "succeeded":
