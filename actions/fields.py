@@ -14,6 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.files.base import ContentFile
+from django.db.models import Model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -106,9 +107,9 @@ class VersionField(serializers.Field):
             return int(data)
         return self.resolve(data, self.context["target"])
 
-    def resolve(self, data: Any, owner: Any) -> Any:
-        """The version ``data`` (a number or a version row) of ``owner``; a validation error
-        when it has none such."""
+    def resolve(self, data: Any, owner: Model) -> Any:
+        """The version ``data`` (a number or a version row) of the row ``owner``; a validation
+        error when it has none such."""
         kind = owner._meta.verbose_name
         if isinstance(data, self.model):
             if getattr(data, f"{self.target_key}_id") != owner.pk:

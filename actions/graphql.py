@@ -319,10 +319,11 @@ def _build(action: Action, mode: RunMode) -> type[BaseMutation]:
                 mode=mode,
                 idempotency_key=idempotency_key,
             )
-        except ValidationError as exc:  # from the service: keyed by argument, shown by GraphQL name
-            raise PayloadErrors(_renamed(action, validation_errors(exc, camel_case=False))) from None
         except Exception as exc:
             failure = failure_for(action, exc)
+            if failure is None and isinstance(exc, ValidationError):
+                # From the service: keyed by argument, shown by GraphQL name.
+                raise PayloadErrors(_renamed(action, validation_errors(exc, camel_case=False))) from None
             if failure is None:
                 raise
             errors = (

@@ -23,10 +23,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Model
 from rest_framework import serializers
 
 from actions.admin import progress_of
-from actions.declaration import RunMode
+from actions.declaration import Action, RunMode
 from actions.fields import as_upload
 from actions.invoke import (
     ActionRefused,
@@ -39,6 +40,7 @@ from actions.invoke import (
 )
 from actions.registry import ActionNotFound, all_actions, get, model_of
 from core.terminal_progress import Progress
+from core.users import Caller
 
 
 def _value(text: str) -> Any:
@@ -84,7 +86,7 @@ def _arguments(action: Any, given: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _row_id(action: Any, user: Any, given: str) -> Any:
+def _row_id(action: Action, user: Caller | None, given: str) -> int:
     """The id of the row ``given`` names: its id, or its name (a clear error when several rows,
     among those ``user`` may reach, have that name)."""
     if given.isdigit():
@@ -101,7 +103,7 @@ def _row_id(action: Any, user: Any, given: str) -> Any:
         raise CommandError(
             f"{len(found)} {model._meta.verbose_name}s are named {given!r} (ids {ids}): give the id"
         )
-    return found[0]
+    return int(found[0])
 
 
 class Command(BaseCommand):
@@ -202,8 +204,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(str(result))
 
-    def _here(self, action: Any, user: Any, target: Any, arguments: dict[str, Any]) -> None:
+    def _here(
+        self, action: Action, user: Caller | None, target: Model | None, arguments: dict[str, Any]
+    ) -> None:
         background = action.background
+        assert background is not None  # checked by the caller
         status_model = model_of(background.status_model)
         label = str(status_model._meta.verbose_name)
         bar = Progress(0, stream=self.stderr, label=label)
@@ -226,7 +231,7 @@ class Command(BaseCommand):
         if row.status == "failed":
             raise CommandError(f"{label} {row.pk} failed: {getattr(row, 'error', '')}")
 
-    def _cancel(self, row: Any, label: str, user: Any) -> str:
+    def _cancel(self, row: Model | None, label: str, user: Caller | None) -> str:
         """Ctrl-C during ``--here``: cancel the run it started, when its row declares ``cancel``."""
         if row is None:
             return "interrupted before the run started"

@@ -51,6 +51,14 @@ def _what(evaluation: Evaluation) -> str:
     return f"{evaluation.program_version} on {evaluation.dataset_version}/{evaluation.split}"
 
 
+def _in_metric_order(evaluation: Evaluation) -> list[tuple[str, float | None]]:
+    """The scores in the order the metrics were given (the main one first): a JSON column read
+    back from PostgreSQL has its keys in its own order."""
+    names = [spec if isinstance(spec, str) else str(spec.get("name")) for spec in evaluation.metrics or []]
+    scores = list((evaluation.metric_scores or {}).items())
+    return sorted(scores, key=lambda item: names.index(item[0]) if item[0] in names else len(names))
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
@@ -147,7 +155,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         failed = evaluation.results.exclude(error="")
         failures = failed.count()
-        scores = ", ".join(f"{name} {_percent(value)}" for name, value in evaluation.metric_scores.items())
+        scores = ", ".join(f"{name} {_percent(value)}" for name, value in _in_metric_order(evaluation))
         cost = "unknown" if evaluation.cost is None else f"${evaluation.cost:.6f}"
         write(
             f"Evaluation {evaluation.pk} ({evaluation.status}) of {what}: "

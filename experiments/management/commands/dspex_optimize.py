@@ -19,13 +19,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Model
 from rest_framework import serializers
 
 from actions import get as get_action
-from actions.declaration import RunMode
+from actions.declaration import Action, RunMode
 from actions.invoke import invoke, run_here, validate_arguments
 from core.commands import detail_text, find_owned, validation_text
 from core.terminal_progress import Progress
+from core.users import Caller
 from datasets.models import Dataset
 from datasets.selectors import dataset_version_list
 from experiments.models import Experiment
@@ -121,7 +123,9 @@ class Command(BaseCommand):
         assert isinstance(finished, Experiment)
         self._summary(finished)
 
-    def _here(self, action: Any, user: Any, program: Program, arguments: dict[str, Any]) -> Any:
+    def _here(
+        self, action: Action, user: Caller | None, program: Program, arguments: dict[str, Any]
+    ) -> Model:
         """Run the experiment in this process: a bar with the trials done and the best score."""
         begun: list[Experiment] = []
         bar = Progress(0, stream=self.stderr, label="optimizing")
