@@ -38,6 +38,23 @@ def progress_of(action: Action, row: Model) -> dict[str, Any] | None:
     return {"done": done, "total": total, "percent": percent, "status": getattr(row, "status", "")}
 
 
+FINISHED = frozenset({"succeeded", "failed", "cancelled"})
+
+
+def started_message(action: Action, row: Model) -> str:
+    """What the admin says after starting a background run: honest about where it ran. Without a
+    Celery broker (the zero-setup default) the work runs inline, in the request, and has ended by
+    now; with one, the row's page follows it."""
+    label = row._meta.verbose_name
+    status = getattr(row, "status", "")
+    if status in FINISHED:
+        return (
+            f"{action.summary}: {label} {row.pk} ran in this request and {status}: no Celery broker "
+            "is configured (CELERY_BROKER_URL), so background work runs inline."
+        )
+    return f"{action.summary}: {label} {row.pk} is {status or 'queued'}; its page follows it."
+
+
 def _label(model: type[Model]) -> str:
     return f"{model._meta.app_label}.{model.__name__}"
 
@@ -198,10 +215,7 @@ class ActionsAdminMixin(_ModelAdmin):
                 else:
                     if mode is RunMode.BACKGROUND and action.background is not None:
                         status_model = model_of(action.background.status_model)
-                        messages.success(
-                            request,
-                            f"{action.summary}: started {status_model._meta.verbose_name} {result.pk}.",
-                        )
+                        messages.success(request, started_message(action, result))
                         meta = status_model._meta
                         return HttpResponseRedirect(
                             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[result.pk])

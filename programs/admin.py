@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from rest_framework import serializers
 
 from actions import RunMode, get
-from actions.admin import ActionsAdminMixin
+from actions.admin import ActionsAdminMixin, started_message
 from actions.invoke import invoke, validate_arguments
 from core.forms import SafeJSONAdminMixin
 from core.ownership import authenticated_or_none
@@ -264,11 +264,7 @@ class ProgramAdmin(ActionsAdminMixin, SafeJSONAdminMixin, admin.ModelAdmin):
                     )
                     if mode is RunMode.BACKGROUND:
                         queued = result
-                        self.message_user(
-                            request,
-                            f"Execution {queued.pk} was queued; its row shows the outputs when it finishes.",
-                            messages.SUCCESS,
-                        )
+                        self.message_user(request, started_message(execute, queued), messages.SUCCESS)
                         return HttpResponseRedirect(
                             reverse("admin:programs_execution_change", args=[queued.pk])
                         )

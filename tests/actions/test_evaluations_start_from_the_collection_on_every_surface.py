@@ -40,6 +40,35 @@ def test_the_admin_changelist_offers_the_form_and_it_starts_one(
     assert evaluation.status == "succeeded"
 
 
+@pytest.mark.django_db(transaction=True)  # commits really happen: eager tasks run at once
+def test_without_a_broker_the_message_says_it_ran_inline(
+    admin_client: Any, qa_program: Any, capitals_version: Any, openai_stub: Any
+) -> None:
+    openai_stub.responder = lambda request: reply(answer="Paris")
+    url = reverse("admin:evaluations_evaluation_collection_action", args=["start"])
+    response = admin_client.post(
+        url, {"program": qa_program.pk, "dataset": capitals_version.dataset_id, "split": "dev"}
+    )
+    evaluation = Evaluation.objects.get()
+    assert evaluation.status == "succeeded"
+    page = admin_client.get(response["Location"]).content.decode()
+    assert f"evaluation {evaluation.pk} ran in this request and succeeded: no Celery broker" in page
+
+
+@pytest.mark.django_db
+def test_with_a_broker_the_message_says_the_page_follows_the_run(
+    admin_client: Any, qa_program: Any, capitals_version: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    url = reverse("admin:evaluations_evaluation_collection_action", args=["start"])
+    with django_capture_on_commit_callbacks(execute=False):  # a worker would take it from here
+        response = admin_client.post(
+            url, {"program": qa_program.pk, "dataset": capitals_version.dataset_id, "split": "dev"}
+        )
+    evaluation = Evaluation.objects.get()
+    page = admin_client.get(response["Location"]).content.decode()
+    assert f"evaluation {evaluation.pk} is pending; its page follows it" in page
+
+
 @pytest.mark.django_db
 def test_the_shell_starts_one_from_rows(
     qa_program: Any,
