@@ -14,6 +14,7 @@ from dspex.adapters.parsing import parse_value
 from dspex.adapters.sections import COMPLETED, FIELD_HEADER, STRUCTURE_INTRO, format_sections
 
 if TYPE_CHECKING:
+    from dspex.signatures.field import FieldInfo
     from dspex.signatures.signature import Signature
 
 __all__ = ["ChatAdapter"]
@@ -68,31 +69,53 @@ class ChatAdapter(ChatFormat):
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """Split the completion at ``[[ ## name ## ]]`` headers and coerce each output field."""
-        sections: list[tuple[str | None, list[str]]] = [(None, [])]
-        for line in completion.splitlines():
-            match = FIELD_HEADER.match(line.strip())
-            if match:
-                rest = line[match.end() :].strip()  # offset from the stripped line, as DSPy does
-                sections.append((match.group(1), [rest] if rest else []))
-            else:
-                sections[-1][1].append(line)
         fields: dict[str, Any] = {}
         outputs = signature.output_fields
-        for name, lines in sections:
-            if name is None or name in fields or name not in outputs:
-                continue
-            text = "\n".join(lines).strip()
-            try:
-                fields[name] = parse_value(text, outputs[name].annotation)
-            except ValueError as exc:
-                raise AdapterParseError(
-                    adapter_name=self.name,
-                    signature=signature,
-                    lm_response=completion,
-                    message=f"Failed to parse field {name} with value {text!r}: {_short(exc)}",
-                    parsed_result=fields,
-                ) from None
+        name: str | None = None  # the section being read (None: before the first header)
+        lines: list[str] = []
+        for line in completion.splitlines():
+            stripped = line.strip()
+            # The prefix test spares the regex on the (many) lines that cannot be a header.
+            match = FIELD_HEADER.match(stripped) if stripped.startswith("[[ ## ") else None
+            if match:
+                if name is not None:
+                    self._take(signature, completion, fields, outputs, name, lines)
+                name = match.group(1)
+                rest = line[match.end() :].strip()  # offset from the stripped line, as DSPy does
+                lines = [rest] if rest else []
+            else:
+                lines.append(line)
+        if name is not None:
+            self._take(signature, completion, fields, outputs, name, lines)
         return complete_outputs(self.name, signature, fields, completion)
+
+    def _take(
+        self,
+        signature: type[Signature],
+        completion: str,
+        fields: dict[str, Any],
+        outputs: Mapping[str, FieldInfo],
+        name: str,
+        lines: list[str],
+    ) -> None:
+        """Coerce one section's text into ``fields`` (the first section of each output counts)."""
+        if name in fields or name not in outputs:
+            return
+        text = "\n".join(lines).strip()
+        annotation = outputs[name].annotation
+        if annotation is str:  # what parse_value does for str, without the call
+            fields[name] = text
+            return
+        try:
+            fields[name] = parse_value(text, annotation)
+        except ValueError as exc:
+            raise AdapterParseError(
+                adapter_name=self.name,
+                signature=signature,
+                lm_response=completion,
+                message=f"Failed to parse field {name} with value {text!r}: {_short(exc)}",
+                parsed_result=fields,
+            ) from None
 
 
 def _short(exc: Exception) -> str:
