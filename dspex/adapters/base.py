@@ -167,6 +167,8 @@ class Adapter:
 
     def format_demos(self, signature: type[Signature], demos: list[Any]) -> list[dict[str, Any]]:
         """Demo pairs: incomplete demos (marked as such) first, then complete ones."""
+        if not demos:
+            return []
         complete, incomplete = [], []
         all_fields = signature.fields
         for demo in demos:
@@ -242,8 +244,18 @@ def complete_outputs(
 ) -> dict[str, Any]:
     """Fill optional missing outputs (default, or None for Optional types), check constraints,
     and fail with :class:`AdapterParseError` when a required output is missing."""
+    cache = signature._cache  # before reading the fields: see Adapter.format_system_message
+    outputs = signature.output_fields
+    names = cache.get("output_names")
+    if names is None:
+        names = cache["output_names"] = (
+            tuple(outputs),
+            any(field.constraints for field in outputs.values()),
+        )
+    if not names[1] and tuple(fields) == names[0]:  # every output, in order, nothing to check
+        return fields
     completed: dict[str, Any] = {}
-    for name, field in signature.output_fields.items():
+    for name, field in outputs.items():
         if name in fields:
             completed[name] = fields[name]
         elif field.has_default:
@@ -254,7 +266,7 @@ def complete_outputs(
         raise AdapterParseError(
             adapter_name=adapter_name, signature=signature, lm_response=completion, parsed_result=completed
         )
-    for name, field in signature.output_fields.items():
+    for name, field in outputs.items():
         if field.constraints and completed[name] is not None:
             try:
                 completed[name] = validate_field(name, field, completed[name])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -68,22 +69,17 @@ class ChatAdapter(ChatFormat):
 
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """Split the completion at ``[[ ## name ## ]]`` headers and coerce each output field."""
-        sections: list[tuple[str | None, list[str]]] = [(None, [])]
-        for line in completion.splitlines():
-            match = FIELD_HEADER.match(line.strip())
-            if match:
-                rest = line[match.end() :].strip()  # offset from the stripped line, as DSPy does
-                sections.append((match.group(1), [rest] if rest else []))
-            else:
-                sections[-1][1].append(line)
         fields: dict[str, Any] = {}
         outputs = signature.output_fields
-        for name, lines in sections:
-            if name is None or name in fields or name not in outputs:
+        for name, text in _sections(completion):
+            if name in fields or name not in outputs:
                 continue
-            text = "\n".join(lines).strip()
+            annotation = outputs[name].annotation
+            if annotation is str:  # what parse_value does for str, without the call
+                fields[name] = text
+                continue
             try:
-                fields[name] = parse_value(text, outputs[name].annotation)
+                fields[name] = parse_value(text, annotation)
             except ValueError as exc:
                 raise AdapterParseError(
                     adapter_name=self.name,
@@ -93,6 +89,46 @@ class ChatAdapter(ChatFormat):
                     parsed_result=fields,
                 ) from None
         return complete_outputs(self.name, signature, fields, completion)
+
+
+# The line breaks of str.splitlines() other than "\n". A completion without them (nearly all) is
+# split by one regular expression over the whole text instead of line by line.
+_OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# A header line (FIELD_HEADER after whitespace; groups: that whitespace, the name, the rest of the
+# line) with its line break: splitting at these leaves, after each, the text up to the next one.
+_HEADER_LINE = re.compile(r"^([^\S\n]*)\[\[ ## (\w+) ## \]\]([^\n]*)\n?", re.MULTILINE)
+_HEADER_LENGTH = len("[[ ##  ## ]]")  # without the name
+
+
+def _sections(completion: str) -> list[tuple[str, str]]:
+    """``(name, text)`` of each section, in order: a section is a header line (its rest, if any,
+    is the first line of the text) and the lines up to the next header, joined with ``"\n"`` and
+    stripped. A line is a header when it starts, once stripped, with ``[[ ## name ## ]]``."""
+    if _OTHER_LINE_BREAKS.search(completion) is not None:
+        return _sections_by_line(completion)
+    parts = _HEADER_LINE.split(completion)  # text before the first header, then 4 per header
+    sections = []
+    for lead, name, rest, body in zip(parts[1::4], parts[2::4], parts[3::4], parts[4::4], strict=True):
+        if lead:  # cut at the header's length from the start of the line, as DSPy does
+            rest = f"{lead}[[ ## {name} ## ]]{rest}"[_HEADER_LENGTH + len(name) :]
+        rest = rest.strip()
+        sections.append((name, f"{rest}\n{body}".strip() if rest else body.strip()))
+    return sections
+
+
+def _sections_by_line(completion: str) -> list[tuple[str, str]]:
+    """:func:`_sections` for any text, line by line (``str.splitlines``)."""
+    sections: list[tuple[str, list[str]]] = []
+    lines: list[str] = []  # before the first header: not a section
+    for line in completion.splitlines():
+        match = FIELD_HEADER.match(line.strip())
+        if match:
+            rest = line[match.end() :].strip()  # offset from the stripped line, as DSPy does
+            lines = [rest] if rest else []
+            sections.append((match.group(1), lines))
+        else:
+            lines.append(line)
+    return [(name, "\n".join(lines).strip()) for name, lines in sections]
 
 
 def _short(exc: Exception) -> str:

@@ -11,7 +11,6 @@ from dspex.adapters.base import Adapter
 from dspex.adapters.chat_stream import ChatFieldStream
 from dspex.adapters.errors import AdapterParseError
 from dspex.adapters.formatting import field_descriptions, format_value
-from dspex.adapters.sections import section
 
 if TYPE_CHECKING:
     from dspex.lm import LM
@@ -72,7 +71,10 @@ class ChatFormat(Adapter):
         parts = [prefix]
         for name, field in signature.input_fields.items():
             if name in inputs:
-                parts.append(section(name, format_value(field, inputs.get(name))))
+                value = inputs.get(name)
+                # section(name, format_value(field, value)), two calls less for the usual str value
+                text = value if type(value) is str else format_value(field, value)
+                parts.append(f"[[ ## {name} ## ]]\n{text}")
         if main_request:
             parts.append(self.user_message_output_requirements(signature))
         parts.append(suffix)

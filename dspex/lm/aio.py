@@ -8,15 +8,16 @@ does only what those POSTs need, on :class:`asyncio.Protocol`:
 - one pool of keep-alive connections per origin (scheme, host, port), at most ``max_connections``
   requests in flight per origin, idle connections dropped after ``keepalive_expiry`` seconds;
 - TLS through the same :class:`ssl.SSLContext` as the httpx transports;
-- responses framed by ``Content-Length``, ``Transfer-Encoding: chunked`` or the end of the
-  connection (bodies are decoded by :class:`httpx.Response`, as on the httpx path);
+- the request bytes and the response parser of :mod:`dspex.lm.http1` (shared with the blocking
+  client): ``Content-Length``, ``Transfer-Encoding: chunked`` or until-close framing, bodies
+  decoded by :class:`httpx.Response` as on the httpx path;
 - the connect, read (time without a byte) and pool timeouts of an :class:`httpx.Timeout`.
 
 It answers with :class:`httpx.Response` objects and fails with httpx's exception types (a
 refused connection is :class:`httpx.ConnectError`, a silent server :class:`httpx.ReadTimeout`, a
 dropped connection :class:`httpx.RemoteProtocolError`), so the endpoint's retries and error
-messages are those of the httpx path. Streamed responses, the blocking client and requests
-through a proxy stay on httpx (:mod:`dspex.lm.http`).
+messages are those of the httpx path. Streamed responses and requests through a proxy stay on
+httpx (:mod:`dspex.lm.http`).
 """
 
 from __future__ import annotations
@@ -28,15 +29,11 @@ from collections import deque
 
 import httpx
 
+from dspex.lm.http1 import ProtocolFailure, ResponseParser, request_bytes
+
 __all__ = ["AsyncHTTPClient"]
 
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
-_NO_BODY = frozenset({204, 304})
-_MAX_HEAD = 64 * 1024  # bytes of status line and headers before the response is refused
-
-
-class _Failure(Exception):
-    """An httpx exception class and message, raised as that class in the awaiting task."""
 
 
 class _Connection(asyncio.Protocol):
@@ -47,21 +44,11 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.idle_since = 0.0
-        self._buffer = bytearray()
+        self._parser = ResponseParser()
         self._waiter: asyncio.Future[httpx.Response] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._read_timeout: float | None = None
         self._last_data = 0.0
-        self._reset()
-
-    def _reset(self) -> None:
-        self._head: tuple[int, list[tuple[bytes, bytes]]] | None = None
-        self._length: int | None = None  # body bytes expected (None: chunked or until close)
-        self._chunked = False
-        self._until_close = False
-        self._keep_alive = True
-        self._body = bytearray()
-        self._chunk_left: int | None = None  # chunked: bytes left in the current chunk
 
     # -- asyncio.Protocol ---------------------------------------------------------------------
 
@@ -74,34 +61,37 @@ class _Connection(asyncio.Protocol):
             self.close()
             return
         self._last_data = self.loop.time()
-        self._buffer += data
         try:
-            self._parse()
-        except _Failure as failure:
+            if self._parser.feed(data):
+                self._complete()
+        except ProtocolFailure as failure:
             self._fail(failure)
 
     def eof_received(self) -> bool:
-        if self._waiter is not None and self._until_close and self._head is not None:
-            self._keep_alive = False
-            self._complete(bytes(self._buffer))
         self.closed = True
-        self._fail(_Failure(httpx.RemoteProtocolError, self._cut_short()))
+        if self._waiter is not None:
+            try:
+                if self._parser.eof():
+                    self._complete()
+            except ProtocolFailure as failure:
+                self._fail(failure)
         return False  # close the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self._waiter is None:
+            return
         if exc is not None:
-            self._fail(_Failure(httpx.ReadError, f"{type(exc).__name__}: {exc}"))
+            self._fail(ProtocolFailure(httpx.ReadError, f"{type(exc).__name__}: {exc}"))
         else:
-            self._fail(_Failure(httpx.RemoteProtocolError, self._cut_short()))
+            self._fail(ProtocolFailure(httpx.RemoteProtocolError, self._parser.cut_short()))
 
     # -- a request ----------------------------------------------------------------------------
 
     def send(self, data: bytes, read_timeout: float | None) -> asyncio.Future[httpx.Response]:
         """Write one request; the future gets its response (or the failure)."""
         assert self.transport is not None
-        self._reset()
-        self._buffer.clear()
+        self._parser.reset()
         waiter = self._waiter = self.loop.create_future()
         self._read_timeout = read_timeout
         self._last_data = self.loop.time()
@@ -112,17 +102,12 @@ class _Connection(asyncio.Protocol):
 
     @property
     def reusable(self) -> bool:
-        return not self.closed and self._keep_alive and self.transport is not None
+        return not self.closed and self._parser.keep_alive and self.transport is not None
 
     def close(self) -> None:
         self.closed = True
         if self.transport is not None:
             self.transport.close()
-
-    def _cut_short(self) -> str:
-        if self._head is None and not self._buffer:
-            return "Server disconnected without sending a response."
-        return "peer closed connection without sending complete message body"
 
     def _check_timeout(self) -> None:
         self._timer = None
@@ -132,23 +117,20 @@ class _Connection(asyncio.Protocol):
         if self.loop.time() < due:  # data arrived meanwhile: wait for the rest of the time
             self._timer = self.loop.call_at(due, self._check_timeout)
             return
-        self._fail(_Failure(httpx.ReadTimeout, "timed out"))
+        self._fail(ProtocolFailure(httpx.ReadTimeout, "timed out"))
         self.close()
 
-    def _fail(self, failure: _Failure) -> None:
+    def _fail(self, failure: ProtocolFailure) -> None:
         waiter = self._finish()
         if waiter is not None and not waiter.done():
             waiter.set_exception(failure)
 
-    def _complete(self, body: bytes) -> None:
-        assert self._head is not None
-        status, headers = self._head
+    def _complete(self) -> None:
         waiter = self._finish()
         if waiter is None or waiter.done():
             return
         try:  # httpx decodes a gzip/deflate/... body as it does on its own path
-            response = httpx.Response(status, headers=headers, content=body)
-            _ = response.content
+            response = self._parser.response()
         except httpx.DecodingError as exc:
             waiter.set_exception(exc)
             return
@@ -160,102 +142,6 @@ class _Connection(asyncio.Protocol):
             self._timer.cancel()
             self._timer = None
         return waiter
-
-    # -- parsing ------------------------------------------------------------------------------
-
-    def _parse(self) -> None:
-        buffer = self._buffer
-        while self._head is None:
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
-                if len(buffer) > _MAX_HEAD:
-                    raise _Failure(httpx.RemoteProtocolError, "response headers are too long")
-                return
-            head = bytes(buffer[:end])
-            del buffer[: end + 4]
-            self._read_head(head)
-        if self._chunked:
-            self._parse_chunks()
-        elif self._length is not None and len(buffer) >= self._length:
-            if len(buffer) > self._length:  # nothing was asked for after this response
-                self._keep_alive = False
-            self._complete(bytes(buffer[: self._length]))
-
-    def _read_head(self, head: bytes) -> None:
-        lines = head.split(b"\r\n")
-        parts = lines[0].split(b" ", 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-            raise _Failure(httpx.RemoteProtocolError, f"malformed status line {lines[0][:100]!r}")
-        status = int(parts[1])
-        headers: list[tuple[bytes, bytes]] = []
-        length = None
-        chunked = False
-        connection = b""
-        for line in lines[1:]:
-            name, colon, value = line.partition(b":")
-            if not colon:
-                raise _Failure(httpx.RemoteProtocolError, f"malformed header line {line[:100]!r}")
-            value = value.strip()
-            headers.append((name.strip(), value))
-            lower = name.strip().lower()
-            if lower == b"content-length":
-                if not value.isdigit():
-                    raise _Failure(httpx.RemoteProtocolError, f"malformed Content-Length {value[:40]!r}")
-                length = int(value)
-            elif lower == b"transfer-encoding":
-                chunked = value.lower().endswith(b"chunked")
-            elif lower == b"connection":
-                connection = value.lower()
-        if 100 <= status < 200:  # an interim response (100 Continue): the real one follows
-            return
-        self._head = (status, headers)
-        self._keep_alive = parts[0] == b"HTTP/1.1" and b"close" not in connection
-        if parts[0] != b"HTTP/1.1" and b"keep-alive" in connection:
-            self._keep_alive = True
-        if status in _NO_BODY:
-            self._length = 0
-        elif chunked:
-            self._chunked = True
-        elif length is not None:
-            self._length = length
-        else:
-            self._until_close = True
-            self._keep_alive = False
-
-    def _parse_chunks(self) -> None:
-        buffer = self._buffer
-        while True:
-            if self._chunk_left is None:
-                end = buffer.find(b"\r\n")
-                if end < 0:
-                    return
-                size = buffer[:end].split(b";", 1)[0].strip()
-                try:
-                    self._chunk_left = int(size, 16)
-                except ValueError:
-                    raise _Failure(httpx.RemoteProtocolError, f"malformed chunk size {size[:40]!r}") from None
-                del buffer[: end + 2]
-                if self._chunk_left == 0:
-                    self._chunk_left = -1  # now the trailers, up to an empty line
-            if self._chunk_left == -1:
-                end = buffer.find(b"\r\n")
-                while end > 0:  # a trailer line: skipped
-                    del buffer[: end + 2]
-                    end = buffer.find(b"\r\n")
-                if end < 0:
-                    return
-                del buffer[:2]
-                if buffer:
-                    self._keep_alive = False
-                self._complete(bytes(self._body))
-                return
-            if len(buffer) < self._chunk_left + 2:
-                return
-            if buffer[self._chunk_left : self._chunk_left + 2] != b"\r\n":
-                raise _Failure(httpx.RemoteProtocolError, "malformed chunk: no CRLF after its data")
-            self._body += buffer[: self._chunk_left]
-            del buffer[: self._chunk_left + 2]
-            self._chunk_left = None
 
 
 class _Origin:
@@ -301,12 +187,11 @@ class AsyncHTTPClient:
         connection: _Connection | None = None
         try:
             connection = await self._connection(origin, timeout.connect)
-            waiter = connection.send(self._request(url, content, headers), timeout.read)
+            waiter = connection.send(request_bytes(url, content, headers, self._default), timeout.read)
             try:
                 response = await waiter
-            except _Failure as failure:
-                kind, message = failure.args
-                raise kind(message) from None
+            except ProtocolFailure as failure:
+                failure.raise_as()
         except BaseException:
             if connection is not None:
                 connection.close()
@@ -379,16 +264,3 @@ class AsyncHTTPClient:
         except OSError as exc:  # refused, unreachable, name resolution, TLS (ssl.SSLError)
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from None
         return protocol
-
-    def _request(self, url: httpx.URL, content: bytes, headers: dict[str, str]) -> bytes:
-        merged = {**self._default, **headers}
-        lines = [b"POST " + url.raw_path + b" HTTP/1.1", b"Host: " + url.netloc]
-        for name, value in merged.items():
-            if name.lower() in ("host", "content-length"):
-                continue
-            line = f"{name}: {value}"
-            if "\r" in line or "\n" in line:
-                raise httpx.LocalProtocolError(f"illegal character in the {name} header")
-            lines.append(line.encode("latin-1"))
-        lines.append(b"Content-Length: %d" % len(content))
-        return b"\r\n".join(lines) + b"\r\n\r\n" + content

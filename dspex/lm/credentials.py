@@ -18,6 +18,8 @@ A credential is immutable and shared, not copied, by ``copy.copy``/``copy.deepco
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -113,13 +115,10 @@ class Credential:
     ) -> Credential:
         """The key in ``$name`` (``None``: no key). The identity is derived from the variable's
         name, ``base_url`` (trailing ``/`` ignored) and ``tenant`` -- never from the value."""
-        import os
-
         base = base_url.rstrip("/") if base_url else None
         identity = "env-" + _digest("env", name, base, tenant)
 
-        def read() -> str | None:
-            return os.environ.get(name) if name else None
+        read = _env_reader(name) if name else _no_key
 
         source = f"the {name} environment variable" if name else "no key"
         credential = cls(identity, read, source=source)
@@ -146,6 +145,11 @@ class Credential:
     def key(self) -> str | None:
         """The key, read now (``None`` or ``""`` when there is none)."""
         return self._read()
+
+    @property
+    def reader(self) -> Callable[[], str | None]:
+        """The function :meth:`key` calls (for code on every request's path: one call less)."""
+        return self._read
 
     def missing_key_error(self, model: str, provider: str) -> AuthenticationError:
         """The error for a request that needs this credential's key while it holds none."""
@@ -184,6 +188,34 @@ class Credential:
 
     def __hash__(self) -> int:
         return hash(self.identity)
+
+
+def _no_key() -> None:
+    return None
+
+
+def _env_reader(name: str) -> Callable[[], str | None]:
+    """A function returning ``os.environ.get(name)``, read at each call.
+
+    On POSIX it reads the bytes that ``os.environ`` keeps (and updates on every change made through
+    it) and decodes them as ``os.environ`` does: four Python-level calls fewer on every request.
+    Elsewhere, or when ``os.environ`` is not the object it was (a test replaced it), it asks
+    ``os.environ`` itself.
+    """
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    if os.name != "posix" or not isinstance(data, dict):
+        return lambda: os.environ.get(name)
+    encoded = name.encode(sys.getfilesystemencoding(), "surrogateescape")
+    encoding = sys.getfilesystemencoding()
+
+    def read() -> str | None:
+        if os.environ is not environ:
+            return os.environ.get(name)
+        raw = data.get(encoded)
+        return None if raw is None else raw.decode(encoding, "surrogateescape")
+
+    return read
 
 
 def _env_credential(name: str | None, base_url: str | None, tenant: str | None) -> Credential:

@@ -6,13 +6,13 @@ closed (``asyncio.run`` per task, a test's loop) is dropped when the next loop a
 lets its sockets be closed; the pool itself never keeps a closed loop alive. Both are dropped in a
 forked child so that Celery prefork workers never share sockets with their parent.
 
-Plain JSON POSTs skip the client's per-request machinery (cookie jar, auth and redirect handling,
-which cost more than the rest of the LM layer together): blocking ones go straight to the client's
-own transport, i.e. the same connection pool, and async ones to a small asyncio HTTP/1.1 client
-with its own keep-alive pool per loop (:mod:`dspex.lm.aio`; httpcore's async stack cost most of an
-async request's CPU time). That shortcut is only taken when no proxy is configured in the
-environment; otherwise requests go through the httpx client so that proxy settings apply.
-Streamed responses always use the httpx client.
+Plain JSON POSTs to http(s) URLs skip httpx altogether (its client's cookie, auth and redirect
+handling and httpcore's pool cost more than the rest of the LM layer together): blocking ones go
+to a small HTTP/1.1 client over plain sockets with one keep-alive pool per process
+(:mod:`dspex.lm.blocking`), async ones to its asyncio counterpart with a pool per loop
+(:mod:`dspex.lm.aio`). That shortcut is only taken when no proxy is configured in the
+environment; otherwise requests go through the httpx client so that proxy settings apply (and
+other URL schemes through httpx's transport). Streamed responses always use the httpx client.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import urllib.request
 import httpx
 
 from dspex.lm.aio import AsyncHTTPClient
+from dspex.lm.blocking import BlockingHTTPClient
 
 __all__ = [
     "DEFAULT_HEADERS",
@@ -45,7 +46,7 @@ __all__ = [
 LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=5.0)
 ASYNC_SHARDS = 16
 DEFAULT_HEADERS = {"User-Agent": "dspex", "Accept": "application/json"}
-_AIO_SCHEMES = frozenset({b"http", b"https"})
+_OWN_SCHEMES = frozenset({b"http", b"https"})
 
 
 @functools.cache
@@ -59,12 +60,18 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 class _SyncPool:
-    __slots__ = ("client", "direct", "transport")
+    __slots__ = ("blocking", "client", "direct", "transport")
 
     def __init__(self) -> None:
         self.transport = httpx.HTTPTransport(verify=_ssl_context(), limits=LIMITS)
         self.client = httpx.Client(transport=self.transport, timeout=60.0, headers=DEFAULT_HEADERS)
         self.direct = not urllib.request.getproxies()
+        self.blocking = BlockingHTTPClient(
+            _ssl_context(),
+            max_connections=LIMITS.max_connections or 256,
+            keepalive_expiry=LIMITS.keepalive_expiry or 5.0,
+            default_headers=DEFAULT_HEADERS,
+        )
 
 
 class ShardedAsyncTransport(httpx.AsyncBaseTransport):
@@ -166,10 +173,13 @@ def _request(
 
 
 def post(url: httpx.URL, content: bytes, headers: dict[str, str], timeout: httpx.Timeout) -> httpx.Response:
-    """POST and read the whole response body."""
+    """POST and read the whole response body: the small blocking client (:mod:`dspex.lm.blocking`)
+    for http(s) URLs, httpx for the rest and behind a proxy."""
     pool = _sync_pool()
     if not pool.direct:
         return pool.client.post(url, content=content, headers=headers, timeout=timeout)
+    if url.raw_scheme in _OWN_SCHEMES:
+        return pool.blocking.post(url, content, headers, timeout)
     response = pool.transport.handle_request(_request(url, content, headers, timeout))
     try:
         response.read()
@@ -186,7 +196,7 @@ async def apost(
     pool = _async_pool()
     if not pool.direct:
         return await pool.client.post(url, content=content, headers=headers, timeout=timeout)
-    if url.raw_scheme in _AIO_SCHEMES:
+    if url.raw_scheme in _OWN_SCHEMES:
         return await pool.aio.post(url, content, headers, timeout)
     response = await pool.transport.handle_async_request(_request(url, content, headers, timeout))
     try:

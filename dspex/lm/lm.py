@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -16,7 +15,7 @@ from dspex.lm import _json, pipeline
 from dspex.lm.cache import CachedResult, get_cache
 from dspex.lm.credentials import CONNECTION_KEYS, Credential, check_no_userinfo, reject_connection_keys
 from dspex.lm.errors import AuthenticationError, LMError
-from dspex.lm.history import format_history
+from dspex.lm.history import format_history, utc_timestamp
 from dspex.lm.pipeline import Call, Post, Replay, Steps, Stream, Wait
 from dspex.lm.pricing import cost_of, price_for
 from dspex.lm.providers import Parsed, Provider, get_provider
@@ -47,6 +46,9 @@ _CONFIG_FIELDS = (
     "retry_backoff",
 )
 _MODEL_TYPES = ("chat", "text")
+
+# What LM._begin hands to the steps: messages, params, cache key, headers, cache hit, start time.
+_Begun = tuple[list[dict[str, Any]], dict[str, Any], str | None, dict[str, str], CachedResult | None, float]
 
 
 def _is_loopback(base_url: str | None) -> bool:
@@ -194,6 +196,7 @@ class LM:
         else:
             self._key_env = credential.env_name
         self._credential = credential
+        self._read_key = credential.reader
         # No key needed: a provider without one, or a server on this machine named by a variable.
         self._key_optional = credential.is_env and (self._key_env is None or _is_loopback(self.base_url))
         self._endpoint = Endpoint(
@@ -254,11 +257,17 @@ class LM:
         ``overrides`` are generation parameters for this call only (``None`` removes a default),
         plus ``cache=False`` to bypass the cache.
         """
-        return pipeline.run(self._steps(messages, overrides))
+        begun = self._begin(messages, overrides)
+        if begun[4] is not None:  # a cache hit: nothing for a driver to do
+            return self._from_cache(begun[4], begun[0], begun[1], begun[5])
+        return pipeline.run(self._steps(begun))
 
     async def arequest(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
         """Async :meth:`request` (uses the event loop's pooled client)."""
-        return await pipeline.arun(self._steps(messages, overrides))
+        begun = self._begin(messages, overrides)
+        if begun[4] is not None:
+            return self._from_cache(begun[4], begun[0], begun[1], begun[5])
+        return await pipeline.arun(self._steps(begun))
 
     def astream(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> AsyncIterator[str]:
         """Yield text deltas as the server streams them (server-sent events).
@@ -266,22 +275,28 @@ class LM:
         The finished call is recorded in ``history`` (with usage when the server reports it)
         and cached; a cache hit yields the whole cached text at once.
         """
-        return pipeline.astream(self._steps(messages, overrides, stream=True))
+        return pipeline.astream(self._steps(self._begin(messages, overrides), stream=True))
 
-    def _steps(
-        self, messages: list[dict[str, Any]] | str, overrides: dict[str, Any], stream: bool = False
-    ) -> Steps[LMResponse]:
-        """One call, as pipeline steps (:mod:`dspex.lm.pipeline`): cache, rate limit, URL,
-        post (or stream), parse, record. Every public call runs it through a driver."""
+    def _begin(self, messages: list[dict[str, Any]] | str, overrides: dict[str, Any]) -> _Begun:
+        """The start of every call, before any step: the parameters, the cache key and the
+        headers (no key, no answer: not even a cached one), and the cached answer if any."""
         start = perf_counter()
         messages, params, key = self._prepare(messages, overrides)
-        headers = self._checked_headers()  # no key, no answer: not even a cached one
-        if key is not None:
-            hit = get_cache().get(key)
-            if hit is not None:
-                if stream and hit[0] and hit[0][0]:
-                    yield Replay(hit[0][0])
-                return self._from_cache(hit, messages, params, start)
+        api_key = self._read_key()
+        # What _checked_headers() returns, with fewer calls when there is a key.
+        headers = self._provider.headers(api_key) if api_key else self._checked_headers()
+        hit = get_cache().get(key) if key is not None else None
+        return messages, params, key, headers, hit, start
+
+    def _steps(self, begun: _Begun, stream: bool = False) -> Steps[LMResponse]:
+        """One call begun by :meth:`_begin`, as pipeline steps (:mod:`dspex.lm.pipeline`): cache
+        hit, rate limit, URL, post (or stream), parse, record. Every public call runs it through a
+        driver (``request`` and ``arequest`` answer a cache hit themselves, as this would)."""
+        messages, params, key, headers, hit, start = begun
+        if hit is not None:
+            if stream and hit[0] and hit[0][0]:
+                yield Replay(hit[0][0])
+            return self._from_cache(hit, messages, params, start)
         try:
             if self.rpm or self.tpm:
                 wait = get_limiter(self._limiter_key, self.rpm, self.tpm).reserve(
@@ -348,7 +363,7 @@ class LM:
         return self._credential.missing_key_error(self.model, self.provider)
 
     def _headers(self) -> dict[str, str]:
-        key = self._api_key()
+        key = self._credential.key()
         if not key:
             if not self._key_optional:
                 raise self._missing_key_error()
@@ -454,21 +469,29 @@ class LM:
             self.provider,
             model,
         )
-        self._record(messages, params, response)
+        # Usage().to_dict(), built in place: this runs on every cache hit.
+        usage = {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "total_tokens": 0}
+        self._record(messages, params, response, usage)
         return response
 
-    def _record(self, messages: list[dict[str, Any]], params: dict[str, Any], response: LMResponse) -> None:
+    def _record(
+        self,
+        messages: list[dict[str, Any]],
+        params: dict[str, Any],
+        response: LMResponse,
+        usage: dict[str, int] | None = None,
+    ) -> None:
         entry = {
             "model": self.model,
             "provider": self.provider,
             "messages": messages,
             "params": dict(params),
             "outputs": response.outputs,
-            "usage": response.usage.to_dict(),
+            "usage": response.usage.to_dict() if usage is None else usage,
             "cost": response.cost,
             "latency_ms": response.latency_ms,
             "cache_hit": response.cache_hit,
-            "timestamp": datetime.now(UTC).isoformat(),
+            "timestamp": utc_timestamp(),
             "finish_reasons": response.finish_reasons,
             "response_model": response.response_model,
         }

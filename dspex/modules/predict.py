@@ -16,11 +16,10 @@ from dspex.primitives.prediction import Prediction
 from dspex.primitives.predictor_hooks import apply_predictor_hooks
 from dspex.primitives.streams import active_sink
 from dspex.settings import settings
-from dspex.signatures.signature import Signature, ensure_signature
+from dspex.signatures.signature import Signature, SignatureMeta, ensure_signature
 from dspex.signatures.types import jsonable
 
 if TYPE_CHECKING:
-    from dspex.adapters.base import Adapter
     from dspex.lm import LM
 
 __all__ = ["NoLMConfiguredError", "Predict"]
@@ -67,7 +66,7 @@ class Predict(Module, Parameter):
     def forward(self, **kwargs: Any) -> Prediction:
         """One LM call. Besides the inputs: ``lm=``, ``config={...}``, ``demos=[...]``, ``signature=``."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
-        adapter = self._adapter()
+        adapter = settings.get("adapter") or _DEFAULT_ADAPTER
         completions = adapter(lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
@@ -75,7 +74,7 @@ class Predict(Module, Parameter):
     async def aforward(self, **kwargs: Any) -> Prediction:
         """Async :meth:`forward`, on the event loop (no worker thread)."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
-        adapter = self._adapter()
+        adapter = settings.get("adapter") or _DEFAULT_ADAPTER
         sink = active_sink()
         if sink is None:
             completions = await adapter.acall(lm, config, signature, demos, inputs)
@@ -93,21 +92,22 @@ class Predict(Module, Parameter):
             raise TypeError(f"lm must be a dspex.LM, not the string {lm!r}; use dspex.LM({lm!r})")
         return lm
 
-    def _adapter(self) -> Adapter:
-        return settings.get("adapter") or _DEFAULT_ADAPTER
-
     def _prepare(
         self, kwargs: dict[str, Any]
     ) -> tuple[LM, dict[str, Any], type[Signature], list[Any], dict[str, Any]]:
-        signature = ensure_signature(kwargs.pop("signature", self.signature))
+        signature = kwargs.pop("signature", self.signature)
+        if not isinstance(signature, SignatureMeta):
+            signature = ensure_signature(signature)
         demos = kwargs.pop("demos", self.demos)
-        config = {**self.config, **kwargs.pop("config", {})}
+        config = self.config
+        config = {**config, **kwargs.pop("config", {})} if "config" in kwargs or config else {}
         lm = self.lm_for_call(kwargs.pop("lm", None))
         defaults = getattr(lm, "kwargs", {})
-        temperature = config.get("temperature", defaults.get("temperature"))
         n = config.get("n") or defaults.get("n") or 1
-        if n > 1 and (temperature is None or temperature <= 0.15):
-            config["temperature"] = 0.7  # several samples need randomness (DSPy's rule)
+        if n > 1:
+            temperature = config.get("temperature", defaults.get("temperature"))
+            if temperature is None or temperature <= 0.15:
+                config["temperature"] = 0.7  # several samples need randomness (DSPy's rule)
         signature, kwargs = apply_predictor_hooks(self, signature, kwargs)  # assertions, Refine hints
         inputs = signature.validate_inputs(kwargs)
         return lm, config, signature, demos, inputs

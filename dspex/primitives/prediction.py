@@ -8,6 +8,8 @@ from dspex.primitives.example import Example
 
 __all__ = ["Completions", "Prediction"]
 
+_set = object.__setattr__
+
 
 class Completions:
     """All completions of one call, readable per field: ``pred.completions.answer -> [..]``."""
@@ -47,8 +49,19 @@ class Prediction(Example):
     @classmethod
     def from_completions(cls, completions: list[dict[str, Any]]) -> Prediction:
         """The first completion becomes the fields; all are kept in ``.completions``."""
-        pred = cls(completions[0] if completions else {})
-        object.__setattr__(pred, "_completions", Completions(completions))
+        first = completions[0] if completions else {}
+        if cls.__init__ is not Prediction.__init__ or type(first) is not dict:  # the general way
+            pred = cls(first)
+            object.__setattr__(pred, "_completions", Completions(completions))
+            return pred
+        # What __init__ would do, without its argument handling: this runs on every predictor call.
+        pred = cls.__new__(cls)
+        _set(pred, "_store", dict(first))
+        _set(pred, "_input_keys", None)
+        _set(pred, "_completions", Completions(completions))
+        _set(pred, "_lm_usage", None)
+        _set(pred, "_suggestion_failures", None)
+        _set(pred, "_attempts", None)
         return pred
 
     @property

@@ -95,7 +95,7 @@ def validate_inputs(
 ) -> dict[str, Any]:
     """Check the inputs of a call against the input ``fields``: missing and unknown fields,
     types and constraints."""
-    if not allow_extra:
+    if not allow_extra and not fields.keys() >= values.keys():
         unknown = [k for k in values if k not in fields]
         if unknown:
             raise FieldValidationError(

@@ -5,14 +5,10 @@ limit, TLS, and the httpx exception types the endpoint maps to LM errors."""
 from __future__ import annotations
 
 import asyncio
-import gzip
 import json
-import shutil
 import ssl
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,39 +16,12 @@ import pytest
 
 from dspex.lm import LMConnectionError, LMTimeoutError, http
 from dspex.lm.aio import AsyncHTTPClient
+from tests.stubs.framing import ANSWER, FramingStub
 from tests.stubs.openai_stub import OpenAIStub
-from tests.stubs.server import RecordedRequest, Response, json_response
 
 BODY = json.dumps({"model": "stub-model", "messages": [{"role": "user", "content": "hi"}]}).encode()
 HEADERS = {"Authorization": "Bearer sk-test", "Content-Type": "application/json"}
 TIMEOUT = httpx.Timeout(5.0)
-ANSWER = {"answer": "x" * 3000, "n": 1}
-
-
-class FramingStub(OpenAIStub):
-    """The OpenAI stub plus routes that frame their answers in other ways."""
-
-    def routes(self) -> dict[tuple[str, str], Any]:
-        return {
-            **super().routes(),
-            ("POST", "/chunked"): self.chunked,
-            ("POST", "/gzip"): self.gzipped,
-            ("POST", "/close"): self.closing,
-            ("POST", "/echo"): self.echo,
-        }
-
-    def chunked(self, request: RecordedRequest) -> Response:
-        data = json.dumps(ANSWER).encode()
-        return Response(events=[data[i : i + 700] for i in range(0, len(data), 700)])
-
-    def gzipped(self, request: RecordedRequest) -> Response:
-        return Response(body=gzip.compress(json.dumps(ANSWER).encode()), headers={"Content-Encoding": "gzip"})
-
-    def closing(self, request: RecordedRequest) -> Response:
-        return json_response(ANSWER, headers={"Connection": "close"})
-
-    def echo(self, request: RecordedRequest) -> Response:
-        return json_response({"headers": request.headers, "json": request.json})
 
 
 @pytest.fixture
@@ -203,24 +172,6 @@ async def test_waiting_longer_than_the_pool_timeout_is_a_pool_timeout(stub):
         await hanging
     response = await aio.post(url, BODY, HEADERS, TIMEOUT)  # the cancelled request gave its slot back
     assert response.status_code == 200
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a self-signed certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
 
 
 async def test_it_speaks_tls_and_refuses_a_certificate_it_does_not_trust(certificate):
