@@ -1,0 +1,8 @@
+"""``dspy.clients``: the LM and embedder, mapped onto :mod:`dspex.lm`."""
+
+from dspex.compat._names import unsupported
+from dspex.lm import LM, Embedder
+
+__getattr__ = unsupported(__name__)
+
+__all__ = ["LM", "Embedder"]

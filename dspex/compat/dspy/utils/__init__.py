@@ -1,0 +1,8 @@
+"""``dspy.utils``: the test doubles and helpers, mapped onto the engine."""
+
+from dspex.compat._names import unsupported
+from dspex.compat.dspy.utils import exceptions
+
+__getattr__ = unsupported(__name__)
+
+__all__ = ["exceptions"]
