@@ -27,6 +27,7 @@ module) with :data:`DSPEX_CONFTEST`, which gives the same fixtures on dspex.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import collections
 import importlib.metadata
 import json
@@ -48,6 +49,7 @@ from bench._common import machine  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "dspy_compat.json"
 SDIST_CACHE = Path.home() / ".cache" / "dspex" / "dspy-sdist"
+REFERENCE_CACHE = Path.home() / ".cache" / "dspex" / "dspy-compat"
 
 # The offline test files of DSPy's tree (the issue's areas). Files that need network, Deno, PIL,
 # a LiteLLM proxy or an optional package that is not installed are left out: they do not pass
@@ -236,9 +238,10 @@ def prepare(source: Path, work: Path, flavour: str) -> Path:
     return tree
 
 
-def run_pytest(tree: Path, flavour: str, files: list[str], timeout: int) -> Path:
-    """Run ``files`` in ``tree`` in a subprocess; returns the JUnit XML report's path."""
-    report = tree / "report.xml"
+def run_pytest(tree: Path, flavour: str, files: list[str], timeout: int) -> list[Path | str]:
+    """Run ``files`` in ``tree``, one pytest subprocess per test directory (a directory's
+    conftest that fails to import then fails only that directory). Returns per directory the
+    JUnit XML report's path, or the reason no report was written."""
     env = dict(os.environ)
     env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     env["DSPY_CACHEDIR"] = str(tree / ".dspy_cache")
@@ -248,19 +251,30 @@ def run_pytest(tree: Path, flavour: str, files: list[str], timeout: int) -> Path
     if flavour == "dspex":
         paths.append(str(ROOT))
     env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [env.get("PYTHONPATH")] if p])
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django"]
-    cmd += ["-p", "no:benchmark", f"--timeout={timeout}", f"--junitxml={report}", "-c", "pytest.ini"]
-    cmd += ["--rootdir", str(tree)]
-    if flavour == "dspex":
-        cmd += ["-p", "_dspex_alias_plugin"]
-    cmd += [name for name in files if (tree / name).exists()]
+    groups: dict[str, list[str]] = collections.defaultdict(list)
+    for name in files:
+        if (tree / name).exists():
+            groups[str(Path(name).parent)].append(name)
+    reports: list[Path | str] = []
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
-    print(f"  {flavour}: pytest exited {proc.returncode} in {time.perf_counter() - started:.0f}s")
-    if not report.exists():
-        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-        raise SystemExit(f"error: the {flavour} run wrote no report")
-    return report
+    for index, (directory, members) in enumerate(sorted(groups.items())):
+        report = tree / f"report-{index}.xml"
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django"]
+        cmd += ["-p", "no:benchmark", f"--timeout={timeout}", f"--junitxml={report}", "-c", "pytest.ini"]
+        cmd += ["--rootdir", str(tree), "--continue-on-collection-errors"]
+        if flavour == "dspex":
+            cmd += ["-p", "_dspex_alias_plugin"]
+        proc = subprocess.run(cmd + members, cwd=tree, env=env, capture_output=True, text=True)
+        if report.exists():
+            reports.append(report)
+        else:
+            output = (proc.stdout + proc.stderr).splitlines()
+            errors = [line[1:].strip() for line in output if line.startswith("E ")]
+            reports.append(f"{directory}/conftest.py: " + (errors[-1] if errors else f"pytest exited {proc.returncode}"))
+            for name in members:
+                reports.append(name)  # a file of that directory, not run
+    print(f"  {flavour}: {len(groups)} pytest runs in {time.perf_counter() - started:.0f}s")
+    return reports
 
 
 def reason_of(element: ET.Element) -> str:
@@ -276,24 +290,30 @@ def reason_of(element: ET.Element) -> str:
     return first[:160]
 
 
-def results(report: Path) -> dict[str, dict[str, Any]]:
-    """Per test file: each test's outcome (``passed``/``failed``/``skipped``) and failure reasons."""
+def results(reports: list[Path | str]) -> dict[str, dict[str, Any]]:
+    """Per test file: each test's outcome (``passed``/``failed``/``skipped``) and failure reasons,
+    or the reason the file did not import."""
     per_file: dict[str, dict[str, Any]] = collections.defaultdict(lambda: {"tests": {}, "collection": None})
-    for case in ET.parse(report).getroot().iter("testcase"):
-        file = case.get("file") or (case.get("classname", "").replace(".", "/") + ".py")
-        name = f"{case.get('classname')}::{case.get('name')}"
-        problem = next((child for child in case if child.tag in {"failure", "error"}), None)
-        if case.get("name") in {"", None} or (problem is not None and not case.get("file") and not case.get("line")):
-            # A collection error: the file did not import.
-            if problem is not None:
-                per_file[file]["collection"] = reason_of(problem)
-                continue
-        if problem is not None:
-            per_file[file]["tests"][name] = ("failed", reason_of(problem))
-        elif any(child.tag == "skipped" for child in case):
-            per_file[file]["tests"][name] = ("skipped", "")
-        else:
-            per_file[file]["tests"][name] = ("passed", "")
+    not_run = ""
+    for report in reports:
+        if isinstance(report, str):
+            if report.endswith(".py") and " " not in report:
+                per_file[report]["collection"] = not_run
+            else:
+                not_run = report
+            continue
+        for case in ET.parse(report).getroot().iter("testcase"):
+            file = case.get("file") or (case.get("classname", "").replace(".", "/") + ".py")
+            name = f"{case.get('classname')}::{case.get('name')}"
+            problem = next((child for child in case if child.tag in {"failure", "error"}), None)
+            if problem is not None and not case.get("classname"):
+                per_file[file]["collection"] = reason_of(problem)  # the file did not import
+            elif problem is not None:
+                per_file[file]["tests"][name] = ("failed", reason_of(problem))
+            elif any(child.tag == "skipped" for child in case):
+                per_file[file]["tests"][name] = ("skipped", "")
+            else:
+                per_file[file]["tests"][name] = ("passed", "")
     return dict(per_file)
 
 
@@ -348,6 +368,29 @@ def print_rows(rows: list[dict[str, Any]], top: int) -> None:
         print(f"  {n:4d}  {reason}")
 
 
+def tree_digest(source: Path, files: list[str]) -> str:
+    """A digest of the test tree and the selection: the dspy run's results are reused for it."""
+    digest = hashlib.sha256(importlib.metadata.version("dspy").encode())
+    for path in sorted((source / "tests").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    digest.update("\n".join(files).encode())
+    return digest.hexdigest()[:16]
+
+
+def reference_results(source: Path, work: Path, files: list[str], timeout: int, fresh: bool) -> dict[str, Any]:
+    """The dspy run's per-file results, from the cache when this tree and selection ran before."""
+    cached = REFERENCE_CACHE / f"{tree_digest(source, files)}.json"
+    if cached.exists() and not fresh:
+        print(f"  dspy: results reused from {cached} (--fresh to rerun)")
+        data: dict[str, Any] = json.loads(cached.read_text())
+        return data
+    data = results(run_pytest(prepare(source, work, "dspy"), "dspy", files, timeout))
+    REFERENCE_CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(data))
+    return data
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dspy-tests", type=Path, help="a DSPy checkout (or its tests/ directory)")
@@ -357,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=120, help="seconds per test")
     parser.add_argument("--top", type=int, default=3, help="failure reasons shown per file")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--fresh", action="store_true", help="rerun dspy even if its results are cached")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
     files = args.files or DEFAULT_FILES
@@ -371,9 +415,9 @@ def main(argv: list[str] | None = None) -> int:
             source = tests_from_sdist(files)
             origin = f"sdist {source.name}"
         print(f"DSPy tests from {origin}; dspy {importlib.metadata.version('dspy')} installed")
-        reports = {flavour: run_pytest(prepare(source, work, flavour), flavour, files, args.timeout)
-                   for flavour in ("dspy", "dspex")}
-        rows = compare(results(reports["dspy"]), results(reports["dspex"]), files)
+        on_dspy = reference_results(source, work, files, args.timeout, args.fresh)
+        on_dspex = results(run_pytest(prepare(source, work, "dspex"), "dspex", files, args.timeout))
+        rows = compare(on_dspy, on_dspex, files)
         print_rows(rows, args.top)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         data = {

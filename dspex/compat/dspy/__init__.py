@@ -30,6 +30,7 @@ from dspex.lm import (
     LMTimeoutError,
     RateLimitError,
 )
+from dspex.lm.base import BaseLM
 from dspex.modules import (
     BestOfN,
     ChainOfThought,
@@ -76,6 +77,7 @@ __all__ = [
     "LM",
     "Adapter",
     "AdapterParseError",
+    "BaseLM",
     "BestOfN",
     "BootstrapFewShot",
     "BootstrapFewShotWithRandomSearch",

@@ -2,7 +2,8 @@
 
 from dspex.compat._names import unsupported
 from dspex.lm import LM, Embedder
+from dspex.lm.base import BaseLM
 
 __getattr__ = unsupported(__name__)
 
-__all__ = ["LM", "Embedder"]
+__all__ = ["LM", "BaseLM", "Embedder"]
