@@ -27,8 +27,8 @@ module) with :data:`DSPEX_CONFTEST`, which gives the same fixtures on dspex.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import collections
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -110,7 +110,7 @@ alias.install()
 """
 
 # DSPy's conftest, restated for dspex: settings reset after each test, the skip flags, anyio.
-DSPEX_CONFTEST = '''import os
+DSPEX_CONFTEST = """import os
 
 import pytest
 
@@ -168,7 +168,7 @@ try:  # the LiteLLM proxy fixtures, for the files that use them
     )
 except Exception:  # noqa: BLE001 - the proxy is optional; its tests then error, as they should
     pass
-'''
+"""
 
 
 # -- where DSPy's tests come from -------------------------------------------------------------
@@ -207,8 +207,19 @@ def tests_from_sdist(files: list[str]) -> Path:
     archive = SDIST_CACHE / f"dspy-{version}.tar.gz"
     if not archive.exists():
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", f"dspy=={version}", "--no-binary", ":all:"]
-            + ["--no-deps", "--no-build-isolation", "-d", str(SDIST_CACHE)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                f"dspy=={version}",
+                "--no-binary",
+                ":all:",
+                "--no-deps",
+                "--no-build-isolation",
+                "-d",
+                str(SDIST_CACHE),
+            ],
             check=True,
         )
     tree = SDIST_CACHE / f"dspy-{version}"
@@ -270,7 +281,9 @@ def run_pytest(tree: Path, flavour: str, files: list[str], timeout: int) -> list
         else:
             output = (proc.stdout + proc.stderr).splitlines()
             errors = [line[1:].strip() for line in output if line.startswith("E ")]
-            reports.append(f"{directory}/conftest.py: " + (errors[-1] if errors else f"pytest exited {proc.returncode}"))
+            reports.append(
+                f"{directory}/conftest.py: " + (errors[-1] if errors else f"pytest exited {proc.returncode}")
+            )
             for name in members:
                 reports.append(name)  # a file of that directory, not run
     print(f"  {flavour}: {len(groups)} pytest runs in {time.perf_counter() - started:.0f}s")
@@ -352,13 +365,13 @@ def print_rows(rows: list[dict[str, Any]], top: int) -> None:
     print(f"\n{'file'.ljust(width)}  tests  dspy  dspex  top failure reasons on dspex")
     for row in rows:
         reasons = "; ".join(f"{n}x {r[:90]}" for r, n in row["reasons"][:top])
-        print(
-            f"{row['file'].ljust(width)}  {row['tests']:5d}  {row['dspy_pass']:4d}  {row['dspex_pass']:5d}  {reasons}"
-        )
+        counts = f"{row['tests']:5d}  {row['dspy_pass']:4d}  {row['dspex_pass']:5d}"
+        print(f"{row['file'].ljust(width)}  {counts}  {reasons}")
     dspy_total = sum(row["dspy_pass"] for row in rows)
     dspex_total = sum(row["dspex_pass"] for row in rows)
     share = 100 * dspex_total / dspy_total if dspy_total else 0.0
-    print(f"{'total'.ljust(width)}  {sum(r['tests'] for r in rows):5d}  {dspy_total:4d}  {dspex_total:5d}  ({share:.0f}%)")
+    counts = f"{sum(r['tests'] for r in rows):5d}  {dspy_total:4d}  {dspex_total:5d}"
+    print(f"{'total'.ljust(width)}  {counts}  ({share:.0f}%)")
     overall: collections.Counter[str] = collections.Counter()
     for row in rows:
         for reason, n in row["reasons"]:
@@ -378,7 +391,9 @@ def tree_digest(source: Path, files: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def reference_results(source: Path, work: Path, files: list[str], timeout: int, fresh: bool) -> dict[str, Any]:
+def reference_results(
+    source: Path, work: Path, files: list[str], timeout: int, fresh: bool
+) -> dict[str, Any]:
     """The dspy run's per-file results, from the cache when this tree and selection ran before."""
     cached = REFERENCE_CACHE / f"{tree_digest(source, files)}.json"
     if cached.exists() and not fresh:
@@ -395,8 +410,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dspy-tests", type=Path, help="a DSPy checkout (or its tests/ directory)")
     parser.add_argument("--dspy-git", type=Path, help="a local DSPy clone or mirror (git dir)")
-    parser.add_argument("--ref", default=None, help="the tag or commit for --dspy-git (default: dspy's version)")
-    parser.add_argument("--files", nargs="*", help="test files relative to the checkout (default: the offline set)")
+    parser.add_argument(
+        "--ref", default=None, help="the tag or commit for --dspy-git (default: dspy's version)"
+    )
+    parser.add_argument(
+        "--files", nargs="*", help="test files relative to the checkout (default: the offline set)"
+    )
     parser.add_argument("--timeout", type=int, default=120, help="seconds per test")
     parser.add_argument("--top", type=int, default=3, help="failure reasons shown per file")
     parser.add_argument("--out", type=Path, default=RESULTS)

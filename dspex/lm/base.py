@@ -83,7 +83,9 @@ class BaseLM:
 
     # -- the two extension points -----------------------------------------------------------
 
-    def forward(self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> Any:
+    def forward(
+        self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> Any:
         """An OpenAI-shaped chat completion for ``messages`` (to be defined by subclasses)."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward() or __call__()")
 
@@ -97,7 +99,9 @@ class BaseLM:
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> list[str]:
         """DSPy-style call: ``lm("prompt")`` or ``lm(messages=[...])`` -> list of outputs."""
-        return self._respond(self.forward(prompt=prompt, messages=messages, **self._params(kwargs)), prompt, messages, kwargs).outputs
+        return self._respond(
+            self.forward(prompt=prompt, messages=messages, **self._params(kwargs)), prompt, messages, kwargs
+        ).outputs
 
     async def acall(
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
@@ -117,7 +121,9 @@ class BaseLM:
         if self._overrides_call():
             return self._from_outputs(self(messages=messages, **overrides))
         start = perf_counter()
-        return self._respond(self.forward(messages=messages, **self._params(overrides)), None, messages, overrides, start)
+        return self._respond(
+            self.forward(messages=messages, **self._params(overrides)), None, messages, overrides, start
+        )
 
     async def arequest(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
         """Async :meth:`request`."""
@@ -148,7 +154,9 @@ class BaseLM:
         return {key: value for key, value in params.items() if value is not None}
 
     def _from_outputs(self, outputs: list[Any]) -> LMResponse:
-        texts = [output if isinstance(output, str) else str(_part(output, "text") or "") for output in outputs]
+        texts = [
+            output if isinstance(output, str) else str(_part(output, "text") or "") for output in outputs
+        ]
         return LMResponse(texts, Usage(), None, 0.0, False, self.model, [None] * len(texts), self.provider)
 
     def _respond(

@@ -71,7 +71,11 @@ class DummyLM(BaseLM):
             messages = [{"role": "user", "content": prompt or ""}]
         count = int(kwargs.get("n") or 1)
         choices = [
-            {"index": i, "message": {"role": "assistant", "content": self._answer(messages)}, "finish_reason": "stop"}
+            {
+                "index": i,
+                "message": {"role": "assistant", "content": self._answer(messages)},
+                "finish_reason": "stop",
+            }
             for i in range(count)
         ]
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}

@@ -1,6 +1,7 @@
 """``dspy.evaluate``: mapped onto :mod:`dspex.evaluate`."""
 
 from dspex.compat._names import unsupported
+from dspex.compat.dspy.evaluate import evaluate, metrics
 from dspex.evaluate import (
     Evaluate,
     EvaluationResult,
@@ -18,5 +19,7 @@ __all__ = [
     "SemanticF1",
     "answer_exact_match",
     "answer_passage_match",
+    "evaluate",
+    "metrics",
     "normalize_text",
 ]

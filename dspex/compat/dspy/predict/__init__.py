@@ -1,6 +1,16 @@
 """``dspy.predict``: the modules, mapped onto :mod:`dspex.modules`."""
 
 from dspex.compat._names import unsupported
+from dspex.compat.dspy.predict import (
+    aggregation,
+    best_of_n,
+    chain_of_thought,
+    knn,
+    parallel,
+    predict,
+    react,
+    refine,
+)
 from dspex.modules import (
     BestOfN,
     ChainOfThought,
@@ -26,5 +36,13 @@ __all__ = [
     "ProgramOfThought",
     "ReAct",
     "Refine",
+    "aggregation",
+    "best_of_n",
+    "chain_of_thought",
+    "knn",
     "majority",
+    "parallel",
+    "predict",
+    "react",
+    "refine",
 ]

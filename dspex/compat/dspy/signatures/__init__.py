@@ -1,6 +1,7 @@
 """``dspy.signatures``: mapped onto :mod:`dspex.signatures`."""
 
 from dspex.compat._names import unsupported
+from dspex.compat.dspy.signatures import field, signature
 from dspex.signatures import (
     InputField,
     OutputField,
@@ -19,6 +20,8 @@ __all__ = [
     "Signature",
     "SignatureMeta",
     "ensure_signature",
+    "field",
     "infer_prefix",
     "make_signature",
+    "signature",
 ]

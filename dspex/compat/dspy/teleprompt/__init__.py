@@ -1,6 +1,15 @@
 """``dspy.teleprompt``: the optimizers, mapped onto :mod:`dspex.optimizers`."""
 
 from dspex.compat._names import unsupported
+from dspex.compat.dspy.teleprompt import (
+    bootstrap,
+    ensemble,
+    knn_fewshot,
+    random_search,
+    signature_opt,
+    teleprompt,
+    vanilla,
+)
 from dspex.optimizers import (
     COPRO,
     BootstrapFewShot,
@@ -23,4 +32,11 @@ __all__ = [
     "KNNFewShot",
     "LabeledFewShot",
     "Teleprompter",
+    "bootstrap",
+    "ensemble",
+    "knn_fewshot",
+    "random_search",
+    "signature_opt",
+    "teleprompt",
+    "vanilla",
 ]
