@@ -15,6 +15,7 @@ is no response cache: a custom LM decides itself what repeats.
 from __future__ import annotations
 
 import copy as copy_module
+import importlib
 import sys
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
@@ -25,9 +26,14 @@ from dspex.lm.history import format_history
 from dspex.lm.response import LMResponse, Usage
 from dspex.lm.tracking import publish
 
-__all__ = ["BaseLM"]
+__all__ = ["LM_CLASS_STATE_KEY", "BaseLM"]
 
 _MAX_HISTORY = 10_000
+
+LM_CLASS_STATE_KEY = "_dspy_lm_class"
+"""The key of a dumped state that names the LM's class (``module.QualName``), as DSPy writes it."""
+
+_BUILTIN_CLASSES = frozenset({"dspy.clients.lm.LM", "dspex.lm.lm.LM"})
 
 
 def _part(value: Any, name: str) -> Any:
@@ -53,6 +59,23 @@ def _response_outputs(response: Any) -> tuple[list[str], list[str | None], Usage
     )
     model = _part(response, "model")
     return outputs, reasons, counts, None if model is None else str(model)
+
+
+def _import_class(path: str) -> Any:
+    """The object at dotted ``path`` (the longest importable module prefix, then attributes)."""
+    parts = path.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            found: Any = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        try:
+            for name in parts[split:]:
+                found = getattr(found, name)
+        except AttributeError:
+            continue
+        return found
+    raise ImportError(f"cannot import the LM class {path!r}")
 
 
 class BaseLM:
@@ -205,14 +228,43 @@ class BaseLM:
         return text
 
     def dump_state(self) -> dict[str, Any]:
-        """The configuration as plain data (the class itself is not recorded)."""
+        """The configuration as plain data, with the class under :data:`LM_CLASS_STATE_KEY`."""
+        kwargs = {k: v for k, v in self.kwargs.items() if k not in ("api_key", LM_CLASS_STATE_KEY)}
         return {
+            LM_CLASS_STATE_KEY: f"{type(self).__module__}.{type(self).__qualname__}",
             "model": self.model,
             "model_type": self.model_type,
             "cache": self.cache,
             "num_retries": self.num_retries,
-            **self.kwargs,
+            **kwargs,
         }
+
+    @classmethod
+    def load_state(cls, state: dict[str, Any], *, allow_custom_lm_class: bool = False) -> Any:
+        """Rebuild an LM from :meth:`dump_state` output.
+
+        On a subclass: ``cls(**state)`` (the class marker is dropped). On :class:`BaseLM` itself
+        the marker picks the class: none or the built-in LM's gives a :class:`dspex.LM`; another
+        class is imported only with ``allow_custom_lm_class=True`` (for trusted states: importing
+        runs the module's code), else :class:`ValueError`.
+        """
+        state = dict(state)
+        class_path = state.pop(LM_CLASS_STATE_KEY, None)
+        if cls is not BaseLM:
+            return cls(**state)
+        if class_path is None or class_path in _BUILTIN_CLASSES:
+            from dspex.lm.lm import LM
+
+            return LM.load_state(state)
+        if not allow_custom_lm_class:
+            raise ValueError(
+                f"refusing to import the LM class {class_path!r} named by a saved state; "
+                "pass allow_custom_lm_class=True for states from trusted storage"
+            )
+        lm_class = _import_class(str(class_path))
+        if not (isinstance(lm_class, type) and issubclass(lm_class, BaseLM)):
+            raise TypeError(f"{class_path!r} is not a BaseLM subclass")
+        return lm_class.load_state(state)
 
     def copy(self, **changes: Any) -> BaseLM:
         """A shallow copy with an empty history, its own ``kwargs`` and ``changes`` applied

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import dspex
-from dspex.lm.base import BaseLM
+from dspex.lm.base import LM_CLASS_STATE_KEY, BaseLM
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +64,19 @@ def test_copy_has_its_own_history_and_kwargs():
     assert other.kwargs["temperature"] == 1.0 and other.kwargs["rollout_id"] == 2
     assert lm.kwargs["temperature"] == 0.0 and "rollout_id" not in lm.kwargs
     assert other.dump_state()["model"] == "echo"
+
+
+def test_state_names_the_class_and_a_custom_class_loads_only_when_allowed():
+    state = EchoLM("echo", temperature=0.3).dump_state()
+    assert state[LM_CLASS_STATE_KEY] == f"{EchoLM.__module__}.EchoLM"
+    assert EchoLM.load_state(state).kwargs["temperature"] == 0.3
+    with pytest.raises(ValueError, match="refusing to import the LM class"):
+        BaseLM.load_state(state)
+    loaded = BaseLM.load_state(state, allow_custom_lm_class=True)
+    assert type(loaded) is EchoLM and loaded.model == "echo"
+
+
+def test_a_state_of_the_builtin_lm_loads_as_dspex_lm():
+    state = {LM_CLASS_STATE_KEY: "dspy.clients.lm.LM", "model": "openai/gpt-4o-mini", "temperature": 0.0}
+    lm = BaseLM.load_state(state)
+    assert isinstance(lm, dspex.LM) and lm.model == "openai/gpt-4o-mini"
