@@ -381,6 +381,24 @@ def print_rows(rows: list[dict[str, Any]], top: int) -> None:
         print(f"  {n:4d}  {reason}")
 
 
+def markdown(rows: list[dict[str, Any]], top: int) -> str:
+    """The per-file table for docs/dspy-compat.md."""
+    lines = [
+        "| file | tests | pass on dspy | pass on dspex | why the rest fail on dspex (tests) |",
+        "|---|--:|--:|--:|---|",
+    ]
+    for row in rows:
+        reasons = "; ".join(f"{r[:110]} ({n})".replace("|", "\\|") for r, n in row["reasons"][:top])
+        lines.append(
+            f"| `{row['file']}` | {row['tests']} | {row['dspy_pass']} | {row['dspex_pass']} | {reasons} |"
+        )
+    dspy_total = sum(row["dspy_pass"] for row in rows)
+    dspex_total = sum(row["dspex_pass"] for row in rows)
+    total = sum(row["tests"] for row in rows)
+    lines.append(f"| **total** | {total} | {dspy_total} | {dspex_total} | |")
+    return "\n".join(lines) + "\n"
+
+
 def tree_digest(source: Path, files: list[str]) -> str:
     """A digest of the test tree and the selection: the dspy run's results are reused for it."""
     digest = hashlib.sha256(importlib.metadata.version("dspy").encode())
@@ -406,6 +424,11 @@ def reference_results(
     return data
 
 
+def markdown_from(path: Path, top: int) -> str:
+    """The Markdown table of a results file this runner wrote."""
+    return markdown(json.loads(path.read_text())["files"], top)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dspy-tests", type=Path, help="a DSPy checkout (or its tests/ directory)")
@@ -419,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=120, help="seconds per test")
     parser.add_argument("--top", type=int, default=3, help="failure reasons shown per file")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     parser.add_argument("--fresh", action="store_true", help="rerun dspy even if its results are cached")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
@@ -450,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         args.out.write_text(json.dumps(data, indent=2) + "\n")
         print(f"\nwrote {args.out}")
+        if args.markdown:
+            args.markdown.write_text(markdown(rows, args.top))
+            print(f"wrote {args.markdown}")
     finally:
         if args.keep:
             print(f"work directory kept: {work}")
