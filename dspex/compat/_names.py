@@ -1,0 +1,29 @@
+"""The one rule of every compatibility module: a name it does not map is reported as such."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NoReturn
+
+__all__ = ["unsupported"]
+
+_PREFIX = "dspex.compat."
+
+
+def unsupported(module: str) -> Callable[[str], NoReturn]:
+    """A module-level ``__getattr__`` for the compatibility module named ``module``.
+
+    Every name the module does not map raises an :class:`AttributeError` that says the name is
+    not supported yet (instead of a bare "has no attribute"), naming it as dspy would.
+    """
+    public = module.removeprefix(_PREFIX)
+
+    def __getattr__(name: str) -> NoReturn:
+        if name.startswith("__"):
+            raise AttributeError(f"module {public!r} has no attribute {name!r}")
+        raise AttributeError(
+            f"{public}.{name} is not supported by dspex yet (dspex.compat maps dspy's names onto the "
+            "engine; see docs/dspy-compat.md for what is covered)"
+        )
+
+    return __getattr__

@@ -1,0 +1,130 @@
+"""dspy's public names, mapped onto the dspex engine: ``import dspex.compat.dspy as dspy``.
+
+An explicit map: every name below is an engine object under dspy's name. A dspy name that is
+not listed raises an :class:`AttributeError` saying it is not supported yet. The submodules
+mirror dspy's layout (``dspy.predict``, ``dspy.teleprompt``, ``dspy.utils``, ...). What differs
+from dspy on purpose is listed in docs/dspy-compat.md.
+"""
+
+from dspex.adapters import Adapter, ChatAdapter, JSONAdapter
+from dspex.adapters.errors import AdapterParseError
+from dspex.compat._names import unsupported
+from dspex.compat.dspy import (
+    adapters,
+    clients,
+    evaluate,
+    predict,
+    primitives,
+    signatures,
+    streaming,
+    teleprompt,
+    utils,
+)
+from dspex.evaluate import Evaluate
+from dspex.lm import (
+    LM,
+    AuthenticationError,
+    ContextWindowExceededError,
+    Embedder,
+    LMError,
+    LMTimeoutError,
+    RateLimitError,
+)
+from dspex.lm.base import BaseLM
+from dspex.modules import (
+    BestOfN,
+    ChainOfThought,
+    MultiChainComparison,
+    Predict,
+    ProgramOfThought,
+    ReAct,
+    Refine,
+    majority,
+)
+from dspex.optimizers import (
+    COPRO,
+    KNN,
+    BootstrapFewShot,
+    BootstrapFewShotWithRandomSearch,
+    Ensemble,
+    KNNFewShot,
+    LabeledFewShot,
+)
+from dspex.primitives import Completions, Example, Module, Prediction
+from dspex.primitives.parallel import Parallel
+from dspex.primitives.streamify import streamify
+from dspex.settings import configure, context, settings
+from dspex.signatures import (
+    InputField,
+    OutputField,
+    Signature,
+    SignatureMeta,
+    ensure_signature,
+    infer_prefix,
+    make_signature,
+)
+from dspex.tools import Tool
+
+BootstrapRS = BootstrapFewShotWithRandomSearch
+LMAuthError = AuthenticationError
+LMRateLimitError = RateLimitError
+
+__getattr__ = unsupported(__name__)
+
+__all__ = [
+    "COPRO",
+    "KNN",
+    "LM",
+    "Adapter",
+    "AdapterParseError",
+    "BaseLM",
+    "BestOfN",
+    "BootstrapFewShot",
+    "BootstrapFewShotWithRandomSearch",
+    "BootstrapRS",
+    "ChainOfThought",
+    "ChatAdapter",
+    "Completions",
+    "ContextWindowExceededError",
+    "Embedder",
+    "Ensemble",
+    "Evaluate",
+    "Example",
+    "InputField",
+    "JSONAdapter",
+    "KNNFewShot",
+    "LMAuthError",
+    "LMError",
+    "LMRateLimitError",
+    "LMTimeoutError",
+    "LabeledFewShot",
+    "Module",
+    "MultiChainComparison",
+    "OutputField",
+    "Parallel",
+    "Predict",
+    "Prediction",
+    "ProgramOfThought",
+    "ReAct",
+    "Refine",
+    "Signature",
+    "SignatureMeta",
+    "Tool",
+    "adapters",
+    "clients",
+    "configure",
+    "context",
+    "ensure_signature",
+    "evaluate",
+    "infer_prefix",
+    "majority",
+    "make_signature",
+    "predict",
+    "primitives",
+    "settings",
+    "signatures",
+    "streamify",
+    "streaming",
+    "teleprompt",
+    "utils",
+]

@@ -1,0 +1,17 @@
+"""``dspy.adapters``: mapped onto :mod:`dspex.adapters`."""
+
+from dspex.adapters import Adapter, ChatAdapter, JSONAdapter
+from dspex.compat._names import unsupported
+from dspex.compat.dspy.adapters import base, chat_adapter, json_adapter, utils
+
+__getattr__ = unsupported(__name__)
+
+__all__ = [
+    "Adapter",
+    "ChatAdapter",
+    "JSONAdapter",
+    "base",
+    "chat_adapter",
+    "json_adapter",
+    "utils",
+]

@@ -1,0 +1,8 @@
+"""``dspy.adapters.chat_adapter``."""
+
+from dspex.adapters import ChatAdapter
+from dspex.compat._names import unsupported
+
+__getattr__ = unsupported(__name__)
+
+__all__ = ["ChatAdapter"]
