@@ -147,6 +147,19 @@ def _evaluate_here(evaluation_id: int, report: Callable[[int, int], None]) -> No
     evaluation_run(evaluation_id=evaluation_id, on_progress=on_progress)
 
 
+def _evaluation_run(start: Callable[..., Evaluation]) -> Background:
+    """The background work of an evaluation, whichever action made its row (``start``)."""
+    return Background(
+        start=start,
+        run=lambda evaluation_id: evaluation_run(evaluation_id=evaluation_id),
+        status_model="evaluations.Evaluation",
+        progress=lambda row: (row.examples_done, row.examples_total or 0),
+        serializer=EvaluationSerializer,
+        location="evaluation-detail",
+        here=_evaluate_here,
+    )
+
+
 def _run_here(*, target: Evaluation, user: Caller | None) -> Evaluation:
     evaluation_run(evaluation_id=target.pk)
     target.refresh_from_db()
@@ -160,15 +173,7 @@ RUN_EVALUATION = Action(
     description="Queue a pending (or interrupted) evaluation for a worker: it runs the program "
     "version on every example of the split, resuming after the results already written. A finished "
     "evaluation cannot run again (start a new one).",
-    background=Background(
-        start=_start,
-        run=lambda evaluation_id: evaluation_run(evaluation_id=evaluation_id),
-        status_model="evaluations.Evaluation",
-        progress=lambda row: (row.examples_done, row.examples_total or 0),
-        serializer=EvaluationSerializer,
-        location="evaluation-detail",
-        here=_evaluate_here,
-    ),
+    background=_evaluation_run(_start),
     # ``evaluation.run()`` in the shell runs it to the end in the operator's process;
     # ``evaluation.run(background=True)`` queues it.
     shell=Shell(inline=_run_here, background_flag="background"),
@@ -217,15 +222,7 @@ START_EVALUATION = Action(
     "`concurrency`, `limit`.",
     detail=False,
     arguments=EvaluationInputSerializer,
-    background=Background(
-        start=_start_new,
-        run=lambda evaluation_id: evaluation_run(evaluation_id=evaluation_id),
-        status_model="evaluations.Evaluation",
-        progress=lambda row: (row.examples_done, row.examples_total or 0),
-        serializer=EvaluationSerializer,
-        location="evaluation-detail",
-        here=_evaluate_here,
-    ),
+    background=_evaluation_run(_start_new),
     rest_path="",  # POST /api/evaluations/
     graphql_name="startEvaluation",
     graphql_description="A worker runs the program version on every example of the split and "

@@ -2,7 +2,8 @@
 
 from dspex.compat._names import unsupported
 from dspex.modules import Predict
+from dspex.utils import serialize_object
 
 __getattr__ = unsupported(__name__)
 
-__all__ = ["Predict"]
+__all__ = ["Predict", "serialize_object"]
