@@ -21,7 +21,7 @@ from rest_framework import serializers
 
 from core.users import Caller
 
-__all__ = ["TextUpload", "VersionField", "VisibleRowField", "as_upload"]
+__all__ = ["TextUpload", "VersionField", "VisibleRowField", "as_upload", "given_file_name"]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -133,6 +133,13 @@ class TextUpload(ContentFile):
     def __init__(self, content: bytes, name: str | None) -> None:
         self.named = bool(name)
         super().__init__(content, name=PurePath(name).name if name else "upload")
+
+
+def given_file_name(file: Any) -> str | None:
+    """The name a file argument came with: ``None`` for text sent without one (GraphQL)."""
+    if not getattr(file, "named", True):
+        return None
+    return getattr(file, "name", None) or None
 
 
 def as_upload(value: Any) -> Any:

@@ -79,6 +79,12 @@ class Progress:
         self.done = done
         self._draw()
 
+    def report(self, done: int, total: int) -> None:
+        """Set the count of finished items and the total as a run reports them (a total that
+        was an estimate never falls below what is done); fits ``actions.run_here(report=...)``."""
+        self.total = max(int(total), done)
+        self.update(done)
+
     def write(self, text: str, out: Any) -> None:
         """Print ``text`` (a line) to ``out``, then redraw the bar below it."""
         if self.tty and not self._closed:

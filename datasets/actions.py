@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from actions import Action, Failure, GraphQLShape, Outcome, Shell
-from actions.fields import as_upload
+from actions.fields import as_upload, given_file_name
 from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.rest import FirstRendererNegotiation
 from core.users import Caller
@@ -159,7 +159,7 @@ def _import(
         default_split=split,
         require_labels=require_labels,
         created_by=user,
-        source=None if getattr(file, "named", True) else format,  # a text without a file name
+        source=None if given_file_name(file) else format,  # a text without a file name
     )
     return dataset_version_list(dataset=target).get(pk=version.pk)
 

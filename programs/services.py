@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from actions.fields import given_file_name
 from core import safe_input
 from core.finite import first_non_finite, marked
 from core.heartbeat import Heartbeat
@@ -316,10 +317,6 @@ def program_validate(
     return ProgramValidation(program, problems)
 
 
-def _file_name(file: Any) -> str | None:
-    return getattr(file, "name", None) if getattr(file, "named", True) else None
-
-
 def program_version_import(
     *,
     program: Program,
@@ -337,7 +334,7 @@ def program_version_import(
             state=state,
             source=ProgramVersion.Source.IMPORT,
             created_by=created_by,
-            note=note or f"imported from {_file_name(file) or 'a file'}",
+            note=note or f"imported from {given_file_name(file) or 'a file'}",
             make_current=make_current,
         )
     except ValidationError as exc:

@@ -10,9 +10,7 @@ new version. Only JSON: pickle is never read, and LM entries never choose an end
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
-from importlib import metadata
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -20,26 +18,17 @@ from django.http import HttpResponse
 
 from core import safe_input
 from core.parsers import max_upload_bytes
+from programs.gateway.modules import saved_file_metadata
 from programs.models import ProgramVersion
 
 __all__ = ["VersionFile", "read_version_file", "version_document", "version_file"]
 
 
-def _dspex_version() -> str:
-    try:
-        return metadata.version("dspex")
-    except metadata.PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
-
-
 def version_document(version: ProgramVersion) -> dict[str, Any]:
     """The version's state with the ``metadata`` entry a saved program carries."""
     document = dict(version.state)
-    # dspy's load() compares each key of ``dependency_versions`` with its own and warns on a
-    # difference, so only a key it knows goes there; ours sits beside it.
     document["metadata"] = {
-        "dependency_versions": {"python": f"{sys.version_info.major}.{sys.version_info.minor}"},
-        "dspex_version": _dspex_version(),
+        **saved_file_metadata(),
         "program": version.program.name,
         "version": version.number,
     }

@@ -218,12 +218,7 @@ class Module:
     def save(self, path: str | Path) -> None:
         """Write the state as JSON (DSPy's layout, plus ``metadata``). Never pickle."""
         state = self.dump_state()
-        # dspy.load() looks up every key of ``dependency_versions`` in its own versions, so only
-        # keys it knows go there; our version is kept next to it.
-        state["metadata"] = {
-            "dependency_versions": {"python": f"{sys.version_info.major}.{sys.version_info.minor}"},
-            "dspex_version": _dspex_version(),
-        }
+        state["metadata"] = saved_metadata()
         Path(path).write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
 
     def load(self, path: str | Path, *, allow_unsafe_lm_state: bool = False) -> Module:
@@ -238,6 +233,16 @@ class Module:
     def __repr__(self) -> str:
         inner = "\n".join(f"  {name} = {predictor!r}" for name, predictor in self.named_predictors())
         return f"{type(self).__name__}(\n{inner}\n)" if inner else f"{type(self).__name__}()"
+
+
+def saved_metadata() -> dict[str, Any]:
+    """The ``metadata`` entry of a saved program file (what ``Module.save`` writes)."""
+    # dspy.load() looks up every key of ``dependency_versions`` in its own versions, so only keys
+    # it knows go there; our version is kept next to it.
+    return {
+        "dependency_versions": {"python": f"{sys.version_info.major}.{sys.version_info.minor}"},
+        "dspex_version": _dspex_version(),
+    }
 
 
 def _dspex_version() -> str:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
 import dspex
+from dspex.primitives.module import saved_metadata
 from programs.gateway.lms import lm_for_program
 from programs.gateway.signatures import jsonable, signature_from_row
 from programs.module_types import get_module_type
@@ -28,6 +29,7 @@ __all__ = [
     "check_state",
     "fresh_state",
     "module_from_version",
+    "saved_file_metadata",
     "stored_state",
 ]
 
@@ -200,6 +202,11 @@ def stored_state(state: Mapping[str, Any]) -> dict[str, Any]:
     endpoint's URL, and are never used: a run takes the program's LM)."""
     stored: dict[str, Any] = jsonable(_without_lms(state))
     return stored
+
+
+def saved_file_metadata() -> dict[str, Any]:
+    """The ``metadata`` entry the engine writes into a saved program file."""
+    return saved_metadata()
 
 
 def module_from_version(version: ProgramVersion) -> dspex.Module:

@@ -212,16 +212,16 @@ class Command(BaseCommand):
         status_model = model_of(background.status_model)
         label = str(status_model._meta.verbose_name)
         bar = Progress(0, stream=self.stderr, label=label)
-
-        def report(done: int, total: int) -> None:
-            bar.total = max(total, done)
-            bar.update(done)
-
         begun: list[Any] = []
         try:
             with bar:
                 row: Any = run_here(
-                    action, user=user, target=target, arguments=arguments, report=report, started=begun.append
+                    action,
+                    user=user,
+                    target=target,
+                    arguments=arguments,
+                    report=bar.report,
+                    started=begun.append,
                 )
         except KeyboardInterrupt:
             raise CommandError(self._cancel(begun[0] if begun else None, label, user)) from None

@@ -136,12 +136,7 @@ class Command(BaseCommand):
                 return
             started = time.perf_counter()
             with Progress(0, stream=self.stderr, label="evaluating") as bar:
-
-                def report(done: int, total: int) -> None:
-                    bar.total = total
-                    bar.update(done)
-
-                finished = run_here(action, user=owner, arguments=arguments, report=report)
+                finished = run_here(action, user=owner, arguments=arguments, report=bar.report)
         except serializers.ValidationError as exc:
             raise CommandError(f"cannot evaluate: {detail_text(exc.detail)}") from None
         except ValidationError as exc:

@@ -139,9 +139,8 @@ class Command(BaseCommand):
 
         def report(done: int, total: int) -> None:
             best = Experiment.objects.filter(pk=begun[0].pk).values_list("best_score", flat=True).first()
-            bar.total = max(total, done)
             bar.label = f"optimizing (best {'-' if best is None else f'{best:.1f}'})"
-            bar.update(done)
+            bar.report(done, total)
 
         try:
             return run_here(
