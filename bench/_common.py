@@ -57,6 +57,26 @@ def per_call(fn: Any, n: int, warmup: int = 20, rounds: int = 5) -> float:
     return statistics.median(samples)
 
 
+def per_call_side_by_side(
+    fns: dict[str, tuple[Any, int]], rounds: int = 15, warmup: int = 5
+) -> dict[str, float]:
+    """Seconds per call of each ``fn()`` in ``fns`` (``name -> (fn, calls per round)``), measured
+    in interleaved rounds: round ``r`` times every function once, so a change of machine load
+    during the run falls on all of them alike and their ratios stay comparable. Each result is
+    the median over the rounds."""
+    for fn, _ in fns.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, (fn, calls) in fns.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            samples[name].append((time.perf_counter() - start) / calls)
+    return {name: statistics.median(found) for name, found in samples.items()}
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     with contextlib.suppress(OSError):

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from _common import per_call, print_table, save, stub_server
+from _common import per_call, per_call_side_by_side, print_table, save, stub_server
 
 ANSWER = "[[ ## answer ## ]]\nParis\n\n[[ ## completed ## ]]"
 MODEL = "openai/stub-model"
@@ -64,17 +64,25 @@ def cache_hits(base_url: str, n: int) -> dict[str, float]:
         dspex.Signature("question -> answer"), [], {"question": "What is the capital of France?"}
     )
     lm = dspex_lm(base_url, cache=True)
-    lm_hit = per_call(lambda: lm.request(messages), n * 10, warmup=5)
     native = dspex.Predict("question -> answer")
-    forward_hit = per_call(
-        lambda: native.forward(question="What is the capital of France?", lm=lm), n * 10, warmup=5
-    )
-    predict_hit = per_call(lambda: native(question="What is the capital of France?", lm=lm), n * 10, warmup=5)
     theirs_lm = dspy_lm(base_url, cache=True)
-    dspy_lm_hit = per_call(lambda: theirs_lm(messages=messages), n, warmup=5)
     theirs = dspy.Predict("question -> answer")
-    with dspy.context(lm=theirs_lm):
-        dspy_predict_hit = per_call(lambda: theirs(question="What is the capital of France?"), n, warmup=5)
+    question = "What is the capital of France?"
+
+    # Interleaved rounds: the ratios below compare calls timed under the same machine load.
+    calls = max(5, n // 20)
+    times = per_call_side_by_side(
+        {
+            "lm": (lambda: lm.request(messages), calls * 10),
+            "forward": (lambda: native.forward(question=question, lm=lm), calls * 10),
+            "predict": (lambda: native(question=question, lm=lm), calls * 10),
+            "dspy_lm": (lambda: theirs_lm(messages=messages), calls),
+            "dspy_predict": (lambda: theirs(question=question, lm=theirs_lm), calls),
+        },
+        rounds=max(15, n // 8),
+    )
+    lm_hit, forward_hit, predict_hit = times["lm"], times["forward"], times["predict"]
+    dspy_lm_hit, dspy_predict_hit = times["dspy_lm"], times["dspy_predict"]
     return {
         "dspex_lm_us": lm_hit * 1e6,
         "dspy_lm_us": dspy_lm_hit * 1e6,

@@ -69,6 +69,14 @@ class Settings:
 
         return read
 
+    def layers(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The configured values and this context's overrides, as the objects they are.
+
+        Both are replaced, never changed in place, so the same pair (by identity) means the same
+        effective settings: a cache on every call's path can check it with two ``is``.
+        """
+        return self._globals, _overrides.get()
+
     def __getattr__(self, key: str) -> Any:
         if key.startswith("_"):
             raise AttributeError(key)

@@ -18,7 +18,7 @@ from typing import Any
 
 from dspex.primitives.prediction import Prediction
 
-__all__ = ["Attempt", "attempts_of", "publish_attempts", "record_attempts"]
+__all__ = ["Attempt", "attempts_of", "publish_attempts", "publish_success", "record_attempts"]
 
 
 @dataclass(slots=True)
@@ -74,6 +74,24 @@ def publish_attempts(attempts: list[Attempt], result: Any = None) -> None:
             found.extend(dict(row) for row in rows)
 
 
+def publish_success(backend: str, type_name: str, latency_ms: float, result: Any = None) -> None:
+    """:func:`publish_attempts` for a call whose one attempt succeeded: the commonest case, kept
+    on the prediction in a compact form (``attempts_of`` builds the :class:`Attempt` when asked)."""
+    if isinstance(result, Prediction):
+        object.__setattr__(result, "_attempts", (backend, type_name, latency_ms))
+    collectors = _collectors.get()
+    if collectors:
+        row = Attempt(backend, "ok", None, latency_ms, type_name).to_dict()
+        for found in collectors:
+            found.append(dict(row))
+
+
 def attempts_of(prediction: Any) -> list[dict[str, Any]]:
     """The attempts recorded on a routed call's prediction (``[]`` when it was not routed)."""
-    return [a.to_dict() for a in getattr(prediction, "_attempts", None) or ()]
+    found = getattr(prediction, "_attempts", None)
+    if not found:
+        return []
+    if isinstance(found, tuple):  # publish_success's form
+        backend, type_name, latency_ms = found
+        return [Attempt(backend, "ok", None, latency_ms, type_name).to_dict()]
+    return [a.to_dict() for a in found]

@@ -242,15 +242,17 @@ def native_type_of(module: Any) -> str | None:
 
 class Unit:
     """A routed module type as the router sees it: its name, its capability, and ``plans``, a
-    cache the router keeps its decisions for the type in. A registration (or dspy appearing or
+    cache the router keeps its decisions for the type in, and ``fast``, the router's shortcut for
+    the commonest call (see :mod:`dspex.hybrid.router`). A registration (or dspy appearing or
     disappearing) makes new units, so nothing decided before it is reused."""
 
-    __slots__ = ("capability", "plans", "type_name")
+    __slots__ = ("capability", "fast", "plans", "type_name")
 
     def __init__(self, type_name: str, capability: Capability) -> None:
         self.type_name = type_name
         self.capability = capability
         self.plans: dict[Any, Any] = {}
+        self.fast: tuple[Any, Any] | None = None
 
 
 def _fresh_units() -> None:

@@ -14,7 +14,11 @@ unit inside it is routed. With ``fallback=True``, a native failure that is not a
 retried on dspy; both attempts are recorded.
 
 One planning step (:func:`plan`) serves both executors; :meth:`Router.call` and
-:meth:`Router.acall` differ only where they await. ``dspex.hybrid`` registers :data:`ROUTER` on
+:meth:`Router.acall` differ only where they await. The commonest call (a native unit with no
+preference of its own, under settings already planned as native without fallback) takes a
+shortcut past :func:`plan`: the unit remembers the settings objects it was planned under
+(:meth:`dspex.settings.Settings.layers`), and any change of them sends the next call through
+:func:`plan` again. ``dspex.hybrid`` registers :data:`ROUTER` on
 the module call chain (:mod:`dspex.primitives.hooks`).
 """
 
@@ -36,7 +40,7 @@ from dspex.hybrid.routing import (
     pick_backend,
     resolve_preference,
 )
-from dspex.hybrid.telemetry import finished, started
+from dspex.hybrid.telemetry import finished, started, succeeded
 from dspex.lm.errors import AuthenticationError, CircuitOpenError
 from dspex.modules.errors import NoLMConfiguredError
 from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, aforward, forward
@@ -139,7 +143,7 @@ class Plan:
       a dspy module behind the dspex API, whose own ``forward`` is the dspy attempt).
     """
 
-    __slots__ = ("decision", "dspy_backed", "kind", "route", "twin", "type_name")
+    __slots__ = ("decision", "dspy_backed", "fast", "kind", "route", "twin", "type_name")
 
     def __init__(
         self,
@@ -157,9 +161,11 @@ class Plan:
         self.dspy_backed = dspy_backed
         self.route = route
         self.twin = twin
+        self.fast = False  # a lasting native decision without fallback (see Router.call)
 
 
 _PASS = Plan(PASS)
+_NONE_DONE: list[Attempt] = []  # started() of a first attempt: nothing done yet (never appended to)
 
 
 def _pop_backend(module: Any, kwargs: dict[str, Any]) -> Any:
@@ -204,13 +210,30 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
     override = overrides.get(unit.type_name) if overrides else None
     # Same inputs, same decision (unless it read the recent record): decide once per combination.
     # The unit's cache goes with the unit when the registry changes.
-    if explicit is None and enclosing is None and instance is None and override is None:
+    plain = explicit is None and enclosing is None and instance is None and override is None
+    if plain:
         key: tuple[Any, ...] = (default, fallback, dspy_backed)
     else:
         key = (explicit, enclosing, instance, override, default, fallback, dspy_backed)
     found: Plan | None = unit.plans.get(key)
-    if found is not None:
-        return found
+    if found is None:
+        found = _decided(unit, key, dspy_backed, explicit, enclosing, instance, override, default, fallback)
+    if plain and not dspy_backed and state is None and found.fast:
+        unit.fast = _layers()  # these settings run this type natively: the shortcut may skip plan()
+    return found
+
+
+def _decided(
+    unit: Any,
+    key: tuple[Any, ...],
+    dspy_backed: bool,
+    explicit: str | None,
+    enclosing: str | None,
+    instance: str | None,
+    override: str | None,
+    default: str | None,
+    fallback: Any,
+) -> Plan:
     decision = decide(
         unit.type_name,
         unit.capability,
@@ -225,6 +248,7 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
         min_samples=int(settings.get("adaptive_min_samples") or 1),
     )
     found = Plan(ROUTED, type_name=unit.type_name, decision=decision, dspy_backed=dspy_backed)
+    found.fast = decision.lasting and decision.backend == "native" and not decision.fallback
     if decision.lasting:
         if len(unit.plans) >= _PLANS_KEPT:
             unit.plans.clear()
@@ -233,6 +257,7 @@ def plan(module: Any, kwargs: dict[str, Any]) -> Plan:
 
 
 _routing_settings = settings.reader("overrides", "backend", "fallback")
+_layers = settings.layers
 _PLANS_KEPT = 256  # per type
 
 
@@ -252,7 +277,38 @@ class Router(CallHook):
 
     order = 100
 
+    # The shortcut: a native unit called with no preference of its own, outside any routed call,
+    # under settings that plan() last found to run its type natively with no fallback (the unit
+    # keeps those settings' identity). Such a call is planned already: run it, record the one
+    # attempt. Everything else goes through plan().
     def call(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: Proceed) -> Any:
+        if "backend" not in kwargs and _route.get() is None and "backend" not in module.__dict__:
+            unit = native_unit_of(type(module))
+            fast = unit.fast if unit is not None else None
+            if fast is not None:
+                layers = _layers()
+                if fast[0] is layers[0] and fast[1] is layers[1]:
+                    assert unit is not None
+                    type_name = unit.type_name
+                    start = started("call", "native", type_name, _NONE_DONE)
+                    token = _route.set(_INSIDE)
+                    try:
+                        if proceed is forward:
+                            result = module.forward(*args, **kwargs)
+                        else:
+                            result = proceed(module, args, kwargs)
+                    except BaseException as error:
+                        done: list[Attempt] = []
+                        finished("call", "native", type_name, start, done, error)
+                        publish_attempts(done)
+                        raise
+                    finally:
+                        _route.reset(token)
+                    succeeded("native", type_name, start, result)
+                    return result
+        return self._call(module, args, kwargs, proceed)
+
+    def _call(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: Proceed) -> Any:
         how = plan(module, kwargs)
         kind = how.kind
         if kind is not ROUTED:
@@ -302,6 +358,35 @@ class Router(CallHook):
             publish_attempts(done, result)
 
     async def acall(
+        self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: ProceedAsync
+    ) -> Any:
+        if "backend" not in kwargs and _route.get() is None and "backend" not in module.__dict__:
+            unit = native_unit_of(type(module))
+            fast = unit.fast if unit is not None else None
+            if fast is not None:
+                layers = _layers()
+                if fast[0] is layers[0] and fast[1] is layers[1]:
+                    assert unit is not None
+                    type_name = unit.type_name
+                    start = started("call", "native", type_name, _NONE_DONE)
+                    token = _route.set(_INSIDE)
+                    try:
+                        if proceed is aforward:
+                            result = await module.aforward(*args, **kwargs)
+                        else:
+                            result = await proceed(module, args, kwargs)
+                    except BaseException as error:
+                        done: list[Attempt] = []
+                        finished("call", "native", type_name, start, done, error)
+                        publish_attempts(done)
+                        raise
+                    finally:
+                        _route.reset(token)
+                    succeeded("native", type_name, start, result)
+                    return result
+        return await self._acall(module, args, kwargs, proceed)
+
+    async def _acall(
         self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], proceed: ProceedAsync
     ) -> Any:
         how = plan(module, kwargs)

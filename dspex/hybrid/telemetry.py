@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from time import perf_counter
 from typing import Any
 
-from dspex.hybrid.attempts import Attempt
+from dspex.hybrid.attempts import Attempt, publish_success
 
 __all__ = [
     "BackendStats",
@@ -230,6 +230,19 @@ def finished(
         done.append(Attempt(backend, "error", message, latency, type_name, operation))
     if _subscribers:
         emit("stop" if ok else "exception", operation, backend, type_name, len(done), latency, error)
+
+
+def succeeded(backend: str, type_name: str, start: float, result: Any) -> None:
+    """End the one successful attempt of a call begun at ``start`` (what :func:`finished` and
+    :func:`publish_attempts` do together, for the router's shortcut)."""
+    latency = (perf_counter() - start) * 1000.0
+    _pending.append(("call", type_name, backend, latency, True))
+    if len(_pending) >= _FOLD_EVERY:
+        with _stats_lock:
+            _fold()
+    if _subscribers:
+        emit("stop", "call", backend, type_name, 1, latency, None)
+    publish_success(backend, type_name, latency, result)
 
 
 def window_of(type_name: str, backend: str, operation: str = "call") -> dict[str, Any]:
