@@ -9,6 +9,7 @@ stream of events), its throttle scope and the service functions that do the work
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,7 +188,8 @@ class Action:
     graphql_name: str | None = None
     graphql_description: str | None = None  # when the REST-minded description does not fit GraphQL
     graphql_shape: GraphQLShape = field(default_factory=GraphQLShape)
-    # URL segment (default: the name); "" on a collection action: the collection's own POST
+    # URL segment (default: the name); "" on a collection action: the collection's own POST.
+    # ``{argument}`` parts are path parameters: ``"aliases/{name}/rollback"`` fills ``name``.
     rest_path: str | None = None
     rest_body: str | None = None  # this argument is the whole JSON body; the others are query parameters
     rest_example: Any = None  # an example request body for the OpenAPI document
@@ -201,6 +203,11 @@ class Action:
             raise TypeError(f"action {self.key}: declare a service, a background run, or both")
         if self.rest_path == "" and self.detail:
             raise TypeError(f"action {self.key}: only a collection action can be the collection's POST")
+
+    @property
+    def rest_path_arguments(self) -> tuple[str, ...]:
+        """The arguments ``rest_path`` takes from the URL (its ``{name}`` parts), in order."""
+        return tuple(re.findall(r"\{(\w+)\}", self.rest_path or ""))
 
     @property
     def on_graphql(self) -> bool:

@@ -11,6 +11,7 @@ A background run takes an ``Idempotency-Key`` header.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -175,9 +176,9 @@ def _build(action: Action) -> Any:
             raise _refused(exc) from None
         mode = _mode(action, request)
         try:
-            arguments = validate_arguments(
-                action, _arguments_data(action, request), user=request.user, target=target, request=request
-            )
+            data = _arguments_data(action, request)
+            data.update({name: kwargs[name] for name in action.rest_path_arguments if name in kwargs})
+            arguments = validate_arguments(action, data, user=request.user, target=target, request=request)
         except serializers.ValidationError as exc:
             raise _unwrap_body_errors(action, exc) from None
         key = _idempotency_key(request) if mode is RunMode.BACKGROUND else None
@@ -242,6 +243,17 @@ def _responses(action: Action) -> dict[Any, Any]:
     return responses
 
 
+def _body_serializer(action: Action) -> Any:
+    """The arguments as the request body documents them: without those the path carries."""
+    arguments = action.arguments
+    if arguments is None or not action.rest_path_arguments:
+        return arguments
+    declared = arguments._declared_fields
+    fields = {k: copy.deepcopy(v) for k, v in declared.items() if k not in action.rest_path_arguments}
+    name = arguments.__name__.removesuffix("Arguments").removesuffix("Serializer") + "Body"
+    return type(name, (serializers.Serializer,), {**fields, "__doc__": arguments.__doc__})
+
+
 def _schema(action: Action) -> Any:
     responses = dict(action.result.openapi) if action.result.openapi is not None else _responses(action)
     parameters: list[Any] = []
@@ -266,7 +278,15 @@ def _schema(action: Action) -> Any:
     if action.result.paginated:
         parameters.append(OpenApiParameter("page", OpenApiTypes.INT))
         parameters.append(OpenApiParameter("page_size", OpenApiTypes.INT))
-    request: Any = action.arguments
+    for name in action.rest_path_arguments:
+        assert action.arguments is not None
+        field = action.arguments().fields[name]
+        parameters.append(
+            OpenApiParameter(
+                name, OpenApiTypes.STR, OpenApiParameter.PATH, description=str(field.help_text or "")
+            )
+        )
+    request: Any = _body_serializer(action)
     if action.safe:
         if action.arguments is not None:
             parameters.append(action.arguments)
@@ -303,6 +323,20 @@ def _query_parameters(action: Action) -> list[OpenApiParameter]:
     return items
 
 
+PATH_ARGUMENT = "[-a-zA-Z0-9_]+"  # a path parameter's value: a slug (names, numbers)
+
+
+def _url_path(action: Action) -> str:
+    """The route's ``url_path``: ``rest_path`` with each ``{name}`` as a named group."""
+    path = action.rest_path or action.name
+    names = set(_argument_names(action))
+    for name in action.rest_path_arguments:
+        if name not in names:
+            raise TypeError(f"action {action.key}: rest_path names {{{name}}}, which is not an argument")
+        path = path.replace(f"{{{name}}}", f"(?P<{name}>{PATH_ARGUMENT})")
+    return path
+
+
 def attach_actions(viewset: type, resource: str) -> None:
     """Add a route for each action declared on ``resource`` to ``viewset`` (idempotent)."""
     for action in for_resource(resource):
@@ -315,7 +349,7 @@ def attach_actions(viewset: type, resource: str) -> None:
         route_options: dict[str, Any] = {
             "detail": action.detail,
             "methods": ["get"] if action.safe else ["post"],
-            "url_path": action.rest_path or action.name,
+            "url_path": _url_path(action),
             "url_name": action.name,
         }
         if not action.safe:

@@ -18,24 +18,28 @@ from actions.fields import VersionField, as_upload
 from core.graphql.scalars import JSON
 from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.users import Caller
-from programs import services
+from programs import aliases, services
 from programs.api.serializers import (
     ExecuteAcceptedSerializer,
     ExecuteFailedSerializer,
     ExecuteResultSerializer,
+    ProgramAliasSerializer,
     ProgramValidationSerializer,
     ProgramVersionSerializer,
 )
 from programs.errors import ExecutionFailed
 from programs.gateway.signatures import prediction_from_outputs
 from programs.graphql.types import UsageType
-from programs.models import Execution, Program, ProgramVersion
+from programs.models import Execution, Program, ProgramAlias, ProgramVersion
 from programs.version_files import VersionFile, version_file
 
 __all__ = [
+    "CREATE_ALIAS",
     "EXECUTE_PROGRAM",
     "EXPORT_PROGRAM",
     "IMPORT_PROGRAM",
+    "MOVE_ALIAS",
+    "ROLLBACK_ALIAS",
     "VALIDATE_PROGRAM",
     "ExecuteArguments",
     "ProgramExportArguments",
@@ -58,6 +62,13 @@ class ExecuteArguments(serializers.Serializer):
         help_text="Run this version of the program instead of its current one",
     )
 
+    alias = serializers.SlugField(
+        required=False,
+        max_length=64,
+        help_text="Run the version this alias points to (default: production when the program has it, "
+        "else the current version)",
+    )
+
     def validate_inputs(self, inputs: Any) -> dict[str, Any]:
         if not isinstance(inputs, dict):
             raise serializers.ValidationError(NOT_AN_OBJECT, code="invalid")
@@ -66,24 +77,59 @@ class ExecuteArguments(serializers.Serializer):
         except ValidationError as exc:
             raise serializers.ValidationError(get_error_detail(exc)) from None
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "alias" in attrs:
+            if attrs.get("version") is not None:
+                raise serializers.ValidationError({"alias": ["give a version or an alias, not both"]})
+            try:
+                attrs["alias"] = _alias_named(self.context["target"], attrs["alias"])
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"alias": exc.detail}) from None
+        return attrs
+
+
+def _alias_named(program: Program, name: str) -> ProgramAlias:
+    """The alias, or the field's error (raised in a ``validate_<field>``, it is keyed by it)."""
+    try:
+        return aliases.alias_get(program=program, name=name)
+    except ValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
 
 def _execute(
-    *, target: Program, user: Caller | None, inputs: dict[str, Any], version: ProgramVersion | None = None
+    *,
+    target: Program,
+    user: Caller | None,
+    inputs: dict[str, Any],
+    version: ProgramVersion | None = None,
+    alias: ProgramAlias | None = None,
 ) -> Execution:
-    return services.program_execute(program=target, inputs=inputs, user=user, version=version)
+    return services.program_execute(program=target, inputs=inputs, user=user, version=version, alias=alias)
 
 
 def _stream(
-    *, target: Program, user: Caller | None, inputs: dict[str, Any], version: ProgramVersion | None = None
+    *,
+    target: Program,
+    user: Caller | None,
+    inputs: dict[str, Any],
+    version: ProgramVersion | None = None,
+    alias: ProgramAlias | None = None,
 ) -> services.ExecutionEvents:
-    return services.program_execute_stream(program=target, inputs=inputs, user=user, version=version)
+    return services.program_execute_stream(
+        program=target, inputs=inputs, user=user, version=version, alias=alias
+    )
 
 
 def _start(
-    *, target: Program, user: Caller | None, inputs: dict[str, Any], version: ProgramVersion | None = None
+    *,
+    target: Program,
+    user: Caller | None,
+    inputs: dict[str, Any],
+    version: ProgramVersion | None = None,
+    alias: ProgramAlias | None = None,
 ) -> Execution:
     return services.program_execute_async(
-        program=target, inputs=inputs, user=user, version=version, enqueue=False
+        program=target, inputs=inputs, user=user, version=version, alias=alias, enqueue=False
     )
 
 
@@ -122,6 +168,8 @@ EXECUTE_PROGRAM = Action(
     description="""Run the program on the inputs in the body (a JSON object of its input
 fields) and record an Execution.
 
+- Which version: `?version=N`, else `?alias=name`, else the `production` alias when the program
+  has one, else the current version. The Execution records the version and the alias.
 - **200**: the outputs, latency, token usage and cost (USD as a decimal string; null when unknown).
 - **202** with `?async=true`: the run is queued; poll `GET /api/executions/{execution_id}/`.
 - `?stream=true`: server-sent events: execution, status, chunk (output field text as it arrives),
@@ -343,5 +391,130 @@ IMPORT_PROGRAM = Action(
 )
 
 
+# -- aliases ---------------------------------------------------------------------------------------
+ALIAS_NAME_HELP = "The alias: letters, digits, - and _ (e.g. production, staging)"
+
+
+class CreateAliasArguments(serializers.Serializer):
+    name = serializers.SlugField(max_length=64, help_text=ALIAS_NAME_HELP)
+    version = VersionField(
+        "programs.ProgramVersion", target_key="program", help_text="The version it points to"
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Why (recorded)"
+    )
+
+
+class MoveAliasArguments(serializers.Serializer):
+    name = serializers.SlugField(max_length=64, help_text=ALIAS_NAME_HELP)
+    version = VersionField(
+        "programs.ProgramVersion", target_key="program", help_text="The version it moves to"
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Why (recorded)"
+    )
+
+    def validate_name(self, name: str) -> ProgramAlias:
+        return _alias_named(self.context["target"], name)
+
+
+class RollbackAliasArguments(serializers.Serializer):
+    name = serializers.SlugField(max_length=64, help_text=ALIAS_NAME_HELP)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Why (recorded)"
+    )
+
+    def validate_name(self, name: str) -> ProgramAlias:
+        return _alias_named(self.context["target"], name)
+
+
+def _create_alias(
+    *, target: Program, user: Caller | None, name: str, version: ProgramVersion, reason: str = ""
+) -> ProgramAlias:
+    return aliases.alias_create(program=target, name=name, version=version, user=user, reason=reason)
+
+
+def _move_alias(
+    *, target: Program, user: Caller | None, name: ProgramAlias, version: ProgramVersion, reason: str = ""
+) -> ProgramAlias:
+    return aliases.alias_move(alias=name, version=version, user=user, reason=reason)
+
+
+def _rollback_alias(
+    *, target: Program, user: Caller | None, name: ProgramAlias, reason: str = ""
+) -> ProgramAlias:
+    return aliases.alias_rollback(alias=name, user=user, reason=reason)
+
+
+def _alias_outcome(status: int = 200) -> Outcome:
+    return Outcome(serializer=ProgramAliasSerializer, status=status, model="programs.ProgramAlias")
+
+
+CREATE_ALIAS = Action(
+    resource="programs.Program",
+    name="create_alias",
+    summary="Name a version with an alias",
+    description="Create the alias `name` (e.g. `production`) pointing to `version`. Executions "
+    "that name the alias run that version; an execution that names neither a version nor an "
+    "alias runs `production` when the program has it. The creation is the alias's first move.",
+    service=_create_alias,
+    arguments=CreateAliasArguments,
+    result=_alias_outcome(201),
+    rest_path="aliases",
+    graphql_name="createProgramAlias",
+    shell=Shell(
+        arguments=lambda program, name, version, reason="": {
+            "name": name,
+            "version": version,
+            "reason": reason,
+        }
+    ),
+)
+
+MOVE_ALIAS = Action(
+    resource="programs.Program",
+    name="move_alias",
+    summary="Move an alias to another version",
+    description="Point the alias at `version`; the move (who, when, from, to, why) is recorded "
+    "and can be rolled back.",
+    service=_move_alias,
+    arguments=MoveAliasArguments,
+    result=_alias_outcome(),
+    rest_path="aliases/{name}",
+    rest_options={"methods": ["put"]},
+    graphql_name="moveProgramAlias",
+    shell=Shell(
+        arguments=lambda program, name, version, reason="": {
+            "name": name,
+            "version": version,
+            "reason": reason,
+        }
+    ),
+)
+
+ROLLBACK_ALIAS = Action(
+    resource="programs.Program",
+    name="rollback_alias",
+    summary="Move an alias back",
+    description="Undo the alias's latest move that no rollback has undone yet: it points where it "
+    "pointed before (rolling back twice after two moves returns it to where it began). Recorded "
+    "as a move of kind `rollback`.",
+    service=_rollback_alias,
+    arguments=RollbackAliasArguments,
+    result=_alias_outcome(),
+    rest_path="aliases/{name}/rollback",
+    graphql_name="rollbackProgramAlias",
+    shell=Shell(arguments=lambda program, name, reason="": {"name": name, "reason": reason}),
+)
+
+
 def declared() -> list[Action]:
-    return [EXECUTE_PROGRAM, EXPORT_PROGRAM, IMPORT_PROGRAM, VALIDATE_PROGRAM]
+    return [
+        CREATE_ALIAS,
+        EXECUTE_PROGRAM,
+        EXPORT_PROGRAM,
+        IMPORT_PROGRAM,
+        MOVE_ALIAS,
+        ROLLBACK_ALIAS,
+        VALIDATE_PROGRAM,
+    ]

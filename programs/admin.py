@@ -30,7 +30,16 @@ from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
 from programs.gateway.modules import check_program_config
 from programs.gateway.signatures import signature_from_row
-from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
+from programs.models import (
+    AliasMove,
+    Execution,
+    LMCallTrace,
+    LMCredential,
+    Program,
+    ProgramAlias,
+    ProgramVersion,
+    Signature,
+)
 from programs.selectors import execution_traces
 from programs.services import InputFieldSpec, check_api_key, program_input_fields, program_inputs_from_text
 
@@ -90,6 +99,60 @@ class ProgramVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ProgramAliasInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The program's aliases; the Create / Move / Roll back alias buttons above run the actions."""
+
+    model = ProgramAlias
+    fields = ("name", "version", "last_move", "updated_at")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Last move")
+    def last_move(self, alias: ProgramAlias) -> str:
+        move = alias.moves.select_related("from_version", "to_version", "moved_by").first()
+        if move is None:
+            return "-"
+        who = move.moved_by.get_username() if move.moved_by else "the operator"
+        why = f": {move.reason}" if move.reason else ""
+        return f"{move.get_kind_display()} by {who}, {move.moved_at:%Y-%m-%d %H:%M}{why}"
+
+
+class AliasMoveInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AliasMove
+    fields = ("kind", "from_version", "to_version", "reason", "moved_by", "moved_at")
+    readonly_fields = fields
+    extra = 0
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ProgramAlias)
+class ProgramAliasAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Aliases and every move of each (moves happen through the program's alias actions)."""
+
+    list_display = ("__str__", "program", "name", "version", "updated_at")
+    list_filter = ("name", ("program", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "program__name")
+    list_select_related = ("program", "version__program")
+    inlines = [AliasMoveInline]
+
+
+@admin.register(AliasMove)
+class AliasMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The record of every alias move (written by the alias actions only)."""
+
+    list_display = ("alias", "kind", "from_version", "to_version", "reason", "moved_by", "moved_at")
+    list_filter = ("kind", ("alias__program", admin.RelatedOnlyFieldListFilter), "moved_at")
+    search_fields = ("alias__name", "alias__program__name", "reason")
+    list_select_related = ("alias__program", "from_version__program", "to_version__program", "moved_by")
+    date_hierarchy = "moved_at"
 
 
 def try_it_form_class(specs: list[InputFieldSpec]) -> type[forms.Form]:
@@ -194,7 +257,11 @@ class ProgramAdmin(ActionsAdminMixin, SafeJSONAdminMixin, admin.ModelAdmin):
     list_select_related = ("signature", "current_version", "owner")
     readonly_fields = ("current_version", "created_at", "updated_at")
     raw_id_fields = ("signature", "owner")
-    inlines = [ProgramVersionInline]
+    inlines = [ProgramAliasInline, ProgramVersionInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # A program being added has no alias yet (and no version to point one at).
+        return [inline for inline in self.inlines if obj is not None or inline is not ProgramAliasInline]
 
     @admin.display(description="LM")
     def lm_model(self, obj: Program) -> str:
@@ -332,8 +399,8 @@ class LMCallTraceInline(ReadOnlyAdminMixin, admin.StackedInline):
 @admin.register(Execution)
 class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
-        "id", "program_version", "status", "latency_ms", "prompt_tokens", "completion_tokens", "cost",
-        "backend", "created_by", "created_at",
+        "id", "program_version", "alias", "status", "latency_ms", "prompt_tokens", "completion_tokens",
+        "cost", "backend", "created_by", "created_at",
     )  # fmt: skip
     list_filter = (
         "status",

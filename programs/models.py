@@ -1,4 +1,4 @@
-"""Signature, Program, ProgramVersion, Execution and LMCallTrace.
+"""Signature, Program, ProgramVersion, ProgramAlias (+ AliasMove), Execution and LMCallTrace.
 
 The models hold data: fields, constraints, managers and properties. Business logic lives in
 ``programs.services``; the engine is reached only through ``programs.gateway``. The shell methods
@@ -18,7 +18,16 @@ from programs.endpoints import normalize_lm_config
 from programs.module_types import module_type_choices
 from programs.validators import validate_lm_config, validate_module_config
 
-__all__ = ["Execution", "LMCallTrace", "LMCredential", "Program", "ProgramVersion", "Signature"]
+__all__ = [
+    "AliasMove",
+    "Execution",
+    "LMCallTrace",
+    "LMCredential",
+    "Program",
+    "ProgramAlias",
+    "ProgramVersion",
+    "Signature",
+]
 
 
 class Signature(models.Model):
@@ -96,6 +105,10 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def alias(self, name: str) -> ProgramAlias:
+        """The alias ``name`` of this program (``ProgramAlias.DoesNotExist`` when it has none)."""
+        return self.aliases.select_related("version").get(name=name)
+
     def clean(self) -> None:
         """The checks that need no engine (the services check the rest: ``program_check``)."""
         validate_module_config(self.module_config, self.module_type)
@@ -136,6 +149,68 @@ class ProgramVersion(ImmutableModel):
         return f"{self.program} v{self.number}"
 
 
+class ProgramAlias(models.Model):
+    """A named pointer of a program to one of its versions (``production``, ``staging``, ...).
+
+    Executions name an alias to run what it points to; every move is an :class:`AliasMove`, so
+    the alias can be rolled back. Moves go through ``programs.aliases``.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="aliases")
+    name = models.SlugField(max_length=64, help_text="Letters, digits, - and _; e.g. production")
+    version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="aliases")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["program_id", "name"]
+        verbose_name_plural = "program aliases"
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="programalias_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.program}@{self.name}"
+
+    # Shell conveniences over the program's declared alias actions (``program.move_alias``, ...).
+    def move_to(self, version: ProgramVersion | int, reason: str = "") -> ProgramAlias:
+        """``program.alias("production").move_to(version)``: move this alias (recorded)."""
+        number = version.number if isinstance(version, ProgramVersion) else version
+        moved: ProgramAlias = self.program.move_alias(self.name, version=number, reason=reason)  # type: ignore[attr-defined]
+        return moved
+
+    def rollback(self, reason: str = "") -> ProgramAlias:
+        """Move this alias back to where it was before its latest move (recorded)."""
+        back: ProgramAlias = self.program.rollback_alias(self.name, reason=reason)  # type: ignore[attr-defined]
+        return back
+
+
+class AliasMove(models.Model):
+    """One move of an alias: who, when, from which version to which, and why."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "Created"
+        MOVE = "move", "Moved"
+        ROLLBACK = "rollback", "Rolled back"
+
+    alias = models.ForeignKey(ProgramAlias, on_delete=models.CASCADE, related_name="moves")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_version = models.ForeignKey(
+        ProgramVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["alias_id", "-moved_at", "-id"]
+
+    def __str__(self) -> str:
+        start = f"v{self.from_version.number} -> " if self.from_version is not None else ""
+        return f"{self.alias}: {start}v{self.to_version.number} ({self.kind})"
+
+
 class Execution(models.Model):
     """One run of a program version: inputs, outputs, status, cost, and a trace of its LM calls."""
 
@@ -146,6 +221,9 @@ class Execution(models.Model):
         FAILED = "failed", "Failed"
 
     program_version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="executions")
+    alias = models.CharField(
+        max_length=64, blank=True, help_text="The alias that chose the version (empty: none did)"
+    )
     inputs = models.JSONField(default=dict)
     outputs = models.JSONField(null=True, blank=True)
     steps = models.JSONField(

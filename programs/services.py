@@ -22,6 +22,7 @@ from core.finite import first_non_finite, marked
 from core.heartbeat import Heartbeat
 from core.ownership import authenticated_or_none
 from core.users import Caller
+from programs.aliases import version_to_run
 from programs.credentials import CredentialsUnavailable, encrypt_key, fingerprint
 from programs.endpoints import lm_endpoints
 from programs.errors import ExecutionFailed
@@ -37,7 +38,15 @@ from programs.gateway.modules import (
 from programs.gateway.running import ModuleRun, ModuleStream, describe_error, run_module, stream_module
 from programs.gateway.signatures import jsonable, signature_from_row, validate_inputs
 from programs.gateway.usage import traces_from_calls, usage_totals
-from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
+from programs.models import (
+    Execution,
+    LMCallTrace,
+    LMCredential,
+    Program,
+    ProgramAlias,
+    ProgramVersion,
+    Signature,
+)
 from programs.version_files import read_version_file
 
 __all__ = [
@@ -423,14 +432,10 @@ def program_inputs_from_text(*, program: Program, values: Mapping[str, Any]) -> 
 
 
 # -- executions ------------------------------------------------------------------------------------
-def _version_to_run(program: Program, version: ProgramVersion | None) -> ProgramVersion:
-    if version is None:
-        version = program.current_version
-    if version is None:
-        raise ValidationError(f"program {program.name!r} has no version to run", code="no_version")
-    if version.program_id != program.pk:
-        raise ValueError(f"{version} is not a version of {program}")
-    return version
+def _version_to_run(
+    program: Program, version: ProgramVersion | None, alias: ProgramAlias | None = None
+) -> tuple[ProgramVersion, str]:
+    return version_to_run(program, version, alias)
 
 
 def _finite_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -528,8 +533,10 @@ def program_execute(
     inputs: dict[str, Any],
     user: Caller | None = None,
     version: ProgramVersion | None = None,
+    alias: ProgramAlias | None = None,
 ) -> Execution:
-    """Run the program (its current version unless ``version``) in this process.
+    """Run the program in this process: ``version``, else the version ``alias`` points to, else
+    the ``production`` alias's, else the current version (``programs.aliases.version_to_run``).
 
     Inputs are validated before any LM call: a missing, unknown or mistyped field (or one holding
     Infinity or NaN) raises ``ValidationError`` naming it, and nothing is recorded. Otherwise an
@@ -537,13 +544,14 @@ def program_execute(
     When the run fails (LM error, unparseable response, a pipeline over budget, outputs that are
     not finite) the Execution is marked ``failed`` and :class:`ExecutionFailed` is raised.
     """
-    version = _version_to_run(program, version)
+    version, alias_name = _version_to_run(program, version, alias)
     module = module_from_version(version)
     clean_inputs = _clean_inputs(program, inputs)
     lm = lm_for_program(program)
     now = timezone.now()
     execution = Execution.objects.create(
         program_version=version,
+        alias=alias_name,
         inputs=jsonable(clean_inputs),
         status=Execution.Status.RUNNING,
         started_at=now,
@@ -632,6 +640,7 @@ def program_execute_stream(
     inputs: dict[str, Any],
     user: Caller | None = None,
     version: ProgramVersion | None = None,
+    alias: ProgramAlias | None = None,
 ) -> ExecutionEvents:
     """Like :func:`program_execute`, streamed: inputs are validated at once (``ValidationError``,
     nothing recorded); the returned :class:`ExecutionEvents` then yields ``(event, data)``:
@@ -640,13 +649,14 @@ def program_execute_stream(
     without news) as the run goes, and finally ``("prediction", {...})`` or ``("error", {...})``.
     The Execution (with its LM traces) is recorded when the run ends; closing the events before
     that cancels the run (the row is then ``failed``, "Cancelled: the client closed ...")."""
-    version = _version_to_run(program, version)
+    version, alias_name = _version_to_run(program, version, alias)
     module = module_from_version(version)
     clean_inputs = _clean_inputs(program, inputs)
     lm = lm_for_program(program)
     now = timezone.now()
     execution = Execution.objects.create(
         program_version=version,
+        alias=alias_name,
         inputs=jsonable(clean_inputs),
         status=Execution.Status.RUNNING,
         started_at=now,
@@ -663,6 +673,7 @@ def program_execute_async(
     inputs: dict[str, Any],
     user: Caller | None = None,
     version: ProgramVersion | None = None,
+    alias: ProgramAlias | None = None,
     enqueue: bool = True,
 ) -> Execution:
     """Validate the inputs, record a pending Execution and queue its run on the action layer's
@@ -671,10 +682,11 @@ def program_execute_async(
     from actions import get
     from actions.tasks import enqueue as enqueue_action
 
-    version = _version_to_run(program, version)
+    version, alias_name = _version_to_run(program, version, alias)
     clean_inputs = _clean_inputs(program, inputs)
     execution = Execution.objects.create(
         program_version=version,
+        alias=alias_name,
         inputs=jsonable(clean_inputs),
         status=Execution.Status.PENDING,
         created_by=authenticated_or_none(user),

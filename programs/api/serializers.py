@@ -12,7 +12,16 @@ from rest_framework import serializers
 
 from programs.api.fields import SecretFreeJSONField, VisiblePrimaryKeyField
 from programs.gateway.signatures import signature_from_row
-from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
+from programs.models import (
+    AliasMove,
+    Execution,
+    LMCallTrace,
+    LMCredential,
+    Program,
+    ProgramAlias,
+    ProgramVersion,
+    Signature,
+)
 from programs.module_types import module_type_choices
 
 __all__ = [
@@ -85,6 +94,38 @@ class SignatureInputSerializer(serializers.Serializer):
 
 
 # -- programs --------------------------------------------------------------------------------------
+class ProgramAliasBriefSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number", read_only=True, help_text="Its number")
+
+    class Meta:
+        model = ProgramAlias
+        fields = ["name", "version"]
+        read_only_fields = fields
+
+
+class AliasMoveSerializer(serializers.ModelSerializer):
+    from_version = serializers.IntegerField(
+        source="from_version.number", read_only=True, allow_null=True, help_text="null: the alias was created"
+    )
+    to_version = serializers.IntegerField(source="to_version.number", read_only=True)
+    moved_by = UsernameField()
+
+    class Meta:
+        model = AliasMove
+        fields = ["kind", "from_version", "to_version", "reason", "moved_by", "moved_at"]
+        read_only_fields = fields
+
+
+class ProgramAliasSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number", read_only=True, help_text="Its number")
+    moves = AliasMoveSerializer(many=True, read_only=True, help_text="Newest first")
+
+    class Meta:
+        model = ProgramAlias
+        fields = ["program", "name", "version", "moves", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
 class ProgramSerializer(serializers.ModelSerializer):
     signature_name = serializers.CharField(source="signature.name", read_only=True)
     module_config = SecretFreeJSONField()
@@ -92,13 +133,16 @@ class ProgramSerializer(serializers.ModelSerializer):
     current_version = serializers.IntegerField(
         source="current_version.number", read_only=True, allow_null=True, help_text="Its number"
     )
+    aliases = ProgramAliasBriefSerializer(
+        many=True, read_only=True, help_text="Name -> version; execute runs production by default"
+    )
     owner = UsernameField()
 
     class Meta:
         model = Program
         fields = [
             "id", "name", "description", "signature", "signature_name", "module_type", "module_config",
-            "backend", "lm_config", "current_version", "owner", "created_at", "updated_at",
+            "backend", "lm_config", "current_version", "aliases", "owner", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -201,7 +245,8 @@ class ExecutionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Execution
         fields = [
-            "id", "program", "program_version", "version", "status", "inputs", "outputs", "steps", "attempts",
+            "id", "program", "program_version", "version", "alias", "status", "inputs", "outputs", "steps",
+            "attempts",
             "error",
             "latency_ms", "backend", "prompt_tokens", "completion_tokens", "total_tokens", "cost",
             "created_by", "created_at", "started_at", "finished_at",

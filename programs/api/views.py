@@ -108,7 +108,7 @@ class ProgramViewSet(ApiViewMixin, InputOutputMixin, viewsets.ModelViewSet):
     throttle_scope: str | None = None  # the action routes set their own (execute: "execute")
 
     def get_queryset(self) -> QuerySet:
-        return selectors.program_list(user=self.request.user)
+        return selectors.program_list(user=self.request.user).prefetch_related("aliases__version")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         program = services.program_create(**self.validated_input(), owner=request.user)

@@ -15,13 +15,24 @@ from core.graphql.scalars import JSON, redact_credentials
 from core.graphql.types import CountableConnection, VisibleNode
 from core.users import Caller
 from programs import selectors
-from programs.models import Execution, LMCallTrace, LMCredential, Program, ProgramVersion, Signature
+from programs.models import (
+    AliasMove,
+    Execution,
+    LMCallTrace,
+    LMCredential,
+    Program,
+    ProgramAlias,
+    ProgramVersion,
+    Signature,
+)
 
 __all__ = [
+    "AliasMoveType",
     "ExecutionType",
     "LMCallTraceType",
     "LMConfigType",
     "LMCredentialType",
+    "ProgramAliasType",
     "ProgramType",
     "ProgramVersionType",
     "SignatureType",
@@ -126,6 +137,7 @@ class ProgramType(VisibleNode):
             "lm_config",
             "current_version",
             "versions",
+            "aliases",
             "owner",
             "created_at",
             "updated_at",
@@ -142,6 +154,48 @@ class ProgramType(VisibleNode):
     @staticmethod
     def resolve_lm_config(root: Program, info: GraphQLResolveInfo) -> dict[str, Any]:
         return dict(root.lm_config or {})
+
+
+class AliasMoveType(VisibleNode):
+    """One move of an alias: who, when, from which version to which, and why."""
+
+    kind = graphene.String(required=True, description="create, move or rollback")
+
+    class Meta:
+        model = AliasMove
+        name = "AliasMove"
+        interfaces = (relay.Node,)
+        convert_choices_to_enum = False
+        fields = ("id", "kind", "from_version", "to_version", "reason", "moved_by", "moved_at")
+
+    @classmethod
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[AliasMove]:
+        return AliasMove.objects.filter(alias__program__in=Program.objects.visible_to(user))
+
+
+class ProgramAliasType(VisibleNode):
+    """A named pointer of a program to one of its versions (``production``, ``staging``, ...)."""
+
+    version = graphene.Int(required=True, description="The number of the version it points to")
+    moves = graphene.List(graphene.NonNull(AliasMoveType), required=True, description="Newest first")
+
+    class Meta:
+        model = ProgramAlias
+        name = "ProgramAlias"
+        interfaces = (relay.Node,)
+        fields = ("id", "program", "name", "version", "created_at", "updated_at")
+
+    @classmethod
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[ProgramAlias]:
+        return ProgramAlias.objects.filter(program__in=Program.objects.visible_to(user))
+
+    @staticmethod
+    def resolve_version(root: ProgramAlias, info: GraphQLResolveInfo) -> int:
+        return root.version.number
+
+    @staticmethod
+    def resolve_moves(root: ProgramAlias, info: GraphQLResolveInfo) -> Any:
+        return root.moves.select_related("from_version", "to_version", "moved_by")
 
 
 def _redact_state(state: Any) -> Any:
@@ -223,6 +277,7 @@ class ExecutionType(VisibleNode):
         fields = (
             "id",
             "program_version",
+            "alias",
             "inputs",
             "outputs",
             "steps",

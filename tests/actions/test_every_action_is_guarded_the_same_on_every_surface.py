@@ -109,6 +109,27 @@ CASES: dict[str, Case] = {
     "program.import": Case(
         lambda r: r["program"], {"note": "from dspy"}, "note", "x" * 501, files=_saved_program_file
     ),
+    "program.create_alias": Case(
+        lambda r: r["program"],
+        {"name": "staging", "version": 1},
+        "version",
+        99,
+        graphql_types=(("name", "String!"), ("version", "ID!")),
+    ),
+    "program.move_alias": Case(
+        lambda r: r["program"],
+        {"name": "production", "version": 1},
+        "version",
+        99,
+        graphql_types=(("name", "String!"), ("version", "ID!")),
+    ),
+    "program.rollback_alias": Case(
+        lambda r: r["program"],
+        {"name": "production"},
+        "reason",
+        "x" * 501,
+        graphql_types=(("name", "String!"),),
+    ),
     "program.optimize": Case(
         lambda r: r["program"],
         {"dataset_version": "dataset_version", "optimizer": "labeled_few_shot", "evaluate_baseline": False},
@@ -135,6 +156,8 @@ def rows(user: Any, qa_program: Any, capitals_version: Any, openai_stub: Any) ->
 
     openai_stub.responder = lambda request: reply(answer="Paris")
     version = qa_program.current_version
+    qa_program.create_alias("production", version=1)  # for the alias actions: one move to undo
+    qa_program.move_alias("production", version=1)
     return {
         "program": qa_program,
         "dataset_version": capitals_version,
@@ -162,7 +185,7 @@ def _action(key: str) -> Any:
     return next(a for a in all_actions() if a.key == key)
 
 
-def _url(action: Any, row: Any) -> str:
+def _url(action: Any, row: Any, arguments: dict[str, Any] | None = None) -> str:
     plural = {
         "dataset": "datasets",
         "evaluation": "evaluations",
@@ -172,15 +195,22 @@ def _url(action: Any, row: Any) -> str:
     collection = f"/api/{plural[action.key.split('.')[0]]}/"
     if not action.detail:
         return collection + (f"{action.rest_path}/" if action.rest_path else "")
-    return f"{collection}{row.pk}/{action.rest_path or action.name}/"
+    path = action.rest_path or action.name
+    for name in action.rest_path_arguments:
+        path = path.replace(f"{{{name}}}", str((arguments or {})[name]))
+    return f"{collection}{row.pk}/{path}/"
 
 
 def _post(client: Any, action: Any, row: Any, arguments: dict[str, Any]) -> Any:
-    """POST the arguments as the action takes them: the JSON body, or one argument as the whole
-    body and the others in the query string, or a multipart form with the case's files."""
-    url = _url(action, row)
+    """Send the arguments as the action takes them: path parameters in the URL, then the JSON
+    body, or one argument as the whole body and the others in the query string, or a multipart
+    form with the case's files (a PUT where the route says so)."""
+    url = _url(action, row, arguments)
+    arguments = {k: v for k, v in arguments.items() if k not in action.rest_path_arguments}
     if action.safe:
         return client.get(url, arguments)
+    if "put" in action.rest_options.get("methods", ()):
+        return client.put(url, arguments, format="json")
     files = CASES[action.key].files
     if files is not None:
         return client.post(url, {**arguments, **files()}, format="multipart")

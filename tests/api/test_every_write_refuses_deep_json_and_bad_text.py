@@ -41,6 +41,8 @@ def seeded(
     from programs.services import signature_create
 
     openai_stub.responder = lambda request: reply(answer="Paris")
+    qa_program.create_alias("production", version=1)  # for the alias writes: one move to roll back
+    qa_program.move_alias("production", version=1)
     return {
         "program": qa_program,
         "signature": signature_create(name="spare", spec="question -> answer", owner=user),
@@ -97,6 +99,18 @@ def base_requests(s: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
             },
         ),
         "programs_versions_create": (f"/api/programs/{program}/versions/", {"note": "n", "state": {}}),
+        "programs_aliases_create": (
+            f"/api/programs/{program}/aliases/",
+            {"name": "staging", "version": 1, "reason": "r"},
+        ),
+        "programs_aliases_update": (
+            f"/api/programs/{program}/aliases/production/",
+            {"version": 1, "reason": "r"},
+        ),
+        "programs_aliases_rollback_create": (
+            f"/api/programs/{program}/aliases/production/rollback/",
+            {"reason": "r"},
+        ),
         "programs_validate_create": (
             f"/api/programs/{program}/validate/",
             {"inputs": {"question": "Capital of France?"}},
@@ -194,6 +208,9 @@ OPERATIONS = [  # the keys of base_requests() (test_every_write_operation_is_cov
     "programs_optimize_create",
     "programs_versions_create",
     "programs_validate_create",
+    "programs_aliases_create",
+    "programs_aliases_update",
+    "programs_aliases_rollback_create",
     "signatures_create",
     "signatures_update",
     "signatures_partial_update",

@@ -43,6 +43,8 @@ def seeded(
 
     openai_stub.responder = lambda request: reply(answer="Paris")
     version = qa_program.current_version
+    qa_program.create_alias("production", version=version.number)  # for the alias mutations:
+    qa_program.move_alias("production", version=version.number)  # one move to roll back
     return {
         "program": qa_program,
         "signature": signature_create(name="spare", spec="question -> answer", owner=user),
@@ -112,6 +114,9 @@ def base_arguments(s: dict[str, Any], stub_lm_config: dict[str, Any]) -> dict[st
         "executeProgram": {"id": program, "inputs": {"question": "Capital of France?"}},
         "executeProgramAsync": {"id": program, "inputs": {"question": "Capital of France?"}},
         "validateProgram": {"id": program, "inputs": {"question": "Capital of France?"}},
+        "createProgramAlias": {"id": program, "name": "staging", "version": "1", "reason": "r"},
+        "moveProgramAlias": {"id": program, "name": "production", "version": "1", "reason": "r"},
+        "rollbackProgramAlias": {"id": program, "name": "production", "reason": "r"},
         "importProgramVersion": {
             "input": {
                 "program": program,
