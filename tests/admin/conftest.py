@@ -28,7 +28,9 @@ def one_of_everything(openai_stub, qa_program, qa_dataset_version):
     program_execute(program=qa_program, inputs={"question": "Capital of France?"})
     from programs.aliases import alias_create
 
-    alias_create(program=qa_program, name="production", version=qa_program.current_version, reason="qa launch")
+    alias_create(
+        program=qa_program, name="production", version=qa_program.current_version, reason="qa launch"
+    )
     experiment = experiment_create(
         program_version=qa_program.current_version,
         dataset_version=qa_dataset_version,
