@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from dspex.adapters.errors import AdapterParseError
 from dspex.signatures.types import allows_none
 from dspex.signatures.validation import validate_field
+from dspex.types.base import expand_custom_type_markers
+from dspex.types.history import History
 
 if TYPE_CHECKING:
     from dspex.lm import LM, LMResponse
@@ -133,14 +135,41 @@ class Adapter:
     def format(
         self, signature: type[Signature], demos: list[Any], inputs: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
-        """The chat messages for one call: system, demo pairs, then the request."""
+        """The chat messages for one call: system, demo pairs, the conversation history (an input
+        of type :class:`~dspex.types.History`), then the request. Values of custom types
+        (:class:`~dspex.types.Type`: images, files, ...) become content parts of their message."""
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": self.format_system_message(signature)}
         ]
         messages.extend(self.format_demos(signature, demos))
-        content = self.format_user_message_content(signature, inputs, main_request=True)
+        history_name = history_field_name(signature)
+        request = signature
+        if history_name is not None:
+            request = signature.delete(history_name)
+            inputs = dict(inputs)
+            messages.extend(self.format_conversation_history(request, history_name, inputs))
+        content = self.format_user_message_content(request, inputs, main_request=True)
         if content:
             messages.append({"role": "user", "content": content})
+        return [expand_custom_type_markers(message) for message in messages]
+
+    def format_conversation_history(
+        self, signature: type[Signature], history_field_name: str, inputs: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """A user and an assistant message per turn of the history in ``inputs`` (which loses
+        the history entry). A turn's user message ends with the output requirements, as the
+        request's does, when the turn has input values."""
+        history = inputs.pop(history_field_name, None)
+        turns = history.messages if isinstance(history, History) else (history or {}).get("messages")
+        messages: list[dict[str, Any]] = []
+        for turn in turns or []:
+            has_inputs = any(name in turn for name in signature.input_fields)
+            content = self.format_user_message_content(signature, turn, main_request=has_inputs)
+            if content:
+                messages.append({"role": "user", "content": content})
+            answer = self.format_assistant_message_content(signature, turn)
+            if answer:
+                messages.append({"role": "assistant", "content": answer})
         return messages
 
     def format_system_message(self, signature: type[Signature]) -> str:
@@ -237,6 +266,14 @@ class Adapter:
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """The typed output values in ``completion``; :class:`AdapterParseError` when it does not fit."""
         raise NotImplementedError
+
+
+def history_field_name(signature: type[Signature]) -> str | None:
+    """The first input field of type :class:`~dspex.types.History` (``None``: no history)."""
+    for name, field in signature.input_fields.items():
+        if field.annotation is History:
+            return name
+    return None
 
 
 def complete_outputs(
