@@ -7,9 +7,20 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dspex.adapters.errors import AdapterParseError
+from dspex.adapters.native import (
+    TOOL_KWARGS,
+    native_response_fields,
+    output_details,
+    supports_function_calling,
+    tool_calls_of,
+    tool_calls_output_name,
+    tools_input_name,
+)
 from dspex.signatures.types import allows_none
 from dspex.signatures.validation import validate_field
-from dspex.types.base import expand_custom_type_markers
+from dspex.types.base import Type, expand_custom_type_markers
+from dspex.types.citations import Citations
+from dspex.types.reasoning import Reasoning
 from dspex.types.history import History
 
 if TYPE_CHECKING:
@@ -23,6 +34,7 @@ INCOMPLETE_DEMO_PREFIX = (
 )
 MISSING_IN_INCOMPLETE_DEMO = "Not supplied for this particular example. "
 MISSING_IN_HISTORY = "Not supplied for this conversation history message. "
+DEFAULT_NATIVE_RESPONSE_TYPES: tuple[type[Type], ...] = (Citations, Reasoning)
 
 
 class Adapter:
@@ -31,8 +43,24 @@ class Adapter:
 
     name = "Adapter"
 
-    def __init__(self, *, use_json_adapter_fallback: bool = True):
+    def __init__(
+        self,
+        callbacks: list[Any] | None = None,
+        use_native_function_calling: bool = False,
+        native_response_types: list[type[Type]] | None = None,
+        use_json_adapter_fallback: bool = True,
+        parallel_tool_calls: bool | None = None,
+    ):
+        """``callbacks``: kept for the callback hooks of ``format``/``parse``;
+        ``use_native_function_calling``: send the tools of a ``list[Tool]`` input as the
+        provider's ``tools`` and fill a ``ToolCalls`` output from its tool calls;
+        ``native_response_types``: output types the LM may fill natively (default
+        ``[Citations, Reasoning]``); ``parallel_tool_calls``: the provider option, when set."""
+        self.callbacks = list(callbacks or [])
+        self.use_native_function_calling = use_native_function_calling
+        self.native_response_types = list(native_response_types or DEFAULT_NATIVE_RESPONSE_TYPES)
         self.use_json_adapter_fallback = use_json_adapter_fallback
+        self.parallel_tool_calls = parallel_tool_calls
 
     # -- the call pipeline ------------------------------------------------------------------
     def __call__(
@@ -44,11 +72,15 @@ class Adapter:
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
         """Format, call ``lm``, parse: one dict of output values per parsed completion."""
-        messages = self.format(signature, demos, inputs)
-        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        kwargs = dict(lm_kwargs)
+        request = self._call_preprocess(lm, kwargs, signature, inputs)
+        messages = self.format(request, demos, inputs)
+        kwargs = self._request_kwargs(lm, request, kwargs)
         try:
             response = self._request(lm, messages, kwargs)
-            return self.parse_outputs(signature, response.outputs)
+            if request is signature:
+                return self.parse_outputs(signature, response.outputs)
+            return self._call_postprocess(request, signature, output_details(response), lm, kwargs)
         except AdapterParseError:
             fallback = self._fallback()
             if fallback is None:
@@ -64,16 +96,114 @@ class Adapter:
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
         """Async :meth:`__call__`."""
-        messages = self.format(signature, demos, inputs)
-        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        kwargs = dict(lm_kwargs)
+        request = self._call_preprocess(lm, kwargs, signature, inputs)
+        messages = self.format(request, demos, inputs)
+        kwargs = self._request_kwargs(lm, request, kwargs)
         try:
             response = await self._arequest(lm, messages, kwargs)
-            return self.parse_outputs(signature, response.outputs)
+            if request is signature:
+                return self.parse_outputs(signature, response.outputs)
+            return self._call_postprocess(request, signature, output_details(response), lm, kwargs)
         except AdapterParseError:
             fallback = self._fallback()
             if fallback is None:
                 raise
             return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
+
+    def _request_kwargs(self, lm: LM, signature: type[Signature], kwargs: dict[str, Any]) -> dict[str, Any]:
+        kwargs = self.prepare_lm_kwargs(lm, signature, kwargs)
+        if kwargs.get("parallel_tool_calls") is not None:
+            kwargs.setdefault("tool_choice", "auto")
+        return kwargs
+
+    def _call_preprocess(
+        self, lm: Any, lm_kwargs: dict[str, Any], signature: type[Signature], inputs: Mapping[str, Any]
+    ) -> type[Signature]:
+        """The signature to format and parse, with the fields native LM features take over
+        removed; updates ``lm_kwargs`` in place (``tools``, ``reasoning_effort``, ...).
+
+        Without native function calling the function-calling options are dropped. With it, and
+        an LM that supports it, the tools input becomes the request's ``tools`` and the
+        ``ToolCalls`` output is filled from the response's tool calls. An output of a native
+        response type (``Citations``, ``Reasoning``) is handed to the LM when its type says so.
+        The signature itself is returned when nothing changes."""
+        if not self.use_native_function_calling:
+            for key in TOOL_KWARGS:
+                lm_kwargs.pop(key, None)
+        else:
+            tools_name = tools_input_name(signature)
+            calls_name = tool_calls_output_name(signature)
+            if calls_name is not None and tools_name is None:
+                raise ValueError(
+                    f"You provided an output field {calls_name} to receive the tool calls information, "
+                    "but did not provide any tools as the input. Please provide a list of tools as the "
+                    "input by adding an input field with type `list[dspy.Tool]`."
+                )
+            if calls_name is not None and tools_name is not None and supports_function_calling(lm):
+                tools = inputs[tools_name]
+                tools = tools if isinstance(tools, list) else [tools]
+                lm_kwargs["tools"] = [tool.format_as_litellm_function_call() for tool in tools]
+                if self.parallel_tool_calls is not None and lm_kwargs.get("parallel_tool_calls") is None:
+                    lm_kwargs["parallel_tool_calls"] = self.parallel_tool_calls
+                signature = signature.delete(calls_name).delete(tools_name)
+            elif calls_name is not None:
+                for key in TOOL_KWARGS:
+                    lm_kwargs.pop(key, None)
+        for name, kind in native_response_fields(signature, self.native_response_types):
+            signature = kind.adapt_to_native_lm_feature(signature, name, lm, lm_kwargs)
+        return signature
+
+    def _call_postprocess(
+        self,
+        processed_signature: type[Signature],
+        original_signature: type[Signature],
+        outputs: list[Any],
+        lm: Any,
+        lm_kwargs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Parse completions (texts, or dicts with ``text`` and the provider's ``tool_calls``,
+        ``reasoning_content``, ...) of a call planned by :meth:`_call_preprocess`: the text
+        against ``processed_signature``, the fields taken over natively from the provider's
+        parts. Missing outputs take their default (else ``None``)."""
+        calls_name = tool_calls_output_name(original_signature)
+        native = native_response_fields(original_signature, self.native_response_types)
+        values: list[dict[str, Any]] = []
+        first_error: AdapterParseError | None = None
+        for output in outputs:
+            text, calls = (output.get("text"), output.get("tool_calls")) if isinstance(output, dict) else (output, None)
+            try:
+                if calls and calls_name is not None:
+                    try:
+                        value = self.parse(processed_signature, text) if text and processed_signature.output_fields else {}
+                    except AdapterParseError:
+                        value = {}
+                elif text:
+                    value = self.parse(processed_signature, text)
+                else:
+                    raise AdapterParseError(
+                        adapter_name=self.name,
+                        signature=original_signature,
+                        lm_response=str(output),
+                        message="The LM returned an empty or null response.",
+                    )
+            except AdapterParseError as error:
+                first_error = first_error or error
+                continue
+            value = dict(value)
+            for name, field in original_signature.output_fields.items():
+                if name not in value:
+                    value[name] = field.default if field.has_default else None
+            if calls and calls_name is not None:
+                value[calls_name] = tool_calls_of(calls)
+            for name, kind in native:
+                parsed = kind.parse_lm_response(output)
+                if parsed is not None:
+                    value[name] = parsed
+            values.append(value)
+        if first_error is not None and not values:
+            raise first_error
+        return values
 
     async def astream_call(
         self,

@@ -180,7 +180,20 @@ class BaseLM:
         texts = [
             output if isinstance(output, str) else str(_part(output, "text") or "") for output in outputs
         ]
-        return LMResponse(texts, Usage(), None, 0.0, False, self.model, [None] * len(texts), self.provider)
+        raw = None
+        if any(isinstance(output, Mapping) and len(output.keys() - {"text"}) for output in outputs):
+            # outputs with more than text (tool calls, reasoning text): kept as a chat completion body
+            raw = {
+                "choices": [
+                    {"message": {"content": text, **{k: v for k, v in output.items() if k != "text"}}}
+                    if isinstance(output, Mapping)
+                    else {"message": {"content": text}}
+                    for text, output in zip(texts, outputs, strict=True)
+                ]
+            }
+        return LMResponse(
+            texts, Usage(), None, 0.0, False, self.model, [None] * len(texts), self.provider, raw=raw
+        )
 
     def _respond(
         self,

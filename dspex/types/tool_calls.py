@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 from collections.abc import Callable, Mapping
@@ -197,6 +198,21 @@ def _field(value: Any, key: str) -> Any:
     return value.get(key) if isinstance(value, Mapping) else getattr(value, key, None)
 
 
+def _decode_arguments(text: str) -> Any:
+    """JSON arguments; a Python literal (e.g. JSON with a trailing comma) read safely
+    otherwise; ``{}`` when neither."""
+    if not text.strip():
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return {}
+
+
 def normalize_tool_call(call: Any) -> dict[str, Any]:
     """``{"id", "name", "args"}`` of a tool call in dspy's shape (``name``/``args``), the
     OpenAI chat shape (``function: {name, arguments}``) or the Responses shape (``call_id``,
@@ -209,10 +225,7 @@ def normalize_tool_call(call: Any) -> dict[str, Any]:
     if arguments is None:
         arguments = _field(call, "args") if function is None else _field(call, "arguments")
     if isinstance(arguments, str):
-        try:
-            arguments = json.loads(arguments) if arguments.strip() else {}
-        except ValueError:
-            arguments = {}
+        arguments = _decode_arguments(arguments)
     if not isinstance(arguments, dict):
         arguments = {}
     return {
