@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,12 +18,13 @@ from dspex.adapters.native import (
     tool_calls_output_name,
     tools_input_name,
 )
-from dspex.signatures.types import allows_none
+from dspex.signatures.types import allows_none, jsonable
 from dspex.signatures.validation import validate_field
 from dspex.types.base import Type, expand_custom_type_markers
 from dspex.types.citations import Citations
-from dspex.types.reasoning import Reasoning
 from dspex.types.history import History
+from dspex.types.reasoning import Reasoning
+from dspex.types.tool_calls import ToolCallResults, ToolCalls
 
 if TYPE_CHECKING:
     from dspex.lm import LM, LMResponse
@@ -171,11 +174,17 @@ class Adapter:
         values: list[dict[str, Any]] = []
         first_error: AdapterParseError | None = None
         for output in outputs:
-            text, calls = (output.get("text"), output.get("tool_calls")) if isinstance(output, dict) else (output, None)
+            text, calls = (
+                (output.get("text"), output.get("tool_calls")) if isinstance(output, dict) else (output, None)
+            )
             try:
                 if calls and calls_name is not None:
                     try:
-                        value = self.parse(processed_signature, text) if text and processed_signature.output_fields else {}
+                        value = (
+                            self.parse(processed_signature, text)
+                            if text and processed_signature.output_fields
+                            else {}
+                        )
                     except AdapterParseError:
                         value = {}
                 elif text:
@@ -297,9 +306,62 @@ class Adapter:
             content = self.format_user_message_content(signature, turn, main_request=has_inputs)
             if content:
                 messages.append({"role": "user", "content": content})
-            answer = self.format_assistant_message_content(signature, turn)
+            calls_name, calls = tool_calls_in(turn)
+            results = tool_call_results_of(calls)
+            if calls is not None and self.use_native_function_calling:
+                messages.extend(self._native_tool_turn(signature, turn, calls, results))
+                continue
+            answer_values: Mapping[str, Any] = turn
+            if calls_name is not None and calls is not None and results is not None:
+                answer_values = {**turn, calls_name: calls.model_copy(update={"tool_call_results": None})}
+            answer = self.format_assistant_message_content(signature, answer_values)
             if answer:
                 messages.append({"role": "assistant", "content": answer})
+            if results is not None:
+                text = self.format_user_message_content(
+                    tool_results_signature(), {"tool_call_results": results}
+                )
+                messages.append({"role": "user", "content": text})
+        return messages
+
+    def _native_tool_turn(
+        self,
+        signature: type[Signature],
+        turn: Mapping[str, Any],
+        calls: ToolCalls,
+        results: ToolCallResults | None,
+    ) -> list[dict[str, Any]]:
+        """A history turn with tool calls, as native function calling replays it: the assistant
+        message with the other outputs and the ``tool_calls``, then one ``tool`` message per
+        result. Results that do not match the calls' ids one to one are left out."""
+        answer_signature = signature
+        for name, field in signature.output_fields.items():
+            if field.annotation is ToolCalls or turn.get(name) is None:
+                answer_signature = answer_signature.delete(name)
+        content = (
+            self.format_assistant_message_content(answer_signature, turn)
+            if answer_signature.output_fields
+            else ""
+        )
+        if results is not None:
+            ids = [call.id for call in calls.tool_calls]
+            if ids != [result.call_id for result in results.tool_call_results] or not all(ids):
+                results = None
+        messages: list[dict[str, Any]] = []
+        if content or results is not None:
+            message: dict[str, Any] = {"role": "assistant", "content": content or None}
+            if results is not None:
+                message["tool_calls"] = [openai_tool_call(call) for call in calls.tool_calls]
+            messages.append(message)
+        for result in results.tool_call_results if results is not None else []:
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": result.call_id,
+                    "name": result.name,
+                    "content": result.value if isinstance(result.value, str) else _json_text(result.value),
+                }
+            )
         return messages
 
     def format_system_message(self, signature: type[Signature]) -> str:
@@ -396,6 +458,43 @@ class Adapter:
     def parse(self, signature: type[Signature], completion: str) -> dict[str, Any]:
         """The typed output values in ``completion``; :class:`AdapterParseError` when it does not fit."""
         raise NotImplementedError
+
+
+def tool_calls_in(turn: Mapping[str, Any]) -> tuple[str | None, ToolCalls | None]:
+    """The first value of a history turn that holds tool calls (a ``ToolCalls``, or a dict
+    with ``tool_calls``), with its field name."""
+    for name, value in turn.items():
+        if isinstance(value, ToolCalls) or (isinstance(value, dict) and "tool_calls" in value):
+            return name, ToolCalls.model_validate(value)
+    return None, None
+
+
+def tool_call_results_of(calls: ToolCalls | None) -> ToolCallResults | None:
+    if calls is None or calls.tool_call_results is None:
+        return None
+    return ToolCallResults.model_validate(calls.tool_call_results)
+
+
+def openai_tool_call(call: Any) -> dict[str, Any]:
+    """A tool call in the OpenAI chat message shape (JSON ``arguments``)."""
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": _json_text(call.args)},
+    }
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(jsonable(value), ensure_ascii=False)
+
+
+@functools.cache
+def tool_results_signature() -> type[Signature]:
+    """The one-input signature a turn's tool results are written with (non-native history)."""
+    from dspex.signatures import InputField, OutputField, make_signature
+
+    fields = {"tool_call_results": (ToolCallResults, InputField()), "unused": (str, OutputField())}
+    return make_signature(fields).delete("unused")
 
 
 def history_field_name(signature: type[Signature]) -> str | None:

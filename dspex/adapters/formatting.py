@@ -87,7 +87,7 @@ def field_descriptions(fields: dict[str, FieldInfo]) -> str:
     """``1. `question` (str): description`` lines, with a ``Constraints:`` line when present."""
     lines = []
     for index, (name, field) in enumerate(fields.items(), start=1):
-        desc = field.desc if field.desc != f"${{{name}}}" else ""
+        desc = field.desc if field.desc and field.desc != f"${{{name}}}" else ""
         for custom in custom_types_in(field.annotation):
             about = custom.description()
             if about:

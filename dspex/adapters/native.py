@@ -50,7 +50,9 @@ def native_response_fields(
     return [
         (name, field.annotation)
         for name, field in signature.output_fields.items()
-        if isinstance(field.annotation, type) and field.annotation in types and issubclass(field.annotation, Type)
+        if isinstance(field.annotation, type)
+        and field.annotation in types
+        and issubclass(field.annotation, Type)
     ]
 
 

@@ -36,7 +36,8 @@ class Audio(Type):
             audio_format = data.pop("audio_format", None)
             if audio_format is not None and _has_format(value):
                 raise TypeError(
-                    "Audio received audio_format alongside an input that already carries its format; provide only one"
+                    "Audio received audio_format alongside an input that already carries its format; "
+                    "provide only one"
                 )
             data = {**encode_audio(value, format=audio_format or "wav"), **data}
         super().__init__(**data)

@@ -38,13 +38,16 @@ class Citation(Type):
         return data
 
 
+_Citation = Citation  # the field type below (inside the class, the name is the class attribute)
+
+
 class Citations(Type):
     """The citations of an answer. With Anthropic models the provider fills this output field
     (its citations API); otherwise the LM writes it like any structured output."""
 
     Citation: ClassVar[type[Citation]] = Citation
 
-    citations: list[Citation]
+    citations: list[_Citation]
 
     @classmethod
     def from_dict_list(cls, citations_dicts: list[dict[str, Any]]) -> Citations:
@@ -70,19 +73,21 @@ class Citations(Type):
         if isinstance(data, dict):
             if isinstance(data.get("citations"), list):
                 return {
-                    "citations": [Citation(**item) if isinstance(item, dict) else item for item in data["citations"]]
+                    "citations": [
+                        Citation(**item) if isinstance(item, dict) else item for item in data["citations"]
+                    ]
                 }
             if "cited_text" in data:
                 return {"citations": [Citation(**data)]}
         raise ValueError(f"Received invalid value for `Citations`: {data}")
 
-    def __iter__(self) -> Iterator[Citation]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[_Citation]:  # type: ignore[override]
         return iter(self.citations)
 
     def __len__(self) -> int:
         return len(self.citations)
 
-    def __getitem__(self, index: int) -> Citation:
+    def __getitem__(self, index: int) -> _Citation:
         return self.citations[index]
 
     @classmethod

@@ -32,8 +32,9 @@ class Code(Type):
     @classmethod
     def description(cls) -> str:
         return (
-            "Code represented in a string, specified in the `code` field. If this is an output field, the code "
-            f"field should follow the markdown code block format, e.g. \n```{cls.language.lower()}\n{{code}}\n```"
+            "Code represented in a string, specified in the `code` field. If this is an output field, "
+            "the code field should follow the markdown code block format, e.g. \n"
+            f"```{cls.language.lower()}\n{{code}}\n```"
             f"\nProgramming language: {cls.language}"
         )
 
@@ -52,7 +53,7 @@ class Code(Type):
             return {"code": _unfence(data["code"])}
         raise ValueError(f"Received invalid value for `dspy.Code`: {data}")
 
-    def __class_getitem__(cls, language: Any) -> Any:  # type: ignore[override]
+    def __class_getitem__(cls, language: Any) -> Any:
         """``Code["java"]``: a subclass whose ``language`` is ``"java"``."""
         subclass = pydantic.create_model(f"{cls.__name__}_{language}", __base__=cls)
         subclass.language = language

@@ -106,7 +106,8 @@ def encode_file_to_dict(value: Any) -> dict[str, Any]:
         if value.startswith("data:"):
             return {"file_data": value}
         raise ValueError(
-            f"String file inputs must be data URIs, received: {value}. Load local files with File.from_path()."
+            f"String file inputs must be data URIs, received: {value}. "
+            "Load local files with File.from_path()."
         )
     if isinstance(value, bytes):
         return {"file_data": data_uri(value, "application/octet-stream")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import mimetypes
 from functools import lru_cache
@@ -94,7 +95,9 @@ def encode_image(image: Any) -> str:
     if isinstance(image, str):
         if image.startswith("data:") or is_remote_url(image):
             return image
-        raise ValueError(f"Unrecognized image string: {image}. Local files must be loaded with Image.from_path().")
+        raise ValueError(
+            f"Unrecognized image string: {image}. Local files must be loaded with Image.from_path()."
+        )
     if isinstance(image, bytes):
         return _bytes_uri(image)
     pil = _pillow_image_class()
@@ -127,11 +130,11 @@ def _bytes_uri(content: bytes) -> str:
 
 
 def _pillow_module() -> Any:
+    """``PIL.Image`` when Pillow is installed (an optional dependency), else ``None``."""
     try:
-        from PIL import Image as pil_image
+        return importlib.import_module("PIL.Image")
     except ImportError:
         return None
-    return pil_image
 
 
 def _pillow_image_class() -> Any:

@@ -33,7 +33,9 @@ class Reasoning(Type):
             if "content" not in data:
                 raise ValueError("`content` field is required for `dspy.Reasoning`")
             if not isinstance(data["content"], str):
-                raise ValueError(f"`content` field must be a string, but received type: {type(data['content'])}")
+                raise ValueError(
+                    f"`content` field must be a string, but received type: {type(data['content'])}"
+                )
             return {"content": data["content"]}
         raise ValueError(f"Received invalid value for `dspy.Reasoning`: {data}")
 

@@ -50,12 +50,16 @@ class ToolCall(Type):
                     break
         if func is None:
             raise ValueError(
-                f"Tool function '{self.name}' not found. Please pass the tool functions to the `execute` method."
+                f"Tool function '{self.name}' not found. "
+                "Please pass the tool functions to the `execute` method."
             )
         try:
             return func(**(self.args or {}))
         except Exception as exc:
             raise RuntimeError(f"Error executing tool '{self.name}': {exc}") from exc
+
+
+_Call = ToolCall  # the field types below (inside the classes, the names are the class attributes)
 
 
 class ToolCalls(Type):
@@ -67,7 +71,7 @@ class ToolCalls(Type):
 
     ToolCall: ClassVar[type[ToolCall]] = ToolCall
 
-    tool_calls: list[ToolCall]
+    tool_calls: list[_Call]
     tool_call_results: Any | None = None
 
     @classmethod
@@ -135,6 +139,9 @@ class ToolCallResult(pydantic.BaseModel):
     is_error: bool = False
 
 
+_Result = ToolCallResult
+
+
 class ToolCallResults(pydantic.BaseModel):
     """The results of a turn's tool calls, in the calls' order."""
 
@@ -142,7 +149,7 @@ class ToolCallResults(pydantic.BaseModel):
 
     ToolCallResult: ClassVar[type[ToolCallResult]] = ToolCallResult
 
-    tool_call_results: list[ToolCallResult]
+    tool_call_results: list[_Result]
 
     @classmethod
     def from_tool_calls_and_values(

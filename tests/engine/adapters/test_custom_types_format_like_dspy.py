@@ -41,7 +41,7 @@ def define(mod: Any, types: Any, experimental: Any) -> dict[str, Any]:
 
     class Program(mod.Signature):
         task: str = mod.InputField()
-        code: types.Code["java"] = mod.OutputField()
+        code: types.Code["java"] = mod.OutputField()  # noqa: F821 - a subscript, not a forward reference
         calls: types.ToolCalls = mod.OutputField()
         reasoning: types.Reasoning = mod.OutputField()
 
