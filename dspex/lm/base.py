@@ -140,9 +140,9 @@ class BaseLM:
     def request(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
         """One call for ``messages`` (or a prompt string) as an :class:`LMResponse`."""
         messages = self._as_messages(messages)
-        overrides.pop("cache", None)
-        if self._overrides_call():
+        if self._overrides_call():  # a DSPy-style LM gets every option, ``cache`` included
             return self._from_outputs(self(messages=messages, **overrides))
+        overrides.pop("cache", None)
         start = perf_counter()
         return self._respond(
             self.forward(messages=messages, **self._params(overrides)), None, messages, overrides, start
@@ -151,9 +151,9 @@ class BaseLM:
     async def arequest(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
         """Async :meth:`request`."""
         messages = self._as_messages(messages)
-        overrides.pop("cache", None)
         if self._overrides_call():
             return self._from_outputs(await self.acall(messages=messages, **overrides))
+        overrides.pop("cache", None)
         start = perf_counter()
         response = await self.aforward(messages=messages, **self._params(overrides))
         return self._respond(response, None, messages, overrides, start)
