@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import warnings
 from typing import Any
 
 import pydantic
@@ -10,7 +11,7 @@ import pydantic
 from dspex.types._data import download, is_http_url, read_file
 from dspex.types.base import Type
 
-__all__ = ["Audio", "encode_audio"]
+__all__ = ["Audio", "encode_audio", "normalize_audio_format"]
 
 
 class Audio(Type):
@@ -33,6 +34,10 @@ class Audio(Type):
             if "data" in data:
                 raise TypeError("Audio received data as both a positional and keyword argument")
             value = args[0]
+            if data.pop("sampling_rate", None) is not None:
+                raise TypeError(
+                    "Audio received sampling_rate for a non-array input (arrays are not supported)"
+                )
             audio_format = data.pop("audio_format", None)
             if audio_format is not None and _has_format(value):
                 raise TypeError(
@@ -69,6 +74,12 @@ class Audio(Type):
             raise ValueError(f"Unsupported MIME type for audio: {mime_type}")
         return cls(data=base64.b64encode(content).decode("ascii"), audio_format=_format_of(mime_type))
 
+    @classmethod
+    def from_file(cls, file_path: str) -> Audio:
+        """The old name of :meth:`from_path` (deprecated)."""
+        warnings.warn("Audio.from_file is deprecated; use Audio.from_path", DeprecationWarning, stacklevel=2)
+        return cls.from_path(file_path)
+
     def __str__(self) -> str:
         return str(self.serialize_model())
 
@@ -76,8 +87,13 @@ class Audio(Type):
         return f"Audio(data=<AUDIO_BASE_64_ENCODED({len(self.data)})>, audio_format='{self.audio_format}')"
 
 
+def normalize_audio_format(audio_format: str) -> str:
+    """``x-wav`` -> ``wav``: the format name without an ``x-`` prefix."""
+    return audio_format.removeprefix("x-")
+
+
 def _format_of(mime_type: str) -> str:
-    return mime_type.split(";")[0].split("/", 1)[1].removeprefix("x-")
+    return normalize_audio_format(mime_type.split(";")[0].split("/", 1)[1])
 
 
 def _has_format(value: Any) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 import pydantic
@@ -114,13 +113,12 @@ def custom_types_in(annotation: Any, base: type[Type] = Type) -> list[type[Type]
     return found
 
 
-def expand_custom_type_markers(message: Mapping[str, Any]) -> dict[str, Any]:
-    """A user message whose text holds markers, with its content split into content parts.
-
-    Other messages (and user messages without markers) come back as they are."""
+def expand_custom_type_markers(message: dict[str, Any]) -> dict[str, Any]:
+    """A user message whose text holds markers, as a new message with its content split into
+    content parts. Other messages (and user messages without markers) come back as they are."""
     content = message.get("content")
     if message.get("role") != "user" or not isinstance(content, str) or CUSTOM_TYPE_START not in content:
-        return dict(message)
+        return message
     parts: list[dict[str, Any]] = []
     end = 0
     for match in _MARKER.finditer(content):

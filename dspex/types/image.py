@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import mimetypes
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -69,6 +70,12 @@ class Image(Type):
         if mime_type is None:
             raise ValueError(f"Could not determine MIME type for URL: {url}")
         return cls(data_uri(content, mime_type))
+
+    @classmethod
+    def from_file(cls, file_path: str) -> Image:
+        """The old name of :meth:`from_path` (deprecated)."""
+        warnings.warn("Image.from_file is deprecated; use Image.from_path", DeprecationWarning, stacklevel=2)
+        return cls.from_path(file_path)
 
     def __str__(self) -> str:
         return str(self.serialize_model())
