@@ -247,6 +247,11 @@ class Tool:
             ),
         )
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """In a JSON schema a tool is its text (:meth:`format`)."""
+        return {"type": "string"}
+
     def __str__(self) -> str:
         desc = f", whose description is <desc>{self.desc}</desc>.".replace("\n", "  ") if self.desc else "."
         return f"{self.name}{desc} It takes arguments {self.args}."
