@@ -115,3 +115,40 @@ def test_demos_with_images_format_like_dspy(cases):
     ours = dspex.ChatAdapter().format(ours_sig, [ours_demo], cases[1]["image"][1])
 
     assert ours == theirs
+
+
+def agent_case(mod: Any, types: Any) -> tuple[Any, dict[str, Any]]:
+    def search(query: str, k: int = 3) -> str:
+        """Search the web."""
+        return query
+
+    class Agent(mod.Signature):
+        question: str = mod.InputField()
+        tools: list[mod.Tool] = mod.InputField()
+        history: types.History = mod.InputField()
+        next_thought: str = mod.OutputField()
+        calls: types.ToolCalls = mod.OutputField()
+
+    calls = types.ToolCalls.from_dict_list([{"id": "c1", "name": "search", "args": {"query": "cats"}}])
+    results = types.ToolCallResults.from_tool_calls_and_values(calls, [{"hits": ["cat"]}])
+    turn = {
+        "question": "Cats?",
+        "next_thought": "Search.",
+        "calls": calls.model_copy(update={"tool_call_results": results}),
+    }
+    inputs = {"question": "Dogs?", "tools": [mod.Tool(search)], "history": types.History(messages=[turn])}
+    return Agent, inputs
+
+
+@pytest.mark.parametrize("native", [False, True], ids=["text-tools", "native-tools"])
+@pytest.mark.parametrize("adapter", ["ChatAdapter", "JSONAdapter"])
+def test_tool_history_formats_like_dspy(adapter, native):
+    import dspy
+
+    theirs_sig, theirs_inputs = agent_case(dspy, dspy)
+    ours_sig, ours_inputs = agent_case(dspex, dspex.types)
+
+    theirs = getattr(dspy, adapter)(use_native_function_calling=native).format(theirs_sig, [], theirs_inputs)
+    ours = getattr(dspex, adapter)(use_native_function_calling=native).format(ours_sig, [], ours_inputs)
+
+    assert ours == theirs
