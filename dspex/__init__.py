@@ -8,7 +8,7 @@ Example::
     qa(question="...").answer
 """
 
-from dspex import hybrid
+from dspex import hybrid, types
 from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
 from dspex.evaluate import (
     Evaluate,
@@ -83,6 +83,17 @@ from dspex.signatures import (
 )
 from dspex.streaming import StatusMessage, StreamChunk, streamify
 from dspex.tools import CalculatorError, Tool, ToolArgumentError, calculator
+from dspex.types import (
+    Audio,
+    Code,
+    File,
+    History,
+    Image,
+    Reasoning,
+    ToolCallResults,
+    ToolCalls,
+    Type,
+)
 
 __version__ = "0.1.0"
 
@@ -94,6 +105,7 @@ __all__ = [
     "AdapterParseError",
     "Assert",
     "AssertionFailed",
+    "Audio",
     "AuthenticationError",
     "BestOfN",
     "BootstrapFewShot",
@@ -102,6 +114,7 @@ __all__ = [
     "ChainOfThought",
     "ChatAdapter",
     "CircuitOpenError",
+    "Code",
     "Completions",
     "ContextWindowExceededError",
     "Credential",
@@ -111,6 +124,9 @@ __all__ = [
     "EvaluationResult",
     "Example",
     "FieldValidationError",
+    "File",
+    "History",
+    "Image",
     "InputField",
     "JSONAdapter",
     "KNNFewShot",
@@ -137,6 +153,7 @@ __all__ = [
     "PythonSandbox",
     "RateLimitError",
     "ReAct",
+    "Reasoning",
     "Refine",
     "SandboxError",
     "SandboxLimits",
@@ -150,6 +167,9 @@ __all__ = [
     "Suggest",
     "Tool",
     "ToolArgumentError",
+    "ToolCallResults",
+    "ToolCalls",
+    "Type",
     "answer_exact_match",
     "answer_passage_match",
     "calculator",
@@ -166,4 +186,5 @@ __all__ = [
     "streamify",
     "track_calls",
     "track_steps",
+    "types",
 ]

@@ -30,7 +30,14 @@ class ChatAdapter(ChatFormat):
     name = "ChatAdapter"
 
     def _fallback(self) -> Adapter | None:
-        return JSONAdapter() if self.use_json_adapter_fallback else None
+        if not self.use_json_adapter_fallback:
+            return None
+        return JSONAdapter(
+            callbacks=self.callbacks,
+            use_native_function_calling=self.use_native_function_calling,
+            native_response_types=self.native_response_types,
+            parallel_tool_calls=self.parallel_tool_calls,
+        )
 
     def format_field_structure(self, signature: type[Signature]) -> str:
         parts = [

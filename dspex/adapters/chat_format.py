@@ -36,8 +36,12 @@ class ChatFormat(Adapter):
         the result equals the non-streamed one (a parse failure falls back like :meth:`acall`)."""
         if not hasattr(lm, "astream"):
             return await self.acall(lm, lm_kwargs, signature, demos, inputs)
+        kwargs = dict(lm_kwargs)
+        if self._call_preprocess(lm, kwargs, signature, inputs) is not signature:
+            # native features (tool calls, native reasoning) come with the whole response
+            return await self.acall(lm, lm_kwargs, signature, demos, inputs)
         messages = self.format(signature, demos, inputs)
-        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        kwargs = self._request_kwargs(lm, signature, kwargs)
         fields = ChatFieldStream(signature.output_fields)
         parts: list[str] = []
         try:

@@ -28,7 +28,7 @@ class AdapterParseError(ValueError):
         self.parsed_result = parsed_result
         expected = list(signature.output_fields)
         got = list(parsed_result) if parsed_result is not None else None
-        text = f"{adapter_name} failed to parse the LM response."
+        text = f"Adapter {adapter_name} failed to parse the LM response."
         if message:
             text += f" {message}"
         text += f"\n\nExpected output fields: {expected}"

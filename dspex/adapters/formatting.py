@@ -6,16 +6,30 @@ import json
 from typing import Any, Literal, get_args, get_origin
 
 from dspex.signatures.field import FieldInfo
-from dspex.signatures.types import annotation_name, is_enum, json_schema_of, jsonable
+from dspex.signatures.types import annotation_name as _signature_annotation_name
+from dspex.signatures.types import is_enum, json_schema_of, jsonable
+from dspex.types.base import custom_types_in
+from dspex.types.code import Code
+from dspex.types.reasoning import Reasoning
+from dspex.types.tool_calls import ToolCalls
 
 # jsonable lives with the type helpers (primitives use it too, below the adapters); it stays
 # importable from here.
 __all__ = [
+    "annotation_name",
     "field_descriptions",
     "format_value",
     "jsonable",
     "type_note",
 ]
+
+
+def annotation_name(annotation: Any) -> str:
+    """The type's name in prompts; :class:`~dspex.types.Reasoning` is named ``str`` (a
+    reasoning field reads as text, as ChainOfThought's always did)."""
+    if annotation is Reasoning:
+        return "str"
+    return _signature_annotation_name(annotation)
 
 
 def format_value(field: FieldInfo, value: Any) -> str:
@@ -49,7 +63,7 @@ def _blob(value: Any) -> str:
 def type_note(name: str, field: FieldInfo) -> str:
     """The ``{name}        # note: the value you produce ...`` placeholder of the field structure."""
     annotation = field.annotation
-    if field.is_input or annotation is str:
+    if field.is_input or annotation is str or annotation is Reasoning:
         note = ""
     elif annotation is bool:
         note = "must be True or False"
@@ -61,6 +75,8 @@ def type_note(name: str, field: FieldInfo) -> str:
         note = "must exactly match (no extra characters) one of: " + "; ".join(
             str(a) for a in get_args(annotation)
         )
+    elif isinstance(annotation, type) and issubclass(annotation, Code) and annotation.description():
+        note = ""  # the type description already says how to write it
     else:
         schema = json.dumps(json_schema_of(annotation), ensure_ascii=False)
         note = f"must adhere to the JSON schema: {schema}"
@@ -71,7 +87,11 @@ def field_descriptions(fields: dict[str, FieldInfo]) -> str:
     """``1. `question` (str): description`` lines, with a ``Constraints:`` line when present."""
     lines = []
     for index, (name, field) in enumerate(fields.items(), start=1):
-        desc = field.desc if field.desc != f"${{{name}}}" else ""
+        desc = field.desc if field.desc and field.desc != f"${{{name}}}" else ""
+        for custom in custom_types_in(field.annotation):
+            about = custom.description()
+            if about:
+                desc += f"\n    Type description of {annotation_name(custom)}: {about}"
         line = f"{index}. `{name}` ({annotation_name(field.annotation)}): {desc}"
         constraints = field.constraints_text()
         if constraints:
@@ -84,4 +104,6 @@ def output_type_hint(field: FieldInfo) -> str:
     """`` (must be formatted as a valid Python list[str])`` for non-``str`` outputs."""
     if field.annotation is str:
         return ""
+    if field.annotation is ToolCalls:
+        return ' (must be a JSON object like {"tool_calls": [{"name": "...", "args": {...}}]})'
     return f" (must be formatted as a valid Python {annotation_name(field.annotation)})"

@@ -17,6 +17,7 @@ from dspex.adapters.parsing import load_jsonish, parse_value
 from dspex.adapters.sections import STRUCTURE_INTRO, format_sections
 from dspex.lm.errors import BadRequestError
 from dspex.signatures.types import json_schema_of
+from dspex.types.base import Type
 
 if TYPE_CHECKING:
     from dspex.lm import LM, LMResponse
@@ -41,8 +42,22 @@ class JSONAdapter(ChatFormat):
 
     name = "JSONAdapter"
 
-    def __init__(self, *, structured: bool = True):
-        super().__init__(use_json_adapter_fallback=False)
+    def __init__(
+        self,
+        callbacks: list[Any] | None = None,
+        use_native_function_calling: bool = True,
+        parallel_tool_calls: bool | None = None,
+        *,
+        native_response_types: list[type[Type]] | None = None,
+        structured: bool = True,
+    ):
+        super().__init__(
+            callbacks=callbacks,
+            use_native_function_calling=use_native_function_calling,
+            native_response_types=native_response_types,
+            use_json_adapter_fallback=False,
+            parallel_tool_calls=parallel_tool_calls,
+        )
         self.structured = structured
 
     def _fallback(self) -> Adapter | None:

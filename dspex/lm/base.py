@@ -140,9 +140,9 @@ class BaseLM:
     def request(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
         """One call for ``messages`` (or a prompt string) as an :class:`LMResponse`."""
         messages = self._as_messages(messages)
-        overrides.pop("cache", None)
-        if self._overrides_call():
+        if self._overrides_call():  # a DSPy-style LM gets every option, ``cache`` included
             return self._from_outputs(self(messages=messages, **overrides))
+        overrides.pop("cache", None)
         start = perf_counter()
         return self._respond(
             self.forward(messages=messages, **self._params(overrides)), None, messages, overrides, start
@@ -151,9 +151,9 @@ class BaseLM:
     async def arequest(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
         """Async :meth:`request`."""
         messages = self._as_messages(messages)
-        overrides.pop("cache", None)
         if self._overrides_call():
             return self._from_outputs(await self.acall(messages=messages, **overrides))
+        overrides.pop("cache", None)
         start = perf_counter()
         response = await self.aforward(messages=messages, **self._params(overrides))
         return self._respond(response, None, messages, overrides, start)
@@ -180,7 +180,20 @@ class BaseLM:
         texts = [
             output if isinstance(output, str) else str(_part(output, "text") or "") for output in outputs
         ]
-        return LMResponse(texts, Usage(), None, 0.0, False, self.model, [None] * len(texts), self.provider)
+        raw = None
+        if any(isinstance(output, Mapping) and len(output.keys() - {"text"}) for output in outputs):
+            # outputs with more than text (tool calls, reasoning text): kept as a chat completion body
+            raw = {
+                "choices": [
+                    {"message": {"content": text, **{k: v for k, v in output.items() if k != "text"}}}
+                    if isinstance(output, Mapping)
+                    else {"message": {"content": text}}
+                    for text, output in zip(texts, outputs, strict=True)
+                ]
+            }
+        return LMResponse(
+            texts, Usage(), None, 0.0, False, self.model, [None] * len(texts), self.provider, raw=raw
+        )
 
     def _respond(
         self,

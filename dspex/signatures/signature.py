@@ -238,7 +238,7 @@ class Signature(metaclass=SignatureMeta):
     def delete(cls, name: str) -> type[Signature]:
         """A copy without field ``name`` (unchanged when there is no such field)."""
         fields = {k: v for k, v in cls.fields.items() if k != name}
-        return make_signature(fields, cls.instructions, signature_name=cls.__name__)
+        return _build(fields, cls.instructions, cls.__name__)
 
     @classmethod
     def equals(cls, other: Any) -> bool:
@@ -324,6 +324,12 @@ def make_signature(
         )
     if not any(f.kind == "output" for f in fields.values()):
         raise SignatureError("a signature needs at least one output field")
+    return _build(fields, instructions, signature_name)
+
+
+def _build(fields: dict[str, FieldInfo], instructions: str | None, signature_name: str) -> type[Signature]:
+    """The signature class of checked ``fields``. Without outputs only by :meth:`Signature.delete`
+    (an adapter removes the outputs a native LM feature fills, e.g. tool calls)."""
     namespace: dict[str, Any] = {"__doc__": instructions, "__module__": __name__}
     # A class made by the metaclass from Signature: type[Signature], which mypy cannot infer.
     cls = cast("type[Signature]", SignatureMeta(signature_name, (Signature,), namespace))

@@ -225,6 +225,33 @@ class Tool:
             "function": {"name": self.name, "description": self.desc, "parameters": self.json_schema()},
         }
 
+    format_as_litellm_function_call = format_as_function_call  # dspy's name
+
+    def format(self) -> str:
+        """How the tool reads in a prompt (a ``Tool`` input value): :meth:`__str__`."""
+        return str(self)
+
+    @classmethod
+    def description(cls) -> str:
+        """No type description in field descriptions (as a custom type's)."""
+        return ""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> pydantic_core.CoreSchema:
+        """Tools are accepted as they are in pydantic models and field types (``list[Tool]``);
+        their JSON form is :meth:`format`."""
+        return pydantic_core.core_schema.is_instance_schema(
+            cls,
+            serialization=pydantic_core.core_schema.plain_serializer_function_ser_schema(
+                lambda tool: tool.format(), when_used="json"
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """In a JSON schema a tool is its text (:meth:`format`)."""
+        return {"type": "string"}
+
     def __str__(self) -> str:
         desc = f", whose description is <desc>{self.desc}</desc>.".replace("\n", "  ") if self.desc else "."
         return f"{self.name}{desc} It takes arguments {self.args}."

@@ -25,6 +25,16 @@ def test_names_are_the_engine_objects():
     assert dspy.settings is dspex.settings
 
 
+def test_the_custom_types_are_the_engine_types():
+    assert dspy.Image is dspex.Image is dspy.adapters.types.image.Image
+    assert dspy.adapters.types.Type is dspex.types.Type
+    assert dspy.adapters.types.tool.Tool is dspex.Tool
+    assert dspy.ToolCalls is dspy.adapters.types.tool.ToolCalls is dspex.ToolCalls
+    assert dspy.experimental.Citations is dspex.types.Citations
+    assert dspy.experimental.Document is dspy.adapters.types.document.Document
+    assert dspy.adapters.types.base_type.CUSTOM_TYPE_START_IDENTIFIER == "<<CUSTOM-TYPE-START-IDENTIFIER>>"
+
+
 def test_a_dspy_program_runs_through_the_namespace():
     dspy.configure(lm=dspy.utils.DummyLM([{"answer": "Paris"}]), backend="native")
 

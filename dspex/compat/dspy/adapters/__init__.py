@@ -2,16 +2,29 @@
 
 from dspex.adapters import Adapter, ChatAdapter, JSONAdapter
 from dspex.compat._names import unsupported
-from dspex.compat.dspy.adapters import base, chat_adapter, json_adapter, utils
+from dspex.compat.dspy.adapters import base, chat_adapter, json_adapter, types, utils
+from dspex.tools import Tool
+from dspex.types import Audio, Code, File, History, Image, Reasoning, ToolCallResults, ToolCalls, Type
 
 __getattr__ = unsupported(__name__)
 
 __all__ = [
     "Adapter",
+    "Audio",
     "ChatAdapter",
+    "Code",
+    "File",
+    "History",
+    "Image",
     "JSONAdapter",
+    "Reasoning",
+    "Tool",
+    "ToolCallResults",
+    "ToolCalls",
+    "Type",
     "base",
     "chat_adapter",
     "json_adapter",
+    "types",
     "utils",
 ]
