@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = ["NoLMConfiguredError", "Predict"]
 
+logger = logging.getLogger(__name__)
+
 _DEFAULT_ADAPTER = ChatAdapter()
 
 
-UNSAFE_LM_STATE_KEYS = frozenset({"base_url", "api_base", "api_key_env"})
+UNSAFE_LM_STATE_KEYS = frozenset({"base_url", "api_base", "api_key_env", "model_list"})
 
 
 class Predict(Module, Parameter):
@@ -156,6 +159,15 @@ class Predict(Module, Parameter):
             from dspex.lm import LM
 
             if not allow_unsafe_lm_state:
+                dropped = sorted(
+                    k for k, v in lm_state.items() if k in UNSAFE_LM_STATE_KEYS and v is not None
+                )
+                if dropped:
+                    logger.warning(
+                        "ignored the LM endpoint settings %s of a loaded state (pass "
+                        "allow_unsafe_lm_state=True to keep them, only for files you trust)",
+                        dropped,
+                    )
                 lm_state = {k: v for k, v in lm_state.items() if k not in UNSAFE_LM_STATE_KEYS}
             self.lm = LM.from_state(lm_state)
         return self

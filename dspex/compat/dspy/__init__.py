@@ -52,6 +52,7 @@ from dspex.optimizers import (
 )
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.primitives.parallel import Parallel
+from dspex.primitives.saving import load
 from dspex.primitives.streamify import streamify
 from dspex.settings import configure, context, settings
 from dspex.signatures import (
@@ -117,6 +118,7 @@ __all__ = [
     "ensure_signature",
     "evaluate",
     "infer_prefix",
+    "load",
     "majority",
     "make_signature",
     "predict",
