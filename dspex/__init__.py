@@ -9,7 +9,7 @@ Example::
 """
 
 from dspex import hybrid
-from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
+from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter, XMLAdapter
 from dspex.evaluate import (
     Evaluate,
     EvaluationResult,
@@ -150,6 +150,7 @@ __all__ = [
     "Suggest",
     "Tool",
     "ToolArgumentError",
+    "XMLAdapter",
     "answer_exact_match",
     "answer_passage_match",
     "calculator",
