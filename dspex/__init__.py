@@ -9,7 +9,14 @@ Example::
 """
 
 from dspex import hybrid
-from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter, XMLAdapter
+from dspex.adapters import (
+    Adapter,
+    AdapterParseError,
+    ChatAdapter,
+    JSONAdapter,
+    TwoStepAdapter,
+    XMLAdapter,
+)
 from dspex.evaluate import (
     Evaluate,
     EvaluationResult,
@@ -150,6 +157,7 @@ __all__ = [
     "Suggest",
     "Tool",
     "ToolArgumentError",
+    "TwoStepAdapter",
     "XMLAdapter",
     "answer_exact_match",
     "answer_passage_match",

@@ -6,7 +6,7 @@ mirror dspy's layout (``dspy.predict``, ``dspy.teleprompt``, ``dspy.utils``, ...
 from dspy on purpose is listed in docs/dspy-compat.md.
 """
 
-from dspex.adapters import Adapter, ChatAdapter, JSONAdapter, XMLAdapter
+from dspex.adapters import Adapter, ChatAdapter, JSONAdapter, TwoStepAdapter, XMLAdapter
 from dspex.adapters.errors import AdapterParseError
 from dspex.compat._names import unsupported
 from dspex.compat.dspy import (
@@ -111,6 +111,7 @@ __all__ = [
     "Signature",
     "SignatureMeta",
     "Tool",
+    "TwoStepAdapter",
     "XMLAdapter",
     "adapters",
     "clients",
