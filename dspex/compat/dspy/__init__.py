@@ -54,7 +54,7 @@ from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.primitives.parallel import Parallel
 from dspex.primitives.saving import load
 from dspex.primitives.streamify import streamify
-from dspex.settings import configure, context, settings
+from dspex.settings import configure, context, load_settings, settings
 from dspex.signatures import (
     InputField,
     OutputField,
@@ -121,6 +121,7 @@ __all__ = [
     "evaluate",
     "infer_prefix",
     "load",
+    "load_settings",
     "majority",
     "make_signature",
     "predict",
