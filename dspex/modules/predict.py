@@ -85,6 +85,14 @@ class Predict(Module, Parameter):
             completions = await sink.call_predictor(self, adapter, lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
+    def get_config(self) -> dict[str, Any]:
+        """The default LM configuration of this predictor (``Predict(..., temperature=0.7)``)."""
+        return self.config
+
+    def update_config(self, **config: Any) -> None:
+        """Add to or change the default LM configuration."""
+        self.config = {**self.config, **config}
+
     def lm_for_call(self, given: Any = None) -> LM:
         """The LM a call uses: ``given`` (the call's ``lm=``), else this predictor's, else the
         configured one. :class:`NoLMConfiguredError` when there is none."""
