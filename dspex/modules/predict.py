@@ -142,7 +142,7 @@ class Predict(Module, Parameter):
         """Demos, signature and LM configuration in DSPy's layout (never an API key)."""
         demos = []
         for demo in self.demos:
-            data = demo.to_dict() if isinstance(demo, Example) else dict(demo)
+            data = demo.toDict() if isinstance(demo, Example) else dict(demo)
             demos.append({k: jsonable(v) for k, v in data.items()})
         return {
             "traces": [],

@@ -149,11 +149,13 @@ class Example:
         return copy
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a new plain dict; nested Examples and pydantic models (a ``History``)
-        inside become plain dicts and lists too."""
-        return {k: _plain(v) for k, v in self._store.items()}
+        """The fields as a new plain dict (the values themselves, not copies)."""
+        return dict(self._store)
 
-    toDict = to_dict
+    def toDict(self) -> dict[str, Any]:
+        """DSPy's ``toDict``: the fields as plain data, nested Examples and pydantic models (a
+        ``History``) inside turned into dicts and lists."""
+        return {k: _plain(v) for k, v in self._store.items()}
 
 
 def _plain(value: Any) -> Any:

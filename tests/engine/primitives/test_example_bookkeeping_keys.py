@@ -35,13 +35,14 @@ def test_an_example_equals_a_mapping_of_the_same_fields():
     assert example != "a"
 
 
-def test_to_dict_turns_nested_examples_and_models_into_plain_data():
+def test_dspys_to_dict_turns_nested_examples_and_models_into_plain_data_ours_keeps_them():
     class Point(pydantic.BaseModel):
         x: int
 
     example = dspex.Example(inner=[dspex.Example(q="1")], point=Point(x=3), table={"p": Point(x=4)})
 
-    assert example.to_dict() == {"inner": [{"q": "1"}], "point": {"x": 3}, "table": {"p": {"x": 4}}}
+    assert example.toDict() == {"inner": [{"q": "1"}], "point": {"x": 3}, "table": {"p": {"x": 4}}}
+    assert example.to_dict()["point"] is example.point
 
 
 def test_repr_shows_the_input_keys_as_a_set():
