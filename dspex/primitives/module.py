@@ -232,21 +232,22 @@ class Module:
             if getattr(predictor, "lm", None) is not None:
                 memo[id(predictor.lm)] = predictor.lm
         try:
-            return copy.deepcopy(self, dict(memo))
-        except Exception:
+            clone: Module = _deepcopy_or_undo(self, memo)
+            return clone
+        except Exception:  # something inside refuses to be copied: go attribute by attribute
             return self._copy_by_attribute(memo)
 
     def _copy_by_attribute(self, memo: dict[int, Any]) -> Module:
         clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
         for attr, value in vars(self).items():
-            # Each attempt gets its own memo: a failed one leaves half-built copies in it.
-            if isinstance(value, Module):
-                try:
-                    copied = copy.deepcopy(value, dict(memo))
-                except Exception:
-                    copied = value._copy_by_attribute(memo)
-            else:
-                copied = _copy_or_share(value, memo)
+            try:
+                copied = _deepcopy_or_undo(value, memo)
+            except Exception:
+                if isinstance(value, Module):  # the same fallback one level down
+                    copied = memo[id(value)] = value._copy_by_attribute(memo)
+                else:
+                    copied = _copy_or_share(value)
             setattr(clone, attr, copied)
         return clone
 
@@ -342,14 +343,22 @@ class Module:
         return f"{type(self).__name__}(\n{inner}\n)" if inner else f"{type(self).__name__}()"
 
 
-def _copy_or_share(value: Any, memo: dict[int, Any]) -> Any:
+def _deepcopy_or_undo(value: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy(value, memo)``; when it fails, the half-built copies it left in ``memo``
+    are removed, so that objects shared between attributes stay shared in the copy."""
+    before = set(memo)
     try:
-        return copy.deepcopy(value, dict(memo))
+        return copy.deepcopy(value, memo)
     except Exception:
-        pass
+        for key in set(memo) - before:
+            del memo[key]
+        raise
+
+
+def _copy_or_share(value: Any) -> Any:
     try:
         return copy.copy(value)
-    except Exception:
+    except Exception:  # not copyable at all: the copy shares it
         return value
 
 

@@ -96,3 +96,17 @@ def test_deepcopy_shares_what_cannot_be_copied_and_still_copies_the_predictors()
 
 def test_a_new_module_is_not_compiled():
     assert dspex.Module()._compiled is False
+
+
+def test_a_predictor_held_twice_is_one_predictor_in_a_copy_made_attribute_by_attribute():
+    class Twice(dspex.Module):
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+            self.first = dspex.Predict("q -> a")
+            self.second = self.first
+
+    program = Twice()
+    clone = program.deepcopy()
+
+    assert clone.lock is program.lock
+    assert clone.first is clone.second and clone.first is not program.first
