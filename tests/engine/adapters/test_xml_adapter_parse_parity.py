@@ -88,3 +88,10 @@ def test_field_info_with_name_pairs_a_name_with_its_field():
 
     assert dspex.XMLAdapter().format_field_with_value({field: "x"}) == "<a>\nx\n</a>"
     assert field == ("a", signature.output_fields["a"])
+
+
+def test_a_completion_cannot_declare_entities():
+    completion = '<!DOCTYPE a [<!ENTITY x "boom">]><a>&x;</a>'
+
+    with pytest.raises(dspex.AdapterParseError, match="Failed to parse XML"):
+        dspex.XMLAdapter().parse(dspex.Signature("q -> a"), completion)
