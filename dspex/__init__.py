@@ -9,7 +9,14 @@ Example::
 """
 
 from dspex import hybrid, types
-from dspex.adapters import Adapter, AdapterParseError, ChatAdapter, JSONAdapter
+from dspex.adapters import (
+    Adapter,
+    AdapterParseError,
+    ChatAdapter,
+    JSONAdapter,
+    TwoStepAdapter,
+    XMLAdapter,
+)
 from dspex.evaluate import (
     Evaluate,
     EvaluationResult,
@@ -169,7 +176,9 @@ __all__ = [
     "ToolArgumentError",
     "ToolCallResults",
     "ToolCalls",
+    "TwoStepAdapter",
     "Type",
+    "XMLAdapter",
     "answer_exact_match",
     "answer_passage_match",
     "calculator",

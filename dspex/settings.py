@@ -14,7 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-__all__ = ["configure", "context", "settings"]
+__all__ = ["configure", "context", "load_settings", "settings"]
+
+_NO_PICKLED_SETTINGS = (
+    "dspex does not save or load settings: DSPy pickles them (settings.save / load_settings), and "
+    "pickle is never written or loaded here. Call dspex.configure(...) in code instead"
+)
 
 _DEFAULTS: dict[str, Any] = {
     "lm": None,
@@ -114,6 +119,11 @@ class Settings:
         """End the override :meth:`push` started."""
         _overrides.reset(token)
 
+    def save(self, path: Any, modules_to_serialize: Any = None, exclude_keys: Any = None) -> None:
+        """Refused: DSPy pickles its settings (LMs, adapters, callbacks) here, and dspex never
+        writes or loads pickle. Configure in code (or from environment variables) instead."""
+        raise ValueError(_NO_PICKLED_SETTINGS)
+
     def reset(self) -> None:
         """Restore the defaults (used by tests)."""
         with self._lock:
@@ -132,3 +142,8 @@ def configure(**kwargs: Any) -> None:
 def context(**kwargs: Any) -> AbstractContextManager[None]:
     """Override settings for the current thread/task: ``with dspex.context(lm=other): ...``."""
     return settings.context(**kwargs)
+
+
+def load_settings(path: Any, allow_pickle: bool = False) -> dict[str, Any]:
+    """Refused, whatever ``allow_pickle`` says (see :meth:`Settings.save`)."""
+    raise ValueError(_NO_PICKLED_SETTINGS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 # normalize_text is also majority()'s normalisation, so it lives with it (modules sit below
@@ -20,7 +21,7 @@ def _answers(example: Any) -> list[str]:
 def answer_exact_match(example: Any, pred: Any, trace: Any = None, frac: float = 1.0) -> bool:
     """Whether ``pred.answer`` equals one of ``example.answer`` after normalisation (``frac < 1``:
     token F1 of at least ``frac`` counts as a match)."""
-    guess = str(pred["answer"])
+    guess = str(_read(pred, "answer"))
     if frac >= 1.0:
         normalized = normalize_text(guess)
         return any(normalize_text(gold) == normalized for gold in _answers(example))
@@ -29,9 +30,20 @@ def answer_exact_match(example: Any, pred: Any, trace: Any = None, frac: float =
 
 def answer_passage_match(example: Any, pred: Any, trace: Any = None) -> bool:
     """Whether one of the gold answers appears in one of ``pred.context``'s passages."""
-    passages = pred["context"] if isinstance(pred["context"], list) else [pred["context"]]
+    context = _read(pred, "context")
+    passages = context if isinstance(context, list) else [context]
     normalized = [normalize_text(p) for p in passages]
     return any(normalize_text(gold) in passage for gold in _answers(example) for passage in normalized)
+
+
+def _read(pred: Any, name: str) -> Any:
+    """``pred.<name>`` (a Prediction, any object with the attribute), else ``pred[name]`` (a dict)."""
+    if isinstance(pred, Mapping):
+        return pred[name]
+    try:
+        return getattr(pred, name)
+    except AttributeError:
+        return pred[name]
 
 
 def token_f1(prediction: str, gold: str) -> float:

@@ -73,6 +73,11 @@ class AuthenticationError(LMError):
 class ContextWindowExceededError(LMError):
     """The prompt does not fit in the model's context window."""
 
+    def __init__(
+        self, message: str = "the prompt does not fit in the model's context window", **details: Any
+    ):
+        super().__init__(message, **details)
+
 
 class BadRequestError(LMError):
     """Any other 4xx: the request itself is wrong and retrying cannot help."""

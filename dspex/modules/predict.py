@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = ["NoLMConfiguredError", "Predict"]
 
+logger = logging.getLogger(__name__)
+
 _DEFAULT_ADAPTER = ChatAdapter()
 
 
-UNSAFE_LM_STATE_KEYS = frozenset({"base_url", "api_base", "api_key_env"})
+UNSAFE_LM_STATE_KEYS = frozenset({"base_url", "api_base", "api_key_env", "model_list"})
 
 
 class Predict(Module, Parameter):
@@ -82,6 +85,14 @@ class Predict(Module, Parameter):
             completions = await sink.call_predictor(self, adapter, lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
+    def get_config(self) -> dict[str, Any]:
+        """The default LM configuration of this predictor (``Predict(..., temperature=0.7)``)."""
+        return self.config
+
+    def update_config(self, **config: Any) -> None:
+        """Add to or change the default LM configuration."""
+        self.config = {**self.config, **config}
+
     def lm_for_call(self, given: Any = None) -> LM:
         """The LM a call uses: ``given`` (the call's ``lm=``), else this predictor's, else the
         configured one. :class:`NoLMConfiguredError` when there is none."""
@@ -131,7 +142,7 @@ class Predict(Module, Parameter):
         """Demos, signature and LM configuration in DSPy's layout (never an API key)."""
         demos = []
         for demo in self.demos:
-            data = demo.to_dict() if isinstance(demo, Example) else dict(demo)
+            data = demo.toDict() if isinstance(demo, Example) else dict(demo)
             demos.append({k: jsonable(v) for k, v in data.items()})
         return {
             "traces": [],
@@ -156,6 +167,15 @@ class Predict(Module, Parameter):
             from dspex.lm import LM
 
             if not allow_unsafe_lm_state:
+                dropped = sorted(
+                    k for k, v in lm_state.items() if k in UNSAFE_LM_STATE_KEYS and v is not None
+                )
+                if dropped:
+                    logger.warning(
+                        "ignored the LM endpoint settings %s of a loaded state (pass "
+                        "allow_unsafe_lm_state=True to keep them, only for files you trust)",
+                        dropped,
+                    )
                 lm_state = {k: v for k, v in lm_state.items() if k not in UNSAFE_LM_STATE_KEYS}
             self.lm = LM.from_state(lm_state)
         return self

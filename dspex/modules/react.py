@@ -266,8 +266,20 @@ class ReAct(Module):
                 last_error = err
                 trajectory = self.truncate_trajectory(trajectory)
         raise ContextWindowExceededError(
-            "the context window was exceeded even after truncating the trajectory 3 times"
+            "The context window was exceeded even after 3 attempts to truncate the trajectory."
         ) from last_error
+
+    def _call_with_potential_trajectory_truncation(
+        self, module: Any, trajectory: dict[str, Any], **input_args: Any
+    ) -> Prediction:
+        """:meth:`_call` under DSPy's name and calling convention (inputs as keywords)."""
+        return self._call(module, trajectory, input_args)
+
+    async def _async_call_with_potential_trajectory_truncation(
+        self, module: Any, trajectory: dict[str, Any], **input_args: Any
+    ) -> Prediction:
+        """:meth:`_acall` under DSPy's name and calling convention."""
+        return await self._acall(module, trajectory, input_args)
 
     async def _acall(
         self, module: Predict | ChainOfThought, trajectory: dict[str, Any], input_args: dict[str, Any]
@@ -280,7 +292,7 @@ class ReAct(Module):
                 last_error = err
                 trajectory = self.truncate_trajectory(trajectory)
         raise ContextWindowExceededError(
-            "the context window was exceeded even after truncating the trajectory 3 times"
+            "The context window was exceeded even after 3 attempts to truncate the trajectory."
         ) from last_error
 
     def truncate_trajectory(self, trajectory: dict[str, Any]) -> dict[str, Any]:

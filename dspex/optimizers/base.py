@@ -32,6 +32,15 @@ class Optimizer:
     def compile(self, student: Any, *, trainset: list[Any], **kwargs: Any) -> Any:
         raise NotImplementedError
 
+    def get_params(self) -> dict[str, Any]:
+        """The optimizer's settings: its public attributes (those its ``__init__`` set), without
+        the base's ``callback`` when none was given."""
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if not name.startswith("_") and not (name == "callback" and value is None)
+        }
+
     def emit(self, kind: str, candidate: str, score: float | None = None, **details: Any) -> None:
         if self.callback is not None:
             self.callback(TrialEvent(type(self).__name__, kind, candidate, score, details))

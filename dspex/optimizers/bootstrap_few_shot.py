@@ -33,6 +33,9 @@ class BootstrapFewShot(Optimizer):
     share are not run; the labeled demos that fill up are an even sample too. Without it, a
     teacher that favours one label (small models echo the majority of their demos) bootstraps
     demos that all carry that label.
+
+    A teacher run that raises is skipped, until ``max_errors`` runs have raised (default: the
+    ``max_errors`` setting, 10): that error then stops the compile, as in DSPy.
     """
 
     def __init__(
@@ -90,7 +93,8 @@ class BootstrapFewShot(Optimizer):
                 except Exception as exc:
                     errors += 1
                     self.emit("error", f"example {index}", details={"error": f"{type(exc).__name__}: {exc}"})
-                    if self.max_errors is not None and errors > self.max_errors:
+                    limit = self.max_errors if self.max_errors is not None else settings.get("max_errors")
+                    if limit is not None and errors >= limit:
                         raise
                     continue
                 if traces is None:

@@ -75,6 +75,11 @@ class KNNFewShot(Optimizer):
         self.bootstrap = bootstrap or bool(few_shot_bootstrap_args)
         self.few_shot_bootstrap_args = few_shot_bootstrap_args
 
+    @property
+    def KNN(self) -> KNN:
+        """The nearest-neighbour index (``KNNFewShot(...).KNN.k``, ``.trainset``), DSPy's spelling."""
+        return self.knn
+
     def compile(
         self, student: Any, *, trainset: list[Any] | None = None, teacher: Any = None, **kwargs: Any
     ) -> Any:

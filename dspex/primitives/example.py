@@ -8,12 +8,21 @@ from typing import Any
 __all__ = ["Example"]
 
 
+_HIDDEN_PREFIX = "dspy_"
+
+
+def _visible(key: str) -> bool:
+    return not key.startswith(_HIDDEN_PREFIX)
+
+
 class Example:
     """A dict-like record whose keys are readable as attributes.
 
-    ``Example({"question": ...})``, ``Example(question=...)`` or ``Example(other, answer=...)``.
-    ``with_inputs("question")`` marks which keys are inputs; ``inputs()`` and ``labels()`` split
-    the record accordingly.
+    ``Example({"question": ...})``, ``Example(question=...)`` or ``Example(other, answer=...)``
+    (``Example(base=other, ...)`` as in DSPy). ``with_inputs("question")`` marks which keys are
+    inputs; ``inputs()`` and ``labels()`` split the record accordingly. Keys starting with
+    ``dspy_`` are bookkeeping: readable, but left out of ``len``, ``keys()``, ``values()``,
+    ``items()`` and ``repr`` (``include_dspy=True`` lists them).
     """
 
     __slots__ = ("_input_keys", "_store")
@@ -24,6 +33,8 @@ class Example:
         # ``base`` is positional-only so that a field may be called "base".
         store: dict[str, Any] = {}
         input_keys: frozenset[str] | None = None
+        if base is None and isinstance(kwargs.get("base"), Example | Mapping):
+            base = kwargs.pop("base")  # DSPy's keyword spelling of the base record
         if isinstance(base, Example):
             store.update(base._store)
             input_keys = base._input_keys
@@ -61,32 +72,39 @@ class Example:
         return key in self._store
 
     def __len__(self) -> int:
-        return len(self._store)
+        return sum(1 for key in self._store if _visible(key))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._store)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Example) and self._store == other._store
+        """Equal to an Example with the same fields, or to a plain mapping of them (a loaded
+        demo compares equal to the dict it was saved from)."""
+        if isinstance(other, Example):
+            return self._store == other._store
+        if isinstance(other, Mapping):
+            return self._store == dict(other)
+        return False
 
     def __hash__(self) -> int:
         return hash(tuple(sorted((k, repr(v)) for k, v in self._store.items())))
 
     def __repr__(self) -> str:
-        inputs = sorted(self._input_keys) if self._input_keys is not None else None
-        return f"{type(self).__name__}({self._store!r}, input_keys={inputs})"
+        shown = {k: v for k, v in self._store.items() if _visible(k)}
+        inputs = set(self._input_keys) if self._input_keys is not None else None
+        return f"{type(self).__name__}({shown!r}) (input_keys={inputs!r})"
 
-    def keys(self) -> list[str]:
-        """The field names, in insertion order."""
-        return list(self._store.keys())
+    def keys(self, include_dspy: bool = False) -> list[str]:
+        """The field names, in insertion order (``dspy_*`` ones only with ``include_dspy``)."""
+        return [k for k in self._store if include_dspy or _visible(k)]
 
-    def values(self) -> list[Any]:
+    def values(self, include_dspy: bool = False) -> list[Any]:
         """The field values, in insertion order."""
-        return list(self._store.values())
+        return [v for k, v in self._store.items() if include_dspy or _visible(k)]
 
-    def items(self) -> list[tuple[str, Any]]:
+    def items(self, include_dspy: bool = False) -> list[tuple[str, Any]]:
         """``(name, value)`` pairs, in insertion order."""
-        return list(self._store.items())
+        return [(k, v) for k, v in self._store.items() if include_dspy or _visible(k)]
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of field ``key``, or ``default`` when there is none."""
@@ -131,7 +149,23 @@ class Example:
         return copy
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a new plain dict."""
+        """The fields as a new plain dict (the values themselves, not copies)."""
         return dict(self._store)
 
-    toDict = to_dict
+    def toDict(self) -> dict[str, Any]:
+        """DSPy's ``toDict``: the fields as plain data, nested Examples and pydantic models (a
+        ``History``) inside turned into dicts and lists."""
+        return {k: _plain(v) for k, v in self._store.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Example):
+        return value.to_dict()
+    model_dump = getattr(value, "model_dump", None)
+    if callable(model_dump) and not isinstance(value, type):
+        return model_dump()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -6,7 +6,10 @@ import asyncio
 import contextvars
 import copy
 import json
+import logging
+import re
 import sys
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from importlib import metadata
 from pathlib import Path
@@ -16,7 +19,9 @@ from dspex.primitives import hooks as _hooks
 from dspex.primitives.parallel import Parallel
 from dspex.primitives.streamify import streamify
 
-__all__ = ["Module", "Parameter"]
+__all__ = ["Module", "Parameter", "set_attribute_by_name"]
+
+logger = logging.getLogger(__name__)
 
 
 class Parameter:
@@ -42,8 +47,9 @@ class Module:
     (demos and instructions of every predictor) is plain JSON in DSPy's layout.
     """
 
-    # Set on a program an optimizer returns (as DSPy marks compiled programs); never read here.
-    _compiled: bool
+    # Set on a program an optimizer returns (as DSPy marks compiled programs); ``named_sub_modules``
+    # can skip such programs.
+    _compiled: bool = False
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The program: compute a :class:`Prediction` from keyword inputs."""
@@ -157,6 +163,44 @@ class Module:
                 continue
             yield attr, value
 
+    def parameters(self) -> list[Parameter]:
+        """Every predictor of the program (the values of :meth:`named_parameters`)."""
+        return [parameter for _, parameter in self.named_parameters()]
+
+    def named_sub_modules(
+        self, type_: type | None = None, skip_compiled: bool = False
+    ) -> Iterator[tuple[str, Any]]:
+        """Every module reachable from this one, breadth first, starting with ``("self", self)``.
+
+        Paths read ``self.sub``, ``self.items[0]``, ``self.table[key]``; an object reached twice
+        is listed once, under its first path. ``type_`` keeps only instances of that type (default
+        :class:`Module`); ``skip_compiled=True`` does not look inside compiled sub-programs.
+        """
+        wanted = Module if type_ is None else type_
+        queue: deque[tuple[str, Any]] = deque([("self", self)])
+        seen = {id(self)}
+
+        def enqueue(name: str, value: Any) -> None:
+            if id(value) not in seen:
+                seen.add(id(value))
+                queue.append((name, value))
+
+        while queue:
+            name, value = queue.popleft()
+            if isinstance(value, wanted):
+                yield name, value
+            if isinstance(value, Module):
+                if skip_compiled and value._compiled and value is not self:
+                    continue
+                for attr, item in vars(value).items():
+                    enqueue(f"{name}.{attr}", item)
+            elif isinstance(value, list | tuple):
+                for index, item in enumerate(value):
+                    enqueue(f"{name}[{index}]", item)
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    enqueue(f"{name}[{key}]", item)
+
     def named_predictors(self) -> list[tuple[str, Any]]:
         """``(path, predictor)`` pairs, e.g. ``("generate.predict", Predict(...))``."""
         return self.named_parameters()
@@ -178,12 +222,34 @@ class Module:
         return next(iter(lms.values()), None)
 
     def deepcopy(self) -> Module:
-        """A deep copy; LM clients are shared, not copied."""
+        """A deep copy; LM clients are shared, not copied.
+
+        An attribute that cannot be deep-copied (a lock, a client) is copied shallowly, or else
+        shared with the copy; sub-modules are still copied deeply.
+        """
         memo: dict[int, Any] = {}
         for _, predictor in self.named_predictors():
             if getattr(predictor, "lm", None) is not None:
                 memo[id(predictor.lm)] = predictor.lm
-        return copy.deepcopy(self, memo)
+        try:
+            clone: Module = _deepcopy_or_undo(self, memo)
+            return clone
+        except Exception:  # something inside refuses to be copied: go attribute by attribute
+            return self._copy_by_attribute(memo)
+
+    def _copy_by_attribute(self, memo: dict[int, Any]) -> Module:
+        clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
+        for attr, value in vars(self).items():
+            try:
+                copied = _deepcopy_or_undo(value, memo)
+            except Exception:
+                if isinstance(value, Module):  # the same fallback one level down
+                    copied = memo[id(value)] = value._copy_by_attribute(memo)
+                else:
+                    copied = _copy_or_share(value)
+            setattr(clone, attr, copied)
+        return clone
 
     def reset_copy(self) -> Module:
         """A deep copy with every predictor reset (no demos, no per-predictor LM)."""
@@ -210,24 +276,66 @@ class Module:
                 f"state has predictors {unknown} that {type(self).__name__} does not have "
                 f"(it has {sorted(predictors)})"
             )
-        for name, predictor in predictors.items():
-            if name in state:
-                predictor.load_state(state[name], allow_unsafe_lm_state=allow_unsafe_lm_state)
+        # All or nothing: a predictor that fails to load puts every predictor back as it was.
+        before = {name: dict(vars(predictor)) for name, predictor in predictors.items()}
+        try:
+            for name, predictor in predictors.items():
+                if name in state:
+                    predictor.load_state(state[name], allow_unsafe_lm_state=allow_unsafe_lm_state)
+        except BaseException:
+            for name, predictor in predictors.items():
+                vars(predictor).clear()
+                vars(predictor).update(before[name])
+            raise
         return self
 
-    def save(self, path: str | Path) -> None:
-        """Write the state as JSON (DSPy's layout, plus ``metadata``). Never pickle."""
+    def save(
+        self, path: str | Path, save_program: bool = False, modules_to_serialize: list[Any] | None = None
+    ) -> None:
+        """Write the state as JSON (DSPy's layout, plus ``metadata``) to ``path``.
+
+        Pickle is never written: a ``.pkl`` path is refused, and so is ``save_program=True``
+        (DSPy pickles the whole program with cloudpickle for it). Rebuild the program in code and
+        load its JSON state instead. ``modules_to_serialize`` only belongs to ``save_program``.
+        """
+        if save_program or modules_to_serialize:
+            raise ValueError(
+                f"dspex saves a program's state as JSON only: save_program=True would pickle the "
+                f"{type(self).__name__} program, and pickle is never written or loaded. Save the state "
+                f"with program.save('program.json'), rebuild the program in code, then "
+                f"program.load('program.json')"
+            )
+        path = Path(path)
+        if path.suffix == ".pkl":
+            raise ValueError(
+                f"dspex never writes pickle files (got {path.name}): save the state as JSON, e.g. "
+                f"{path.with_suffix('.json').name}"
+            )
         state = self.dump_state()
         state["metadata"] = saved_metadata()
-        Path(path).write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
 
-    def load(self, path: str | Path, *, allow_unsafe_lm_state: bool = False) -> Module:
-        """Load state written by ``save`` (here or by ``dspy``'s ``program.save("x.json")``)."""
+    def load(
+        self, path: str | Path, allow_pickle: bool = False, allow_unsafe_lm_state: bool = False
+    ) -> Module:
+        """Load state written by ``save`` (here or by ``dspy``'s ``program.save("x.json")``).
+
+        Only JSON is read. ``allow_pickle`` is accepted for DSPy code but changes nothing: a
+        ``.pkl`` file is refused either way. A saved file whose dependency versions differ from
+        this environment's loads with one warning per difference.
+        """
         path = Path(path)
+        if path.suffix == ".pkl":
+            raise ValueError(
+                f"Loading .pkl files can run arbitrary code, so pickle is never loaded by dspex "
+                f"(allow_pickle=True does not change that; got {path.name}): load a JSON state file"
+            )
         if path.suffix not in (".json", ""):
             raise ValueError(f"only JSON state files are supported (got {path.name}); pickle is never loaded")
         state = json.loads(path.read_text(encoding="utf-8"))
-        state.pop("metadata", None)
+        metadata = state.pop("metadata", None)
+        if isinstance(metadata, dict):
+            warn_on_version_mismatch(metadata, logger)
         return self.load_state(state, allow_unsafe_lm_state=allow_unsafe_lm_state)
 
     def __repr__(self) -> str:
@@ -235,14 +343,99 @@ class Module:
         return f"{type(self).__name__}(\n{inner}\n)" if inner else f"{type(self).__name__}()"
 
 
+def _deepcopy_or_undo(value: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy(value, memo)``; when it fails, the half-built copies it left in ``memo``
+    are removed, so that objects shared between attributes stay shared in the copy."""
+    before = set(memo)
+    try:
+        return copy.deepcopy(value, memo)
+    except Exception:
+        for key in set(memo) - before:
+            del memo[key]
+        raise
+
+
+def _copy_or_share(value: Any) -> Any:
+    try:
+        return copy.copy(value)
+    except Exception:  # not copyable at all: the copy shares it
+        return value
+
+
+# One step of an attribute path: ``.name``, ``[0]``, ``['key']``, ``["key"]`` or ``[key]``.
+_PATH_STEP = re.compile(r"""\.?([A-Za-z_]\w*)|\[(-?\d+)\]|\['([^']*)'\]|\["([^"]*)"\]|\[([^\]'"]+)\]""")
+
+
+def _path_steps(path: str) -> list[tuple[str, Any]]:
+    steps: list[tuple[str, Any]] = []
+    position = 0
+    while position < len(path):
+        match = _PATH_STEP.match(path, position)
+        # The path starts with a bare attribute name; later attributes follow a dot.
+        is_attr = match is not None and match.group(1) is not None
+        if (
+            match is None
+            or (not is_attr and position == 0)
+            or (is_attr and match.group(0).startswith(".") != (position > 0))
+        ):
+            raise ValueError(f"cannot read the attribute path {path!r} at position {position}")
+        attr, index, single, double, bare = match.groups()
+        if attr is not None:
+            steps.append(("attr", attr))
+        elif index is not None:
+            steps.append(("item", int(index)))
+        else:
+            steps.append(("item", next(k for k in (single, double, bare) if k is not None)))
+        position = match.end()
+    if not steps:
+        raise ValueError("an attribute path must not be empty")
+    return steps
+
+
+def set_attribute_by_name(obj: Any, name: str, value: Any) -> None:
+    """Set the attribute or item at the path ``name`` (``"sub.items[0]['key'].demos"``, the
+    paths of :meth:`Module.named_sub_modules` and :meth:`Module.named_parameters`) to ``value``.
+
+    The path is parsed, never evaluated.
+    """
+    *parents, (kind, last) = _path_steps(name)
+    target = obj
+    for step_kind, key in parents:
+        target = getattr(target, key) if step_kind == "attr" else target[key]
+    if kind == "attr":
+        setattr(target, last, value)
+    else:
+        target[last] = value
+
+
+def get_dependency_versions() -> dict[str, str]:
+    """The versions a saved file records under ``metadata.dependency_versions``."""
+    # dspy.load() looks up every key of ``dependency_versions`` in its own versions, so only keys
+    # it knows go there; our version is kept next to it (see :func:`saved_metadata`).
+    return {"python": f"{sys.version_info.major}.{sys.version_info.minor}"}
+
+
 def saved_metadata() -> dict[str, Any]:
     """The ``metadata`` entry of a saved program file (what ``Module.save`` writes)."""
-    # dspy.load() looks up every key of ``dependency_versions`` in its own versions, so only keys
-    # it knows go there; our version is kept next to it.
-    return {
-        "dependency_versions": {"python": f"{sys.version_info.major}.{sys.version_info.minor}"},
-        "dspex_version": _dspex_version(),
-    }
+    return {"dependency_versions": get_dependency_versions(), "dspex_version": _dspex_version()}
+
+
+def warn_on_version_mismatch(metadata: dict[str, Any], log: logging.Logger) -> None:
+    """Log one warning per dependency whose version in a saved file's ``metadata`` differs from
+    this environment's (dependencies this environment does not record are not compared)."""
+    saved = metadata.get("dependency_versions")
+    if not isinstance(saved, dict):
+        return
+    current = get_dependency_versions()
+    for name, version in saved.items():
+        if name in current and str(version) != current[name]:
+            log.warning(
+                "There is a mismatch of %s version between the saved file (%s) and this environment "
+                "(%s); loading may behave differently",
+                name,
+                version,
+                current[name],
+            )
 
 
 def _dspex_version() -> str:

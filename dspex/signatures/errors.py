@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FieldValidationError", "SignatureError"]
+__all__ = ["FieldDeclarationError", "FieldValidationError", "SignatureError"]
 
 
 class SignatureError(ValueError):
@@ -28,6 +28,11 @@ class SignatureError(ValueError):
         if self.position is not None:
             message += f"\n    {self.spec}\n    {' ' * self.position}^"
         return message
+
+
+class FieldDeclarationError(SignatureError, TypeError):
+    """A signature class annotates a field without declaring it with ``InputField()`` or
+    ``OutputField()``. Both a :class:`SignatureError` and (as in DSPy) a :class:`TypeError`."""
 
 
 class FieldValidationError(ValueError):

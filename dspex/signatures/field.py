@@ -49,6 +49,17 @@ class FieldInfo:
         return self.kind == "input"
 
     @property
+    def json_schema_extra(self) -> dict[str, Any]:
+        """The field in DSPy's layout: ``{"__dspy_field_type": "input", "prefix": ..., "desc": ...}``
+        (with ``"constraints"``, as rendered in prompts, when the field has any). A new dict each
+        time: changing it does not change the field."""
+        extra: dict[str, Any] = {"__dspy_field_type": self.kind, "prefix": self.prefix, "desc": self.desc}
+        constraints = self.constraints_text()
+        if constraints:
+            extra["constraints"] = constraints
+        return extra
+
+    @property
     def has_default(self) -> bool:
         """Whether a ``default`` was declared."""
         return self.default is not _MISSING

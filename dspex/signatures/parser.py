@@ -71,7 +71,7 @@ class _Token:
     value: Any = None
 
 
-_SINGLE_OPS = "[],:|"
+_SINGLE_OPS = "[],:|()"
 
 
 def _tokenize(spec: str) -> list[_Token]:
@@ -234,6 +234,11 @@ class _Parser:
 
     def parse_atom(self) -> Any:
         token = self.current
+        if token.kind == "OP" and token.text == "(":  # a parenthesised type: str | (int | float)
+            self.advance()
+            inner = self.parse_type()
+            self.expect_op(")", f"to close the '(' at position {token.pos}")
+            return inner
         if token.kind == "STRING" or token.kind == "NUMBER":
             raise self.fail(f"a literal value {token.text} is only allowed inside Literal[...]")
         if token.kind != "NAME":
@@ -339,7 +344,7 @@ class _Parser:
                     f.name == parsed.name for f in outputs
                 )
                 reason = (
-                    f"field {parsed.name!r} is on both sides of '->'"
+                    f"field {parsed.name!r} is on both sides of '->' (inputs and outputs need distinct names)"
                     if both
                     else f"duplicate field {parsed.name!r}"
                 )

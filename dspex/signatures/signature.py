@@ -11,13 +11,14 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+import types
 import typing
 from collections.abc import Mapping
 from types import FrameType
 from typing import Any, ClassVar, cast
 
 from dspex.signatures import validation
-from dspex.signatures.errors import SignatureError
+from dspex.signatures.errors import FieldDeclarationError, SignatureError
 from dspex.signatures.field import CONSTRAINT_NAMES, FieldInfo, InputField, OutputField
 from dspex.signatures.parser import BUILTIN_TYPE_NAMES, UNKNOWN_TYPE, parse_signature
 
@@ -60,7 +61,9 @@ class SignatureMeta(type):
             if args and isinstance(args[0], str) and "custom_types" not in kwargs:
                 return _make_with_caller_types(sys._getframe(1), *args, **kwargs)
             return make_signature(*args, **kwargs)
-        raise TypeError(f"{cls.__name__} is a signature class; it is not instantiated")
+        if args:
+            raise TypeError(f"{cls.__name__}(...) takes the field values as keywords (name=value)")
+        return _instance(cls, kwargs)
 
     def __new__(
         mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
@@ -80,7 +83,7 @@ class SignatureMeta(type):
                 )
         for attr in annotations:
             if attr not in fields and not attr.startswith("_") and attr not in ("instructions",):
-                raise SignatureError(
+                raise FieldDeclarationError(
                     f"field `{attr}` in {name} must be declared with InputField() or OutputField()"
                 )
         doc = namespace.get("__doc__")
@@ -384,11 +387,36 @@ def _types_in_scope(spec: str, frame: FrameType | None) -> dict[str, Any]:
     return found
 
 
+def _instance(cls: SignatureMeta, values: dict[str, Any]) -> Any:
+    """``MySignature(question=..., answer=...)``: an object holding one value per field."""
+    unknown = [name for name in values if name not in cls._fields]
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no fields {unknown} (it has {list(cls._fields)})")
+    missing = [name for name, f in cls._fields.items() if name not in values and not f.has_default]
+    if missing:
+        raise TypeError(f"{cls.__name__}(...) is missing values for the fields {missing}")
+    instance: Any = type.__call__(cast("type[Signature]", cls))  # the plain object, no metaclass hook
+    for name, f in cls._fields.items():
+        instance.__dict__[name] = values.get(name, f.default)
+    return instance
+
+
 def _comparable(cls: SignatureMeta) -> list[tuple[Any, ...]]:
     return [
-        (name, f.kind, f.desc, f.prefix, repr(f.annotation), tuple(sorted(f.constraints.items())))
+        (name, f.kind, f.desc, f.prefix, _type_key(f.annotation), tuple(sorted(f.constraints.items())))
         for name, f in cls._fields.items()
     ]
+
+
+def _type_key(annotation: Any) -> str:
+    """A text that is the same for equal types however spelled (``int | str``, ``Union[int, str]``)."""
+    origin = typing.get_origin(annotation)
+    if origin is None:
+        return repr(annotation)
+    args = typing.get_args(annotation)
+    if origin in (types.UnionType, typing.Union):
+        return "Union[" + ", ".join(sorted(_type_key(a) for a in args)) + "]"
+    return f"{origin!r}[{', '.join(_type_key(a) for a in args)}]"
 
 
 def _type_repr(annotation: Any) -> str:

@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dspex.adapters import Adapter, ChatAdapter, JSONAdapter
+from dspex.adapters import Adapter, ChatAdapter, JSONAdapter, XMLAdapter
 from dspex.adapters.formatting import format_value
 from dspex.adapters.sections import FIELD_HEADER, section
 from dspex.lm.base import BaseLM
@@ -36,7 +36,8 @@ class DummyLM(BaseLM):
       repeats (the demos are in the prompt), for programs that should copy their examples.
 
     Each answer is written for ``adapter`` (default: a :class:`ChatAdapter`): ``{"answer": "red"}``
-    becomes a ``[[ ## answer ## ]]`` section, or a JSON object for a :class:`JSONAdapter`. Every
+    becomes a ``[[ ## answer ## ]]`` section, a JSON object for a :class:`JSONAdapter`, or an
+    ``<answer>`` element for an :class:`XMLAdapter`. Every
     call is recorded in ``history``; nothing is cached (a repeated prompt takes the next answer).
 
     Example::
@@ -104,6 +105,11 @@ class DummyLM(BaseLM):
         if isinstance(self.adapter, JSONAdapter):
             return json.dumps(jsonable(dict(values)), indent=2, ensure_ascii=False)
         field = OutputField()
+        if isinstance(self.adapter, XMLAdapter):
+            return "\n\n".join(
+                f"<{name}>\n{_xml_text(format_value(field, value))}\n</{name}>"
+                for name, value in values.items()
+            )
         return "\n\n".join(section(name, format_value(field, value)) for name, value in values.items())
 
     @staticmethod
@@ -175,3 +181,7 @@ class DummyVectorizer:
         except ImportError:
             return vectors
         return numpy.array(vectors, dtype=numpy.float32)
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")

@@ -6,7 +6,7 @@ mirror dspy's layout (``dspy.predict``, ``dspy.teleprompt``, ``dspy.utils``, ...
 from dspy on purpose is listed in docs/dspy-compat.md.
 """
 
-from dspex.adapters import Adapter, ChatAdapter, JSONAdapter
+from dspex.adapters import Adapter, ChatAdapter, JSONAdapter, TwoStepAdapter, XMLAdapter
 from dspex.adapters.errors import AdapterParseError
 from dspex.compat._names import unsupported
 from dspex.compat.dspy import (
@@ -53,8 +53,9 @@ from dspex.optimizers import (
 )
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.primitives.parallel import Parallel
+from dspex.primitives.saving import load
 from dspex.primitives.streamify import streamify
-from dspex.settings import configure, context, settings
+from dspex.settings import configure, context, load_settings, settings
 from dspex.signatures import (
     InputField,
     OutputField,
@@ -130,7 +131,9 @@ __all__ = [
     "Tool",
     "ToolCallResults",
     "ToolCalls",
+    "TwoStepAdapter",
     "Type",
+    "XMLAdapter",
     "adapters",
     "clients",
     "configure",
@@ -139,6 +142,8 @@ __all__ = [
     "evaluate",
     "experimental",
     "infer_prefix",
+    "load",
+    "load_settings",
     "majority",
     "make_signature",
     "predict",

@@ -1,4 +1,5 @@
-"""dspex's ChatAdapter and JSONAdapter format exactly the messages dspy's adapters of the same name do."""
+"""dspex's ChatAdapter, JSONAdapter and XMLAdapter format exactly the messages dspy's adapters of
+the same name do."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.engine.adapters.parity_cases import (
 
 pytestmark = pytest.mark.dspy
 
-ADAPTERS = ("ChatAdapter", "JSONAdapter")
+ADAPTERS = ("ChatAdapter", "JSONAdapter", "XMLAdapter")
 
 
 def adapters(name):

@@ -57,3 +57,10 @@ def test_demos_given_as_dicts_and_as_examples_send_the_same_messages(openai_stub
 
     first, second = (r.json["messages"] for r in openai_stub.completion_requests())
     assert first == second
+
+
+def test_get_config_and_update_config_are_the_default_lm_configuration():
+    predict = dspex.Predict("q -> a", temperature=0.2)
+    predict.update_config(max_tokens=5, temperature=0.4)
+
+    assert predict.get_config() == {"temperature": 0.4, "max_tokens": 5}

@@ -132,3 +132,12 @@ def test_state_with_an_lm_loads_back_an_lm():
     assert target.generate.lm.model == "openai/gpt-4o-mini"
     assert target.generate.lm.kwargs["temperature"] == 0.0
     assert target.verify.predict.lm is None
+
+
+def test_examples_nested_in_a_demo_are_saved_as_plain_data():
+    program = build_qa(dspex)
+    program.generate.demos = [dspex.Example(question=[dspex.Example(q="inner")], context=["c"], answer=1)]
+
+    state = program.dump_state()["generate"]
+
+    assert state["demos"] == [{"question": [{"q": "inner"}], "context": ["c"], "answer": 1}]

@@ -132,9 +132,13 @@ def test_an_unknown_field_option_is_a_type_error():
         dspex.InputField(colour="red")
 
 
-def test_signature_classes_cannot_be_instantiated():
-    with pytest.raises(TypeError, match="is a signature class; it is not instantiated"):
+def test_a_signature_class_instance_holds_one_value_per_field_and_needs_them_all():
+    with pytest.raises(TypeError, match=r"missing values for the fields \['document', 'max_words'"):
         Summarize()
+    with pytest.raises(TypeError, match=r"has no fields \['colour'\]"):
+        Summarize(colour="red")
+    with pytest.raises(TypeError, match="takes the field values as keywords"):
+        Summarize("a document")
 
 
 @pytest.mark.dspy
