@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dspex.adapters.errors import AdapterParseError
+from dspex.callbacks import active_callbacks, callbacks_enabled, emit_end, emit_start, observe
 from dspex.signatures.types import allows_none
 from dspex.signatures.validation import validate_field
 
@@ -28,6 +29,7 @@ class Adapter:
     bodies and ``parse``; ``__call__``/``acall`` run format → LM → parse."""
 
     name = "Adapter"
+    callback_kind = "adapter"
 
     def __init__(self, *, use_json_adapter_fallback: bool = True):
         self.use_json_adapter_fallback = use_json_adapter_fallback
@@ -42,6 +44,10 @@ class Adapter:
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
         """Format, call ``lm``, parse: one dict of output values per parsed completion."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks or getattr(lm, "callbacks", None):
+                return self._observed_call(callbacks, lm, lm_kwargs, signature, demos, inputs)
         messages = self.format(signature, demos, inputs)
         kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
         try:
@@ -62,6 +68,10 @@ class Adapter:
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
         """Async :meth:`__call__`."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks or getattr(lm, "callbacks", None):
+                return await self._aobserved_call(callbacks, lm, lm_kwargs, signature, demos, inputs)
         messages = self.format(signature, demos, inputs)
         kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
         try:
@@ -72,6 +82,96 @@ class Adapter:
             if fallback is None:
                 raise
             return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
+
+    # -- the call pipeline observed by callbacks (format, LM and parse events) ---------------
+    def _observed_call(
+        self,
+        callbacks: list[Any],
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        messages = observe(
+            "adapter_format",
+            callbacks,
+            self,
+            {"signature": signature, "demos": demos, "inputs": inputs},
+            lambda: self.format(signature, demos, inputs),
+        )
+        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        try:
+            lm_callbacks = active_callbacks(lm)
+            started = emit_start("lm", lm_callbacks, lm, {"prompt": None, "messages": messages, **kwargs})
+            try:
+                response = self._request(lm, messages, kwargs)
+            except BaseException as exc:
+                emit_end("lm", lm_callbacks, started, None, exc)
+                raise
+            emit_end("lm", lm_callbacks, started, response.outputs, None)
+            return self._observed_parse(callbacks, signature, response.outputs)
+        except AdapterParseError:
+            fallback = self._fallback()
+            if fallback is None:
+                raise
+            return fallback(lm, lm_kwargs, signature, demos, inputs)
+
+    async def _aobserved_call(
+        self,
+        callbacks: list[Any],
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        messages = observe(
+            "adapter_format",
+            callbacks,
+            self,
+            {"signature": signature, "demos": demos, "inputs": inputs},
+            lambda: self.format(signature, demos, inputs),
+        )
+        kwargs = self.prepare_lm_kwargs(lm, signature, dict(lm_kwargs))
+        try:
+            lm_callbacks = active_callbacks(lm)
+            started = emit_start("lm", lm_callbacks, lm, {"prompt": None, "messages": messages, **kwargs})
+            try:
+                response = await self._arequest(lm, messages, kwargs)
+            except BaseException as exc:
+                emit_end("lm", lm_callbacks, started, None, exc)
+                raise
+            emit_end("lm", lm_callbacks, started, response.outputs, None)
+            return self._observed_parse(callbacks, signature, response.outputs)
+        except AdapterParseError:
+            fallback = self._fallback()
+            if fallback is None:
+                raise
+            return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
+
+    def _observed_parse(
+        self, callbacks: list[Any], signature: type[Signature], outputs: list[str]
+    ) -> list[dict[str, Any]]:
+        """:meth:`parse_outputs` with a parse event per completion."""
+        results: list[dict[str, Any]] = []
+        first_error: AdapterParseError | None = None
+        for text in outputs:
+            try:
+                results.append(
+                    observe(
+                        "adapter_parse",
+                        callbacks,
+                        self,
+                        {"signature": signature, "completion": text},
+                        lambda text=text: self._parse_completion(signature, text),  # type: ignore[misc]
+                    )
+                )
+            except AdapterParseError as error:
+                first_error = first_error or error
+        if first_error is not None and not results:
+            raise first_error
+        return results
 
     async def astream_call(
         self,

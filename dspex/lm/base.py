@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any, TextIO
 
-from dspex.lm.history import format_history
+from dspex.callbacks import active_callbacks, aobserve, callbacks_enabled, enable_callbacks, observe
+from dspex.lm.history import format_history, record_global
 from dspex.lm.response import LMResponse, Usage
 from dspex.lm.tracking import publish
 
@@ -86,6 +87,7 @@ class BaseLM:
     """
 
     provider = "custom"
+    callback_kind = "lm"
 
     def __init__(
         self,
@@ -95,8 +97,12 @@ class BaseLM:
         max_tokens: int | None = None,
         cache: bool = True,
         num_retries: int = 3,
+        callbacks: list[Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        self.callbacks: list[Any] = list(callbacks or [])
+        if self.callbacks:
+            enable_callbacks()
         self.model = model
         self.model_type = model_type
         self.cache = cache
@@ -122,6 +128,14 @@ class BaseLM:
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> list[str]:
         """DSPy-style call: ``lm("prompt")`` or ``lm(messages=[...])`` -> list of outputs."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+                return observe("lm", callbacks, self, inputs, lambda: self._call(prompt, messages, kwargs))
+        return self._call(prompt, messages, kwargs)
+
+    def _call(self, prompt: str | None, messages: list[dict[str, Any]] | None, kwargs: dict[str, Any]) -> list[str]:
         return self._respond(
             self.forward(prompt=prompt, messages=messages, **self._params(kwargs)), prompt, messages, kwargs
         ).outputs
@@ -132,6 +146,16 @@ class BaseLM:
         """Async :meth:`__call__`."""
         if self._overrides_call():
             return self(prompt=prompt, messages=messages, **kwargs)
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+                return await aobserve("lm", callbacks, self, inputs, lambda: self._acall(prompt, messages, kwargs))
+        return await self._acall(prompt, messages, kwargs)
+
+    async def _acall(
+        self, prompt: str | None, messages: list[dict[str, Any]] | None, kwargs: dict[str, Any]
+    ) -> list[str]:
         response = await self.aforward(prompt=prompt, messages=messages, **self._params(kwargs))
         return self._respond(response, prompt, messages, kwargs).outputs
 
@@ -216,6 +240,7 @@ class BaseLM:
         self.history.append(entry)
         if len(self.history) > _MAX_HISTORY:
             del self.history[:-_MAX_HISTORY]
+        record_global(entry)
         publish(entry)
         return result
 
@@ -272,6 +297,7 @@ class BaseLM:
         new = copy_module.copy(self)
         new.history = []
         new.kwargs = dict(self.kwargs)
+        new.callbacks = list(getattr(self, "callbacks", []))
         for key, value in changes.items():
             if hasattr(new, key) and key != "kwargs":
                 setattr(new, key, value)

@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from dspex.callbacks import active_callbacks, aobserve, callbacks_enabled, enable_callbacks, observe
 from dspex.lm import _json, pipeline
 from dspex.lm.cache import CachedResult, get_cache
 from dspex.lm.credentials import CONNECTION_KEYS, Credential, check_no_userinfo, reject_connection_keys
 from dspex.lm.errors import AuthenticationError, LMError
-from dspex.lm.history import format_history, utc_timestamp
+from dspex.lm.history import format_history, record_global, utc_timestamp
 from dspex.lm.pipeline import Call, Post, Replay, Steps, Stream, Wait
 from dspex.lm.pricing import cost_of, price_for
 from dspex.lm.providers import Parsed, Provider, get_provider
@@ -150,9 +151,13 @@ class LM:
         tpm: float | None = None,
         retry_backoff: float = 0.5,
         credential: Credential | None = None,
+        callbacks: list[Any] | None = None,
         **kwargs: Any,
     ) -> None:
         _reject_credentials(kwargs)
+        object.__setattr__(self, "callbacks", list(callbacks or []))
+        if self.callbacks:
+            enable_callbacks()
         if credential is not None:
             if not isinstance(credential, Credential):
                 raise TypeError(f"credential must be a dspex Credential, got {type(credential).__name__}")
@@ -239,16 +244,38 @@ class LM:
 
     # -- public calls ---------------------------------------------------------------------
 
+    callback_kind = "lm"
+
     def __call__(
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> list[str]:
         """DSPy-style call: ``lm("prompt")`` or ``lm(messages=[...])`` -> list of outputs."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+                return observe(
+                    "lm",
+                    callbacks,
+                    self,
+                    inputs,
+                    lambda: self.request(_as_messages(prompt, messages), **kwargs).outputs,
+                )
         return self.request(_as_messages(prompt, messages), **kwargs).outputs
 
     async def acall(
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> list[str]:
         """Async :meth:`__call__`."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+
+                async def run() -> list[str]:
+                    return (await self.arequest(_as_messages(prompt, messages), **kwargs)).outputs
+
+                return await aobserve("lm", callbacks, self, inputs, run)
         return (await self.arequest(_as_messages(prompt, messages), **kwargs)).outputs
 
     def request(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
@@ -500,6 +527,7 @@ class LM:
         if len(history) > MAX_HISTORY + 1000:
             # One slice deletion relative to the end: atomic, so concurrent callers cannot trim twice.
             del history[: -MAX_HISTORY or None]
+        record_global(entry)
         publish(entry)
 
     # -- state ----------------------------------------------------------------------------
@@ -541,16 +569,19 @@ class LM:
         """
         state = self.dump_state()
         credential = self._given_credential
+        callbacks = self.callbacks
         for name, value in changes.items():
             if name == "credential":
                 credential = value
+            elif name == "callbacks":
+                callbacks = value
             elif value is None and name not in _CONFIG_FIELDS:
                 state.pop(name, None)
             else:
                 state[name] = value
         if changes.get("api_key_env") is not None and "credential" not in changes:
             credential = None  # a key variable given to the copy replaces the credential
-        return type(self)(**state, credential=credential)
+        return type(self)(**state, credential=credential, callbacks=callbacks)
 
     def __getstate__(self) -> dict[str, Any]:
         # A credential holding a key refuses to be pickled (dspex.lm.credentials).

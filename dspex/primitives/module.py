@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dspex.callbacks import enable_callbacks
 from dspex.primitives import hooks as _hooks
 from dspex.primitives.parallel import Parallel
 from dspex.primitives.streamify import streamify
@@ -44,6 +45,13 @@ class Module:
 
     # Set on a program an optimizer returns (as DSPy marks compiled programs); never read here.
     _compiled: bool
+
+    def __init__(self, callbacks: list[Any] | None = None) -> None:
+        """``callbacks``: :class:`dspex.callbacks.BaseCallback` s observing this module's calls
+        only (on top of the configured ones)."""
+        self.callbacks: list[Any] = list(callbacks or [])
+        if self.callbacks:
+            enable_callbacks()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The program: compute a :class:`Prediction` from keyword inputs."""
@@ -88,15 +96,27 @@ class Module:
         num_threads: int | None = None,
         max_errors: int | None = None,
         return_failed_examples: bool = False,
+        provide_traceback: bool | None = None,
+        disable_progress_bar: bool = True,
+        timeout: float = 120,
+        straggler_limit: int = 3,
     ) -> Any:
         """Run this module on every example in parallel threads (see :class:`dspex.Parallel`).
 
         Examples are ``Example``s (their ``inputs()`` are passed) or dicts of inputs. Failed
         examples give ``None``; ``return_failed_examples=True`` returns
-        ``(results, failed_examples, exceptions)``.
+        ``(results, failed_examples, exceptions)``; ``provide_traceback=True`` logs each
+        failure's traceback. ``timeout`` and ``straggler_limit`` are accepted as in DSPy (see
+        :class:`dspex.Parallel`).
         """
         parallel = Parallel(
-            num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
+            num_threads=num_threads,
+            max_errors=max_errors,
+            return_failed_examples=return_failed_examples,
+            provide_traceback=provide_traceback,
+            disable_progress_bar=disable_progress_bar,
+            timeout=timeout,
+            straggler_limit=straggler_limit,
         )
         return parallel.forward([(self, example) for example in examples])
 
@@ -106,10 +126,14 @@ class Module:
         num_threads: int | None = None,
         max_errors: int | None = None,
         return_failed_examples: bool = False,
+        provide_traceback: bool | None = None,
     ) -> Any:
         """Async :meth:`batch`: asyncio tasks over :meth:`acall`, ``num_threads`` at a time."""
         parallel = Parallel(
-            num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
+            num_threads=num_threads,
+            max_errors=max_errors,
+            return_failed_examples=return_failed_examples,
+            provide_traceback=provide_traceback,
         )
         return await parallel.aforward([(self, example) for example in examples])
 

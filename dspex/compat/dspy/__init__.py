@@ -8,7 +8,7 @@ from dspy on purpose is listed in docs/dspy-compat.md.
 
 from dspex.adapters import Adapter, ChatAdapter, JSONAdapter
 from dspex.adapters.errors import AdapterParseError
-from dspex.compat._names import unsupported
+from dspex.compat._names import live, unsupported
 from dspex.compat.dspy import (
     adapters,
     clients,
@@ -30,7 +30,11 @@ from dspex.lm import (
     LMTimeoutError,
     RateLimitError,
 )
+from dspex.lm import request_cache as _request_cache
 from dspex.lm.base import BaseLM
+from dspex.lm.history import inspect_history
+from dspex.lm.request_cache import configure_cache
+from dspex.lm.usage import track_usage
 from dspex.modules import (
     BestOfN,
     ChainOfThought,
@@ -64,12 +68,20 @@ from dspex.signatures import (
     make_signature,
 )
 from dspex.tools import Tool
+from dspex.utils.asyncify import asyncify, syncify
 
 BootstrapRS = BootstrapFewShotWithRandomSearch
 LMAuthError = AuthenticationError
 LMRateLimitError = RateLimitError
 
 __getattr__ = unsupported(__name__)
+
+# ``dspy.cache`` is the engine's current request cache: assigning it (or patching it) replaces
+# that cache, deleting it restores the one before.
+live(
+    __name__,
+    cache=(_request_cache.current_cache, _request_cache.set_cache, _request_cache.restore_cache),
+)
 
 __all__ = [
     "COPRO",
@@ -111,12 +123,15 @@ __all__ = [
     "SignatureMeta",
     "Tool",
     "adapters",
+    "asyncify",
     "clients",
     "configure",
+    "configure_cache",
     "context",
     "ensure_signature",
     "evaluate",
     "infer_prefix",
+    "inspect_history",
     "majority",
     "make_signature",
     "predict",
@@ -125,6 +140,8 @@ __all__ = [
     "signatures",
     "streamify",
     "streaming",
+    "syncify",
     "teleprompt",
+    "track_usage",
     "utils",
 ]
