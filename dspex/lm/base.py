@@ -36,6 +36,16 @@ LM_CLASS_STATE_KEY = "_dspy_lm_class"
 
 _BUILTIN_CLASSES = frozenset({"dspy.clients.lm.LM", "dspex.lm.lm.LM"})
 
+# How a state of the built-in LM is rebuilt: set by dspex.lm.lm when it is imported (this module
+# sits below it and never imports it).
+_builtin_loader: Any = None
+
+
+def register_builtin_loader(loader: Any) -> None:
+    """Make ``loader(state)`` the builder of states naming the built-in LM (or no class)."""
+    global _builtin_loader
+    _builtin_loader = loader
+
 
 def _part(value: Any, name: str) -> Any:
     """``value[name]`` for a mapping, else ``value.name`` (OpenAI SDK objects and dicts alike)."""
@@ -278,9 +288,10 @@ class BaseLM:
         if cls is not BaseLM:
             return cls(**state)
         if class_path is None or class_path in _BUILTIN_CLASSES:
-            from dspex.lm.lm import LM
+            if _builtin_loader is None:
+                import dspex.lm  # noqa: F401 - registers the built-in LM's loader
 
-            return LM.load_state(state)
+            return _builtin_loader(state)
         if not allow_custom_lm_class:
             raise ValueError(
                 f"refusing to import the LM class {class_path!r} named by a saved state; "

@@ -94,7 +94,9 @@ class OpenAIProvider(Provider):
             body: dict[str, Any] = {"model": model_name, "prompt": _prompt_from_messages(messages)}
         else:
             body = {"model": model_name, "messages": messages}
-        body.update(params)
+        for key, value in params.items():
+            if value is not None:  # a reasoning model's unset temperature / max_completion_tokens
+                body[key] = value
         for key in _NOT_SENT:
             body.pop(key, None)
         if "max_tokens" in body and _REASONING_MODEL.match(model_name):
