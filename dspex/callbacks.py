@@ -38,13 +38,13 @@ __all__ = [
     "ACTIVE_CALL_ID",
     "BaseCallback",
     "active_callbacks",
+    "aobserve",
     "bind_active_call_id",
     "callbacks_enabled",
     "emit_end",
     "emit_start",
     "enable_callbacks",
     "observe",
-    "aobserve",
     "when_callbacks_enabled",
     "with_callbacks",
 ]
@@ -69,7 +69,9 @@ class BaseCallback:
     def on_module_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
         """A module call starts."""
 
-    def on_module_end(self, call_id: str, outputs: Any | None, exception: BaseException | None = None) -> None:
+    def on_module_end(
+        self, call_id: str, outputs: Any | None, exception: BaseException | None = None
+    ) -> None:
         """A module call ended."""
 
     def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
@@ -103,7 +105,9 @@ class BaseCallback:
     def on_evaluate_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
         """An evaluation starts (``inputs`` has the ``program``)."""
 
-    def on_evaluate_end(self, call_id: str, outputs: Any | None, exception: BaseException | None = None) -> None:
+    def on_evaluate_end(
+        self, call_id: str, outputs: Any | None, exception: BaseException | None = None
+    ) -> None:
         """An evaluation ended (``outputs``: its result)."""
 
 
@@ -172,7 +176,7 @@ def emit_start(
             continue
         try:
             handler(call_id=call_id, instance=instance, inputs=inputs)
-        except Exception as exc:  # noqa: BLE001 - an observer never breaks the call it observes
+        except Exception as exc:
             logger.warning("callback %r failed in on_%s_start: %s", callback, kind, exc)
     # Set after the start handlers: they see the enclosing call's id.
     return call_id, ACTIVE_CALL_ID.set(call_id)
@@ -197,11 +201,13 @@ def emit_end(
             continue
         try:
             handler(call_id=call_id, outputs=outputs, exception=exception)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             logger.warning("callback %r failed in on_%s_end: %s", callback, kind, exc)
 
 
-def observe(kind: str, callbacks: list[Any], instance: Any, inputs: dict[str, Any], run: Callable[[], Any]) -> Any:
+def observe(
+    kind: str, callbacks: list[Any], instance: Any, inputs: dict[str, Any], run: Callable[[], Any]
+) -> Any:
     """Run ``run()`` between the start and end events of a call of ``kind``."""
     started = emit_start(kind, callbacks, instance, inputs)
     try:
@@ -234,7 +240,9 @@ def _kind_of(instance: Any, fn: Callable[..., Any]) -> str:
     return kind if kind in _KINDS else "module"
 
 
-def _inputs(fn: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+def _inputs(
+    fn: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
     """The call's arguments by name (``**kwargs`` flattened in), without ``self``."""
     try:
         bound = inspect.signature(fn).bind(instance, *args, **kwargs)

@@ -85,9 +85,10 @@ class Evaluate:
     """Run ``program`` on every example of ``devset`` and average ``metric``.
 
     ``num_threads`` bounds how many examples are in flight (asyncio tasks over the program's
-    ``acall``; ``None``: ``settings.num_threads``, else 16); an exception in the program or the metric is recorded on that example instead of
-    stopping the run, until more than ``max_errors`` have failed. A metric may be async (a
-    coroutine function, or a module such as :class:`SemanticF1`, run through its ``acall``).
+    ``acall``; ``None``: ``settings.num_threads``, else 16); an exception in the program or the
+    metric is recorded on that example instead of stopping the run, until more than
+    ``max_errors`` have failed. A metric may be async (a coroutine function, or a module such as
+    :class:`SemanticF1`, run through its ``acall``).
     ``progress(done, total, mean)`` is called after each example; ``display_progress=True``
     prints a bar on stderr.
     """

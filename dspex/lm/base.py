@@ -142,10 +142,15 @@ class BaseLM:
             callbacks = active_callbacks(self)
             if callbacks:
                 inputs = {"prompt": prompt, "messages": messages, **kwargs}
-                return observe("lm", callbacks, self, inputs, lambda: self._call(prompt, messages, kwargs))
+                outputs: list[str] = observe(
+                    "lm", callbacks, self, inputs, lambda: self._call(prompt, messages, kwargs)
+                )
+                return outputs
         return self._call(prompt, messages, kwargs)
 
-    def _call(self, prompt: str | None, messages: list[dict[str, Any]] | None, kwargs: dict[str, Any]) -> list[str]:
+    def _call(
+        self, prompt: str | None, messages: list[dict[str, Any]] | None, kwargs: dict[str, Any]
+    ) -> list[str]:
         return self._respond(
             self.forward(prompt=prompt, messages=messages, **self._params(kwargs)), prompt, messages, kwargs
         ).outputs
@@ -160,7 +165,10 @@ class BaseLM:
             callbacks = active_callbacks(self)
             if callbacks:
                 inputs = {"prompt": prompt, "messages": messages, **kwargs}
-                return await aobserve("lm", callbacks, self, inputs, lambda: self._acall(prompt, messages, kwargs))
+                outputs: list[str] = await aobserve(
+                    "lm", callbacks, self, inputs, lambda: self._acall(prompt, messages, kwargs)
+                )
+                return outputs
         return await self._acall(prompt, messages, kwargs)
 
     async def _acall(

@@ -167,7 +167,9 @@ class Embedder:
             self._cache_prefix = _function_prefix(model)
             return
         if not isinstance(model, str):
-            raise InvalidEmbedderModel(f"model must be a '<provider>/<name>' string or a callable, got {model!r}")
+            raise InvalidEmbedderModel(
+                f"model must be a '<provider>/<name>' string or a callable, got {model!r}"
+            )
         provider_name, _, model_name = model.partition("/")
         if provider_name not in _EMBEDDING_PROVIDERS or not model_name:
             raise ValueError(

@@ -33,6 +33,7 @@ def record_global(entry: dict[str, Any]) -> None:
     if len(history) > MAX_GLOBAL_HISTORY + 1000:
         del history[: -MAX_GLOBAL_HISTORY or None]
 
+
 # (second, its ISO 8601 text): every call in the same second shares the expensive part.
 _second: tuple[int, str] = (-1, "")
 
@@ -79,7 +80,7 @@ def _arguments_text(arguments: Any) -> str:
         try:
             arguments = json.loads(arguments)
         except ValueError:
-            return arguments
+            return str(arguments)
     try:
         return json.dumps(arguments, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -92,7 +93,7 @@ def _tool_call_lines(calls: Any) -> list[str]:
         if not isinstance(call, dict):
             lines.append(str(call))
             continue
-        function = call.get("function") if isinstance(call.get("function"), dict) else call
+        function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else call
         name = function.get("name", "?")
         arguments = function.get("arguments", function.get("args", {}))
         lines.append(f"{name}: {_arguments_text(arguments)}")

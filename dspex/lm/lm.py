@@ -14,9 +14,9 @@ import httpx
 
 from dspex.callbacks import active_callbacks, aobserve, callbacks_enabled, enable_callbacks, observe
 from dspex.lm import _json, pipeline
+from dspex.lm.base import LM_CLASS_STATE_KEY, BaseLM, register_builtin_loader
 from dspex.lm.cache import CachedResult, get_cache
 from dspex.lm.credentials import CONNECTION_KEYS, Credential, check_no_userinfo, reject_connection_keys
-from dspex.lm.base import LM_CLASS_STATE_KEY, BaseLM, register_builtin_loader
 from dspex.lm.errors import AuthenticationError, LMConfigurationError, LMError
 from dspex.lm.history import format_history, record_global, utc_timestamp
 from dspex.lm.pipeline import Call, Post, Replay, Steps, Stream, Wait
@@ -285,6 +285,7 @@ class LM:
     # -- public calls ---------------------------------------------------------------------
 
     callback_kind = "lm"
+    callbacks: list[Any]
 
     def __call__(
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
@@ -294,13 +295,14 @@ class LM:
             callbacks = active_callbacks(self)
             if callbacks:
                 inputs = {"prompt": prompt, "messages": messages, **kwargs}
-                return observe(
+                outputs: list[str] = observe(
                     "lm",
                     callbacks,
                     self,
                     inputs,
                     lambda: self.request(_as_messages(prompt, messages), **kwargs).outputs,
                 )
+                return outputs
         return self.request(_as_messages(prompt, messages), **kwargs).outputs
 
     async def acall(
@@ -315,7 +317,8 @@ class LM:
                 async def run() -> list[str]:
                     return (await self.arequest(_as_messages(prompt, messages), **kwargs)).outputs
 
-                return await aobserve("lm", callbacks, self, inputs, run)
+                outputs: list[str] = await aobserve("lm", callbacks, self, inputs, run)
+                return outputs
         return (await self.arequest(_as_messages(prompt, messages), **kwargs)).outputs
 
     def request(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:

@@ -96,6 +96,8 @@ class CachedObject:
     """A dataclass or model read back from disk whose class was not registered: its fields as
     attributes (``obj.message``), and ``cache_hit``. Equal to another with the same fields."""
 
+    _type_name: str
+
     def __init__(self, type_name: str, fields: dict[str, Any]) -> None:
         self.__dict__.update(fields)
         object.__setattr__(self, "_type_name", type_name)
@@ -185,7 +187,7 @@ class _JSONDisk:
 
     @staticmethod
     def make() -> type:
-        import diskcache
+        import diskcache  # type: ignore[import-untyped]
 
         class JSONOnlyDisk(diskcache.Disk):  # type: ignore[misc]
             def get(self, key: Any, raw: bool) -> Any:
@@ -239,9 +241,13 @@ class Cache:
         self.disk_cache: Any
         if enable_memory_cache:
             if memory_max_entries is None:
-                raise ValueError("`memory_max_entries` cannot be None. Use `math.inf` if you need an unbounded cache.")
+                raise ValueError(
+                    "`memory_max_entries` cannot be None. Use `math.inf` if you need an unbounded cache."
+                )
             if memory_max_entries <= 0:
-                raise ValueError(f"`memory_max_entries` must be a positive number, but received {memory_max_entries}")
+                raise ValueError(
+                    f"`memory_max_entries` must be a positive number, but received {memory_max_entries}"
+                )
             from cachetools import LRUCache
 
             self.memory_cache = LRUCache(maxsize=memory_max_entries)
@@ -294,7 +300,7 @@ class Cache:
             return None
         try:
             key = self.cache_key(request, ignored_args_for_cache_key)
-        except Exception:  # noqa: BLE001 - an unhashable request is a miss
+        except Exception:
             logger.debug("request cache: no key for the request")
             return None
         if self.enable_memory_cache:
@@ -318,7 +324,7 @@ class Cache:
         except _Unreadable as exc:
             logger.warning("request cache: entry %s refused: %s", key, exc)
             return None
-        except Exception as exc:  # noqa: BLE001 - a broken entry is a miss
+        except Exception as exc:
             logger.debug("request cache: entry %s unreadable: %s", key, exc)
             return None
         if text is None:
@@ -345,7 +351,7 @@ class Cache:
             return
         try:
             key = self.cache_key(request, ignored_args_for_cache_key)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.debug("request cache: no key for the request")
             return
         if to_memory:
@@ -355,7 +361,7 @@ class Cache:
             try:
                 text = json.dumps({"format": _FORMAT, "value": _encode(value)}, ensure_ascii=False)
                 self.disk_cache.set(key, text)
-            except Exception as exc:  # noqa: BLE001 - memory keeps it
+            except Exception as exc:
                 logger.debug("request cache: value kept in memory only: %s", exc)
 
     @staticmethod
@@ -418,8 +424,8 @@ class Cache:
 
     def __repr__(self) -> str:
         return (
-            f"Cache(enable_memory_cache={self.enable_memory_cache}, enable_disk_cache={self.enable_disk_cache}, "
-            f"disk_cache_dir={self.disk_cache_dir!r})"
+            f"Cache(enable_memory_cache={self.enable_memory_cache}, "
+            f"enable_disk_cache={self.enable_disk_cache}, disk_cache_dir={self.disk_cache_dir!r})"
         )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from dspex.callbacks import active_callbacks, aobserve, observe, when_callbacks_enabled
+from dspex.callbacks import active_callbacks, aobserve, enable_callbacks, observe, when_callbacks_enabled
 from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, register_call_hook
+from dspex.primitives.module import Module
 
 __all__ = ["CALLBACK_HOOK", "CallbackHook"]
 
@@ -65,3 +66,4 @@ def _install() -> None:
 
 
 when_callbacks_enabled(_install)
+Module._callbacks_given = staticmethod(enable_callbacks)

@@ -7,12 +7,11 @@ import contextvars
 import copy
 import json
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from dspex.callbacks import enable_callbacks
 from dspex.primitives import hooks as _hooks
 from dspex.primitives.parallel import Parallel
 from dspex.primitives.streamify import streamify
@@ -46,12 +45,16 @@ class Module:
     # Set on a program an optimizer returns (as DSPy marks compiled programs); never read here.
     _compiled: bool
 
+    # Called when a module is given callbacks (set by dspex.primitives.callback_hook, which
+    # installs the hook that reports module calls to them).
+    _callbacks_given: ClassVar[Callable[[], None] | None] = None
+
     def __init__(self, callbacks: list[Any] | None = None) -> None:
         """``callbacks``: :class:`dspex.callbacks.BaseCallback` s observing this module's calls
         only (on top of the configured ones)."""
         self.callbacks: list[Any] = list(callbacks or [])
-        if self.callbacks:
-            enable_callbacks()
+        if self.callbacks and Module._callbacks_given is not None:
+            Module._callbacks_given()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The program: compute a :class:`Prediction` from keyword inputs."""

@@ -52,8 +52,9 @@ class Parallel:
 
     Threads run in copies of the caller's context, so ``dspex.context(...)``, ``track_calls``
     and ``track_steps`` reach every pair (a ``settings.usage_tracker`` is copied per pair, as
-    DSPy does, so hand-added usage of one pair is not seen by another); ``await parallel.acall(pairs)`` runs the pairs as
-    asyncio tasks over ``module.acall`` instead (at most ``num_threads`` at a time).
+    DSPy does, so hand-added usage of one pair is not seen by another); ``await
+    parallel.acall(pairs)`` runs the pairs as asyncio tasks over ``module.acall`` instead (at most
+    ``num_threads`` at a time).
 
     Example::
 

@@ -70,7 +70,7 @@ def run_async(awaitable: Awaitable[Any]) -> Any:
     def work() -> None:
         try:
             outcome["result"] = context.run(asyncio.run, _wait(awaitable))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+        except BaseException as exc:
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, name="dspex-syncify")
