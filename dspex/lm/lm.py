@@ -419,6 +419,8 @@ class LM:
                 params = {**params, **overrides}
                 if None in overrides.values():
                     params = {k: v for k, v in params.items() if v is not None}
+        if self.use_developer_role:
+            messages = [{**m, "role": "developer"} if m.get("role") == "system" else m for m in messages]
         if not use_cache:
             return messages, params, None
         hasher = self._key_hasher.copy()

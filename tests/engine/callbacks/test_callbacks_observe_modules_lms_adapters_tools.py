@@ -204,3 +204,16 @@ def test_module_calls_go_through_no_callback_hook_until_a_callback_appears():
         "assert CALLBACK_HOOK in call_hooks()\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_predictors_own_callbacks_are_not_lm_parameters():
+    recorder = Recorder()
+    lm = DummyLM([{"answer": "a"}])
+    predict = dspex.Predict("question -> answer", callbacks=[recorder])
+
+    with dspex.context(lm=lm):
+        predict(question="q")
+
+    assert "callbacks" not in predict.config
+    assert recorder.names()[0] == "module_start" and recorder.names()[-1] == "module_end"
+    assert "callbacks" not in lm.history[0]["params"]
