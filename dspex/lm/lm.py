@@ -48,7 +48,7 @@ _CONFIG_FIELDS = (
     "tpm",
     "retry_backoff",
 )
-_MODEL_TYPES = ("chat", "text")
+_MODEL_TYPES = ("chat", "text", "responses")
 # The class name written under LM_CLASS_STATE_KEY: DSPy's, so that DSPy loads our states too.
 STATE_CLASS = "dspy.clients.lm.LM"
 # OpenAI reasoning models (o1, o3-mini, gpt-5, gpt-5-nano, ...; not gpt-5-chat).
@@ -183,7 +183,11 @@ class LM:
         if not provider_name or not model_name:
             raise ValueError(f"model must look like '<provider>/<name>', got {model!r}")
         provider = get_provider(provider_name)
-        if model_type not in _MODEL_TYPES or (model_type == "text" and not provider.supports_n):
+        if (
+            model_type not in _MODEL_TYPES
+            or (model_type == "text" and not provider.supports_n)
+            or (model_type == "responses" and provider_name != "openai")
+        ):
             raise ValueError(f"model_type {model_type!r} is not supported for {model!r}")
         self._ready = False
         self._given_credential = credential
