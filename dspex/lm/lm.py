@@ -557,11 +557,15 @@ class LM:
         response: LMResponse,
         usage: dict[str, int] | None = None,
     ) -> None:
+        sent = dict(params)
         entry = {
             "model": self.model,
             "provider": self.provider,
+            "prompt": None,
             "messages": messages,
-            "params": dict(params),
+            "params": sent,
+            "kwargs": sent,  # DSPy's name for the call's parameters
+            "model_type": self.model_type,
             "outputs": response.outputs,
             "usage": response.usage.to_dict() if usage is None else usage,
             "cost": response.cost,

@@ -33,6 +33,11 @@ class LMCall:
     timestamp: str
     finish_reasons: list[str | None]
     response_model: str | None = None
+    # DSPy's names in a history entry: the prompt string (``None`` for messages), the call's
+    # parameters again, and the model type.
+    prompt: str | None = None
+    kwargs: dict[str, Any] | None = None
+    model_type: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

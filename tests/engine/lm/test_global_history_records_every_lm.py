@@ -60,3 +60,14 @@ def test_tool_calls_in_messages_and_outputs_are_rendered():
     assert 'lookup: {"q": "dogs"}' in text
     assert "found cats" in text
     assert "Response:" not in text
+
+
+def test_an_entry_has_dspys_keys_too(openai_stub, stub_lm):
+    openai_stub.script("ok")
+    stub_lm("hi", temperature=0.5)
+
+    entry = GLOBAL_HISTORY[-1]
+    assert entry["prompt"] is None
+    assert entry["kwargs"] == entry["params"] == {"temperature": 0.5}
+    assert entry["model_type"] == "chat"
+    assert {"messages", "outputs", "usage", "cost", "timestamp", "response_model"} <= set(entry)
