@@ -41,6 +41,7 @@ __all__ = [
     "aobserve",
     "bind_active_call_id",
     "callbacks_enabled",
+    "disable_callbacks",
     "emit_end",
     "emit_start",
     "enable_callbacks",
@@ -115,6 +116,7 @@ class BaseCallback:
 
 _enabled = False
 _listeners: list[Callable[[], None]] = []
+_off_listeners: list[Callable[[], None]] = []
 
 
 def callbacks_enabled() -> bool:
@@ -123,11 +125,25 @@ def callbacks_enabled() -> bool:
     return _enabled
 
 
-def when_callbacks_enabled(listener: Callable[[], None]) -> None:
-    """Call ``listener()`` once callbacks are enabled (at once if they already are): how a higher
-    layer installs its part (the module call hook) only when there is something to tell."""
+def when_callbacks_enabled(listener: Callable[[], None], off: Callable[[], None] | None = None) -> None:
+    """Call ``listener()`` once callbacks are enabled (at once if they already are), and ``off()``
+    when :func:`disable_callbacks` turns them off: how a higher layer installs its part (the module
+    call hook) only while there is something to tell."""
     _listeners.append(listener)
+    if off is not None:
+        _off_listeners.append(off)
     if _enabled:
+        listener()
+
+
+def disable_callbacks() -> None:
+    """Turn the callback sites off again until a callback next appears (for tests: callbacks
+    stay enabled for the life of the process otherwise)."""
+    global _enabled
+    if not _enabled:
+        return
+    _enabled = False
+    for listener in list(_off_listeners):
         listener()
 
 
@@ -150,9 +166,10 @@ def _on_callbacks_setting(value: Any) -> None:
 settings.watch("callbacks", _on_callbacks_setting)
 
 
-def active_callbacks(instance: Any = None) -> list[Any]:
-    """The callbacks observing a call on ``instance``: the configured ones, then its own."""
-    if not _enabled:
+def active_callbacks(instance: Any = None, *, always: bool = False) -> list[Any]:
+    """The callbacks observing a call on ``instance``: the configured ones, then its own
+    (``[]`` at once while callbacks are not enabled, unless ``always``)."""
+    if not _enabled and not always:
         return []
     configured = settings.get("callbacks") or []
     own = getattr(instance, "callbacks", None) if instance is not None else None
@@ -263,7 +280,7 @@ def with_callbacks(fn: F) -> F:
 
         @functools.wraps(fn)
         async def async_wrapper(instance: Any, *args: Any, **kwargs: Any) -> Any:
-            callbacks = active_callbacks(instance)
+            callbacks = active_callbacks(instance, always=True)
             if not callbacks:
                 return await fn(instance, *args, **kwargs)
             return await aobserve(
@@ -278,7 +295,7 @@ def with_callbacks(fn: F) -> F:
 
     @functools.wraps(fn)
     def sync_wrapper(instance: Any, *args: Any, **kwargs: Any) -> Any:
-        callbacks = active_callbacks(instance)
+        callbacks = active_callbacks(instance, always=True)
         if not callbacks:
             return fn(instance, *args, **kwargs)
         return observe(

@@ -60,10 +60,8 @@ DEFAULT_IGNORED_ARGS = ("api_key", "api_base", "base_url")
 
 
 def default_cache_directory() -> Path:
-    """``$DSPY_CACHEDIR``, else ``$DSPEX_CACHEDIR/requests``, else ``~/.cache/dspex/requests``."""
-    configured = os.environ.get("DSPY_CACHEDIR")
-    if configured:
-        return Path(configured).expanduser()
+    """``$DSPEX_CACHEDIR/requests``, else ``~/.cache/dspex/requests``. Never dspy's
+    ``$DSPY_CACHEDIR``: dspy writes pickles there, and the two must not share entries."""
     base = os.environ.get("DSPEX_CACHEDIR")
     if base:
         return Path(base).expanduser() / "requests"

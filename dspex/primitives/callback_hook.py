@@ -11,7 +11,7 @@ import inspect
 from typing import Any
 
 from dspex.callbacks import active_callbacks, aobserve, enable_callbacks, observe, when_callbacks_enabled
-from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, register_call_hook
+from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, register_call_hook, unregister_call_hook
 from dspex.primitives.module import Module
 
 __all__ = ["CALLBACK_HOOK", "CallbackHook"]
@@ -65,5 +65,9 @@ def _install() -> None:
     register_call_hook(CALLBACK_HOOK)
 
 
-when_callbacks_enabled(_install)
+def _uninstall() -> None:
+    unregister_call_hook(CALLBACK_HOOK)
+
+
+when_callbacks_enabled(_install, _uninstall)
 Module._callbacks_given = staticmethod(enable_callbacks)

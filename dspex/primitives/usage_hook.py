@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from dspex.lm.usage import track_usage
-from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, register_call_hook
+from dspex.primitives.hooks import CallHook, Proceed, ProceedAsync, register_call_hook, unregister_call_hook
 from dspex.primitives.prediction import Prediction
 from dspex.settings import settings
 
-__all__ = ["USAGE_HOOK", "UsageHook"]
+__all__ = ["USAGE_HOOK", "UsageHook", "uninstall"]
 
 
 def _outermost_tracking() -> bool:
@@ -61,6 +61,11 @@ USAGE_HOOK = UsageHook()
 def _on_track_usage(value: Any) -> None:
     if value:
         register_call_hook(USAGE_HOOK)
+
+
+def uninstall() -> None:
+    """Take the hook off the call chain until ``track_usage`` is next set (for tests)."""
+    unregister_call_hook(USAGE_HOOK)
 
 
 settings.watch("track_usage", _on_track_usage)
