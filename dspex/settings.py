@@ -31,6 +31,7 @@ _DEFAULTS: dict[str, Any] = {
     "dspy_cache_dir": None,  # dspy's disk cache (default: $DSPY_CACHEDIR or ./.dspex/dspy_cache)
     "trace": None,
     "callbacks": [],
+    "async_max_workers": 8,  # dspex.utils.asyncify: programs run on worker threads at once
     "max_errors": 10,
     "max_backtracks": 2,  # dspex.Assert / Suggest retries per module call
     "allow_program_of_thought": False,  # ProgramOfThought runs LM-written code (sandboxed): opt in
@@ -52,6 +53,17 @@ class Settings:
     def __init__(self) -> None:
         self._globals: dict[str, Any] = dict(_DEFAULTS)
         self._lock = threading.Lock()
+        self._watchers: dict[str, list[Callable[[Any], None]]] = {}
+
+    def watch(self, key: str, watcher: Callable[[Any], None]) -> None:
+        """Call ``watcher(value)`` whenever ``configure`` or ``context`` sets ``key`` (how a part
+        that costs something on every call, such as callbacks, stays off until it is used)."""
+        self._watchers.setdefault(key, []).append(watcher)
+
+    def _notify(self, kwargs: dict[str, Any]) -> None:
+        for key in self._watchers.keys() & kwargs.keys():
+            for watcher in self._watchers[key]:
+                watcher(kwargs[key])
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of ``key``: this context's override, else the configured value."""
@@ -96,14 +108,22 @@ class Settings:
         merged.update(_overrides.get() or {})
         return merged
 
+    def copy(self) -> dict[str, Any]:
+        """:meth:`snapshot` (DSPy's name): ``configure(**settings.copy())`` restores it later."""
+        return self.snapshot()
+
     def configure(self, **kwargs: Any) -> None:
         """Set process-wide values (seen by every thread and task without an override)."""
+        if self._watchers:
+            self._notify(kwargs)
         with self._lock:
             self._globals = {**self._globals, **kwargs}
 
     @contextmanager
     def context(self, **kwargs: Any) -> Iterator[None]:
         """Override values for the current thread/task (and tasks or copied contexts it starts)."""
+        if self._watchers:
+            self._notify(kwargs)
         token = _overrides.set({**(_overrides.get() or {}), **kwargs})
         try:
             yield

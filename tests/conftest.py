@@ -16,8 +16,13 @@ pytest_plugins = ["tests.stubs.fixtures", "tests.platform_fixtures"]
 
 @pytest.fixture(autouse=True)
 def reset_dspex_settings():
+    from dspex.callbacks import disable_callbacks
+    from dspex.primitives import usage_hook
     from dspex.settings import settings
 
     settings.reset()
     yield
     settings.reset()
+    # Callbacks and track_usage put hooks on every module call once used: take them off again.
+    disable_callbacks()
+    usage_hook.uninstall()

@@ -18,6 +18,7 @@ from dspex.adapters.native import (
     tool_calls_output_name,
     tools_input_name,
 )
+from dspex.callbacks import active_callbacks, callbacks_enabled, emit_end, emit_start, observe
 from dspex.signatures.types import allows_none, jsonable
 from dspex.signatures.validation import validate_field
 from dspex.types.base import Type, expand_custom_type_markers
@@ -45,6 +46,7 @@ class Adapter:
     bodies and ``parse``; ``__call__``/``acall`` run format → LM → parse."""
 
     name = "Adapter"
+    callback_kind = "adapter"
 
     def __init__(
         self,
@@ -75,6 +77,10 @@ class Adapter:
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
         """Format, call ``lm``, parse: one dict of output values per parsed completion."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks or getattr(lm, "callbacks", None):
+                return self._observed_call(callbacks, lm, lm_kwargs, signature, demos, inputs)
         kwargs = dict(lm_kwargs)
         request = self._call_preprocess(lm, kwargs, signature, inputs)
         messages = self.format(request, demos, inputs)
@@ -99,6 +105,10 @@ class Adapter:
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
         """Async :meth:`__call__`."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks or getattr(lm, "callbacks", None):
+                return await self._aobserved_call(callbacks, lm, lm_kwargs, signature, demos, inputs)
         kwargs = dict(lm_kwargs)
         request = self._call_preprocess(lm, kwargs, signature, inputs)
         messages = self.format(request, demos, inputs)
@@ -213,6 +223,104 @@ class Adapter:
         if first_error is not None and not values:
             raise first_error
         return values
+
+    # -- the call pipeline observed by callbacks (format, LM and parse events) ---------------
+    def _observed_call(
+        self,
+        callbacks: list[Any],
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        kwargs = dict(lm_kwargs)
+        request = self._call_preprocess(lm, kwargs, signature, inputs)
+        messages = observe(
+            "adapter_format",
+            callbacks,
+            self,
+            {"signature": request, "demos": demos, "inputs": inputs},
+            lambda: self.format(request, demos, inputs),
+        )
+        kwargs = self._request_kwargs(lm, request, kwargs)
+        try:
+            lm_callbacks = active_callbacks(lm)
+            started = emit_start("lm", lm_callbacks, lm, {"prompt": None, "messages": messages, **kwargs})
+            try:
+                response = self._request(lm, messages, kwargs)
+            except BaseException as exc:
+                emit_end("lm", lm_callbacks, started, None, exc)
+                raise
+            emit_end("lm", lm_callbacks, started, response.outputs, None)
+            if request is signature:
+                return self._observed_parse(callbacks, signature, response.outputs)
+            return self._call_postprocess(request, signature, output_details(response), lm, kwargs)
+        except AdapterParseError:
+            fallback = self._fallback()
+            if fallback is None:
+                raise
+            return fallback(lm, lm_kwargs, signature, demos, inputs)
+
+    async def _aobserved_call(
+        self,
+        callbacks: list[Any],
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        kwargs = dict(lm_kwargs)
+        request = self._call_preprocess(lm, kwargs, signature, inputs)
+        messages = observe(
+            "adapter_format",
+            callbacks,
+            self,
+            {"signature": request, "demos": demos, "inputs": inputs},
+            lambda: self.format(request, demos, inputs),
+        )
+        kwargs = self._request_kwargs(lm, request, kwargs)
+        try:
+            lm_callbacks = active_callbacks(lm)
+            started = emit_start("lm", lm_callbacks, lm, {"prompt": None, "messages": messages, **kwargs})
+            try:
+                response = await self._arequest(lm, messages, kwargs)
+            except BaseException as exc:
+                emit_end("lm", lm_callbacks, started, None, exc)
+                raise
+            emit_end("lm", lm_callbacks, started, response.outputs, None)
+            if request is signature:
+                return self._observed_parse(callbacks, signature, response.outputs)
+            return self._call_postprocess(request, signature, output_details(response), lm, kwargs)
+        except AdapterParseError:
+            fallback = self._fallback()
+            if fallback is None:
+                raise
+            return await fallback.acall(lm, lm_kwargs, signature, demos, inputs)
+
+    def _observed_parse(
+        self, callbacks: list[Any], signature: type[Signature], outputs: list[str]
+    ) -> list[dict[str, Any]]:
+        """:meth:`parse_outputs` with a parse event per completion."""
+        results: list[dict[str, Any]] = []
+        first_error: AdapterParseError | None = None
+        for text in outputs:
+            try:
+                results.append(
+                    observe(
+                        "adapter_parse",
+                        callbacks,
+                        self,
+                        {"signature": signature, "completion": text},
+                        lambda text=text: self._parse_completion(signature, text),  # type: ignore[misc]
+                    )
+                )
+            except AdapterParseError as error:
+                first_error = first_error or error
+        if first_error is not None and not results:
+            raise first_error
+        return results
 
     async def astream_call(
         self,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
-__all__ = ["unsupported"]
+__all__ = ["live", "unsupported"]
 
 _PREFIX = "dspex.compat."
 
@@ -27,3 +29,27 @@ def unsupported(module: str) -> Callable[[str], NoReturn]:
         )
 
     return __getattr__
+
+
+def live(module: str, **names: tuple[Callable[[], Any], Callable[[Any], None], Callable[[], None]]) -> None:
+    """Make each of ``names`` an attribute of module ``module`` that reads, sets and deletes an
+    engine value through the given (get, set, delete) functions: ``dspy.cache = c`` (or
+    ``mock.patch("dspy.cache", c)``) then changes what the engine uses, not a copy."""
+    target = sys.modules[module]
+    properties = {name: _engine_property(*accessors) for name, accessors in names.items()}
+    target.__class__ = type("LiveModule", (types.ModuleType,), properties)
+
+
+def _engine_property(
+    get: Callable[[], Any], put: Callable[[Any], None], drop: Callable[[], None]
+) -> property:
+    def read(_module: Any) -> Any:
+        return get()
+
+    def write(_module: Any, value: Any) -> None:
+        put(value)
+
+    def delete(_module: Any) -> None:
+        drop()
+
+    return property(read, write, delete)

@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from dspex.callbacks import active_callbacks, aobserve, callbacks_enabled, observe
 from dspex.primitives.example import Example
+from dspex.settings import settings
 
 __all__ = ["Evaluate", "EvaluationResult", "ExampleResult", "TooManyErrors", "score_with"]
 
@@ -75,14 +77,18 @@ class EvaluationResult:
     def __float__(self) -> float:
         return self.score
 
+    def __repr__(self) -> str:
+        return f"EvaluationResult(score={self.score}, results=<list of {len(self.results)} results>)"
+
 
 class Evaluate:
     """Run ``program`` on every example of ``devset`` and average ``metric``.
 
     ``num_threads`` bounds how many examples are in flight (asyncio tasks over the program's
-    ``acall``); an exception in the program or the metric is recorded on that example instead of
-    stopping the run, until more than ``max_errors`` have failed. A metric may be async (a
-    coroutine function, or a module such as :class:`SemanticF1`, run through its ``acall``).
+    ``acall``; ``None``: ``settings.num_threads``, else 16); an exception in the program or the
+    metric is recorded on that example instead of stopping the run, until more than
+    ``max_errors`` have failed. A metric may be async (a coroutine function, or a module such as
+    :class:`SemanticF1`, run through its ``acall``).
     ``progress(done, total, mean)`` is called after each example; ``display_progress=True``
     prints a bar on stderr.
     """
@@ -92,12 +98,12 @@ class Evaluate:
         *,
         devset: Sequence[Example],
         metric: Metric,
-        num_threads: int = 16,
+        num_threads: int | None = None,
         max_errors: int | None = None,
         display_progress: bool = False,
         progress: Progress | None = None,
     ):
-        if num_threads < 1:
+        if num_threads is not None and num_threads < 1:
             raise ValueError("num_threads must be at least 1")
         self.devset = list(devset)
         self.metric = metric
@@ -106,18 +112,31 @@ class Evaluate:
         self.display_progress = display_progress
         self.progress = progress
 
+    callback_kind = "evaluate"
+
     def __call__(self, program: Any, **overrides: Any) -> EvaluationResult:
         """Synchronous run (works inside a running event loop too, on a helper thread)."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"program": program, **overrides}
+                result: EvaluationResult = observe(
+                    "evaluate", callbacks, self, inputs, lambda: self._run(program, overrides)
+                )
+                return result
+        return self._run(program, overrides)
+
+    def _run(self, program: Any, overrides: dict[str, Any]) -> EvaluationResult:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self.acall(program, **overrides))
+            return asyncio.run(self._acall(program, **overrides))
         outcome: dict[str, Any] = {}
         context = contextvars.copy_context()
 
         def run() -> None:
             try:
-                outcome["result"] = context.run(asyncio.run, self.acall(program, **overrides))
+                outcome["result"] = context.run(asyncio.run, self._acall(program, **overrides))
             except BaseException as exc:
                 outcome["error"] = exc
 
@@ -131,10 +150,22 @@ class Evaluate:
 
     async def acall(self, program: Any, **overrides: Any) -> EvaluationResult:
         """Evaluate on the running event loop."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"program": program, **overrides}
+                result: EvaluationResult = await aobserve(
+                    "evaluate", callbacks, self, inputs, lambda: self._acall(program, **overrides)
+                )
+                return result
+        return await self._acall(program, **overrides)
+
+    async def _acall(self, program: Any, **overrides: Any) -> EvaluationResult:
         devset = overrides.get("devset", self.devset)
         metric = overrides.get("metric", self.metric)
         max_errors = overrides.get("max_errors", self.max_errors)
-        limit = asyncio.Semaphore(overrides.get("num_threads", self.num_threads))
+        threads = overrides.get("num_threads") or self.num_threads or settings.get("num_threads") or 16
+        limit = asyncio.Semaphore(int(threads))
         results: list[ExampleResult | None] = [None] * len(devset)
         state: _Tally = {"done": 0, "total_score": 0.0, "errors": 0}
         too_many = asyncio.Event()

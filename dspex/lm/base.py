@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any, TextIO
 
-from dspex.lm.history import format_history
+from dspex.callbacks import active_callbacks, aobserve, callbacks_enabled, enable_callbacks, observe
+from dspex.lm.history import format_history, record_global
 from dspex.lm.response import LMResponse, Usage
 from dspex.lm.tracking import publish
 
@@ -34,6 +35,16 @@ LM_CLASS_STATE_KEY = "_dspy_lm_class"
 """The key of a dumped state that names the LM's class (``module.QualName``), as DSPy writes it."""
 
 _BUILTIN_CLASSES = frozenset({"dspy.clients.lm.LM", "dspex.lm.lm.LM"})
+
+# How a state of the built-in LM is rebuilt: set by dspex.lm.lm when it is imported (this module
+# sits below it and never imports it).
+_builtin_loader: Any = None
+
+
+def register_builtin_loader(loader: Any) -> None:
+    """Make ``loader(state)`` the builder of states naming the built-in LM (or no class)."""
+    global _builtin_loader
+    _builtin_loader = loader
 
 
 def _part(value: Any, name: str) -> Any:
@@ -86,6 +97,7 @@ class BaseLM:
     """
 
     provider = "custom"
+    callback_kind = "lm"
 
     def __init__(
         self,
@@ -95,8 +107,12 @@ class BaseLM:
         max_tokens: int | None = None,
         cache: bool = True,
         num_retries: int = 3,
+        callbacks: list[Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        self.callbacks: list[Any] = list(callbacks or [])
+        if self.callbacks:
+            enable_callbacks()
         self.model = model
         self.model_type = model_type
         self.cache = cache
@@ -122,6 +138,19 @@ class BaseLM:
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> list[str]:
         """DSPy-style call: ``lm("prompt")`` or ``lm(messages=[...])`` -> list of outputs."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+                outputs: list[str] = observe(
+                    "lm", callbacks, self, inputs, lambda: self._call(prompt, messages, kwargs)
+                )
+                return outputs
+        return self._call(prompt, messages, kwargs)
+
+    def _call(
+        self, prompt: str | None, messages: list[dict[str, Any]] | None, kwargs: dict[str, Any]
+    ) -> list[str]:
         return self._respond(
             self.forward(prompt=prompt, messages=messages, **self._params(kwargs)), prompt, messages, kwargs
         ).outputs
@@ -132,6 +161,19 @@ class BaseLM:
         """Async :meth:`__call__`."""
         if self._overrides_call():
             return self(prompt=prompt, messages=messages, **kwargs)
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+                outputs: list[str] = await aobserve(
+                    "lm", callbacks, self, inputs, lambda: self._acall(prompt, messages, kwargs)
+                )
+                return outputs
+        return await self._acall(prompt, messages, kwargs)
+
+    async def _acall(
+        self, prompt: str | None, messages: list[dict[str, Any]] | None, kwargs: dict[str, Any]
+    ) -> list[str]:
         response = await self.aforward(prompt=prompt, messages=messages, **self._params(kwargs))
         return self._respond(response, prompt, messages, kwargs).outputs
 
@@ -229,6 +271,7 @@ class BaseLM:
         self.history.append(entry)
         if len(self.history) > _MAX_HISTORY:
             del self.history[:-_MAX_HISTORY]
+        record_global(entry)
         publish(entry)
         return result
 
@@ -266,9 +309,10 @@ class BaseLM:
         if cls is not BaseLM:
             return cls(**state)
         if class_path is None or class_path in _BUILTIN_CLASSES:
-            from dspex.lm.lm import LM
+            if _builtin_loader is None:
+                import dspex.lm  # noqa: F401 - registers the built-in LM's loader
 
-            return LM.load_state(state)
+            return _builtin_loader(state)
         if not allow_custom_lm_class:
             raise ValueError(
                 f"refusing to import the LM class {class_path!r} named by a saved state; "
@@ -285,6 +329,7 @@ class BaseLM:
         new = copy_module.copy(self)
         new.history = []
         new.kwargs = dict(self.kwargs)
+        new.callbacks = list(getattr(self, "callbacks", []))
         for key, value in changes.items():
             if hasattr(new, key) and key != "kwargs":
                 setattr(new, key, value)

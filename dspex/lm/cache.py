@@ -25,7 +25,15 @@ from pathlib import Path
 
 from dspex.lm import _json
 
-__all__ = ["CachedResult", "DiskCache", "LMCache", "MemoryCache", "get_cache", "reset_cache"]
+__all__ = [
+    "CachedResult",
+    "DiskCache",
+    "LMCache",
+    "MemoryCache",
+    "configure_lm_cache",
+    "get_cache",
+    "reset_cache",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -293,6 +301,22 @@ def reset_cache() -> None:
         cache, _cache = _cache, None
     if cache is not None:
         cache.close()
+
+
+def configure_lm_cache(
+    *, disk: bool = True, memory: bool = True, directory: Path | None = None, maxsize: int = 10_000
+) -> LMCache:
+    """Replace the process-wide cache by one with these tiers (the old one is written out):
+    ``disk=False`` keeps answers in memory only, ``memory=False`` on disk only, ``directory``
+    (default ``$DSPEX_CACHEDIR``) holds the file. Keys are unchanged: still per credential."""
+    global _cache
+    new = LMCache(directory, maxsize=maxsize if memory else 0)
+    new.disk.enabled = disk
+    with _cache_lock:
+        old, _cache = _cache, new
+    if old is not None:
+        old.close()
+    return new
 
 
 def _flush_at_exit() -> None:

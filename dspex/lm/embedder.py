@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
@@ -27,6 +29,25 @@ EmbedFunction = Callable[[list[str]], Any]
 
 _EMBEDDING_PROVIDERS = ("openai", "local")
 _vectors = MemoryCache(maxsize=100_000)
+# A callable's vectors are cached under a token of that very object (never its name: two
+# functions of one name must not share vectors), for as long as it lives.
+_function_tokens: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_token_counter = itertools.count(1)
+
+
+class InvalidEmbedderModel(TypeError, ValueError):
+    """The model is neither a ``'<provider>/<name>'`` string nor a callable (a ``TypeError``,
+    and a ``ValueError`` as DSPy raises)."""
+
+
+def _function_prefix(function: Any) -> bytes | None:
+    try:
+        token = _function_tokens.get(function)
+        if token is None:
+            token = _function_tokens[function] = next(_token_counter)
+    except TypeError:  # not weak-referenceable: not cached
+        return None
+    return f"function:{token}:".encode()
 
 
 def reset_embedding_cache() -> None:
@@ -143,9 +164,12 @@ class Embedder:
         self._function: EmbedFunction | None = None
         if callable(model):
             self._function = model
+            self._cache_prefix = _function_prefix(model)
             return
         if not isinstance(model, str):
-            raise TypeError(f"model must be a '<provider>/<name>' string or a callable, got {model!r}")
+            raise InvalidEmbedderModel(
+                f"model must be a '<provider>/<name>' string or a callable, got {model!r}"
+            )
         provider_name, _, model_name = model.partition("/")
         if provider_name not in _EMBEDDING_PROVIDERS or not model_name:
             raise ValueError(
@@ -231,7 +255,7 @@ class Embedder:
         bad = [i for i, text in enumerate(texts) if not isinstance(text, str)]
         if bad:
             raise TypeError(f"Embedder takes strings; inputs {bad} are not (first: {texts[bad[0]]!r})")
-        use_cache = (self.cache if cache is None else cache) and self._function is None
+        use_cache = self.cache if cache is None else cache
         return _Plan(texts, single, self._cache_prefix if use_cache else None, self._name())
 
     def _name(self) -> str:

@@ -14,6 +14,7 @@ __all__ = [
     "BadRequestError",
     "CircuitOpenError",
     "ContextWindowExceededError",
+    "LMConfigurationError",
     "LMConnectionError",
     "LMError",
     "LMTimeoutError",
@@ -58,6 +59,10 @@ class LMError(Exception):
         self.status_code = status_code
         self.code = code
         self.retry_after = retry_after
+
+
+class LMConfigurationError(LMError, ValueError):
+    """An LM was configured with settings its model does not accept (raised by ``LM(...)``)."""
 
 
 class RateLimitError(LMError):

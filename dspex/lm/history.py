@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
-__all__ = ["format_history", "utc_timestamp"]
+__all__ = [
+    "GLOBAL_HISTORY",
+    "MAX_GLOBAL_HISTORY",
+    "format_history",
+    "inspect_history",
+    "pretty_print_history",
+    "record_global",
+    "utc_timestamp",
+]
+
+MAX_GLOBAL_HISTORY = 10_000
+
+GLOBAL_HISTORY: list[dict[str, Any]] = []
+"""The last :data:`MAX_GLOBAL_HISTORY` calls of every LM in this process, oldest first (the same
+entries as each LM's ``history``). It lives in memory only and holds prompts and answers: do not
+expose it to users who may not see each other's calls."""
+
+
+def record_global(entry: dict[str, Any]) -> None:
+    """Append one call to :data:`GLOBAL_HISTORY` (dropping the oldest beyond the limit)."""
+    history = GLOBAL_HISTORY
+    history.append(entry)
+    if len(history) > MAX_GLOBAL_HISTORY + 1000:
+        del history[: -MAX_GLOBAL_HISTORY or None]
+
 
 # (second, its ISO 8601 text): every call in the same second shares the expensive part.
 _second: tuple[int, str] = (-1, "")
@@ -48,6 +74,50 @@ def _content_text(content: Any) -> str:
     return "" if content is None else str(content)
 
 
+def _arguments_text(arguments: Any) -> str:
+    """Tool-call arguments as compact JSON (a JSON string given by the provider is re-dumped)."""
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            return str(arguments)
+    try:
+        return json.dumps(arguments, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(arguments)
+
+
+def _tool_call_lines(calls: Any) -> list[str]:
+    lines = ["Tool calls:"]
+    for call in calls or []:
+        if not isinstance(call, dict):
+            lines.append(str(call))
+            continue
+        function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else call
+        name = function.get("name", "?")
+        arguments = function.get("arguments", function.get("args", {}))
+        lines.append(f"{name}: {_arguments_text(arguments)}")
+    return lines
+
+
+def _output_lines(outputs: list[Any]) -> list[str]:
+    first = outputs[0] if outputs else ""
+    lines: list[str] = []
+    if isinstance(first, dict):
+        text = first.get("text")
+        if text:
+            lines += ["Response:", str(text).strip()]
+        if first.get("tool_calls"):
+            lines += _tool_call_lines(first["tool_calls"])
+        if first.get("reasoning_content"):
+            lines += ["Reasoning:", str(first["reasoning_content"]).strip()]
+    else:
+        lines += ["Response:", str(first).strip()]
+    if len(outputs) > 1:
+        lines.append(f"\t(and {len(outputs) - 1} other completions)")
+    return lines
+
+
 def _summary(entry: dict[str, Any]) -> str:
     usage = entry.get("usage") or {}
     cost = entry.get("cost")
@@ -69,12 +139,25 @@ def format_history(entries: list[dict[str, Any]]) -> str:
         lines = [f"[{entry.get('timestamp', '?')}] {_summary(entry)}", ""]
         for message in entry.get("messages") or []:
             lines.append(f"{str(message.get('role', '?')).capitalize()} message:")
-            lines.append(_content_text(message.get("content")))
+            content = message.get("content")
+            if content is not None or not message.get("tool_calls"):
+                lines.append(_content_text(content))
+            if message.get("tool_calls"):
+                lines += _tool_call_lines(message["tool_calls"])
             lines.append("")
-        outputs = entry.get("outputs") or [""]
-        lines.append("Response:")
-        lines.append(str(outputs[0]).strip())
-        if len(outputs) > 1:
-            lines.append(f"\t(and {len(outputs) - 1} other completions)")
+        lines += _output_lines(entry.get("outputs") or [""])
         blocks.append("\n".join(lines))
     return "\n\n\n".join(blocks)
+
+
+def pretty_print_history(history: list[dict[str, Any]], n: int = 1, file: TextIO | None = None) -> str:
+    """Print the last ``n`` entries of ``history`` role by role (to ``file`` or stdout); returns
+    the text."""
+    text = format_history(history[-n:] if n > 0 else [])
+    print(text, file=file or sys.stdout)
+    return text
+
+
+def inspect_history(n: int = 1, file: TextIO | None = None) -> str:
+    """Print the last ``n`` calls of any LM in this process (:data:`GLOBAL_HISTORY`)."""
+    return pretty_print_history(GLOBAL_HISTORY, n, file)

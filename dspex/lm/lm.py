@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import AsyncIterator
 from time import perf_counter
@@ -11,11 +12,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from dspex.callbacks import active_callbacks, aobserve, callbacks_enabled, enable_callbacks, observe
 from dspex.lm import _json, pipeline
+from dspex.lm.base import LM_CLASS_STATE_KEY, BaseLM, register_builtin_loader
 from dspex.lm.cache import CachedResult, get_cache
 from dspex.lm.credentials import CONNECTION_KEYS, Credential, check_no_userinfo, reject_connection_keys
-from dspex.lm.errors import AuthenticationError, LMError
-from dspex.lm.history import format_history, utc_timestamp
+from dspex.lm.errors import AuthenticationError, LMConfigurationError, LMError
+from dspex.lm.history import format_history, record_global, utc_timestamp
 from dspex.lm.pipeline import Call, Post, Replay, Steps, Stream, Wait
 from dspex.lm.pricing import cost_of, price_for
 from dspex.lm.providers import Parsed, Provider, get_provider
@@ -45,7 +48,14 @@ _CONFIG_FIELDS = (
     "tpm",
     "retry_backoff",
 )
-_MODEL_TYPES = ("chat", "text")
+_MODEL_TYPES = ("chat", "text", "responses")
+# The class name written under LM_CLASS_STATE_KEY: DSPy's, so that DSPy loads our states too.
+STATE_CLASS = "dspy.clients.lm.LM"
+# OpenAI reasoning models (o1, o3-mini, gpt-5, gpt-5-nano, ...; not gpt-5-chat).
+_REASONING_MODEL = re.compile(r"^(o\d+|gpt-5(?!-chat))")
+_MIN_REASONING_TOKENS = 16_000
+# Dumped only when they differ from these defaults (DSPy's layout has none of them).
+_OPTIONAL_STATE = {"base_url": None, "api_key_env": None, "rpm": None, "tpm": None, "retry_backoff": 0.5}
 
 # What LM._begin hands to the steps: messages, params, cache key, headers, cache hit, start time.
 _Begun = tuple[list[dict[str, Any]], dict[str, Any], str | None, dict[str, str], CachedResult | None, float]
@@ -77,10 +87,17 @@ def _as_messages(prompt: str | None, messages: list[dict[str, Any]] | None) -> l
 
 def _sent(params: dict[str, Any]) -> dict[str, Any]:
     """The parameters sent to the provider: ``rollout_id`` only tells cache entries apart (as in
-    DSPy: BestOfN/Refine attempts at the same prompt get their own entries) and is never sent."""
-    if "rollout_id" in params:
-        return {k: v for k, v in params.items() if k != "rollout_id"}
+    DSPy: BestOfN/Refine attempts at the same prompt get their own entries) and is never sent,
+    nor is a class marker given as a keyword (``LM_CLASS_STATE_KEY``)."""
+    if "rollout_id" in params or LM_CLASS_STATE_KEY in params:
+        return {k: v for k, v in params.items() if k not in ("rollout_id", LM_CLASS_STATE_KEY)}
     return params
+
+
+def is_reasoning_model(provider: str, model_name: str) -> bool:
+    """Whether ``provider/model_name`` is an OpenAI reasoning model (``max_completion_tokens``
+    instead of ``max_tokens``, temperature 1.0 only)."""
+    return provider == "openai" and _REASONING_MODEL.match(model_name) is not None
 
 
 def _merge_parsed(parts: list[Parsed]) -> Parsed:
@@ -98,12 +115,8 @@ _FOREIGN_STATE_KEYS = frozenset(
     {
         "api_key",
         "api_base",
-        "launch_kwargs",
-        "train_kwargs",
-        "finetuning_model",
         "provider",
         "callbacks",
-        "use_developer_role",
         "engine",
         "async_engine",
         "prompt_cache",
@@ -150,9 +163,17 @@ class LM:
         tpm: float | None = None,
         retry_backoff: float = 0.5,
         credential: Credential | None = None,
+        callbacks: list[Any] | None = None,
+        finetuning_model: str | None = None,
+        launch_kwargs: dict[str, Any] | None = None,
+        train_kwargs: dict[str, Any] | None = None,
+        use_developer_role: bool = False,
         **kwargs: Any,
     ) -> None:
         _reject_credentials(kwargs)
+        object.__setattr__(self, "callbacks", list(callbacks or []))
+        if self.callbacks:
+            enable_callbacks()
         if credential is not None:
             if not isinstance(credential, Credential):
                 raise TypeError(f"credential must be a dspex Credential, got {type(credential).__name__}")
@@ -162,7 +183,11 @@ class LM:
         if not provider_name or not model_name:
             raise ValueError(f"model must look like '<provider>/<name>', got {model!r}")
         provider = get_provider(provider_name)
-        if model_type not in _MODEL_TYPES or (model_type == "text" and not provider.supports_n):
+        if (
+            model_type not in _MODEL_TYPES
+            or (model_type == "text" and not provider.supports_n)
+            or (model_type == "responses" and provider_name != "openai")
+        ):
             raise ValueError(f"model_type {model_type!r} is not supported for {model!r}")
         self._ready = False
         self._given_credential = credential
@@ -178,10 +203,34 @@ class LM:
         self.rpm = rpm
         self.tpm = tpm
         self.retry_backoff = retry_backoff
-        params = {"temperature": temperature, "max_tokens": max_tokens, "stop": stop, **kwargs}
-        self.kwargs: dict[str, Any] = provider.default_params(
-            {key: value for key, value in params.items() if value is not None}
-        )
+        self.finetuning_model = finetuning_model
+        self.launch_kwargs: dict[str, Any] = dict(launch_kwargs or {})
+        self.train_kwargs: dict[str, Any] = dict(train_kwargs or {})
+        self.use_developer_role = use_developer_role
+        self._reasoning = is_reasoning_model(provider_name, model_name)
+        if self._reasoning:
+            if max_tokens is None:
+                max_tokens = kwargs.pop("max_completion_tokens", None)
+            if (temperature and temperature != 1.0) or (max_tokens and max_tokens < _MIN_REASONING_TOKENS):
+                raise LMConfigurationError(
+                    "OpenAI's reasoning models require passing temperature=1.0 or None and max_tokens >= "
+                    f"{_MIN_REASONING_TOKENS} or None to `LM(...)`, e.g. "
+                    f"LM({model!r}, temperature=1.0, max_tokens={_MIN_REASONING_TOKENS})",
+                    provider=provider_name,
+                    model=model,
+                )
+            # As DSPy: both keys are kept (``None`` = the server's default; never sent).
+            extra = {key: value for key, value in {"stop": stop, **kwargs}.items() if value is not None}
+            self.kwargs: dict[str, Any] = {
+                "temperature": temperature,
+                "max_completion_tokens": max_tokens,
+                **provider.default_params(extra),
+            }
+        else:
+            params = {"temperature": temperature, "max_tokens": max_tokens, "stop": stop, **kwargs}
+            self.kwargs = provider.default_params(
+                {key: value for key, value in params.items() if value is not None}
+            )
         self.history: list[dict[str, Any]] = []
         self._provider: Provider = provider
         self._setup()
@@ -239,16 +288,41 @@ class LM:
 
     # -- public calls ---------------------------------------------------------------------
 
+    callback_kind = "lm"
+    callbacks: list[Any]
+
     def __call__(
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> list[str]:
         """DSPy-style call: ``lm("prompt")`` or ``lm(messages=[...])`` -> list of outputs."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+                outputs: list[str] = observe(
+                    "lm",
+                    callbacks,
+                    self,
+                    inputs,
+                    lambda: self.request(_as_messages(prompt, messages), **kwargs).outputs,
+                )
+                return outputs
         return self.request(_as_messages(prompt, messages), **kwargs).outputs
 
     async def acall(
         self, prompt: str | None = None, messages: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> list[str]:
         """Async :meth:`__call__`."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                inputs = {"prompt": prompt, "messages": messages, **kwargs}
+
+                async def run() -> list[str]:
+                    return (await self.arequest(_as_messages(prompt, messages), **kwargs)).outputs
+
+                outputs: list[str] = await aobserve("lm", callbacks, self, inputs, run)
+                return outputs
         return (await self.arequest(_as_messages(prompt, messages), **kwargs)).outputs
 
     def request(self, messages: list[dict[str, Any]] | str, **overrides: Any) -> LMResponse:
@@ -349,6 +423,8 @@ class LM:
                 params = {**params, **overrides}
                 if None in overrides.values():
                     params = {k: v for k, v in params.items() if v is not None}
+        if self.use_developer_role:
+            messages = [{**m, "role": "developer"} if m.get("role") == "system" else m for m in messages]
         if not use_cache:
             return messages, params, None
         hasher = self._key_hasher.copy()
@@ -481,11 +557,15 @@ class LM:
         response: LMResponse,
         usage: dict[str, int] | None = None,
     ) -> None:
+        sent = dict(params)
         entry = {
             "model": self.model,
             "provider": self.provider,
+            "prompt": None,
             "messages": messages,
-            "params": dict(params),
+            "params": sent,
+            "kwargs": sent,  # DSPy's name for the call's parameters
+            "model_type": self.model_type,
             "outputs": response.outputs,
             "usage": response.usage.to_dict() if usage is None else usage,
             "cost": response.cost,
@@ -500,6 +580,7 @@ class LM:
         if len(history) > MAX_HISTORY + 1000:
             # One slice deletion relative to the end: atomic, so concurrent callers cannot trim twice.
             del history[: -MAX_HISTORY or None]
+        record_global(entry)
         publish(entry)
 
     # -- state ----------------------------------------------------------------------------
@@ -511,23 +592,65 @@ class LM:
         return text
 
     def dump_state(self) -> dict[str, Any]:
-        """Configuration as plain JSON (``LM(**state)`` rebuilds it); never contains a key."""
-        state = {name: getattr(self, name) for name in _CONFIG_FIELDS}
-        state.update(self.kwargs)
+        """Configuration as plain JSON in DSPy's layout (DSPy loads it too); never contains a key.
+
+        The class under ``LM_CLASS_STATE_KEY`` (DSPy's LM), ``model``, ``model_type``, the
+        generation parameters (a reasoning model's ``max_completion_tokens`` as ``max_tokens``),
+        ``num_retries``, ``cache``, DSPy's fine-tuning entries, ``use_developer_role`` when set,
+        and dspex's own settings (``base_url``, ``api_key_env``, ``timeout``, ``rpm``, ``tpm``,
+        ``retry_backoff``) when they differ from their defaults.
+        """
+        kwargs = {k: v for k, v in self.kwargs.items() if k != LM_CLASS_STATE_KEY}
+        if self._reasoning and "max_completion_tokens" in kwargs:
+            kwargs["max_tokens"] = kwargs.pop("max_completion_tokens")
+        state: dict[str, Any] = {
+            LM_CLASS_STATE_KEY: STATE_CLASS,
+            "model": self.model,
+            "model_type": self.model_type,
+            **kwargs,
+            "num_retries": self.num_retries,
+            "cache": self.cache,
+            "finetuning_model": self.finetuning_model,
+            "launch_kwargs": dict(self.launch_kwargs),
+            "train_kwargs": dict(self.train_kwargs),
+        }
+        if self.use_developer_role:
+            state["use_developer_role"] = True
+        for name, default in _OPTIONAL_STATE.items():
+            value = getattr(self, name)
+            if value != default:
+                state[name] = value
+        if self.timeout != self._provider.default_timeout:
+            state["timeout"] = self.timeout
+        return state
+
+    def _rebuild_state(self) -> dict[str, Any]:
+        """:meth:`dump_state` as ``LM(**...)`` takes it (without the class marker)."""
+        state = self.dump_state()
+        del state[LM_CLASS_STATE_KEY]
         return state
 
     @classmethod
-    def load_state(cls, state: dict[str, Any]) -> LM:
+    def load_state(cls, state: dict[str, Any], *, allow_custom_lm_class: bool = False) -> Any:
         """Rebuild an LM from :meth:`dump_state` output, ours or DSPy's.
 
-        DSPy-only settings (its LM class marker, fine-tuning and engine options) are dropped, and
-        so are the credentials and endpoint a DSPy file might carry (``api_key``, ``api_base``).
-        Our own ``base_url`` and ``api_key_env`` are kept, because :meth:`dump_state` round-trips
-        them: a state from an untrusted source can therefore send the key held in a variable it
-        names (or the provider's default variable) to a server it names. Load such states with
-        their ``lm`` entries removed, or only from trusted storage. A state never carries a
-        ``credential`` (nor other connection settings such as ``headers``): they are dropped.
+        The class named under ``LM_CLASS_STATE_KEY`` decides, as in :meth:`BaseLM.load_state`:
+        ours or DSPy's LM (or none) gives an :class:`LM`; another class is imported only with
+        ``allow_custom_lm_class=True``. DSPy-only settings (its provider and engine options) are
+        dropped, and so are the credentials and endpoint a DSPy file might carry (``api_key``,
+        ``api_base``). Our own ``base_url`` and ``api_key_env`` are kept, because :meth:`dump_state`
+        round-trips them: a state from an untrusted source can therefore send the key held in a
+        variable it names (or the provider's default variable) to a server it names. Load such
+        states with their ``lm`` entries removed, or only from trusted storage. A state never
+        carries a ``credential`` (nor other connection settings such as ``headers``): they are
+        dropped.
         """
+        if cls is not LM:
+            return cls._from_state(state)
+        return BaseLM.load_state(state, allow_custom_lm_class=allow_custom_lm_class)
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> LM:
         dropped = _FOREIGN_STATE_KEYS | (CONNECTION_KEYS - {"base_url", "api_key_env"})
         return cls(**{k: v for k, v in state.items() if not k.startswith("_") and k not in dropped})
 
@@ -539,23 +662,26 @@ class LM:
         The copy has an empty history and shares the cache, connection pools and rate-limit
         buckets with this one.
         """
-        state = self.dump_state()
+        state = self._rebuild_state()
         credential = self._given_credential
+        callbacks = self.callbacks
         for name, value in changes.items():
             if name == "credential":
                 credential = value
+            elif name == "callbacks":
+                callbacks = value
             elif value is None and name not in _CONFIG_FIELDS:
                 state.pop(name, None)
             else:
                 state[name] = value
         if changes.get("api_key_env") is not None and "credential" not in changes:
             credential = None  # a key variable given to the copy replaces the credential
-        return type(self)(**state, credential=credential)
+        return type(self)(**state, credential=credential, callbacks=callbacks)
 
     def __getstate__(self) -> dict[str, Any]:
         # A credential holding a key refuses to be pickled (dspex.lm.credentials).
         return {
-            "state": self.dump_state(),
+            "state": self._rebuild_state(),
             "history": list(self.history),
             "credential": self._given_credential,
         }
@@ -573,3 +699,6 @@ class LM:
         if self._given_credential is not None:
             extras += f", credential={self._given_credential!r}"
         return f"LM({self.model!r}{extras}, cache={self.cache}, kwargs={self.kwargs!r})"
+
+
+register_builtin_loader(LM._from_state)

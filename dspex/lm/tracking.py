@@ -12,9 +12,9 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["LMCall", "track_calls"]
+__all__ = ["CallSink", "LMCall", "collect_into", "track_calls"]
 
 
 @dataclass(slots=True)
@@ -33,6 +33,11 @@ class LMCall:
     timestamp: str
     finish_reasons: list[str | None]
     response_model: str | None = None
+    # DSPy's names in a history entry: the prompt string (``None`` for messages), the call's
+    # parameters again, and the model type.
+    prompt: str | None = None
+    kwargs: dict[str, Any] | None = None
+    model_type: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -43,20 +48,34 @@ class LMCall:
         return cls(**fields)
 
 
-_collectors: contextvars.ContextVar[tuple[list[LMCall], ...]] = contextvars.ContextVar(
+class CallSink(Protocol):
+    """What receives the calls of a block: a list, or anything with ``append(call)``."""
+
+    def append(self, call: LMCall, /) -> None: ...
+
+
+_collectors: contextvars.ContextVar[tuple[CallSink, ...]] = contextvars.ContextVar(
     "dspex_lm_call_collectors", default=()
 )
+
+
+@contextmanager
+def collect_into(sink: CallSink) -> Iterator[CallSink]:
+    """Hand every request made in this context to ``sink.append`` (as :func:`track_calls`
+    does with its list): how :func:`dspex.lm.usage.track_usage` counts tokens live."""
+    token = _collectors.set((*_collectors.get(), sink))
+    try:
+        yield sink
+    finally:
+        _collectors.reset(token)
 
 
 @contextmanager
 def track_calls() -> Iterator[list[LMCall]]:
     """Yield a list that receives an :class:`LMCall` for every request made in this context."""
     calls: list[LMCall] = []
-    token = _collectors.set((*_collectors.get(), calls))
-    try:
+    with collect_into(calls):
         yield calls
-    finally:
-        _collectors.reset(token)
 
 
 def tracking_active() -> bool:

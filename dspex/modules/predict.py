@@ -41,6 +41,8 @@ class Predict(Module, Parameter):
     """
 
     def __init__(self, signature: str | type[Signature], **config: Any):
+        # ``callbacks=`` observe this predictor's calls (dspex.callbacks); never LM config.
+        super().__init__(callbacks=config.pop("callbacks", None))
         self.signature = ensure_signature(signature)
         self.config: dict[str, Any] = config
         self.stage = random.randbytes(8).hex()

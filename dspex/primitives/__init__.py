@@ -5,6 +5,8 @@ Registration point: importing this package puts the assertion scope on the call 
 module (see :mod:`dspex.primitives.hooks`); ``Module`` itself does not know about it.
 """
 
+from dspex.primitives import callback_hook as _callback_hook  # noqa: F401 - installs itself on use
+from dspex.primitives import usage_hook as _usage_hook  # noqa: F401 - installs itself on use
 from dspex.primitives.assertions import ASSERTION_SCOPE, Assert, AssertionFailed, Suggest
 from dspex.primitives.example import Example
 from dspex.primitives.hooks import CallHook, call_hooks, register_call_hook, unregister_call_hook

@@ -10,10 +10,10 @@ import logging
 import re
 import sys
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from dspex.primitives import hooks as _hooks
 from dspex.primitives.parallel import Parallel
@@ -50,6 +50,17 @@ class Module:
     # Set on a program an optimizer returns (as DSPy marks compiled programs); ``named_sub_modules``
     # can skip such programs.
     _compiled: bool = False
+
+    # Called when a module is given callbacks (set by dspex.primitives.callback_hook, which
+    # installs the hook that reports module calls to them).
+    _callbacks_given: ClassVar[Callable[[], None] | None] = None
+
+    def __init__(self, callbacks: list[Any] | None = None) -> None:
+        """``callbacks``: :class:`dspex.callbacks.BaseCallback` s observing this module's calls
+        only (on top of the configured ones)."""
+        self.callbacks: list[Any] = list(callbacks or [])
+        if self.callbacks and Module._callbacks_given is not None:
+            Module._callbacks_given()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The program: compute a :class:`Prediction` from keyword inputs."""
@@ -94,15 +105,27 @@ class Module:
         num_threads: int | None = None,
         max_errors: int | None = None,
         return_failed_examples: bool = False,
+        provide_traceback: bool | None = None,
+        disable_progress_bar: bool = True,
+        timeout: float = 120,
+        straggler_limit: int = 3,
     ) -> Any:
         """Run this module on every example in parallel threads (see :class:`dspex.Parallel`).
 
         Examples are ``Example``s (their ``inputs()`` are passed) or dicts of inputs. Failed
         examples give ``None``; ``return_failed_examples=True`` returns
-        ``(results, failed_examples, exceptions)``.
+        ``(results, failed_examples, exceptions)``; ``provide_traceback=True`` logs each
+        failure's traceback. ``timeout`` and ``straggler_limit`` are accepted as in DSPy (see
+        :class:`dspex.Parallel`).
         """
         parallel = Parallel(
-            num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
+            num_threads=num_threads,
+            max_errors=max_errors,
+            return_failed_examples=return_failed_examples,
+            provide_traceback=provide_traceback,
+            disable_progress_bar=disable_progress_bar,
+            timeout=timeout,
+            straggler_limit=straggler_limit,
         )
         return parallel.forward([(self, example) for example in examples])
 
@@ -112,10 +135,14 @@ class Module:
         num_threads: int | None = None,
         max_errors: int | None = None,
         return_failed_examples: bool = False,
+        provide_traceback: bool | None = None,
     ) -> Any:
         """Async :meth:`batch`: asyncio tasks over :meth:`acall`, ``num_threads`` at a time."""
         parallel = Parallel(
-            num_threads=num_threads, max_errors=max_errors, return_failed_examples=return_failed_examples
+            num_threads=num_threads,
+            max_errors=max_errors,
+            return_failed_examples=return_failed_examples,
+            provide_traceback=provide_traceback,
         )
         return await parallel.aforward([(self, example) for example in examples])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -50,8 +51,10 @@ class Parallel:
     ``return_failed_examples=True`` the call returns ``(results, failed_examples, exceptions)``.
 
     Threads run in copies of the caller's context, so ``dspex.context(...)``, ``track_calls``
-    and ``track_steps`` reach every pair; ``await parallel.acall(pairs)`` runs the pairs as
-    asyncio tasks over ``module.acall`` instead (at most ``num_threads`` at a time).
+    and ``track_steps`` reach every pair (a ``settings.usage_tracker`` is copied per pair, as
+    DSPy does, so hand-added usage of one pair is not seen by another); ``await
+    parallel.acall(pairs)`` runs the pairs as asyncio tasks over ``module.acall`` instead (at most
+    ``num_threads`` at a time).
 
     Example::
 
@@ -68,7 +71,14 @@ class Parallel:
         provide_traceback: bool | None = None,
         disable_progress_bar: bool = True,
         progress: Progress | None = None,
+        timeout: float = 120,
+        straggler_limit: int = 3,
     ):
+        """``timeout`` and ``straggler_limit`` are DSPy's straggler settings (resubmit a pair
+        still running ``timeout`` seconds after most finished, for the last ``straggler_limit``);
+        they are kept for DSPy code but dspex does not resubmit: a pair runs once."""
+        self.timeout = timeout
+        self.straggler_limit = straggler_limit
         self.num_threads = num_threads
         self.max_errors = max_errors
         self.access_examples = access_examples
@@ -107,11 +117,23 @@ class Parallel:
     def _run_one(self, pair: tuple[Any, Any]) -> Any:
         module, example = pair
         args, kwargs = self._arguments(module, example)
+        tracker = settings.get("usage_tracker")
+        if tracker is not None:
+            with settings.context(usage_tracker=copy.deepcopy(tracker)):
+                return module(*args, **kwargs)
         return module(*args, **kwargs)
 
     async def _arun_one(self, pair: tuple[Any, Any]) -> Any:
         module, example = pair
         args, kwargs = self._arguments(module, example)
+        tracker = settings.get("usage_tracker")
+        if tracker is not None:
+            with settings.context(usage_tracker=copy.deepcopy(tracker)):
+                return await self._acall_module(module, args, kwargs)
+        return await self._acall_module(module, args, kwargs)
+
+    @staticmethod
+    async def _acall_module(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if hasattr(module, "acall"):
             return await module.acall(*args, **kwargs)
         context = contextvars.copy_context()

@@ -69,6 +69,16 @@ class Prediction(Example):
         """Every completion of the call (just this prediction when there was one)."""
         return self._completions if self._completions is not None else Completions([self.to_dict()])
 
+    def get_lm_usage(self) -> dict[str, Any] | None:
+        """Tokens per LM spent making this prediction (set when ``track_usage=True`` is
+        configured; ``None`` otherwise)."""
+        usage: dict[str, Any] | None = self._lm_usage
+        return usage
+
+    def set_lm_usage(self, value: dict[str, Any] | None) -> None:
+        """Record the tokens per LM spent making this prediction."""
+        object.__setattr__(self, "_lm_usage", value)
+
     @property
     def suggestion_failures(self) -> list[str]:
         """Messages of ``dspex.Suggest`` checks still unmet when the module returned this."""

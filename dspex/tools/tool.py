@@ -11,6 +11,7 @@ from typing import Any, get_type_hints
 import pydantic
 import pydantic_core
 
+from dspex.callbacks import active_callbacks, aobserve, callbacks_enabled, observe
 from dspex.signatures.types import annotation_name, type_adapter
 from dspex.tools.docstrings import parse_docstring
 
@@ -189,9 +190,18 @@ class Tool:
             key,
         )
 
+    callback_kind = "tool"
+
     def __call__(self, **kwargs: Any) -> Any:
         """Validate the arguments and run the tool. An ``async`` tool runs to completion here
         when no event loop is running; inside one, use ``await tool.acall(...)``."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                return observe("tool", callbacks, self, dict(kwargs), lambda: self._call(kwargs))
+        return self._call(kwargs)
+
+    def _call(self, kwargs: dict[str, Any]) -> Any:
         result = self.func(**self.validate_args(kwargs))
         if inspect.isawaitable(result):
             try:
@@ -208,6 +218,13 @@ class Tool:
 
     async def acall(self, **kwargs: Any) -> Any:
         """Async call: awaits an ``async`` tool; a sync tool is called directly."""
+        if callbacks_enabled():
+            callbacks = active_callbacks(self)
+            if callbacks:
+                return await aobserve("tool", callbacks, self, dict(kwargs), lambda: self._acall(kwargs))
+        return await self._acall(kwargs)
+
+    async def _acall(self, kwargs: dict[str, Any]) -> Any:
         result = self.func(**self.validate_args(kwargs))
         if inspect.isawaitable(result):
             return await result

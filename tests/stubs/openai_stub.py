@@ -50,6 +50,8 @@ class OpenAIStub(StubServer):
             ("POST", "/chat/completions"): self.chat_completions,
             ("POST", "/v1/completions"): self.text_completions,
             ("POST", "/completions"): self.text_completions,
+            ("POST", "/v1/responses"): self.responses,
+            ("POST", "/responses"): self.responses,
             ("POST", "/v1/embeddings"): self.embeddings,
             ("POST", "/embeddings"): self.embeddings,
             ("GET", "/v1/models"): self.models,
@@ -160,6 +162,43 @@ class OpenAIStub(StubServer):
 
     def text_completions(self, recorded: RecordedRequest) -> Response:
         return self._complete(recorded, chat=False)
+
+    def responses(self, recorded: RecordedRequest) -> Response:
+        """The Responses API: one ``message`` output item per scripted text (no streaming)."""
+        reply = self.next_reply(recorded)
+        special = self.special(reply)
+        if special is not None:
+            return special
+        request = recorded.json or {}
+        texts = [text for text, _ in self._choices(reply, {})]
+        prompt_tokens = word_count(
+            part.get("text", "")
+            for item in request.get("input") or []
+            for part in (item.get("content") if isinstance(item.get("content"), list) else [])
+        )
+        counted = self._usage(reply, prompt_tokens, texts)
+        usage = {
+            "input_tokens": counted.get("prompt_tokens", counted.get("input_tokens", 0)),
+            "output_tokens": counted.get("completion_tokens", counted.get("output_tokens", 0)),
+            "total_tokens": counted.get("total_tokens", 0),
+        }
+        body = {
+            "id": f"resp-stub-{len(self.requests)}",
+            "object": "response",
+            "status": "completed",
+            "model": request.get("model", "stub-model"),
+            "output": [
+                {
+                    "type": "message",
+                    "role": "assistant",
+                    "status": "completed",
+                    "content": [{"type": "output_text", "text": text, "annotations": []}],
+                }
+                for text in texts
+            ],
+            "usage": usage,
+        }
+        return Response(body=dumps(body), headers=reply.headers, delay=self.latency_for(reply))
 
     def embeddings(self, recorded: RecordedRequest) -> Response:
         request = recorded.json or {}

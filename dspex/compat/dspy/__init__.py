@@ -8,7 +8,7 @@ from dspy on purpose is listed in docs/dspy-compat.md.
 
 from dspex.adapters import Adapter, ChatAdapter, JSONAdapter, TwoStepAdapter, XMLAdapter
 from dspex.adapters.errors import AdapterParseError
-from dspex.compat._names import unsupported
+from dspex.compat._names import live, unsupported
 from dspex.compat.dspy import (
     adapters,
     clients,
@@ -27,11 +27,16 @@ from dspex.lm import (
     AuthenticationError,
     ContextWindowExceededError,
     Embedder,
+    LMConfigurationError,
     LMError,
     LMTimeoutError,
     RateLimitError,
 )
+from dspex.lm import request_cache as _request_cache
 from dspex.lm.base import BaseLM
+from dspex.lm.history import inspect_history
+from dspex.lm.request_cache import configure_cache
+from dspex.lm.usage import track_usage
 from dspex.modules import (
     BestOfN,
     ChainOfThought,
@@ -77,12 +82,20 @@ from dspex.types import (
     ToolCalls,
     Type,
 )
+from dspex.utils.asyncify import asyncify, syncify
 
 BootstrapRS = BootstrapFewShotWithRandomSearch
 LMAuthError = AuthenticationError
 LMRateLimitError = RateLimitError
 
 __getattr__ = unsupported(__name__)
+
+# ``dspy.cache`` is the engine's current request cache: assigning it (or patching it) replaces
+# that cache, deleting it restores the one before.
+live(
+    __name__,
+    cache=(_request_cache.current_cache, _request_cache.set_cache, _request_cache.restore_cache),
+)
 
 __all__ = [
     "COPRO",
@@ -112,6 +125,7 @@ __all__ = [
     "JSONAdapter",
     "KNNFewShot",
     "LMAuthError",
+    "LMConfigurationError",
     "LMError",
     "LMRateLimitError",
     "LMTimeoutError",
@@ -135,13 +149,16 @@ __all__ = [
     "Type",
     "XMLAdapter",
     "adapters",
+    "asyncify",
     "clients",
     "configure",
+    "configure_cache",
     "context",
     "ensure_signature",
     "evaluate",
     "experimental",
     "infer_prefix",
+    "inspect_history",
     "load",
     "load_settings",
     "majority",
@@ -152,6 +169,8 @@ __all__ = [
     "signatures",
     "streamify",
     "streaming",
+    "syncify",
     "teleprompt",
+    "track_usage",
     "utils",
 ]

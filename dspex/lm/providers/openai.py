@@ -8,12 +8,13 @@ from typing import Any
 from dspex.lm import _json
 from dspex.lm.errors import LMError
 from dspex.lm.providers.base import Parsed, Provider, StreamState
+from dspex.lm.providers.openai_responses import chat_to_responses_request, parse_response
 from dspex.lm.response import Usage
 
 __all__ = ["OpenAIProvider"]
 
 # Reasoning models take max_completion_tokens instead of max_tokens.
-_REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
+_REASONING_MODEL = re.compile(r"^(o\d|gpt-5(?!-chat))")
 _NOT_SENT = ("rollout_id",)
 
 
@@ -77,6 +78,8 @@ class OpenAIProvider(Provider):
     def url(self, base_url: str, model_type: str) -> str:
         if model_type == "text":
             return base_url + "/completions"
+        if model_type == "responses":
+            return base_url + "/responses"
         return base_url + "/chat/completions"
 
     def headers(self, api_key: str) -> dict[str, str]:
@@ -94,17 +97,25 @@ class OpenAIProvider(Provider):
             body: dict[str, Any] = {"model": model_name, "prompt": _prompt_from_messages(messages)}
         else:
             body = {"model": model_name, "messages": messages}
-        body.update(params)
+        for key, value in params.items():
+            if value is not None:  # a reasoning model's unset temperature / max_completion_tokens
+                body[key] = value
         for key in _NOT_SENT:
             body.pop(key, None)
         if "max_tokens" in body and _REASONING_MODEL.match(model_name):
             body["max_completion_tokens"] = body.pop("max_tokens")
+        if model_type == "responses":
+            if stream:
+                raise LMError("the Responses API is not streamed by dspex: use model_type='chat' to stream")
+            return chat_to_responses_request(body)
         if stream:
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
         return body
 
     def parse(self, data: Any, model_type: str) -> Parsed:
+        if model_type == "responses":
+            return parse_response(data)
         try:
             choices = data["choices"]
             if model_type == "text":

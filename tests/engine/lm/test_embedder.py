@@ -145,3 +145,29 @@ def test_bad_arguments_are_refused_with_a_clear_error():
 
 def test_the_key_never_appears_in_the_repr(make_embedder):
     assert STUB_KEY not in repr(make_embedder())
+
+
+def test_a_callable_models_vectors_are_cached_for_that_function_only():
+    calls = []
+
+    def encode(texts):
+        calls.append(list(texts))
+        return [[float(len(t))] for t in texts]
+
+    def other(texts):
+        return [[-1.0] for _ in texts]
+
+    assert dspex.Embedder(encode)(["ab"]) == [[2.0]]
+    assert dspex.Embedder(encode)(["ab"]) == [[2.0]]
+    assert dspex.Embedder(other)(["ab"]) == [[-1.0]]  # another function: its own vectors
+    assert dspex.Embedder(encode, cache=False)(["ab"]) == [[2.0]]
+    assert calls == [["ab"], ["ab"]]
+
+
+def test_a_model_that_is_neither_a_string_nor_callable_is_a_type_and_value_error():
+    import pytest
+
+    with pytest.raises(TypeError):
+        dspex.Embedder(123)
+    with pytest.raises(ValueError):
+        dspex.Embedder(123)

@@ -9,27 +9,45 @@ import pickle
 from dspex.lm import LM
 
 
-def test_dump_state_is_plain_json_of_the_configuration():
+def test_dump_state_is_plain_json_in_dspys_layout_with_our_settings_when_set():
     lm = LM("openai/gpt-4o-mini", temperature=0.2, max_tokens=100, rpm=60, seed=1, api_key_env="TEAM_KEY")
 
     state = lm.dump_state()
 
     assert json.loads(json.dumps(state)) == state
     assert state == {
+        "_dspy_lm_class": "dspy.clients.lm.LM",
         "model": "openai/gpt-4o-mini",
-        "base_url": None,
-        "api_key_env": "TEAM_KEY",
         "model_type": "chat",
-        "cache": True,
-        "num_retries": 3,
-        "timeout": 60.0,
-        "rpm": 60,
-        "tpm": None,
-        "retry_backoff": 0.5,
         "temperature": 0.2,
         "max_tokens": 100,
         "seed": 1,
+        "num_retries": 3,
+        "cache": True,
+        "finetuning_model": None,
+        "launch_kwargs": {},
+        "train_kwargs": {},
+        "api_key_env": "TEAM_KEY",
+        "rpm": 60,
     }
+
+
+def test_a_default_lm_dumps_exactly_what_dspy_dumps():
+    assert LM("openai/gpt-4o-mini", timeout=60.0).dump_state() == {
+        "_dspy_lm_class": "dspy.clients.lm.LM",
+        "model": "openai/gpt-4o-mini",
+        "model_type": "chat",
+        "num_retries": 3,
+        "cache": True,
+        "finetuning_model": None,
+        "launch_kwargs": {},
+        "train_kwargs": {},
+    }
+
+
+def test_a_timeout_other_than_the_providers_default_is_dumped():
+    assert LM("openai/gpt-4o-mini", timeout=5).dump_state()["timeout"] == 5
+    assert LM("local/gemma-3-270m").dump_state().get("timeout") is None
 
 
 def test_load_state_rebuilds_an_equivalent_lm():
