@@ -212,7 +212,7 @@ class Adapter:
             value = dict(value)
             for name, field in original_signature.output_fields.items():
                 if name not in value:
-                    value[name] = field.default if field.has_default else None
+                    value[name] = field.default_value() if field.has_default else None
             if calls and calls_name is not None:
                 value[calls_name] = tool_calls_of(calls)
             for name, kind in native:
@@ -633,7 +633,7 @@ def complete_outputs(
         if name in fields:
             completed[name] = fields[name]
         elif field.has_default:
-            completed[name] = field.default
+            completed[name] = field.default_value()
         elif allows_none(field.annotation):
             completed[name] = None
     if completed.keys() != signature.output_fields.keys():

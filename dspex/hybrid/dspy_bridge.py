@@ -137,7 +137,9 @@ def to_dspy_signature(signature: type[Signature]) -> Any:
     fields: dict[str, Any] = {}
     for name, info in signature.fields.items():
         options: dict[str, Any] = {"desc": info.desc, **info.constraints}
-        if info.has_default:
+        if info.default_factory is not None:
+            options["default_factory"] = info.default_factory
+        elif info.has_default:
             options["default"] = info.default
         if info.type_undefined:
             options["IS_TYPE_UNDEFINED"] = True
@@ -161,7 +163,9 @@ def from_dspy_signature(dspy_signature: Any) -> type[Signature]:
                 value = getattr(meta, constraint, None)
                 if value is not None:
                     options[constraint] = value
-        if not info.is_required() and info.default is not None:
+        if info.default_factory is not None:
+            options["default_factory"] = info.default_factory
+        elif not info.is_required() and info.default is not None:
             options["default"] = info.default
         make = InputField if extra.get("__dspy_field_type") == "input" else OutputField
         fields[name] = (info.annotation, make(**options))

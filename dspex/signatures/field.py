@@ -42,6 +42,7 @@ class FieldInfo:
     constraints: dict[str, Any] = field(default_factory=dict)
     default: Any = _MISSING
     type_undefined: bool = False
+    default_factory: Any = None  # called for each value, like pydantic's ``default_factory=list``
 
     @property
     def is_input(self) -> bool:
@@ -61,8 +62,14 @@ class FieldInfo:
 
     @property
     def has_default(self) -> bool:
-        """Whether a ``default`` was declared."""
-        return self.default is not _MISSING
+        """Whether a ``default`` (or a ``default_factory``) was declared."""
+        return self.default is not _MISSING or self.default_factory is not None
+
+    def default_value(self) -> Any:
+        """The value a missing field takes: a fresh ``default_factory()``, else ``default``."""
+        if self.default_factory is not None:
+            return self.default_factory()
+        return self.default
 
     def constraints_text(self) -> str:
         """Human-readable constraints, as DSPy renders them (``"greater than: 0, ..."``)."""
@@ -97,6 +104,9 @@ def _make_field(kind: Literal["input", "output"], kwargs: dict[str, Any]) -> Fie
         desc = description
     prefix = kwargs.pop("prefix", None)
     default = kwargs.pop("default", _MISSING)
+    default_factory = kwargs.pop("default_factory", None)
+    if default_factory is not None and (default is not _MISSING or not callable(default_factory)):
+        raise TypeError(f"{kind.capitalize()}Field() takes a callable default_factory, without a default")
     annotation = kwargs.pop("annotation", None)
     for deprecated in ("format", "parser"):
         kwargs.pop(deprecated, None)
@@ -116,13 +126,14 @@ def _make_field(kind: Literal["input", "output"], kwargs: dict[str, Any]) -> Fie
         annotation=annotation,
         constraints=constraints,
         default=default,
+        default_factory=default_factory,
     )
 
 
 def InputField(**kwargs: Any) -> Any:
     """Declare an input field: ``question: str = InputField(desc="...")``.
 
-    Accepts ``desc`` (or ``description``), ``prefix``, ``default`` and the constraints
+    Accepts ``desc`` (or ``description``), ``prefix``, ``default`` (or ``default_factory``) and the constraints
     ``gt, ge, lt, le, min_length, max_length, multiple_of, pattern``.
     """
     return _make_field("input", kwargs)

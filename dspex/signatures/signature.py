@@ -397,7 +397,7 @@ def _instance(cls: SignatureMeta, values: dict[str, Any]) -> Any:
         raise TypeError(f"{cls.__name__}(...) is missing values for the fields {missing}")
     instance: Any = type.__call__(cast("type[Signature]", cls))  # the plain object, no metaclass hook
     for name, f in cls._fields.items():
-        instance.__dict__[name] = values.get(name, f.default)
+        instance.__dict__[name] = values[name] if name in values else f.default_value()
     return instance
 
 

@@ -111,7 +111,7 @@ def validate_inputs(
         if name in values:
             result[name] = validate_field(name, field, values[name])
         elif field.has_default:
-            result[name] = field.default
+            result[name] = field.default_value()
         elif allows_none(field.annotation):
             continue
         else:
@@ -131,7 +131,7 @@ def validate_outputs(fields: Mapping[str, FieldInfo], values: Mapping[str, Any])
         if name in values:
             result[name] = validate_field(name, field, values[name])
         elif field.has_default:
-            result[name] = field.default
+            result[name] = field.default_value()
         elif allows_none(field.annotation):
             result[name] = None
         else:
@@ -155,7 +155,7 @@ def fields_json_schema(fields: Mapping[str, FieldInfo], *, title: str) -> dict[s
         if field.desc and field.desc != f"${{{name}}}":
             schema["description"] = field.desc
         if field.has_default:
-            schema["default"] = field.default
+            schema["default"] = field.default_value()
         properties[name] = schema
         if not field.has_default and not allows_none(field.annotation):
             required.append(name)
