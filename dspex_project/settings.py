@@ -47,6 +47,8 @@ in-process, the bundled local model. In production set at least ``DEBUG=false``,
 ``DSPEX_REAP_INTERVAL``       seconds between reaper passes, beat schedule and opportunistic (60)
 ``DSPEX_RUN_MAX_ATTEMPTS``    starts of an experiment/evaluation before a lost one fails (3)
 ``DSPEX_SSE_KEEPALIVE``       seconds between ``: ping`` lines of an idle event stream (5)
+``DSPEX_GLOBAL_LM_HISTORY``   LM calls kept in the engine's process-wide history (0: none; the
+                             platform records each call on its Execution)
 ============================  ==========================================================
 
 The engine (``dspex/``) never reads these settings; ``programs.gateway`` passes what it needs.
@@ -294,6 +296,7 @@ SPECTACULAR_SETTINGS = {
 # -- GraphQL (graphene-django) ----------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "dspex_project.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}
 # Limits checked before graphql-core validates or runs a document (dspex_project.graphql.limits).
+DSPEX_GLOBAL_LM_HISTORY = env_int("DSPEX_GLOBAL_LM_HISTORY", 0)
 DSPEX_GRAPHQL_MAX_DEPTH = env_int("DSPEX_GRAPHQL_MAX_DEPTH", 10)
 DSPEX_GRAPHQL_MAX_COST = env_int("DSPEX_GRAPHQL_MAX_COST", 500)
 DSPEX_GRAPHQL_MAX_TOKENS = env_int("DSPEX_GRAPHQL_MAX_TOKENS", 5000)

@@ -23,5 +23,9 @@ class ProgramsConfig(AppConfig):
             dspex.PipelineLimits.from_mapping(getattr(settings, "DSPEX_PIPELINE_LIMITS", None))
         except ValueError as exc:
             raise ImproperlyConfigured(f"DSPEX_PIPELINE_LIMITS: {exc}") from None
+        from programs.gateway.lms import keep_global_lm_history
+
+        # Every tenant's prompts in one list per process, never read by the platform: off.
+        keep_global_lm_history(int(getattr(settings, "DSPEX_GLOBAL_LM_HISTORY", 0)))
         register_reapable(Execution, execution_mark_lost)
         register(*declared())

@@ -15,6 +15,7 @@ __all__ = [
     "inspect_history",
     "pretty_print_history",
     "record_global",
+    "set_global_history_size",
     "utc_timestamp",
 ]
 
@@ -26,12 +27,32 @@ entries as each LM's ``history``). It lives in memory only and holds prompts and
 expose it to users who may not see each other's calls."""
 
 
+_global_size = MAX_GLOBAL_HISTORY
+
+
+def set_global_history_size(size: int) -> None:
+    """Keep the last ``size`` calls in :data:`GLOBAL_HISTORY` (0: keep none). A server that runs
+    many users' programs in one process sets 0: it records its own traces, and a process-wide
+    list of everyone's prompts is memory it never reads."""
+    global _global_size
+    if size < 0:
+        raise ValueError(f"the global history size must be 0 or more, got {size}")
+    _global_size = size
+    if size == 0:
+        GLOBAL_HISTORY.clear()
+    elif len(GLOBAL_HISTORY) > size:
+        del GLOBAL_HISTORY[:-size]
+
+
 def record_global(entry: dict[str, Any]) -> None:
     """Append one call to :data:`GLOBAL_HISTORY` (dropping the oldest beyond the limit)."""
+    size = _global_size
+    if not size:
+        return
     history = GLOBAL_HISTORY
     history.append(entry)
-    if len(history) > MAX_GLOBAL_HISTORY + 1000:
-        del history[: -MAX_GLOBAL_HISTORY or None]
+    if len(history) > size + 1000:
+        del history[:-size]
 
 
 # (second, its ISO 8601 text): every call in the same second shares the expensive part.

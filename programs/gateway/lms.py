@@ -122,3 +122,11 @@ def tenant_identities(owner: Caller | None) -> set[str]:
         for pk, name in LMCredential.objects.filter(owner_id=owner_pk).values_list("pk", "endpoint"):
             identities.add(_identity("credential", name, pk, tenant))
     return identities
+
+
+def keep_global_lm_history(size: int) -> None:
+    """How many LM calls the engine keeps in its process-wide history (``dspy.inspect_history``'s
+    list): the platform records every call on its Execution, so the default setting is 0."""
+    from dspex.lm.history import set_global_history_size
+
+    set_global_history_size(size)

@@ -6,15 +6,20 @@ import io
 
 import pytest
 
-from dspex.lm.history import GLOBAL_HISTORY, inspect_history, pretty_print_history
+from dspex.lm import history
+from dspex.lm.history import GLOBAL_HISTORY, MAX_GLOBAL_HISTORY, inspect_history, pretty_print_history
 from dspex.utils import DummyLM
 
 
 @pytest.fixture(autouse=True)
 def _empty_history():
+    # The engine's default size (the platform, loaded in the same test run, sets 0).
+    size = history._global_size
+    history.set_global_history_size(MAX_GLOBAL_HISTORY)
     GLOBAL_HISTORY.clear()
     yield
     GLOBAL_HISTORY.clear()
+    history.set_global_history_size(size)
 
 
 def test_calls_of_http_and_python_lms_are_recorded_in_order(openai_stub, stub_lm):
