@@ -133,8 +133,8 @@ def _make_field(kind: Literal["input", "output"], kwargs: dict[str, Any]) -> Fie
 def InputField(**kwargs: Any) -> Any:
     """Declare an input field: ``question: str = InputField(desc="...")``.
 
-    Accepts ``desc`` (or ``description``), ``prefix``, ``default`` (or ``default_factory``) and the constraints
-    ``gt, ge, lt, le, min_length, max_length, multiple_of, pattern``.
+    Accepts ``desc`` (or ``description``), ``prefix``, ``default`` (or ``default_factory``) and
+    the constraints ``gt, ge, lt, le, min_length, max_length, multiple_of, pattern``.
     """
     return _make_field("input", kwargs)
 
