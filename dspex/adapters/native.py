@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
+from dspex.lm.response import MESSAGE_EXTRAS
 from dspex.tools import Tool
 from dspex.types.base import Type
 from dspex.types.tool_calls import ToolCalls, normalize_tool_call
@@ -77,11 +78,7 @@ def output_details(response: Any) -> list[str | dict[str, Any]]:
         message = choice.get("message") if isinstance(choice, Mapping) else None
         if not isinstance(message, Mapping):
             continue
-        extra = {
-            key: message[key]
-            for key in ("tool_calls", "reasoning_content", "citations")
-            if message.get(key) is not None
-        }
+        extra = {key: message[key] for key in MESSAGE_EXTRAS if message.get(key) is not None}
         if extra:
             outputs[index] = {"text": message.get("content"), **extra}
     return outputs

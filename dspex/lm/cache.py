@@ -22,6 +22,7 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 from dspex.lm import _json
 
@@ -37,8 +38,18 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CachedResult = tuple[tuple[str, ...], tuple[str | None, ...], str | None]
-"""(outputs, finish reasons, response model) of a successful response."""
+Details = tuple[dict[str, Any] | None, ...] | None
+CachedResult = tuple[tuple[str, ...], tuple[str | None, ...], str | None, Details]
+"""(outputs, finish reasons, response model, details) of a successful response. ``details``: per
+completion, what its message carried besides the text (tool calls, reasoning text, citations;
+:data:`dspex.lm.response.MESSAGE_EXTRAS`), or ``None`` when no completion carried any."""
+
+
+def _details_from(data: Any) -> Details:
+    if not isinstance(data, list):
+        return None
+    return tuple(item if isinstance(item, dict) else None for item in data)
+
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS responses "
@@ -140,7 +151,8 @@ class DiskCache:
             blob = row[0]
         try:
             data = _json.loads(blob)
-            return tuple(data["outputs"]), tuple(data["finish_reasons"]), data.get("model")
+            details = _details_from(data.get("details"))
+            return tuple(data["outputs"]), tuple(data["finish_reasons"]), data.get("model"), details
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -148,8 +160,11 @@ class DiskCache:
         """Queue ``value`` for the background writer (never waits for the disk)."""
         if not self.enabled:
             return
-        outputs, finish_reasons, model = value
-        blob = _json.dumps({"outputs": outputs, "finish_reasons": finish_reasons, "model": model})
+        outputs, finish_reasons, model, details = value
+        record: dict[str, Any] = {"outputs": outputs, "finish_reasons": finish_reasons, "model": model}
+        if details is not None:
+            record["details"] = details
+        blob = _json.dumps(record)
         with self._cond:
             self._pending[key] = blob
             if self._writer is None:

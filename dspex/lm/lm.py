@@ -23,7 +23,7 @@ from dspex.lm.pipeline import Call, Post, Replay, Steps, Stream, Wait
 from dspex.lm.pricing import cost_of, price_for
 from dspex.lm.providers import Parsed, Provider, get_provider
 from dspex.lm.ratelimit import get_limiter
-from dspex.lm.response import LMResponse, Usage
+from dspex.lm.response import LMResponse, Usage, message_extras, replayed_body
 from dspex.lm.retry import RetryPolicy
 from dspex.lm.slots import RequestSlots, request_slots
 from dspex.lm.tracking import publish
@@ -522,7 +522,8 @@ class LM:
             raw,
         )
         if key is not None:
-            get_cache().put(key, (tuple(parsed.outputs), tuple(parsed.finish_reasons), parsed.model))
+            details = message_extras(raw, len(parsed.outputs))
+            get_cache().put(key, (tuple(parsed.outputs), tuple(parsed.finish_reasons), parsed.model, details))
         self._record(messages, params, response)
         return response
 
@@ -533,7 +534,7 @@ class LM:
         params: dict[str, Any],
         start: float,
     ) -> LMResponse:
-        outputs, reasons, model = hit
+        outputs, reasons, model, details = hit
         response = LMResponse(
             list(outputs),
             Usage(),
@@ -544,6 +545,7 @@ class LM:
             list(reasons),
             self.provider,
             model,
+            None if details is None else replayed_body(outputs, details),
         )
         # Usage().to_dict(), built in place: this runs on every cache hit.
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "total_tokens": 0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LMResponse", "Usage"]
+__all__ = ["MESSAGE_EXTRAS", "LMResponse", "Usage", "message_extras", "replayed_body"]
 
 
 @dataclass(slots=True)
@@ -53,3 +53,36 @@ class LMResponse:
     def text(self) -> str:
         """The first output (``""`` when there is none)."""
         return self.outputs[0] if self.outputs else ""
+
+
+MESSAGE_EXTRAS = ("tool_calls", "reasoning_content", "citations")
+"""What an OpenAI-shaped message may carry besides its text, which adapters read (native tool
+calls, reasoning text, citations): kept with a cached response so that a hit carries it too."""
+
+
+def message_extras(raw: Any, count: int) -> tuple[dict[str, Any] | None, ...] | None:
+    """Per completion of ``raw`` (an OpenAI-shaped body with ``count`` choices), its message's
+    :data:`MESSAGE_EXTRAS`; ``None`` when no choice has any (the common case)."""
+    choices = raw.get("choices") if isinstance(raw, dict) else None
+    if not isinstance(choices, list) or len(choices) != count:
+        return None
+    found: list[dict[str, Any] | None] = []
+    for choice in choices:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        extra = (
+            {key: message[key] for key in MESSAGE_EXTRAS if message.get(key) is not None}
+            if isinstance(message, dict)
+            else {}
+        )
+        found.append(extra or None)
+    return tuple(found) if any(found) else None
+
+
+def replayed_body(outputs: Any, details: tuple[dict[str, Any] | None, ...]) -> dict[str, Any]:
+    """An OpenAI-shaped body holding ``outputs`` and their ``details`` (a cache hit's ``raw``)."""
+    return {
+        "choices": [
+            {"index": i, "message": {"role": "assistant", "content": text, **(extra or {})}}
+            for i, (text, extra) in enumerate(zip(outputs, details, strict=False))
+        ]
+    }

@@ -186,13 +186,13 @@ def test_the_memory_cache_evicts_the_least_recently_used_entry():
     from dspex.lm.cache import MemoryCache
 
     memory = MemoryCache(maxsize=2)
-    memory.put("a", (("A",), ("stop",), None))
-    memory.put("b", (("B",), ("stop",), None))
+    memory.put("a", (("A",), ("stop",), None, None))
+    memory.put("b", (("B",), ("stop",), None, None))
     assert memory.get("a") is not None
-    memory.put("c", (("C",), ("stop",), None))
+    memory.put("c", (("C",), ("stop",), None, None))
 
     assert memory.get("b") is None
-    assert memory.get("a") == (("A",), ("stop",), None)
+    assert memory.get("a") == (("A",), ("stop",), None, None)
     assert memory.get("c") is not None
 
 

@@ -14,7 +14,7 @@ from dspex.lm.cache import CachedResult, DiskCache, get_cache, reset_cache
 
 
 def result(tag: str) -> CachedResult:
-    return ((f"output {tag} ✓",), ("stop",), "stub-model")
+    return ((f"output {tag} ✓",), ("stop",), "stub-model", None)
 
 
 def fresh_disk_reader() -> DiskCache:

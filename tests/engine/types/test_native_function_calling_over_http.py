@@ -73,3 +73,25 @@ def test_without_native_calling_the_tools_are_text(openai_stub, stub_lm):
         request["messages"]
     )
     assert result.calls == ToolCalls(tool_calls=[])
+
+
+def test_a_cache_hit_keeps_the_tool_calls(openai_stub, make_stub_lm, tmp_path, monkeypatch):
+    from dspex.lm import cache
+
+    monkeypatch.setattr(cache, "_cache", cache.LMCache(tmp_path))
+    openai_stub.script(Reply(body=tool_call_body()))
+    lm = make_stub_lm(cache=True)
+    predict = dspex.Predict(Agent)
+    adapter = dspex.ChatAdapter(use_native_function_calling=True)
+    with dspex.context(lm=lm, adapter=adapter):
+        first = predict(question="Weather in Paris?", tools=[dspex.Tool(weather)])
+        again = predict(question="Weather in Paris?", tools=[dspex.Tool(weather)])
+    assert len(openai_stub.requests) == 1  # the second call was a hit
+    assert lm.history[-1]["cache_hit"] is True
+    assert again.calls.tool_calls[0].id == first.calls.tool_calls[0].id == "call_9"
+    assert again.calls.tool_calls[0].args == {"city": "Paris"}
+    cache.get_cache().clear_memory()  # the disk tier keeps them too
+    with dspex.context(lm=lm, adapter=adapter):
+        from_disk = predict(question="Weather in Paris?", tools=[dspex.Tool(weather)])
+    assert len(openai_stub.requests) == 1
+    assert from_disk.calls.tool_calls[0].name == "weather"
