@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["StatusMessage", "StreamChunk", "StreamSink", "active_sink", "emit_status"]
+__all__ = ["FieldEnd", "StatusMessage", "StreamChunk", "StreamSink", "active_sink", "emit_status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,20 @@ class StatusMessage:
 
     text: str
     step: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The text (the name DSPy's status messages use)."""
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class FieldEnd:
+    """The LM call of ``predictor`` finished: no more text comes for its ``fields`` (sent only
+    by a sink made with ``mark_ends=True``)."""
+
+    predictor: str
+    fields: tuple[str, ...]
 
 
 _active: contextvars.ContextVar[StreamSink | None] = contextvars.ContextVar("dspex_stream_sink", default=None)
@@ -64,11 +78,14 @@ class StreamSink:
         names: Mapping[int, str],
         predictors: set[str] | None = None,
         status: bool = True,
+        *,
+        mark_ends: bool = False,
     ):
         self.queue = queue
         self.names = dict(names)
         self.predictors = predictors
         self.status_messages = status
+        self.mark_ends = mark_ends
         self.loop = asyncio.get_running_loop()
         self.thread = threading.get_ident()
 
@@ -80,8 +97,18 @@ class StreamSink:
         _active.reset(token)
 
     def put(self, item: Any) -> None:
+        """Queue a built-in event (status messages left out when the sink was made without)."""
         if isinstance(item, StatusMessage) and not self.status_messages:
             return
+        self.put_any(item)
+
+    async def send(self, item: Any) -> None:
+        """Queue any item for the stream's reader (``await sink.send(chunk)``, also from a worker
+        thread through ``anyio.from_thread.run``)."""
+        self.put_any(item)
+
+    def put_any(self, item: Any) -> None:
+        """Queue ``item`` whatever it is, from the loop's thread or another."""
         if threading.get_ident() == self.thread:
             self.queue.put_nowait(item)
         else:
@@ -114,4 +141,6 @@ class StreamSink:
             self.put(StreamChunk(name, field, text))
 
         completions = await stream(lm, config, signature, demos, inputs, on_chunk)
+        if self.mark_ends:
+            self.put_any(FieldEnd(name, tuple(signature.output_fields)))
         return completions
