@@ -5,6 +5,7 @@ never mix their events (the same pattern as :mod:`dspex.primitives.steps`)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import threading
 from collections.abc import Mapping
@@ -144,3 +145,41 @@ class StreamSink:
         if self.mark_ends:
             self.put_any(FieldEnd(name, tuple(signature.output_fields)))
         return completions
+
+    def streams_here(self, predictor: Any) -> bool:
+        """Whether a sync call of ``predictor`` on this thread should stream through
+        :meth:`call_predictor_blocking`: it runs on a worker thread (not the stream's loop) and
+        its fields are streamed."""
+        if threading.get_ident() == self.thread or self.loop.is_closed():
+            return False
+        return self.predictors is None or self.name_of(predictor) in self.predictors
+
+    def call_predictor_blocking(
+        self,
+        predictor: Any,
+        adapter: Any,
+        lm: Any,
+        config: dict[str, Any],
+        signature: Any,
+        demos: list[Any],
+        inputs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """:meth:`call_predictor` from a worker thread: it runs on the stream's loop, in a copy of
+        this thread's context (settings, callbacks, call ids), and this thread waits for it."""
+        context = contextvars.copy_context()
+        done: concurrent.futures.Future[list[dict[str, Any]]] = concurrent.futures.Future()
+
+        def finish(task: asyncio.Task[list[dict[str, Any]]]) -> None:
+            if task.cancelled():
+                done.cancel()
+            elif (error := task.exception()) is not None:
+                done.set_exception(error)
+            else:
+                done.set_result(task.result())
+
+        def start() -> None:
+            coroutine = self.call_predictor(predictor, adapter, lm, config, signature, demos, inputs)
+            self.loop.create_task(coroutine, context=context).add_done_callback(finish)
+
+        self.loop.call_soon_threadsafe(start)
+        return done.result()

@@ -205,3 +205,18 @@ async def test_the_finish_tool_is_not_announced():
 
     items = await collect(stream_program(Finishes())())
     assert items == [Prediction(answer="ok")]
+
+
+def test_a_sync_program_streams_its_predictors_fields(openai_stub, stub_lm):
+    """The common DSPy shape: a sync forward calling a Predict; its field text still streams."""
+    openai_stub.script(ANSWER)
+    stream = stream_program(
+        ToolThenPredict(), stream_listeners=[StreamListener("answer")], async_streaming=False
+    )
+    with dspex.context(lm=stub_lm):
+        items = list(stream("sky"))
+    pieces = [i for i in items if isinstance(i, StreamResponse)]
+    assert len(pieces) > 2 and pieces[-1].is_last_chunk
+    assert "".join(i.chunk for i in pieces) == "The sky is blue today."
+    assert items[-1] == Prediction(answer="The sky is blue today.")
+    assert openai_stub.completion_requests()[0].json["stream"] is True
