@@ -220,3 +220,22 @@ def test_a_sync_program_streams_its_predictors_fields(openai_stub, stub_lm):
     assert "".join(i.chunk for i in pieces) == "The sky is blue today."
     assert items[-1] == Prediction(answer="The sky is blue today.")
     assert openai_stub.completion_requests()[0].json["stream"] is True
+
+
+async def test_native_streamify_streams_a_sync_modules_predictor_too(openai_stub, stub_lm):
+    class SyncOnly(dspex.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.predict = dspex.Predict("question -> answer")
+
+        def forward(self, question: str) -> Prediction:
+            return self.predict(question=question)
+
+    openai_stub.script(ANSWER)
+    with dspex.context(lm=stub_lm):
+        items = await collect(dspex.streamify(SyncOnly())(question="Sky?"))
+    chunks = [i for i in items if isinstance(i, dspex.StreamChunk)]
+    assert {(c.predictor, c.field) for c in chunks} == {("predict", "answer")}
+    assert "".join(c.chunk for c in chunks) == "The sky is blue today."
+    assert StatusMessage("calling predict") in items
+    assert items[-1] == Prediction(answer="The sky is blue today.")
