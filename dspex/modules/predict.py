@@ -72,7 +72,11 @@ class Predict(Module, Parameter):
         """One LM call. Besides the inputs: ``lm=``, ``config={...}``, ``demos=[...]``, ``signature=``."""
         lm, config, signature, demos, inputs = self._prepare(kwargs)
         adapter = settings.get("adapter") or _DEFAULT_ADAPTER
-        completions = adapter(lm, config, signature, demos, inputs)
+        sink = active_sink()
+        if sink is not None and sink.streams_here(self):  # a sync module inside a stream
+            completions = sink.call_predictor_blocking(self, adapter, lm, config, signature, demos, inputs)
+        else:
+            completions = adapter(lm, config, signature, demos, inputs)
         return self._finish(completions, inputs)
 
     @without_assertion_scope

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 from dspex.primitives.streams import StreamSink
 
-__all__ = ["streamify"]
+__all__ = ["drain", "streamify"]
 
 _DONE = object()
 
@@ -45,22 +45,31 @@ def streamify(
         names = {id(predictor): name for name, predictor in program.named_predictors()}
         queue: asyncio.Queue[Any] = asyncio.Queue()
         sink = StreamSink(queue, names, wanted, status_messages)
-        token = sink.activate()
-        try:
-            task = asyncio.ensure_future(program.acall(**inputs))  # runs in a copy of this context
-        finally:
-            sink.deactivate(token)
-        task.add_done_callback(lambda _: queue.put_nowait(_DONE))
-        try:
-            while True:
-                item = await queue.get()
-                if item is _DONE:
-                    break
-                yield item
-            yield task.result()
-        finally:
-            if not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        async for item in drain(sink, queue, lambda: program.acall(**inputs)):
+            yield item
 
     return run
+
+
+async def drain(
+    sink: StreamSink, queue: asyncio.Queue[Any], start: Callable[[], Awaitable[Any]]
+) -> AsyncIterator[Any]:
+    """Run ``start()`` as a task with ``sink`` active and yield what reaches ``queue`` while it
+    runs, then its result (its exception, if it raised). Closing the iterator early cancels it."""
+    token = sink.activate()
+    try:
+        task = asyncio.ensure_future(start())  # runs in a copy of this context
+    finally:
+        sink.deactivate(token)
+    task.add_done_callback(lambda _: queue.put_nowait(_DONE))
+    try:
+        while True:
+            item = await queue.get()
+            if item is _DONE:
+                break
+            yield item
+        yield task.result()
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

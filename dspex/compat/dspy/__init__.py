@@ -59,7 +59,6 @@ from dspex.optimizers import (
 from dspex.primitives import Completions, Example, Module, Prediction
 from dspex.primitives.parallel import Parallel
 from dspex.primitives.saving import load
-from dspex.primitives.streamify import streamify
 from dspex.settings import configure, context, load_settings, settings
 from dspex.signatures import (
     InputField,
@@ -70,6 +69,7 @@ from dspex.signatures import (
     infer_prefix,
     make_signature,
 )
+from dspex.streaming.program import stream_program as streamify
 from dspex.tools import Tool
 from dspex.types import (
     Audio,
