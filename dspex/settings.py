@@ -33,6 +33,9 @@ _DEFAULTS: dict[str, Any] = {
     "callbacks": [],
     "async_max_workers": 8,  # dspex.utils.asyncify: programs run on worker threads at once
     "max_errors": 10,
+    # Predictor inputs: False follows DSPy (warn on unknown, mistyped or missing inputs and run);
+    # True makes each a FieldValidationError before any LM call.
+    "strict_inputs": False,
     "max_backtracks": 2,  # dspex.Assert / Suggest retries per module call
     "allow_program_of_thought": False,  # ProgramOfThought runs LM-written code (sandboxed): opt in
     # The sandbox refuses to run where its seccomp filter cannot be installed; True allows the

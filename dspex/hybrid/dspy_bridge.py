@@ -42,6 +42,7 @@ from dspex.lm.lm import PLACEHOLDER_KEY
 from dspex.lm.providers import PROVIDERS
 from dspex.lm.providers.local import gemma_messages
 from dspex.lm.tracking import publish, tracking_active
+from dspex.modules.predict import accept_inputs
 from dspex.primitives.example import Example
 from dspex.primitives.prediction import Prediction
 from dspex.settings import settings
@@ -573,7 +574,7 @@ def _predictor_call(predict: Any, kwargs: dict[str, Any], build: Any) -> DspyCal
     demos = kwargs.pop("demos", predict.demos)
     config = _checked_config({**predict.config, **kwargs.pop("config", {})})
     lm = predict.lm_for_call(kwargs.pop("lm", None))  # Predict's own rule and error
-    inputs = signature.validate_inputs(kwargs)
+    inputs = accept_inputs(signature, kwargs)  # and its input rules
     call_kwargs = {
         **inputs,
         "signature": to_dspy_signature(signature),

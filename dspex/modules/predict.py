@@ -17,13 +17,15 @@ from dspex.primitives.prediction import Prediction
 from dspex.primitives.predictor_hooks import apply_predictor_hooks
 from dspex.primitives.streams import active_sink
 from dspex.settings import settings
+from dspex.signatures.errors import FieldValidationError
 from dspex.signatures.signature import Signature, SignatureMeta, ensure_signature
-from dspex.signatures.types import jsonable
+from dspex.signatures.types import allows_none, annotation_name, jsonable
+from dspex.signatures.validation import validate_field
 
 if TYPE_CHECKING:
     from dspex.lm import LM
 
-__all__ = ["NoLMConfiguredError", "Predict"]
+__all__ = ["NoLMConfiguredError", "Predict", "accept_inputs"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,57 @@ _DEFAULT_ADAPTER = ChatAdapter()
 
 
 UNSAFE_LM_STATE_KEYS = frozenset({"base_url", "api_base", "api_key_env", "model_list"})
+
+
+def accept_inputs(signature: type[Signature], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs a predictor call runs on.
+
+    By default DSPy's rules: declared defaults fill missing fields; unknown fields are dropped
+    and a value that does not fit its type is passed on as given, each with DSPy's warning (in
+    this module's logger); missing fields are warned about. With ``configure(strict_inputs=True)``
+    each of these is a :class:`~dspex.FieldValidationError` naming the field, before any LM call.
+    """
+    if settings.get("strict_inputs"):
+        return signature.validate_inputs(values)
+    fields = signature.input_fields
+    extra = [name for name in values if name not in fields]
+    if extra:
+        logger.warning(
+            "Input contains fields not in signature. These fields will be ignored: %s. Expected fields: %s.",
+            extra,
+            list(fields),
+        )
+    accepted: dict[str, Any] = {}
+    missing: list[str] = []
+    for name, field in fields.items():
+        if name not in values:
+            if field.has_default:
+                accepted[name] = field.default_value()
+            elif not allows_none(field.annotation):
+                missing.append(name)
+            continue
+        value = values[name]
+        if value is None or field.type_undefined:
+            accepted[name] = value
+            continue
+        try:
+            accepted[name] = validate_field(name, field, value)
+        except FieldValidationError:
+            logger.warning(
+                "Type mismatch for field '%s': expected %s based on given Signature, "
+                "but the provided value is incompatible: %s.",
+                name,
+                annotation_name(field.annotation),
+                value,
+            )
+            accepted[name] = value
+    if missing:
+        logger.warning(
+            "Not all input fields were provided to module. Present: %s. Missing: %s.",
+            [name for name in fields if name in values],
+            missing,
+        )
+    return accepted
 
 
 class Predict(Module, Parameter):
@@ -126,7 +179,7 @@ class Predict(Module, Parameter):
             if temperature is None or temperature <= 0.15:
                 config["temperature"] = 0.7  # several samples need randomness (DSPy's rule)
         signature, kwargs = apply_predictor_hooks(self, signature, kwargs)  # assertions, Refine hints
-        inputs = signature.validate_inputs(kwargs)
+        inputs = accept_inputs(signature, kwargs)
         return lm, config, signature, demos, inputs
 
     def _finish(self, completions: list[dict[str, Any]], inputs: dict[str, Any]) -> Prediction:

@@ -65,7 +65,7 @@ def test_without_fallback_the_native_failure_is_raised_and_recorded(openai_stub,
 
 
 def test_validation_errors_are_not_retried(openai_stub, lm):
-    dspex.configure(fallback=True)
+    dspex.configure(fallback=True, strict_inputs=True)
     with dspex.hybrid.record_attempts() as recorded, pytest.raises(dspex.FieldValidationError):
         dspex.Predict("question -> answer")(questoin="typo")
     assert [a["backend"] for a in recorded] == ["native"]

@@ -77,15 +77,33 @@ def test_it_includes_demos_as_message_pairs(openai_stub, stub_lm):
     assert "[[ ## answer ## ]]\n2" in messages[2]["content"]
 
 
-def test_it_rejects_bad_inputs_before_calling_the_lm(openai_stub, stub_lm):
+def test_strict_inputs_rejects_bad_inputs_before_calling_the_lm(openai_stub, stub_lm):
     predict = dspex.Predict("question: str, k: int -> answer")
-    with pytest.raises(FieldValidationError, match=r"`k` expects int, got 'many'"):
-        predict(question="q", k="many", lm=stub_lm)
-    with pytest.raises(FieldValidationError, match=r"`k`.*missing"):
-        predict(question="q", lm=stub_lm)
-    with pytest.raises(FieldValidationError, match=r"`extra`"):
-        predict(question="q", k=1, extra=2, lm=stub_lm)
+    with dspex.context(strict_inputs=True):
+        with pytest.raises(FieldValidationError, match=r"`k` expects int, got 'many'"):
+            predict(question="q", k="many", lm=stub_lm)
+        with pytest.raises(FieldValidationError, match=r"`k`.*missing"):
+            predict(question="q", lm=stub_lm)
+        with pytest.raises(FieldValidationError, match=r"`extra`"):
+            predict(question="q", k=1, extra=2, lm=stub_lm)
     assert openai_stub.completion_requests() == []
+
+
+def test_by_default_bad_inputs_are_warned_about_as_dspy_does_and_run(openai_stub, stub_lm, caplog):
+    openai_stub.set_default(reply(answer="a"))
+    predict = dspex.Predict("question: str, k: int -> answer")
+    with caplog.at_level("WARNING", logger="dspex.modules.predict"):
+        assert predict(question="q", k="many", lm=stub_lm).answer == "a"
+        predict(question="q", lm=stub_lm)
+        predict(question="q", k=1, extra=2, lm=stub_lm)
+    text = caplog.text
+    assert "Type mismatch for field 'k': expected int based on given Signature" in text
+    assert "Not all input fields were provided to module. Present: ['question']. Missing: ['k']." in text
+    assert "These fields will be ignored: ['extra']" in text
+    sent = [r.json["messages"][-1]["content"] for r in openai_stub.completion_requests()]
+    assert "[[ ## k ## ]]\nmany" in sent[0]  # passed on as given
+    assert "extra" not in sent[2]
+    assert "[[ ## k ## ]]\n1" in sent[2]  # a fitting value is still coerced and formatted
 
 
 def test_it_refuses_positional_arguments(stub_lm):
