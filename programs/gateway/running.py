@@ -53,8 +53,13 @@ def _describe(exc: BaseException) -> str:
 
 
 def _sandbox_settings() -> dict[str, Any]:
-    """The engine settings of the ProgramOfThought sandbox, from the Django settings."""
-    return {"sandbox_allow_unconfined": bool(getattr(settings, "DSPEX_SANDBOX_ALLOW_UNCONFINED", False))}
+    """The engine settings of a platform run: the ProgramOfThought sandbox's, from the Django
+    settings, and strict inputs (the services checked them already: an input that still does not
+    fit is a bug to report, not a value to send the LM)."""
+    return {
+        "sandbox_allow_unconfined": bool(getattr(settings, "DSPEX_SANDBOX_ALLOW_UNCONFINED", False)),
+        "strict_inputs": True,
+    }
 
 
 def run_module(module: dspex.Module, lm: dspex.LM, inputs: Mapping[str, Any]) -> ModuleRun:
