@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -63,17 +64,29 @@ def per_call_side_by_side(
     """Seconds per call of each ``fn()`` in ``fns`` (``name -> (fn, calls per round)``), measured
     in interleaved rounds: round ``r`` times every function once, so a change of machine load
     during the run falls on all of them alike and their ratios stay comparable. Each result is
-    the median over the rounds."""
+    the median over the rounds. Like ``timeit``, the garbage collector is off within a round.
+    """
     for fn, _ in fns.values():
         for _ in range(warmup):
             fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, (fn, calls) in fns.items():
-            start = time.perf_counter()
-            for _ in range(calls):
-                fn()
-            samples[name].append((time.perf_counter() - start) / calls)
+    collecting = gc.isenabled()
+    try:
+        for _ in range(rounds):
+            for name, (fn, calls) in fns.items():
+                # As timeit does: no garbage collection inside a timed round (it would land on
+                # whichever function happens to be running when a generation fills up).
+                gc.collect()
+                gc.disable()
+                start = time.perf_counter()
+                for _ in range(calls):
+                    fn()
+                samples[name].append((time.perf_counter() - start) / calls)
+                if collecting:
+                    gc.enable()
+    finally:
+        if collecting:
+            gc.enable()
     return {name: statistics.median(found) for name, found in samples.items()}
 
 

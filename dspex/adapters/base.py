@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import textwrap
+import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -142,8 +143,9 @@ class Adapter:
         response type (``Citations``, ``Reasoning``) is handed to the LM when its type says so.
         The signature itself is returned when nothing changes."""
         if not self.use_native_function_calling:
-            for key in TOOL_KWARGS:
-                lm_kwargs.pop(key, None)
+            if lm_kwargs:
+                for key in TOOL_KWARGS:
+                    lm_kwargs.pop(key, None)
         else:
             tools_name = tools_input_name(signature)
             calls_name = tool_calls_output_name(signature)
@@ -605,12 +607,21 @@ def tool_results_signature() -> type[Signature]:
     return make_signature(fields).delete("unused")
 
 
+_history_fields: weakref.WeakKeyDictionary[type, str | None] = weakref.WeakKeyDictionary()
+
+
 def history_field_name(signature: type[Signature]) -> str | None:
-    """The first input field of type :class:`~dspex.types.History` (``None``: no history)."""
-    for name, field in signature.input_fields.items():
-        if field.annotation is History:
-            return name
-    return None
+    """The first input field of type :class:`~dspex.types.History` (``None``: no history).
+    Remembered per signature class (immutable), as this is asked on every call."""
+    try:
+        return _history_fields[signature]
+    except KeyError:
+        pass
+    found = next(
+        (name for name, field in signature.input_fields.items() if field.annotation is History), None
+    )
+    _history_fields[signature] = found
+    return found
 
 
 def complete_outputs(

@@ -5,6 +5,7 @@ decides, per LM, whether the provider fills the field)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
@@ -44,17 +45,24 @@ def tool_calls_output_name(signature: type[Signature]) -> str | None:
     return None
 
 
+_native_fields: weakref.WeakKeyDictionary[type, tuple[tuple[str, type[Type]], ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def native_response_fields(
     signature: type[Signature], types: list[type[Type]]
 ) -> list[tuple[str, type[Type]]]:
     """``(name, type)`` of the outputs whose type is one of the native response ``types``."""
-    return [
-        (name, field.annotation)
-        for name, field in signature.output_fields.items()
-        if isinstance(field.annotation, type)
-        and field.annotation in types
-        and issubclass(field.annotation, Type)
-    ]
+    # The outputs of a custom type, per signature class (immutable; asked on every call).
+    typed = _native_fields.get(signature)
+    if typed is None:
+        typed = _native_fields[signature] = tuple(
+            (name, field.annotation)
+            for name, field in signature.output_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, Type)
+        )
+    return [(name, kind) for name, kind in typed if kind in types] if typed else []
 
 
 def supports_function_calling(lm: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from dspex.primitives.prediction import Prediction
 
-__all__ = ["Attempt", "attempts_of", "publish_attempts", "publish_success", "record_attempts"]
+__all__ = ["COLLECTORS", "Attempt", "attempts_of", "publish_attempts", "publish_success", "record_attempts"]
 
 
 @dataclass(slots=True)
@@ -46,6 +46,7 @@ class Attempt:
 _collectors: contextvars.ContextVar[tuple[list[dict[str, Any]], ...]] = contextvars.ContextVar(
     "dspex_hybrid_attempt_collectors", default=()
 )
+COLLECTORS = _collectors  # the open record_attempts() lists (read-only for other modules)
 
 
 @contextmanager

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass
 from time import perf_counter
 from typing import Any
 
-from dspex.hybrid.attempts import Attempt, publish_success
+from dspex.hybrid.attempts import COLLECTORS, Attempt, publish_success
+from dspex.primitives.prediction import Prediction
 
 __all__ = [
     "BackendStats",
@@ -234,7 +235,7 @@ def finished(
 
 def succeeded(backend: str, type_name: str, start: float, result: Any) -> None:
     """End the one successful attempt of a call begun at ``start`` (what :func:`finished` and
-    :func:`publish_attempts` do together, for the router's shortcut)."""
+    :func:`publish_attempts` do together, for the router's shortcut: one frame, on every call)."""
     latency = (perf_counter() - start) * 1000.0
     _pending.append(("call", type_name, backend, latency, True))
     if len(_pending) >= _FOLD_EVERY:
@@ -242,7 +243,10 @@ def succeeded(backend: str, type_name: str, start: float, result: Any) -> None:
             _fold()
     if _subscribers:
         emit("stop", "call", backend, type_name, 1, latency, None)
-    publish_success(backend, type_name, latency, result)
+    if type(result) is Prediction or isinstance(result, Prediction):
+        object.__setattr__(result, "_attempts", (backend, type_name, latency))
+    if COLLECTORS.get():
+        publish_success(backend, type_name, latency)
 
 
 def window_of(type_name: str, backend: str, operation: str = "call") -> dict[str, Any]:

@@ -72,24 +72,37 @@ class CallHook:
 
 
 class Chain:
-    """The composed hooks of one class: ``run`` / ``arun`` are ``None`` when no hook applies."""
+    """The composed hooks of one class: ``run`` / ``arun`` are ``None`` when no hook applies.
 
-    __slots__ = ("arun", "hooks", "run")
+    ``head`` / ``ahead`` are the outermost hook's ``call`` / ``acall`` and ``rest`` / ``arest``
+    what they proceed to: ``head(module, args, kwargs, rest)`` is ``run(module, args, kwargs)``
+    without the keyword argument a partial would pass (the module call path uses it)."""
+
+    __slots__ = ("ahead", "arest", "arun", "head", "hooks", "rest", "run")
 
     def __init__(self, hooks: tuple[CallHook, ...]) -> None:
         self.hooks = hooks
         self.run: Proceed | None = None
         self.arun: ProceedAsync | None = None
+        self.head: Callable[[Any, tuple[Any, ...], dict[str, Any], Proceed], Any] | None = None
+        self.ahead: Callable[[Any, tuple[Any, ...], dict[str, Any], ProceedAsync], Awaitable[Any]] | None = (
+            None
+        )
+        self.rest: Proceed = forward
+        self.arest: ProceedAsync = aforward
         if not hooks:
             return
         run: Proceed = forward
         arun: ProceedAsync = aforward
         for hook in reversed(hooks):
+            self.rest, self.arest = run, arun
             # A C-level partial per link: no Python frame of its own between two hooks.
             run = functools.partial(hook.call, proceed=run)
             arun = functools.partial(hook.acall, proceed=arun)
         self.run = run
         self.arun = arun
+        self.head = hooks[0].call
+        self.ahead = hooks[0].acall
 
 
 def forward(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -81,20 +81,20 @@ class Module:
         if args and self._keyword_only:
             raise TypeError(self._positional_error())
         chain = _hooks.CHAINS.get(type(self)) or _hooks.chain_for(type(self))
-        run = chain.run
-        if run is None:
+        head = chain.head
+        if head is None:
             return self.forward(*args, **kwargs)
-        return run(self, args, kwargs)
+        return head(self, args, kwargs, chain.rest)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
         """Run :meth:`aforward` (``await module.acall(question=...)``) through the call hooks."""
         if args and self._keyword_only:
             raise TypeError(self._positional_error())
         chain = _hooks.CHAINS.get(type(self)) or _hooks.chain_for(type(self))
-        arun = chain.arun
-        if arun is None:
+        ahead = chain.ahead
+        if ahead is None:
             return await self.aforward(*args, **kwargs)
-        return await arun(self, args, kwargs)
+        return await ahead(self, args, kwargs, chain.arest)
 
     def _positional_error(self) -> str:
         return f"{type(self).__name__} takes keyword arguments only"
