@@ -8,6 +8,7 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -15,14 +16,16 @@ from rest_framework.fields import get_error_detail
 
 from actions import Action, Background, Failure, GraphQLShape, Outcome, Shell
 from actions.fields import VersionField, as_upload
+from actions.policies import Policy
 from core.graphql.scalars import JSON
 from core.parsers import BoundedFormParser, BoundedMultiPartParser
 from core.users import Caller
-from programs import aliases, services
+from programs import aliases, feedback, selectors, services
 from programs.api.serializers import (
     ExecuteAcceptedSerializer,
     ExecuteFailedSerializer,
     ExecuteResultSerializer,
+    ExecutionFeedbackSerializer,
     ProgramAliasSerializer,
     ProgramValidationSerializer,
     ProgramVersionSerializer,
@@ -30,13 +33,14 @@ from programs.api.serializers import (
 from programs.errors import ExecutionFailed
 from programs.gateway.signatures import prediction_from_outputs
 from programs.graphql.types import UsageType
-from programs.models import Execution, Program, ProgramAlias, ProgramVersion
+from programs.models import Execution, ExecutionFeedback, Program, ProgramAlias, ProgramVersion
 from programs.version_files import VersionFile, version_file
 
 __all__ = [
     "CREATE_ALIAS",
     "EXECUTE_PROGRAM",
     "EXPORT_PROGRAM",
+    "FEEDBACK",
     "IMPORT_PROGRAM",
     "MOVE_ALIAS",
     "ROLLBACK_ALIAS",
@@ -508,9 +512,53 @@ ROLLBACK_ALIAS = Action(
 )
 
 
+# -- feedback --------------------------------------------------------------------------------------
+class ExecutionScope(Policy):
+    """Signed-in users, on the executions of programs they can see (staff: all)."""
+
+    name = "owner"
+
+    def scope(self, model: type[Model], user: Caller | None) -> QuerySet[Model]:
+        return selectors.execution_list(user=user)
+
+
+class FeedbackArguments(serializers.Serializer):
+    score = serializers.FloatField(
+        required=False, allow_null=True, min_value=0.0, max_value=1.0, help_text="0 (bad) to 1 (good)"
+    )
+    label = serializers.CharField(  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it off the class
+        required=False, allow_blank=True, max_length=200, help_text="e.g. wrong-label"
+    )
+    correction = serializers.JSONField(
+        required=False, allow_null=True, help_text='Output field -> the right value, e.g. {"answer": "Paris"}'
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+def _feedback(*, target: Execution, user: Caller | None, **given: Any) -> ExecutionFeedback:
+    return feedback.execution_feedback_give(execution=target, user=user, **given)
+
+
+FEEDBACK = Action(
+    resource="programs.Execution",
+    name="feedback",
+    summary="Give feedback on an execution",
+    description="A score (0 to 1), a label, a correction (output field -> the right value) and/or "
+    "a comment on this execution, from the signed-in user. Sending it again replaces that user's "
+    "feedback (one per user and execution), so a retried request never counts twice.",
+    service=_feedback,
+    arguments=FeedbackArguments,
+    policy=ExecutionScope(),
+    result=Outcome(serializer=ExecutionFeedbackSerializer, model="programs.ExecutionFeedback"),
+    graphql_name="giveExecutionFeedback",
+    shell=Shell(name="give_feedback"),
+)
+
+
 def declared() -> list[Action]:
     return [
         CREATE_ALIAS,
+        FEEDBACK,
         EXECUTE_PROGRAM,
         EXPORT_PROGRAM,
         IMPORT_PROGRAM,

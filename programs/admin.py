@@ -33,6 +33,7 @@ from programs.gateway.signatures import signature_from_row
 from programs.models import (
     AliasMove,
     Execution,
+    ExecutionFeedback,
     LMCallTrace,
     LMCredential,
     Program,
@@ -412,6 +413,16 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("program_version__program", "created_by")
     date_hierarchy = "created_at"
     inlines = [LMCallTraceInline]
+
+
+@admin.register(ExecutionFeedback)
+class ExecutionFeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Users' feedback on executions (given through the execution's Give feedback action)."""
+
+    list_display = ("execution", "user", "score", "label", "comment", "updated_at")
+    list_filter = ("label", ("execution__program_version__program", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("label", "comment", "execution__program_version__program__name")
+    list_select_related = ("execution__program_version__program", "user")
 
 
 @admin.register(LMCallTrace)

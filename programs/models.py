@@ -21,6 +21,7 @@ from programs.validators import validate_lm_config, validate_module_config
 __all__ = [
     "AliasMove",
     "Execution",
+    "ExecutionFeedback",
     "LMCallTrace",
     "LMCredential",
     "Program",
@@ -264,6 +265,35 @@ class Execution(models.Model):
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+
+class ExecutionFeedback(models.Model):
+    """One user's judgement of one execution: a score in [0, 1], a label, a correction of the
+    outputs and/or a comment. Giving feedback again replaces that user's (one row per user and
+    execution). Written through the ``execution.feedback`` action."""
+
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(null=True, blank=True, help_text="0 (bad) to 1 (good)")
+    label = models.CharField(max_length=200, blank=True)
+    correction = models.JSONField(null=True, blank=True, help_text="Output field -> the right value")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["execution_id", "-updated_at"]
+        verbose_name_plural = "execution feedback"
+        constraints = [
+            models.UniqueConstraint(fields=["execution", "user"], name="executionfeedback_one_per_user"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=1)),
+                name="executionfeedback_score_0_to_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback of {self.user_id} on execution {self.execution_id}"
 
 
 class LMCallTrace(models.Model):

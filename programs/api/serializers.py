@@ -15,6 +15,7 @@ from programs.gateway.signatures import signature_from_row
 from programs.models import (
     AliasMove,
     Execution,
+    ExecutionFeedback,
     LMCallTrace,
     LMCredential,
     Program,
@@ -236,6 +237,15 @@ class LMCredentialInputSerializer(serializers.Serializer):
 
 
 # -- executions ------------------------------------------------------------------------------------
+class ExecutionFeedbackSerializer(serializers.ModelSerializer):
+    user = UsernameField()
+
+    class Meta:
+        model = ExecutionFeedback
+        fields = ["execution", "user", "score", "label", "correction", "comment", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
 class ExecutionSerializer(serializers.ModelSerializer):
     program = serializers.IntegerField(source="program_version.program_id", read_only=True)
     version = serializers.IntegerField(source="program_version.number", read_only=True)
@@ -268,9 +278,10 @@ class LMCallTraceSerializer(serializers.ModelSerializer):
 
 class ExecutionDetailSerializer(ExecutionSerializer):
     lm_calls = LMCallTraceSerializer(many=True, read_only=True)
+    feedback = ExecutionFeedbackSerializer(many=True, read_only=True, help_text="One per user, newest first")
 
     class Meta(ExecutionSerializer.Meta):
-        fields = [*ExecutionSerializer.Meta.fields, "lm_calls"]
+        fields = [*ExecutionSerializer.Meta.fields, "lm_calls", "feedback"]
         read_only_fields = fields
 
 

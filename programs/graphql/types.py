@@ -18,6 +18,7 @@ from programs import selectors
 from programs.models import (
     AliasMove,
     Execution,
+    ExecutionFeedback,
     LMCallTrace,
     LMCredential,
     Program,
@@ -28,6 +29,7 @@ from programs.models import (
 
 __all__ = [
     "AliasMoveType",
+    "ExecutionFeedbackType",
     "ExecutionType",
     "LMCallTraceType",
     "LMConfigType",
@@ -255,6 +257,32 @@ class UsageType(graphene.ObjectType):
     total_tokens = graphene.Int(required=True)
 
 
+class ExecutionFeedbackType(VisibleNode):
+    """One user's feedback on one execution (score 0 to 1, label, correction, comment)."""
+
+    correction = JSON(description="Output field -> the right value")
+
+    class Meta:
+        model = ExecutionFeedback
+        name = "ExecutionFeedback"
+        interfaces = (relay.Node,)
+        fields = (
+            "id",
+            "execution",
+            "user",
+            "score",
+            "label",
+            "correction",
+            "comment",
+            "created_at",
+            "updated_at",
+        )
+
+    @classmethod
+    def visible_queryset(cls, *, user: Caller | None) -> QuerySet[ExecutionFeedback]:
+        return ExecutionFeedback.objects.filter(execution__in=selectors.execution_list(user=user))
+
+
 class ExecutionType(VisibleNode):
     """One run of a program version: inputs, outputs, status, cost and the trace of its LM calls."""
 
@@ -293,6 +321,7 @@ class ExecutionType(VisibleNode):
             "started_at",
             "finished_at",
             "lm_calls",
+            "feedback",
         )
 
     @classmethod

@@ -130,6 +130,13 @@ CASES: dict[str, Case] = {
         "x" * 501,
         graphql_types=(("name", "String!"),),
     ),
+    "execution.feedback": Case(
+        lambda r: r["execution"],
+        {"score": 1.0, "label": "good"},
+        "score",
+        2,
+        graphql_types=(("score", "Float"), ("label", "String")),
+    ),
     "program.optimize": Case(
         lambda r: r["program"],
         {"dataset_version": "dataset_version", "optimizer": "labeled_few_shot", "evaluate_baseline": False},
@@ -158,8 +165,13 @@ def rows(user: Any, qa_program: Any, capitals_version: Any, openai_stub: Any) ->
     version = qa_program.current_version
     qa_program.create_alias("production", version=1)  # for the alias actions: one move to undo
     qa_program.move_alias("production", version=1)
+    from programs.services import program_execute
+
     return {
         "program": qa_program,
+        "execution": program_execute(
+            program=qa_program, inputs={"question": "Capital of France?"}, user=user
+        ),
         "dataset_version": capitals_version,
         "dataset": capitals_version.dataset,
         "experiment": experiment_create(
@@ -189,6 +201,7 @@ def _url(action: Any, row: Any, arguments: dict[str, Any] | None = None) -> str:
     plural = {
         "dataset": "datasets",
         "evaluation": "evaluations",
+        "execution": "executions",
         "experiment": "experiments",
         "program": "programs",
     }

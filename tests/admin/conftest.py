@@ -25,7 +25,10 @@ def one_of_everything(openai_stub, qa_program, qa_dataset_version):
     from programs.services import program_execute
 
     openai_stub.script(reply(answer="Paris"))
-    program_execute(program=qa_program, inputs={"question": "Capital of France?"})
+    run = program_execute(program=qa_program, inputs={"question": "Capital of France?"})
+    from programs.feedback import execution_feedback_give
+
+    execution_feedback_give(execution=run, user=qa_program.owner, score=1.0, label="qa")
     from programs.aliases import alias_create
 
     alias_create(

@@ -43,7 +43,10 @@ def seeded(
     openai_stub.responder = lambda request: reply(answer="Paris")
     qa_program.create_alias("production", version=1)  # for the alias writes: one move to roll back
     qa_program.move_alias("production", version=1)
+    from programs.services import program_execute
+
     return {
+        "execution": program_execute(program=qa_program, inputs={"question": "q"}, user=user),
         "program": qa_program,
         "signature": signature_create(name="spare", spec="question -> answer", owner=user),
         "dataset": capitals_version.dataset,
@@ -99,6 +102,10 @@ def base_requests(s: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
             },
         ),
         "programs_versions_create": (f"/api/programs/{program}/versions/", {"note": "n", "state": {}}),
+        "executions_feedback_create": (
+            f"/api/executions/{s['execution'].pk}/feedback/",
+            {"score": 1.0, "label": "good", "comment": "c", "correction": {"answer": "Paris"}},
+        ),
         "programs_aliases_create": (
             f"/api/programs/{program}/aliases/",
             {"name": "staging", "version": 1, "reason": "r"},
@@ -208,6 +215,7 @@ OPERATIONS = [  # the keys of base_requests() (test_every_write_operation_is_cov
     "programs_optimize_create",
     "programs_versions_create",
     "programs_validate_create",
+    "executions_feedback_create",
     "programs_aliases_create",
     "programs_aliases_update",
     "programs_aliases_rollback_create",

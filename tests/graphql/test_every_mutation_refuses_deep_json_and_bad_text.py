@@ -45,7 +45,10 @@ def seeded(
     version = qa_program.current_version
     qa_program.create_alias("production", version=version.number)  # for the alias mutations:
     qa_program.move_alias("production", version=version.number)  # one move to roll back
+    from programs.services import program_execute
+
     return {
+        "execution": program_execute(program=qa_program, inputs={"question": "q"}, user=user),
         "program": qa_program,
         "signature": signature_create(name="spare", spec="question -> answer", owner=user),
         "dataset": capitals_version.dataset,
@@ -117,6 +120,13 @@ def base_arguments(s: dict[str, Any], stub_lm_config: dict[str, Any]) -> dict[st
         "createProgramAlias": {"id": program, "name": "staging", "version": "1", "reason": "r"},
         "moveProgramAlias": {"id": program, "name": "production", "version": "1", "reason": "r"},
         "rollbackProgramAlias": {"id": program, "name": "production", "reason": "r"},
+        "giveExecutionFeedback": {
+            "id": gid(s["execution"]),
+            "score": 1.0,
+            "label": "good",
+            "comment": "c",
+            "correction": {"answer": "Paris"},
+        },
         "importProgramVersion": {
             "input": {
                 "program": program,
