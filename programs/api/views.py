@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -35,7 +35,7 @@ from programs.api.serializers import (
     SignatureInputSerializer,
     SignatureSerializer,
 )
-from programs.models import Program, ProgramVersion
+from programs.models import ExecutionFeedback, Program, ProgramVersion
 
 __all__ = [
     "ExecutionViewSet",
@@ -206,7 +206,8 @@ class ExecutionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet:
         executions = selectors.execution_list(user=self.request.user)
         if self.action == "retrieve":
-            executions = executions.prefetch_related("lm_calls")
+            feedback = Prefetch("feedback", queryset=ExecutionFeedback.objects.select_related("user"))
+            executions = executions.prefetch_related("lm_calls", feedback)
         return executions
 
     def get_serializer_class(self) -> type[serializers.Serializer]:

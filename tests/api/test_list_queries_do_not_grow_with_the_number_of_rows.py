@@ -155,14 +155,20 @@ def test_the_query_count_is_the_same_for_5_and_50_rows(ada_api, user, stub_lm_co
     assert few <= 6
 
 
-def test_an_execution_detail_loads_its_trace_in_one_more_query(ada_api, qa_program):
-    from programs.models import LMCallTrace
+def test_an_execution_detail_loads_its_trace_and_its_feedback_in_one_more_query_each(
+    ada_api, qa_program, django_user_model
+):
+    from programs.models import ExecutionFeedback, LMCallTrace
 
     execution = Execution.objects.create(program_version=qa_program.current_version, inputs={})
     LMCallTrace.objects.bulk_create(
         LMCallTrace(execution=execution, position=i, model="m", messages=[], outputs=["x"]) for i in range(20)
     )
+    for i in range(5):
+        rater = django_user_model.objects.create_user(username=f"rater{i}")
+        ExecutionFeedback.objects.create(execution=execution, user=rater, score=i / 4)
     with CaptureQueriesContext(connection) as captured:
         body = ada_api.get(f"/api/executions/{execution.pk}/").json()
     assert len(body["lm_calls"]) == 20
-    assert len(captured) == 2
+    assert sorted(f["user"] for f in body["feedback"]) == [f"rater{i}" for i in range(5)]
+    assert len(captured) == 3  # the execution, its LM calls, its feedback (with the raters)
