@@ -432,12 +432,6 @@ def program_inputs_from_text(*, program: Program, values: Mapping[str, Any]) -> 
 
 
 # -- executions ------------------------------------------------------------------------------------
-def _version_to_run(
-    program: Program, version: ProgramVersion | None, alias: ProgramAlias | None = None
-) -> tuple[ProgramVersion, str]:
-    return version_to_run(program, version, alias)
-
-
 def _finite_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     """``inputs`` unless one holds Infinity or NaN (a ValidationError naming the field)."""
     found = first_non_finite(inputs)
@@ -544,7 +538,7 @@ def program_execute(
     When the run fails (LM error, unparseable response, a pipeline over budget, outputs that are
     not finite) the Execution is marked ``failed`` and :class:`ExecutionFailed` is raised.
     """
-    version, alias_name = _version_to_run(program, version, alias)
+    version, alias_name = version_to_run(program, version, alias)
     module = module_from_version(version)
     clean_inputs = _clean_inputs(program, inputs)
     lm = lm_for_program(program)
@@ -649,7 +643,7 @@ def program_execute_stream(
     without news) as the run goes, and finally ``("prediction", {...})`` or ``("error", {...})``.
     The Execution (with its LM traces) is recorded when the run ends; closing the events before
     that cancels the run (the row is then ``failed``, "Cancelled: the client closed ...")."""
-    version, alias_name = _version_to_run(program, version, alias)
+    version, alias_name = version_to_run(program, version, alias)
     module = module_from_version(version)
     clean_inputs = _clean_inputs(program, inputs)
     lm = lm_for_program(program)
@@ -682,7 +676,7 @@ def program_execute_async(
     from actions import get
     from actions.tasks import enqueue as enqueue_action
 
-    version, alias_name = _version_to_run(program, version, alias)
+    version, alias_name = version_to_run(program, version, alias)
     clean_inputs = _clean_inputs(program, inputs)
     execution = Execution.objects.create(
         program_version=version,

@@ -227,7 +227,7 @@ class Adapter:
         return values
 
     # -- the call pipeline observed by callbacks (format, LM and parse events) ---------------
-    def _observed_call(
+    def _observed_format(
         self,
         callbacks: list[Any],
         lm: LM,
@@ -235,7 +235,8 @@ class Adapter:
         signature: type[Signature],
         demos: list[Any],
         inputs: Mapping[str, Any],
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[type[Signature], list[dict[str, Any]], dict[str, Any]]:
+        """The planned signature, the messages (a format event) and the request's keywords."""
         kwargs = dict(lm_kwargs)
         request = self._call_preprocess(lm, kwargs, signature, inputs)
         messages = observe(
@@ -245,7 +246,31 @@ class Adapter:
             {"signature": request, "demos": demos, "inputs": inputs},
             lambda: self.format(request, demos, inputs),
         )
-        kwargs = self._request_kwargs(lm, request, kwargs)
+        return request, messages, self._request_kwargs(lm, request, kwargs)
+
+    def _observed_outputs(
+        self,
+        callbacks: list[Any],
+        lm: LM,
+        request: type[Signature],
+        signature: type[Signature],
+        response: LMResponse,
+        kwargs: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        if request is signature:
+            return self._observed_parse(callbacks, signature, response.outputs)
+        return self._call_postprocess(request, signature, output_details(response), lm, kwargs)
+
+    def _observed_call(
+        self,
+        callbacks: list[Any],
+        lm: LM,
+        lm_kwargs: dict[str, Any],
+        signature: type[Signature],
+        demos: list[Any],
+        inputs: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        request, messages, kwargs = self._observed_format(callbacks, lm, lm_kwargs, signature, demos, inputs)
         try:
             lm_callbacks = active_callbacks(lm)
             started = emit_start("lm", lm_callbacks, lm, {"prompt": None, "messages": messages, **kwargs})
@@ -255,9 +280,7 @@ class Adapter:
                 emit_end("lm", lm_callbacks, started, None, exc)
                 raise
             emit_end("lm", lm_callbacks, started, response.outputs, None)
-            if request is signature:
-                return self._observed_parse(callbacks, signature, response.outputs)
-            return self._call_postprocess(request, signature, output_details(response), lm, kwargs)
+            return self._observed_outputs(callbacks, lm, request, signature, response, kwargs)
         except AdapterParseError:
             fallback = self._fallback()
             if fallback is None:
@@ -273,16 +296,7 @@ class Adapter:
         demos: list[Any],
         inputs: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
-        kwargs = dict(lm_kwargs)
-        request = self._call_preprocess(lm, kwargs, signature, inputs)
-        messages = observe(
-            "adapter_format",
-            callbacks,
-            self,
-            {"signature": request, "demos": demos, "inputs": inputs},
-            lambda: self.format(request, demos, inputs),
-        )
-        kwargs = self._request_kwargs(lm, request, kwargs)
+        request, messages, kwargs = self._observed_format(callbacks, lm, lm_kwargs, signature, demos, inputs)
         try:
             lm_callbacks = active_callbacks(lm)
             started = emit_start("lm", lm_callbacks, lm, {"prompt": None, "messages": messages, **kwargs})
@@ -292,9 +306,7 @@ class Adapter:
                 emit_end("lm", lm_callbacks, started, None, exc)
                 raise
             emit_end("lm", lm_callbacks, started, response.outputs, None)
-            if request is signature:
-                return self._observed_parse(callbacks, signature, response.outputs)
-            return self._call_postprocess(request, signature, output_details(response), lm, kwargs)
+            return self._observed_outputs(callbacks, lm, request, signature, response, kwargs)
         except AdapterParseError:
             fallback = self._fallback()
             if fallback is None:
